@@ -1,0 +1,1 @@
+"""Exact vote counting: motions, plurality, approval, IRV and multi-seat STV, with full count sheets."""

@@ -1,0 +1,139 @@
+"""The one data model every ranked count shares: contests in, count sheets out.
+
+Readers (BLT, RCTab CVRs, CSV) produce a `Contest`; counters (IRV, STV rule sets) take a `Contest` and
+return a `CountSheet`. Ranks stay raw in the ballot (skips, overvotes, repeats): applying overvote, skip and
+duplicate rules is the counter's job, because those are rule options (counting.md §9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+# Markers that may stand in a rank besides candidate indexes.
+UNDECLARED_WRITE_IN = -1
+"""A write-in that names no declared candidate (RCTab `UWI`)."""
+OVERVOTE_UNKNOWN = -2
+"""An overvote whose candidates are not named (an `overvote` label in a CVR)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RankedBallot:
+    """One ballot paper, or `weight` identical papers.
+
+    `ranks[i]` holds the candidate indexes marked at preference i+1: empty for a skipped rank, one index
+    normally, several for an overvote. Indexes point into `Contest.candidates`; the markers above may appear.
+    """
+
+    ranks: tuple[tuple[int, ...], ...]
+    weight: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Contest:
+    """An election to count: candidates, seats and the (aggregated) ballots."""
+
+    title: str
+    candidates: tuple[str, ...]
+    seats: int
+    ballots: tuple[RankedBallot, ...]
+    withdrawn: frozenset[int] = frozenset()
+    """Candidates who stood but are out of the count before it starts (BLT withdrawn line, RCTab excluded)."""
+
+    @property
+    def total_weight(self) -> int:
+        return sum(b.weight for b in self.ballots)
+
+
+def aggregate(ballots: Iterable[RankedBallot]) -> tuple[RankedBallot, ...]:
+    """Merge identical rankings into one weighted ballot, keeping first-seen order (deterministic)."""
+    weights: dict[tuple[tuple[int, ...], ...], int] = {}
+    for ballot in ballots:
+        weights[ballot.ranks] = weights.get(ballot.ranks, 0) + ballot.weight
+    return tuple(RankedBallot(ranks, weight) for ranks, weight in weights.items())
+
+
+EventKind = Literal["elected", "excluded", "surplus", "tie_break", "note"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened in a round, told in words a member can follow."""
+
+    kind: EventKind
+    candidate: str | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One stage of a count: the tallies after it, and what was decided in it.
+
+    `tallies` holds the votes of every candidate still shown on the sheet at this stage (continuing and
+    elected). `transfers` maps the candidate whose votes moved (surplus or exclusion) to where they went: a
+    candidate name, or "exhausted" / "residual". `inactive` counts papers no longer counting, by category
+    ("exhausted", "overvotes", "skipped", "repeated", "residual", "non_transferable", ...).
+    """
+
+    number: int
+    tallies: Mapping[str, Decimal]
+    threshold: Decimal | None = None
+    elected: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    transfers: Mapping[str, Mapping[str, Decimal]] = field(default_factory=dict)
+    inactive: Mapping[str, Decimal] = field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CountSheet:
+    """The full, reproducible record of a count."""
+
+    method: str
+    """Short id of the rule set, e.g. "scottish_stv", "meek", "irv"."""
+    title: str
+    seats: int
+    candidates: tuple[str, ...]
+    valid_poll: Decimal
+    rounds: tuple[Round, ...]
+    elected: tuple[str, ...]
+    """Candidate names in order of election."""
+    quota: Decimal | None = None
+    seed: int | None = None
+    """The random seed used to break ties, when one was needed or configured."""
+    options: Mapping[str, object] = field(default_factory=dict)
+    """The rule options the count ran with, for the record."""
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict; decimals become strings so no precision is lost."""
+        return {
+            "method": self.method,
+            "title": self.title,
+            "seats": self.seats,
+            "candidates": list(self.candidates),
+            "valid_poll": str(self.valid_poll),
+            "quota": None if self.quota is None else str(self.quota),
+            "seed": self.seed,
+            "options": dict(self.options),
+            "elected": list(self.elected),
+            "rounds": [_round_json(r) for r in self.rounds],
+        }
+
+
+def _round_json(r: Round) -> dict[str, object]:
+    return {
+        "round": r.number,
+        "threshold": None if r.threshold is None else str(r.threshold),
+        "tallies": {name: str(v) for name, v in r.tallies.items()},
+        "elected": list(r.elected),
+        "excluded": list(r.excluded),
+        "transfers": {src: {dst: str(v) for dst, v in moved.items()} for src, moved in r.transfers.items()},
+        "inactive": {k: str(v) for k, v in r.inactive.items()},
+        "events": [{"kind": e.kind, "candidate": e.candidate, "message": e.message} for e in r.events],
+    }
+
+
+class CountError(ValueError):
+    """A count cannot be run as asked (bad input or impossible options); the message is safe to show."""
