@@ -1,0 +1,1 @@
+"""Sign-in identities, passwords, server-side sessions, throttling and password reset."""

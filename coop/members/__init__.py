@@ -1,0 +1,1 @@
+"""Members of an organisation and the roles they hold in it."""

@@ -1,0 +1,1 @@
+"""Organisations (the tenants) and the versions of their constitutions."""

@@ -1,0 +1,31 @@
+"""The single Piccolo app: every area's tables, one migrations folder at the top level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person
+from coop.audit.tables import AuditChainHead, AuditEvent
+from coop.mail.tables import OutboxMessage
+from coop.members.tables import Member, RoleGrant
+from coop.organisations.tables import ConstitutionVersion, Organisation
+
+APP_CONFIG = AppConfig(
+    app_name="coop",
+    migrations_folder_path=str(Path(__file__).resolve().parent.parent / "migrations"),
+    table_classes=[
+        Person,
+        LoginSession,
+        LoginThrottle,
+        PasswordReset,
+        Organisation,
+        ConstitutionVersion,
+        Member,
+        RoleGrant,
+        AuditEvent,
+        AuditChainHead,
+        OutboxMessage,
+    ],
+)
