@@ -1,0 +1,54 @@
+"""Constitutions as data: the schema, the TOML loader and amendments."""
+
+from __future__ import annotations
+
+from governance.constitution.load import ConstitutionError, FieldError, parse_constitution
+from governance.constitution.schema import (
+    AssetLock,
+    BoardClassRule,
+    BoardQuorum,
+    BoardRules,
+    Combine,
+    Constitution,
+    GeneralMeetingQuorum,
+    LegalForm,
+    MemberClass,
+    NamedDecision,
+    NoticeRules,
+    OnBreach,
+    ProxyRules,
+    QuorumRules,
+    ResolutionRules,
+    SpendingRules,
+    UserLedGroup,
+    UserLedRule,
+    VoteBase,
+)
+from governance.constitution.share import Comparison, Share
+
+__all__ = [
+    "AssetLock",
+    "BoardClassRule",
+    "BoardQuorum",
+    "BoardRules",
+    "Combine",
+    "Comparison",
+    "Constitution",
+    "ConstitutionError",
+    "FieldError",
+    "GeneralMeetingQuorum",
+    "LegalForm",
+    "MemberClass",
+    "NamedDecision",
+    "NoticeRules",
+    "OnBreach",
+    "ProxyRules",
+    "QuorumRules",
+    "ResolutionRules",
+    "Share",
+    "SpendingRules",
+    "UserLedGroup",
+    "UserLedRule",
+    "VoteBase",
+    "parse_constitution",
+]
