@@ -1,0 +1,414 @@
+"""The weighted inclusive Gregory method (WIGM) engine shared by the Scottish and PR Foundation rule sets.
+
+One loop serves both (counting.md §3.7 and the PRF reference WIGM): at the top of each stage, stop when the
+seats are filled or the continuing candidates are no more than the seats left (they are then all elected);
+otherwise transfer the largest untransferred surplus, or failing that exclude the lowest candidate; then elect
+everyone at or over the quota, highest first. A rule set (`WigmRules`) supplies the arithmetic, the quota, the
+transfer value and the tie-breaking.
+
+Speed: identical rankings are merged first; each candidate holds a pile of ballot indexes grouped by paper
+value, so a transfer touches only the papers of the candidate whose votes move, and each group of papers of
+one value is moved with integer counts and a single multiplication per destination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from governance.counting.figures import Value, to_decimal, votes_text
+from governance.counting.model import Contest, CountError, CountSheet, Event, Round
+from governance.counting.rankings import prepare_rankings
+from governance.counting.tiebreak import Lot, by_earlier_stages
+
+HOPEFUL, PENDING, ELECTED, EXCLUDED, WITHDRAWN = range(5)
+
+
+@dataclass(frozen=True, slots=True)
+class WigmRules:
+    """Everything that differs between WIGM rule sets."""
+
+    method: str
+    """Short id recorded on the sheet ("scottish_stv", "wigm_prf", "wigm_rational")."""
+    name: str
+    """Plain name of the rules, for the sheet and its messages."""
+    places: int
+    """Decimal places of the arithmetic (fixed point) or of the sheet (exact arithmetic)."""
+    scaled: bool
+    """True: votes are integers in units of 10^-places. False: exact fractions."""
+    quota: Callable[[int, int], Value]
+    """(valid poll, seats) → quota, in the same units as votes."""
+    strict_quota: bool
+    """Elected on votes > quota (exact rules) rather than votes ≥ quota."""
+    transfer_value: Callable[[Value, Value, Value], Value]
+    """(paper value, surplus, candidate's total) → the paper's new value."""
+    earlier_stages: bool
+    """Ties are first broken by the most recent earlier stage at which the tied candidates differed."""
+    transfer_zero_surplus: bool
+    """A candidate elected exactly at the quota still has a (zero) surplus 'transferred' (PRF B.3)."""
+    quota_places: int
+    """Decimal places to show the quota with."""
+    references: Mapping[str, str] = field(default_factory=dict)
+    """Rule numbers cited in messages: keys "surplus", "surplus_tie", "exclusion", "exclusion_tie", "last"."""
+
+
+def count_wigm(
+    contest: Contest,
+    rules: WigmRules,
+    *,
+    seed: int | None = None,
+    tie_order: Sequence[str] | None = None,
+) -> CountSheet:
+    """Count `contest` by `rules`; see the module docstring."""
+    return _WigmCount(contest, rules, Lot.make(contest.candidates, seed, tie_order)).run()
+
+
+@dataclass(slots=True)
+class _Stage:
+    number: int
+    elected: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    transfers: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    tallies: dict[str, Decimal] = field(default_factory=dict)
+    inactive: dict[str, Decimal] = field(default_factory=dict)
+
+
+class _WigmCount:
+    def __init__(self, contest: Contest, rules: WigmRules, lot: Lot) -> None:
+        self.contest = contest
+        self.rules = rules
+        self.lot = lot
+        self.names = contest.candidates
+        self.n = len(self.names)
+        ranked = prepare_rankings(contest)
+        self.prefs = ranked.prefs
+        self.weights = ranked.weights
+        self.valid_poll = ranked.valid_poll
+        self.invalid = ranked.invalid
+        if self.valid_poll == 0:
+            raise CountError("there are no valid ballot papers to count")
+        self.one: Value = 10**rules.places if rules.scaled else 1
+        self.quota: Value = rules.quota(self.valid_poll, contest.seats)
+        self.status = [WITHDRAWN if c in contest.withdrawn else HOPEFUL for c in range(self.n)]
+        self.continuing = [s == HOPEFUL for s in self.status]
+        self.votes: list[Value] = [0] * self.n
+        self.piles: list[dict[Value, list[int]]] = [{} for _ in range(self.n)]
+        self.non_transferable: Value = 0
+        self.rounding: Value = 0
+        self.history: list[list[Value]] = []
+        self.stages: list[_Stage] = []
+        self.elected: list[int] = []
+
+    # ---- figures -------------------------------------------------------------------------------------
+    def dec(self, value: Value) -> Decimal:
+        return to_decimal(value, self.rules.places, scaled=self.rules.scaled)
+
+    def text(self, value: Value) -> str:
+        return votes_text(self.dec(value), self.rules.places)
+
+    def quota_text(self) -> str:
+        return votes_text(self.dec(self.quota), self.rules.quota_places)
+
+    # ---- the count -----------------------------------------------------------------------------------
+    def run(self) -> CountSheet:
+        seats = self.contest.seats
+        stage = self._first_stage()
+        while True:
+            seats_left = seats - len(self.elected)
+            hopeful = [c for c in range(self.n) if self.status[c] == HOPEFUL]
+            if seats_left <= 0 or len(hopeful) <= seats_left:
+                break
+            stage = _Stage(number=len(self.stages) + 1)
+            self.stages.append(stage)
+            pending = [c for c in self.elected if self.status[c] == PENDING]
+            if pending:
+                self._transfer_surplus(stage, self._choose_surplus(stage, pending))
+            else:
+                self._exclude(stage, self._choose_exclusion(stage, hopeful))
+            self._close_stage(stage)
+        self._fill_last_vacancies(stage)
+        return self._sheet()
+
+    def _first_stage(self) -> _Stage:
+        stage = _Stage(number=1)
+        self.stages.append(stage)
+        one = self.one
+        counts = [0] * self.n
+        groups: list[list[int]] = [[] for _ in range(self.n)]
+        weights = self.weights
+        for i, prefs in enumerate(self.prefs):
+            c = prefs[0]
+            groups[c].append(i)
+            counts[c] += weights[i]
+        for c in range(self.n):
+            if groups[c]:
+                self.piles[c][one] = groups[c]
+            self.votes[c] = counts[c] * one
+        stage.events.append(
+            Event(
+                "note",
+                None,
+                f"{self.valid_poll:,} valid ballot papers; the quota is {self.quota_text()} votes.",
+            )
+        )
+        if self.invalid:
+            stage.events.append(
+                Event(
+                    "note",
+                    None,
+                    f"{self.invalid:,} papers give no usable first preference and are not counted.",
+                )
+            )
+        self._close_stage(stage)
+        return stage
+
+    def _close_stage(self, stage: _Stage) -> None:
+        self.history.append(list(self.votes))
+        self._elect_reached(stage)
+        stage.tallies = {
+            self.names[c]: self.dec(self.votes[c])
+            for c in range(self.n)
+            if self.status[c] in (HOPEFUL, PENDING, ELECTED)
+        }
+        stage.inactive = {
+            "non_transferable": self.dec(self.non_transferable),
+            "rounding": self.dec(self.rounding),
+        }
+
+    def _reached(self, votes: Value) -> bool:
+        return votes > self.quota if self.rules.strict_quota else votes >= self.quota
+
+    def _elect_reached(self, stage: _Stage) -> None:
+        reached = [c for c in range(self.n) if self.status[c] == HOPEFUL and self._reached(self.votes[c])]
+        reached.sort(key=lambda c: (-self.votes[c], c))
+        for c in reached:
+            has_surplus = self.votes[c] > self.quota or self.rules.transfer_zero_surplus
+            self.status[c] = PENDING if has_surplus else ELECTED
+            self.continuing[c] = False
+            self.elected.append(c)
+            stage.elected.append(self.names[c])
+            relation = "above" if self.votes[c] > self.quota else "exactly"
+            stage.events.append(
+                Event(
+                    "elected",
+                    self.names[c],
+                    f"{self.names[c]} is elected with {self.text(self.votes[c])} votes, "
+                    f"{relation} the quota of {self.quota_text()}.",
+                )
+            )
+
+    # ---- ties ----------------------------------------------------------------------------------------
+    def _break_tie(self, stage: _Stage, tied: list[int], *, highest: bool, what: str, rule: str) -> int:
+        if len(tied) == 1:
+            return tied[0]
+        names = _and_list([self.names[c] for c in sorted(tied)])
+        remaining = tied
+        if self.rules.earlier_stages:
+            remaining, decided_at = by_earlier_stages(tied, self.history, prefer_highest=highest)
+            if len(remaining) == 1:
+                chosen = remaining[0]
+                word = "more" if highest else "fewer"
+                stage.events.append(
+                    Event(
+                        "tie_break",
+                        self.names[chosen],
+                        f"{names} are tied; {self.names[chosen]} had {word} votes at stage {decided_at}, "
+                        f"the most recent stage at which they differed, so {self.names[chosen]} {what} "
+                        f"({rule}).",
+                    )
+                )
+                return chosen
+        chosen, how = self.lot.draw(remaining)
+        reason = "were equal at every earlier stage" if self.rules.earlier_stages else "are tied"
+        stage.events.append(
+            Event(
+                "tie_break",
+                self.names[chosen],
+                f"{_and_list([self.names[c] for c in sorted(remaining)])} {reason}; "
+                f"{self.names[chosen]} is chosen {how}, so {self.names[chosen]} {what} ({rule}).",
+            )
+        )
+        return chosen
+
+    def _choose_surplus(self, stage: _Stage, pending: list[int]) -> int:
+        top = max(self.votes[c] for c in pending)
+        tied = sorted(c for c in pending if self.votes[c] == top)
+        rule = self.rules.references.get("surplus_tie", "equal surpluses")
+        return self._break_tie(
+            stage, tied, highest=True, what="has their surplus transferred first", rule=rule
+        )
+
+    def _choose_exclusion(self, stage: _Stage, hopeful: list[int]) -> int:
+        low = min(self.votes[c] for c in hopeful)
+        tied = [c for c in hopeful if self.votes[c] == low]
+        rule = self.rules.references.get("exclusion_tie", "tie for exclusion")
+        return self._break_tie(stage, tied, highest=False, what="is excluded", rule=rule)
+
+    # ---- transfers -----------------------------------------------------------------------------------
+    def _move(self, source: int, new_value: Callable[[Value], Value]) -> tuple[list[Value], Value]:
+        """Move every paper `source` holds to its next continuing preference; return gains and exhausted."""
+        pile = self.piles[source]
+        self.piles[source] = {}
+        n = self.n
+        prefs = self.prefs
+        weights = self.weights
+        continuing = self.continuing
+        piles = self.piles
+        gained: list[Value] = [0] * n
+        exhausted: Value = 0
+        for value, indexes in pile.items():
+            new = new_value(value)
+            if new <= 0:
+                continue  # papers now worth nothing carry no votes anywhere
+            targets: list[list[int] | None] = [
+                piles[c].setdefault(new, []) if continuing[c] else None for c in range(n)
+            ]
+            counts = [0] * n
+            lost = 0
+            for i in indexes:
+                for c in prefs[i]:
+                    if continuing[c]:
+                        targets[c].append(i)  # type: ignore[union-attr]  # continuing ⇒ a list
+                        counts[c] += weights[i]
+                        break
+                else:
+                    lost += weights[i]
+            for c in range(n):
+                if counts[c]:
+                    gained[c] += counts[c] * new
+                elif continuing[c] and not piles[c][new]:
+                    del piles[c][new]
+            exhausted += lost * new
+        return gained, exhausted
+
+    def _record_transfer(self, stage: _Stage, source: int, gained: list[Value], exhausted: Value) -> None:
+        moved: dict[str, Decimal] = {}
+        for c in range(self.n):
+            if gained[c]:
+                self.votes[c] += gained[c]
+                moved[self.names[c]] = self.dec(gained[c])
+        self.non_transferable += exhausted
+        moved["non_transferable"] = self.dec(exhausted)
+        stage.transfers[self.names[source]] = moved
+
+    def _transfer_surplus(self, stage: _Stage, source: int) -> None:
+        total = self.votes[source]
+        surplus = total - self.quota
+        transfer_value = self.rules.transfer_value
+        gained, exhausted = self._move(source, lambda value: transfer_value(value, surplus, total))
+        self._record_transfer(stage, source, gained, exhausted)
+        loss = surplus - sum(gained) - exhausted
+        self.rounding += loss
+        stage.transfers[self.names[source]]["rounding"] = self.dec(loss)
+        self.votes[source] = self.quota
+        self.status[source] = ELECTED
+        rule = self.rules.references.get("surplus", "surplus transfer")
+        stage.events.append(
+            Event(
+                "surplus",
+                self.names[source],
+                f"The surplus of {self.names[source]} ({self.text(surplus)} votes) is transferred: every "
+                f"paper they hold moves to its next available preference at a value of surplus × the "
+                f"paper's value ÷ {self.text(total)}; {self.text(exhausted)} votes are non-transferable and "
+                f"{self.text(loss)} are lost to rounding ({rule}).",
+            )
+        )
+
+    def _exclude(self, stage: _Stage, source: int) -> None:
+        self.status[source] = EXCLUDED
+        self.continuing[source] = False
+        stage.excluded.append(self.names[source])
+        held = self.votes[source]
+        gained, exhausted = self._move(source, lambda value: value)
+        self._record_transfer(stage, source, gained, exhausted)
+        self.votes[source] = 0
+        loss = held - sum(gained) - exhausted
+        if loss:
+            self.rounding += loss  # papers held at a value of 0 carry nothing; kept for the balance
+        rule = self.rules.references.get("exclusion", "exclusion")
+        stage.events.append(
+            Event(
+                "excluded",
+                self.names[source],
+                f"{self.names[source]} has the fewest votes ({self.text(held)}) and is excluded; their "
+                f"papers move to their next available preferences at their current values, and "
+                f"{self.text(exhausted)} votes are non-transferable ({rule}).",
+            )
+        )
+
+    def _fill_last_vacancies(self, stage: _Stage) -> None:
+        seats_left = self.contest.seats - len(self.elected)
+        hopeful = [c for c in range(self.n) if self.status[c] == HOPEFUL]
+        if seats_left <= 0 or not hopeful:
+            if seats_left > 0:
+                stage.events.append(
+                    Event("note", None, f"{seats_left} seat(s) remain unfilled: no candidates are left.")
+                )
+            return
+        hopeful.sort(key=lambda c: (-self.votes[c], c))
+        rule = self.rules.references.get("last", "last vacancies")
+        for c in hopeful:
+            self.status[c] = ELECTED
+            self.continuing[c] = False
+            self.elected.append(c)
+            stage.elected.append(self.names[c])
+            stage.events.append(
+                Event(
+                    "elected",
+                    self.names[c],
+                    f"{self.names[c]} is elected with {self.text(self.votes[c])} votes, below the quota of "
+                    f"{self.quota_text()}, because the continuing candidates are no more than the seats "
+                    f"left to fill ({rule}).",
+                )
+            )
+        stage.tallies = {
+            self.names[c]: self.dec(self.votes[c])
+            for c in range(self.n)
+            if self.status[c] in (HOPEFUL, PENDING, ELECTED)
+        }
+
+    def _sheet(self) -> CountSheet:
+        options: dict[str, object] = {
+            "rules": self.rules.name,
+            "arithmetic": (
+                f"fixed point, {self.rules.places} decimal places"
+                if self.rules.scaled
+                else f"exact fractions (shown to {self.rules.places} decimal places)"
+            ),
+            "invalid_papers": self.invalid,
+        }
+        if self.lot.tie_order is not None:
+            options["tie_order"] = [self.names[c] for c in self.lot.tie_order]
+        rounds = tuple(
+            Round(
+                number=s.number,
+                tallies=s.tallies,
+                threshold=self.dec(self.quota),
+                elected=tuple(s.elected),
+                excluded=tuple(s.excluded),
+                transfers=s.transfers,
+                inactive=s.inactive,
+                events=tuple(s.events),
+            )
+            for s in self.stages
+        )
+        return CountSheet(
+            method=self.rules.method,
+            title=self.contest.title,
+            seats=self.contest.seats,
+            candidates=self.names,
+            valid_poll=Decimal(self.valid_poll),
+            rounds=rounds,
+            elected=tuple(self.names[c] for c in self.elected),
+            quota=self.dec(self.quota),
+            seed=self.lot.seed,
+            options=options,
+        )
+
+
+def _and_list(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
