@@ -1,0 +1,1106 @@
+"""RCTab's tabulation rules (single-winner IRV, RCTab-style STV, multi-pass IRV, bottoms-up), exactly.
+
+`RctabRules` holds every rule option of an RCTab contest config (counting.md §6); `rules_from_rctab_config`
+builds it from the parsed config JSON; `count_rctab` runs the count and returns a `CountSheet` whose rounds
+match RCTab's detailed report figure for figure (tallies, threshold, transfers, residual surplus and the
+inactive-ballot categories).
+
+Speed: identical rankings are counted once with a weight, each candidate keeps a pile of the ballot groups
+counting for them, and a round only touches the piles of the candidates who just left the count. Vote values
+are integers in units of 10**-d (d = `decimalPlacesForVoteArithmetic`), truncated exactly as RCTab's
+BigDecimal arithmetic with RoundingMode.DOWN; no float is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Literal, cast
+
+from governance.counting.java_random import JavaRandom, java_hash_set_order, java_shuffle
+from governance.counting.model import (
+    OVERVOTE_UNKNOWN,
+    UNDECLARED_WRITE_IN,
+    Contest,
+    CountError,
+    CountSheet,
+    Event,
+    Round,
+)
+
+WinnerElectionMode = Literal[
+    "singleWinnerMajority",
+    "multiWinnerAllowMultipleWinnersPerRound",
+    "multiWinnerAllowOnlyOneWinnerPerRound",
+    "multiPassIrv",
+    "bottomsUp",
+    "bottomsUpUsingPercentageThreshold",
+]
+OvervoteRule = Literal["alwaysSkipToNextRank", "exhaustImmediately", "exhaustIfMultipleContinuing"]
+TiebreakMode = Literal[
+    "useCandidateOrder",
+    "random",
+    "previousRoundCountsThenRandom",
+    "previousRoundCountsThenAsk",
+    "generatePermutation",
+    "stopCountingAndAsk",
+]
+
+_WINNER_MODES: tuple[str, ...] = WinnerElectionMode.__args__  # type: ignore[attr-defined]
+_OVERVOTE_RULES: tuple[str, ...] = OvervoteRule.__args__  # type: ignore[attr-defined]
+_TIEBREAK_MODES: tuple[str, ...] = TiebreakMode.__args__  # type: ignore[attr-defined]
+
+UNDECLARED_WRITE_INS_NAME = "Undeclared Write-ins"
+"""The name RCTab gives the pseudo-candidate that collects undeclared write-ins."""
+
+# Inactive-ballot categories on the count sheet (Round.inactive keys).
+OVERVOTES = "overvotes"
+SKIPPED_RANKINGS = "skipped_rankings"
+REPEATED_RANKINGS = "repeated_rankings"
+EXHAUSTED_CHOICES = "exhausted"
+FINAL_ROUND_SURPLUS = "final_round_surplus"
+RESIDUAL_SURPLUS = "residual_surplus"
+UNDERVOTES = "undervotes"
+"""Ballots that rank nobody (within `maxRankingsAllowed`): never active, reported apart as RCTab does."""
+
+EXHAUSTED_TARGET = "exhausted"
+RESIDUAL_TARGET = "residual surplus"
+
+
+@dataclass(frozen=True, slots=True)
+class RctabSource:
+    """One `cvrFileSources[]` entry: where the ballots are and how to read them (1-based indexes)."""
+
+    provider: str
+    file_path: str
+    contest_id: str | None = None
+    first_vote_column_index: int | None = None
+    first_vote_row_index: int | None = None
+    id_column_index: int | None = None
+    precinct_column_index: int | None = None
+    overvote_delimiter: str | None = None
+    overvote_label: str | None = None
+    skipped_rank_label: str | None = None
+    undeclared_write_in_label: str | None = None
+    treat_blank_as_undeclared_write_in: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RctabRules:
+    """Every RCTab rule option the counter implements, with RCTab's meaning (see counting.md §6)."""
+
+    winner_election_mode: WinnerElectionMode = "singleWinnerMajority"
+    number_of_winners: int | None = None
+    """None: the contest's seats."""
+    decimal_places: int = 4
+    """`decimalPlacesForVoteArithmetic`: every product and quotient is truncated to this many places."""
+    non_integer_winning_threshold: bool = False
+    hare_quota: bool = False
+    batch_elimination: bool = False
+    continue_until_two_candidates_remain: bool = False
+    first_round_determines_threshold: bool = False
+    stop_tabulation_early_after_round: int | None = None
+    minimum_vote_threshold: Decimal = Decimal(0)
+    overvote_rule: OvervoteRule = "alwaysSkipToNextRank"
+    max_skipped_ranks_allowed: int | None = None
+    """None: unlimited."""
+    max_rankings_allowed: int | None = None
+    """None: "max", as many ranks as there are declared candidates."""
+    exhaust_on_duplicate_candidate: bool = False
+    tiebreak_mode: TiebreakMode = "useCandidateOrder"
+    random_seed: int | None = None
+    excluded: frozenset[str] = frozenset()
+    """Candidates removed before counting (config `excluded`), on top of `Contest.withdrawn`."""
+    candidate_order: tuple[str, ...] = ()
+    """The config's candidate order, for `useCandidateOrder`/`generatePermutation`; empty: the contest's."""
+    undeclared_write_ins: bool = False
+    """Show the write-in pseudo-candidate even with no votes (a source has an `undeclaredWriteInLabel`)."""
+    treat_blank_as_undeclared_write_in: bool = False
+    """Recorded for the sheet; the ballot readers apply it (a blank cell becomes an undeclared write-in)."""
+    sources: tuple[RctabSource, ...] = ()
+    contest_name: str = ""
+
+    @property
+    def uses_surpluses(self) -> bool:
+        return self.winner_election_mode in (
+            "multiWinnerAllowMultipleWinnersPerRound",
+            "multiWinnerAllowOnlyOneWinnerPerRound",
+        )
+
+    def as_options(self) -> dict[str, object]:
+        """The options in RCTab's own spelling, for `CountSheet.options`."""
+        return {
+            "winnerElectionMode": self.winner_election_mode,
+            "numberOfWinners": self.number_of_winners,
+            "decimalPlacesForVoteArithmetic": self.decimal_places,
+            "nonIntegerWinningThreshold": self.non_integer_winning_threshold,
+            "hareQuota": self.hare_quota,
+            "batchElimination": self.batch_elimination,
+            "continueUntilTwoCandidatesRemain": self.continue_until_two_candidates_remain,
+            "doesFirstRoundDetermineThreshold": self.first_round_determines_threshold,
+            "stopTabulationEarlyAfterRound": self.stop_tabulation_early_after_round,
+            "minimumVoteThreshold": str(self.minimum_vote_threshold),
+            "overvoteRule": self.overvote_rule,
+            "maxSkippedRanksAllowed": (
+                "unlimited" if self.max_skipped_ranks_allowed is None else self.max_skipped_ranks_allowed
+            ),
+            "maxRankingsAllowed": "max" if self.max_rankings_allowed is None else self.max_rankings_allowed,
+            "exhaustOnDuplicateCandidate": self.exhaust_on_duplicate_candidate,
+            "tiebreakMode": self.tiebreak_mode,
+            "randomSeed": self.random_seed,
+            "excluded": sorted(self.excluded),
+            "treatBlankAsUndeclaredWriteIn": self.treat_blank_as_undeclared_write_in,
+        }
+
+
+# ----------------------------------------------------------------------------------------------------
+# Config mapping
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _int_option(rules: Mapping[str, object], key: str, *, default: int | None = None) -> int | None:
+    raw = _text(rules.get(key))
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise CountError(f"RCTab config: rules.{key} must be a whole number, not {raw!r}") from None
+
+
+def _bool_option(rules: Mapping[str, object], key: str) -> bool:
+    raw = rules.get(key, False)
+    if isinstance(raw, bool):
+        return raw
+    text = _text(raw).lower()
+    if text in ("", "false", "0", "no"):
+        return False
+    if text in ("true", "1", "yes"):
+        return True
+    raise CountError(f"RCTab config: rules.{key} must be true or false, not {raw!r}")
+
+
+def _choice(rules: Mapping[str, object], key: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = _text(rules.get(key)) or default
+    if raw not in allowed:
+        raise CountError(f"RCTab config: rules.{key} {raw!r} is not one of {', '.join(allowed)}")
+    return raw
+
+
+def _source_from_config(raw: Mapping[str, object], index: int) -> RctabSource:
+    def opt_int(key: str) -> int | None:
+        text = _text(raw.get(key))
+        if text == "":
+            return None
+        try:
+            return int(text)
+        except ValueError:
+            raise CountError(
+                f"RCTab config: cvrFileSources[{index}].{key} must be a whole number, not {text!r}"
+            ) from None
+
+    def opt_str(key: str) -> str | None:
+        text = _text(raw.get(key))
+        return text or None
+
+    provider = _text(raw.get("provider"))
+    path = _text(raw.get("filePath"))
+    if not provider or not path:
+        raise CountError(f"RCTab config: cvrFileSources[{index}] needs a provider and a filePath")
+    treat_blank = raw.get("treatBlankAsUndeclaredWriteIn", False)
+    return RctabSource(
+        provider=provider,
+        file_path=path,
+        contest_id=opt_str("contestId"),
+        first_vote_column_index=opt_int("firstVoteColumnIndex"),
+        first_vote_row_index=opt_int("firstVoteRowIndex"),
+        id_column_index=opt_int("idColumnIndex"),
+        precinct_column_index=opt_int("precinctColumnIndex"),
+        overvote_delimiter=opt_str("overvoteDelimiter"),
+        overvote_label=opt_str("overvoteLabel"),
+        skipped_rank_label=opt_str("skippedRankLabel") or opt_str("undervoteLabel"),
+        undeclared_write_in_label=opt_str("undeclaredWriteInLabel"),
+        treat_blank_as_undeclared_write_in=treat_blank is True or _text(treat_blank).lower() == "true",
+    )
+
+
+def rctab_candidates(config: Mapping[str, Any]) -> tuple[tuple[str, ...], dict[str, str], frozenset[str]]:
+    """The config's candidates: names in order, alias → name (names map to themselves), and excluded names."""
+    raw = config.get("candidates")
+    if not isinstance(raw, list) or not raw:
+        raise CountError("RCTab config: candidates[] is missing or empty")
+    names: list[str] = []
+    aliases: dict[str, str] = {}
+    excluded: set[str] = set()
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, Mapping):
+            raise CountError(f"RCTab config: candidates[{i}] is not an object")
+        name = _text(entry.get("name"))
+        if not name:
+            raise CountError(f"RCTab config: candidates[{i}] has no name")
+        if name in aliases:
+            raise CountError(f"RCTab config: candidate {name!r} is listed twice")
+        names.append(name)
+        aliases[name] = name
+        for alias in entry.get("aliases") or ():
+            alias_text = _text(alias)
+            if alias_text:
+                aliases[alias_text] = name
+        code = _text(entry.get("code"))
+        if code:
+            aliases[code] = name
+        if entry.get("excluded") is True or _text(entry.get("excluded")).lower() == "true":
+            excluded.add(name)
+    return tuple(names), aliases, frozenset(excluded)
+
+
+def rules_from_rctab_config(config: Mapping[str, Any]) -> RctabRules:
+    """Map a parsed RCTab contest config (`*_config.json`) to `RctabRules`; bad values raise `CountError`."""
+    rules = config.get("rules")
+    if not isinstance(rules, Mapping):
+        raise CountError("RCTab config: the rules object is missing")
+    names, _aliases, excluded = rctab_candidates(config)
+    raw_sources = config.get("cvrFileSources") or []
+    if not isinstance(raw_sources, list):
+        raise CountError("RCTab config: cvrFileSources must be a list")
+    sources = tuple(_source_from_config(s, i) for i, s in enumerate(raw_sources) if isinstance(s, Mapping))
+
+    mode = cast(
+        WinnerElectionMode, _choice(rules, "winnerElectionMode", _WINNER_MODES, "singleWinnerMajority")
+    )
+    if mode == "bottomsUpUsingPercentageThreshold":
+        raise CountError("RCTab config: bottomsUpUsingPercentageThreshold is not supported by this counter")
+    max_skipped_raw = _text(rules.get("maxSkippedRanksAllowed")).lower()
+    max_rankings_raw = _text(rules.get("maxRankingsAllowed")).lower()
+    min_threshold_raw = _text(rules.get("minimumVoteThreshold")) or "0"
+    try:
+        minimum = Decimal(min_threshold_raw)
+    except ArithmeticError:
+        raise CountError(
+            f"RCTab config: rules.minimumVoteThreshold {min_threshold_raw!r} is not a number"
+        ) from None
+    stop_after = _int_option(rules, "stopTabulationEarlyAfterRound")
+    output = config.get("outputSettings")
+    contest_name = _text(output.get("contestName")) if isinstance(output, Mapping) else ""
+    return RctabRules(
+        winner_election_mode=mode,
+        number_of_winners=_int_option(rules, "numberOfWinners"),
+        decimal_places=_int_option(rules, "decimalPlacesForVoteArithmetic", default=4) or 0,
+        non_integer_winning_threshold=_bool_option(rules, "nonIntegerWinningThreshold"),
+        hare_quota=_bool_option(rules, "hareQuota"),
+        batch_elimination=_bool_option(rules, "batchElimination"),
+        continue_until_two_candidates_remain=_bool_option(rules, "continueUntilTwoCandidatesRemain"),
+        first_round_determines_threshold=_bool_option(rules, "doesFirstRoundDetermineThreshold"),
+        stop_tabulation_early_after_round=stop_after,
+        minimum_vote_threshold=minimum,
+        overvote_rule=cast(
+            OvervoteRule, _choice(rules, "overvoteRule", _OVERVOTE_RULES, "alwaysSkipToNextRank")
+        ),
+        max_skipped_ranks_allowed=(
+            None if max_skipped_raw in ("", "unlimited") else _int_option(rules, "maxSkippedRanksAllowed")
+        ),
+        max_rankings_allowed=(
+            None if max_rankings_raw in ("", "max") else _int_option(rules, "maxRankingsAllowed")
+        ),
+        exhaust_on_duplicate_candidate=_bool_option(rules, "exhaustOnDuplicateCandidate"),
+        tiebreak_mode=cast(
+            TiebreakMode, _choice(rules, "tiebreakMode", _TIEBREAK_MODES, "useCandidateOrder")
+        ),
+        random_seed=_int_option(rules, "randomSeed"),
+        excluded=excluded,
+        candidate_order=names,
+        undeclared_write_ins=any(
+            s.undeclared_write_in_label or s.treat_blank_as_undeclared_write_in for s in sources
+        ),
+        treat_blank_as_undeclared_write_in=_bool_option(rules, "treatBlankAsUndeclaredWriteIn")
+        or any(s.treat_blank_as_undeclared_write_in for s in sources),
+        sources=sources,
+        contest_name=contest_name,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Counting
+
+# Codes in a ballot group's step list besides candidate indexes (>= 0).
+_END = -1  # no more marked ranks: exhausted choices
+_OVERVOTE = -2
+_SKIPPED = -3
+_REPEATED = -4
+_MULTI_BASE = -10  # -10 - k: overvote at one rank, resolved by exhaustIfMultipleContinuing (multi_sets[k])
+
+_TERMINAL_CATEGORY = {
+    _END: EXHAUSTED_CHOICES,
+    _OVERVOTE: OVERVOTES,
+    _SKIPPED: SKIPPED_RANKINGS,
+    _REPEATED: REPEATED_RANKINGS,
+}
+
+
+class _TieNeedsDecision(CountError):
+    """A tie that the configured mode leaves to a person (stopCountingAndAsk)."""
+
+
+@dataclass(slots=True)
+class _Tabulation:
+    """The state of one RCTab tabulation (one pass of multi-pass IRV)."""
+
+    names: list[str]
+    rules: RctabRules
+    seats: int
+    scale: int
+    groups_steps: list[tuple[int, ...]]
+    weights: list[int]
+    multi_sets: list[tuple[int, ...]]
+    undervote_weight: int
+    out: set[int]  # excluded from the start
+    uwi: int | None
+    permutation: list[str]
+    random: JavaRandom | None
+    # dynamic state
+    continuing: list[bool] = field(default_factory=list)
+    winners: dict[int, int] = field(default_factory=dict)  # candidate -> round won
+    eliminated: dict[int, int] = field(default_factory=dict)  # candidate -> round eliminated
+    tally: list[int] = field(default_factory=list)
+    piles: list[list[int]] = field(default_factory=list)
+    pos: list[int] = field(default_factory=list)
+    values: list[int] = field(default_factory=list)
+    inactive: dict[str, int] = field(default_factory=dict)
+    residual_total: int = 0
+    winner_allocated: dict[int, int] = field(default_factory=dict)
+    round_tallies: list[dict[int, int]] = field(default_factory=list)
+    thresholds: list[int] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- helpers
+
+    def is_continuing(self, c: int) -> bool:
+        return self.continuing[c]
+
+    def _fmt(self, scaled: int) -> Decimal:
+        value = Decimal(scaled).scaleb(-self._places())
+        return value
+
+    def _places(self) -> int:
+        return self.rules.decimal_places if self.rules.uses_surpluses else 0
+
+    def _num_candidates(self) -> int:
+        """RCTab's getNumCandidates(): declared, not excluded, plus the write-in pseudo-candidate."""
+        return sum(1 for c in range(len(self.names)) if c not in self.out)
+
+    def _num_declared(self) -> int:
+        return sum(1 for c in range(len(self.names)) if c not in self.out and c != self.uwi)
+
+    # ---------------------------------------------------------------- the move of ballots
+
+    def _move(
+        self,
+        groups: Sequence[int],
+        source: int | None,
+        transfers: dict[int | None, dict[str, int]] | None,
+        final_surplus: bool,
+    ) -> None:
+        """Give each group in `groups` to its next continuing choice (RCTab computeTalliesForRound)."""
+        steps_of = self.groups_steps
+        weights = self.weights
+        values = self.values
+        pos = self.pos
+        cont = self.continuing
+        tally = self.tally
+        piles = self.piles
+        moved: dict[int, int] = {}
+        inactive = self.inactive
+        names = self.names
+        for g in groups:
+            amount = values[g] * weights[g]
+            if final_surplus:
+                inactive[FINAL_ROUND_SURPLUS] = inactive.get(FINAL_ROUND_SURPLUS, 0) + amount
+                moved[_END] = moved.get(_END, 0) + amount
+                pos[g] = -2
+                continue
+            steps = steps_of[g]
+            i = pos[g] + 1
+            while True:
+                s = steps[i]
+                if s >= 0:
+                    if cont[s]:
+                        pos[g] = i
+                        piles[s].append(g)
+                        tally[s] += amount
+                        moved[s] = moved.get(s, 0) + amount
+                        break
+                    i += 1
+                    continue
+                if s <= _MULTI_BASE:
+                    marked = [c for c in self.multi_sets[_MULTI_BASE - s] if c >= 0 and cont[c]]
+                    if len(marked) >= 2:
+                        s = _OVERVOTE
+                    elif len(marked) == 1:
+                        chosen = marked[0]
+                        pos[g] = i
+                        piles[chosen].append(g)
+                        tally[chosen] += amount
+                        moved[chosen] = moved.get(chosen, 0) + amount
+                        break
+                    else:
+                        i += 1
+                        continue
+                category = _TERMINAL_CATEGORY[s]
+                inactive[category] = inactive.get(category, 0) + amount
+                moved[_END] = moved.get(_END, 0) + amount
+                pos[g] = -2
+                break
+        if transfers is not None and source is not None:
+            record = transfers.setdefault(source, {})
+            for target, amount in moved.items():
+                if amount <= 0:
+                    continue
+                key = EXHAUSTED_TARGET if target == _END else names[target]
+                record[key] = record.get(key, 0) + amount
+
+    # ---------------------------------------------------------------- threshold
+
+    def _threshold(self, active: int) -> int:
+        r = self.rules
+        seats = self.seats
+        scale = self.scale
+        divisor = seats if r.hare_quota else seats + 1
+        # Integer thresholds work in whole votes (unit = scale); non-integer ones in units of 10**-d.
+        unit = 1 if r.non_integer_winning_threshold else scale
+        if r.hare_quota:
+            threshold = -(-active // (divisor * unit)) * unit
+        else:
+            threshold = (active // (divisor * unit) + 1) * unit
+        minimum = int(r.minimum_vote_threshold * scale)
+        return max(threshold, minimum) if minimum > 0 else threshold
+
+    # ---------------------------------------------------------------- tie-breaks
+
+    def _break_tie(self, tied: list[int], *, winner: bool, round_no: int, votes: int) -> tuple[int, str]:
+        mode = self.rules.tiebreak_mode
+        names = self.names
+        ordered = sorted(names[c] for c in tied)
+        by_name = {names[c]: c for c in tied}
+        what = "win" if winner else "be excluded"
+        shown = _join([*ordered])
+        if mode in ("useCandidateOrder", "generatePermutation"):
+            search = self.permutation if winner else list(reversed(self.permutation))
+            chosen = next((n for n in search if n in by_name), ordered[-1] if not winner else ordered[0])
+            how = (
+                "the order of candidates in the contest configuration"
+                if mode == "useCandidateOrder"
+                else f"a candidate order shuffled with random seed {self.rules.random_seed}"
+            )
+            reason = (
+                f"{shown} were tied on {self._fmt_votes(votes)} votes. {chosen} was chosen to {what} "
+                f"because they come {'earliest' if winner else 'latest'} in {how}."
+            )
+            return by_name[chosen], reason
+        if mode == "random":
+            chosen = self._random_pick(ordered)
+            reason = (
+                f"{shown} were tied on {self._fmt_votes(votes)} votes. {chosen} was chosen by lot "
+                f"(java.util.Random, seed {self.rules.random_seed}) to {what}."
+            )
+            return by_name[chosen], reason
+        if mode == "stopCountingAndAsk":
+            raise _TieNeedsDecision(
+                f"Round {round_no}: {shown} are tied on {self._fmt_votes(votes)} votes and the rules say the "
+                "count must stop for a person to decide."
+            )
+        # previousRoundCountsThenRandom / previousRoundCountsThenAsk
+        contention = ordered
+        for earlier in range(round_no - 1, 0, -1):
+            tallies = self.round_tallies[earlier - 1]
+            groups: dict[int, list[str]] = {}
+            for name in java_hash_set_order(contention):
+                groups.setdefault(tallies.get(by_name[name], 0), []).append(name)
+            key = max(groups) if winner else min(groups)
+            contention = groups[key]
+            if len(contention) == 1:
+                chosen = contention[0]
+                reason = (
+                    f"{shown} were tied on {self._fmt_votes(votes)} votes. {chosen} had the "
+                    f"{'most' if winner else 'fewest'} votes ({self._fmt_votes(key)}) in round {earlier}, "
+                    f"so {chosen} was chosen to {what}."
+                )
+                return by_name[chosen], reason
+        if mode == "previousRoundCountsThenAsk":
+            raise _TieNeedsDecision(
+                f"Round {round_no}: {shown} are tied on {self._fmt_votes(votes)} votes in every round and "
+                "rules say the count must stop for a person to decide."
+            )
+        chosen = self._random_pick(contention)
+        reason = (
+            f"{shown} were tied on {self._fmt_votes(votes)} votes and also in every earlier round, so "
+            f"{chosen} was chosen by lot (java.util.Random, seed {self.rules.random_seed}) to {what}."
+        )
+        return by_name[chosen], reason
+
+    def _random_pick(self, ordered: list[str]) -> str:
+        if self.random is None:
+            raise CountError("The tie-break needs a random seed (rules.randomSeed), and none was given.")
+        return ordered[self.random.next_index(len(ordered))]
+
+    def _fmt_votes(self, scaled: int) -> str:
+        return str(self._fmt(scaled))
+
+    # ---------------------------------------------------------------- batch elimination
+
+    def _batch(self, by_tally: list[tuple[int, list[int]]]) -> list[int]:
+        running = 0
+        seen: list[int] = []
+        chosen: list[int] = []
+        previous: list[int] = []
+        chosen_set: set[int] = set()
+        for votes, cands in by_tally:
+            new = list(chosen)
+            if running < votes:
+                for c in seen:
+                    if c not in chosen_set:
+                        chosen_set.add(c)
+                        new.append(c)
+            running += votes * len(cands)
+            seen.extend(cands)
+            if len(new) > len(chosen):
+                previous = chosen
+                chosen = new
+        if (
+            self.rules.continue_until_two_candidates_remain
+            and len(chosen) + len(self.eliminated) == self._num_candidates() - 1
+        ):
+            chosen = previous
+        return chosen
+
+    # ---------------------------------------------------------------- the round loop
+
+    def _should_continue(self, round_no: int) -> bool:
+        r = self.rules
+        stop = r.stop_tabulation_early_after_round
+        if stop is not None and stop > 0 and round_no >= stop:
+            return False
+        if len(self.winners) == self._num_declared() and self.seats > self._num_candidates():
+            return False
+        if r.continue_until_two_candidates_remain:
+            return len(self.eliminated) + len(self.winners) + 1 < self._num_candidates() or (
+                round_no in self.eliminated.values()
+            )
+        return len(self.winners) < self.seats or (r.uses_surpluses and round_no in self.winners.values())
+
+    def run(self) -> list[Round]:
+        r = self.rules
+        n = len(self.names)
+        self.continuing = [c not in self.out for c in range(n)]
+        self.tally = [0] * n
+        self.piles = [[] for _ in range(n)]
+        self.pos = [-1] * len(self.groups_steps)
+        self.values = [self.scale] * len(self.groups_steps)
+        self.inactive = {}
+        if self.undervote_weight:
+            self.inactive[UNDERVOTES] = self.undervote_weight * self.scale
+        rounds: list[Round] = []
+        round_no = 0
+        to_move: list[int] = []  # candidates whose piles move at the start of the next round
+        pending_winners: list[int] = []  # winners of the previous round whose tallies settle this round
+        previous: _RoundDraft | None = None
+        while self._should_continue(round_no):
+            round_no += 1
+            transfers: dict[int | None, dict[str, int]] = {}
+            seats_filled = len(self.winners) == self.seats
+            if round_no == 1:
+                self._move(range(len(self.groups_steps)), None, None, False)
+            else:
+                for c in to_move:
+                    pile = self.piles[c]
+                    self.piles[c] = []
+                    self._move(pile, c, transfers, r.uses_surpluses and seats_filled)
+                    if not self.continuing[c]:
+                        self.tally[c] = 0
+            to_move = []
+            continuing_ids = [c for c in range(n) if self.continuing[c]]
+            active = sum(self.tally[c] for c in continuing_ids)
+            if self.seats > 1:
+                recompute = round_no == 1
+            else:
+                # continueUntilTwoCandidatesRemain freezes the threshold once someone has won.
+                recompute = round_no == 1 or not (
+                    r.first_round_determines_threshold
+                    or (r.continue_until_two_candidates_remain and self.winners)
+                )
+            threshold = self._threshold(active) if recompute else self.thresholds[-1]
+            self.thresholds.append(threshold)
+            current = {c: self.tally[c] for c in continuing_ids}
+            self.round_tallies.append(current)
+            events: list[Event] = []
+            elected_now = self._identify_winners(current, threshold, round_no, events)
+            eliminated_now: list[int] = []
+            if elected_now:
+                for w in elected_now:
+                    self.winners[w] = round_no
+                if r.uses_surpluses:
+                    for w in elected_now:
+                        self._record_surplus(w, threshold, events)
+                        self.continuing[w] = False
+                        to_move.append(w)
+                elif self.seats > 1 or not r.continue_until_two_candidates_remain:
+                    # continueUntilTwoCandidatesRemain keeps a single winner in the count.
+                    for w in elected_now:
+                        self.continuing[w] = False
+            elif len(self.winners) < self.seats or (
+                r.continue_until_two_candidates_remain and len(self.eliminated) < self._num_candidates() - 2
+            ):
+                eliminated_now = self._eliminate(current, round_no, events)
+                for loser in eliminated_now:
+                    self.eliminated[loser] = round_no
+                    self.continuing[loser] = False
+                    to_move.append(loser)
+            # RCTab updateWinnerTallies: last round's winners keep what they retained, pinned at the quota.
+            shown = dict(current)
+            residual_moves: dict[int | None, dict[str, int]] = {}
+            if self.seats > 1:
+                for w, won in self.winners.items():
+                    if won == round_no:
+                        continue
+                    if w in pending_winners:
+                        kept = self.winner_allocated.get(w, 0)
+                        surplus_left = kept - threshold
+                        if surplus_left > 0:
+                            self.residual_total += surplus_left
+                            residual_moves.setdefault(w, {})[RESIDUAL_TARGET] = surplus_left
+                            kept = threshold
+                        self.tally[w] = kept
+                    shown[w] = self.tally[w]
+            pending_winners = list(elected_now) if r.uses_surpluses else []
+            if previous is not None:
+                for source, moved in residual_moves.items():
+                    bucket = transfers.setdefault(source, {})
+                    for key, amount in moved.items():
+                        bucket[key] = bucket.get(key, 0) + amount
+                rounds.append(previous.finish(transfers))
+            inactive = dict(self.inactive)
+            if self.residual_total:
+                inactive[RESIDUAL_SURPLUS] = self.residual_total
+            previous = _RoundDraft(
+                self,
+                round_no,
+                {self.names[c]: v for c, v in sorted(shown.items())},
+                threshold,
+                tuple(self.names[c] for c in elected_now),
+                tuple(self.names[c] for c in eliminated_now),
+                inactive,
+                tuple(events),
+            )
+        if previous is not None:
+            rounds.append(previous.finish({}))
+        return rounds
+
+    def _identify_winners(
+        self, current: dict[int, int], threshold: int, round_no: int, events: list[Event]
+    ) -> list[int]:
+        r = self.rules
+        uwi = self.uwi
+        if uwi is not None and current.get(uwi, 0) != 0:
+            return []
+        unfilled = self.seats - len(self.winners)
+        selected: list[int] = []
+        if unfilled > 0:
+            if len(current) <= unfilled:
+                selected = sorted(current, key=lambda c: (-current[c], self.names[c]))
+            elif r.first_round_determines_threshold and len(current) - 1 == self.seats:
+                top = max(current.values())
+                selected = [c for c, v in current.items() if v == top]
+            elif r.winner_election_mode != "bottomsUp":
+                selected = sorted(
+                    (c for c, v in current.items() if v >= threshold and c != uwi),
+                    key=lambda c: (-current[c], self.names[c]),
+                )
+        tie_for_many = len(selected) > 1 and (
+            r.winner_election_mode == "multiWinnerAllowOnlyOneWinnerPerRound"
+            or r.first_round_determines_threshold
+        )
+        minimum = int(r.minimum_vote_threshold * self.scale)
+        tie_for_none = (
+            self.seats == 1
+            and not selected
+            and len(current) == 2
+            and unfilled == 1
+            and all(v >= minimum for v in current.values())
+        )
+        if tie_for_many or tie_for_none:
+            top = max(current.values())
+            selected = [c for c, v in current.items() if v == top]
+            if len(selected) > 1:
+                chosen, reason = self._break_tie(selected, winner=True, round_no=round_no, votes=top)
+                events.append(Event("tie_break", self.names[chosen], reason))
+                selected = [chosen]
+        for w in selected:
+            how = (
+                f"reached the threshold of {self._fmt_votes(threshold)}"
+                if current[w] >= threshold
+                else "had the most votes among the candidates left"
+            )
+            if len(current) <= unfilled and current[w] < threshold:
+                how = "was elected because no more candidates remained than seats to fill"
+            events.append(
+                Event(
+                    "elected",
+                    self.names[w],
+                    f"{self.names[w]} is elected with {self._fmt_votes(current[w])} votes: {how}.",
+                )
+            )
+        return selected
+
+    def _eliminate(self, current: dict[int, int], round_no: int, events: list[Event]) -> list[int]:
+        r = self.rules
+        names = self.names
+        uwi = self.uwi
+        if uwi is not None and current.get(uwi, 0) > 0:
+            events.append(
+                Event(
+                    "excluded",
+                    names[uwi],
+                    f"Undeclared write-ins ({self._fmt_votes(current[uwi])} votes) are set aside first: "
+                    "they cannot win.",
+                )
+            )
+            return [uwi]
+        by_value: dict[int, list[int]] = {}
+        for c, v in current.items():
+            by_value.setdefault(v, []).append(c)
+        by_tally = sorted(by_value.items())
+        minimum = int(r.minimum_vote_threshold * self.scale)
+        if minimum > 0 and by_tally[0][0] < minimum:
+            below = [c for v, cs in by_tally if v < minimum for c in cs]
+            if len(below) == self._num_declared():
+                raise CountError("Every declared candidate is below the minimum vote threshold.")
+            for c in below:
+                events.append(
+                    Event(
+                        "excluded",
+                        names[c],
+                        f"{names[c]} is excluded with {self._fmt_votes(current[c])} votes, below the minimum "
+                        f"of {self._fmt_votes(minimum)}.",
+                    )
+                )
+            return below
+        if r.batch_elimination:
+            batch = self._batch(by_tally)
+            if len(batch) > 1:
+                total = sum(current[c] for c in batch)
+                for c in sorted(batch, key=lambda c: (current[c], names[c])):
+                    events.append(
+                        Event(
+                            "excluded",
+                            names[c],
+                            f"{names[c]} is excluded with {self._fmt_votes(current[c])} votes: together the "
+                            f"lowest candidates have {self._fmt_votes(total)} votes, fewer than the next "
+                            "candidate, so none of them can win.",
+                        )
+                    )
+                return batch
+        low, lowest = by_tally[0]
+        if len(lowest) > 1:
+            loser, reason = self._break_tie(lowest, winner=False, round_no=round_no, votes=low)
+            events.append(Event("tie_break", names[loser], reason))
+        else:
+            loser = lowest[0]
+        events.append(
+            Event(
+                "excluded",
+                names[loser],
+                f"{names[loser]} has the fewest votes ({self._fmt_votes(low)}) and is excluded.",
+            )
+        )
+        return [loser]
+
+    def _record_surplus(self, w: int, threshold: int, events: list[Event]) -> None:
+        scale = self.scale
+        votes = self.tally[w]
+        extra = votes - threshold
+        fraction = extra * scale // votes if extra > 0 and votes > 0 else 0
+        allocated_total = 0
+        values = self.values
+        weights = self.weights
+        for g in self.piles[w]:
+            v = values[g]
+            moving = v * fraction // scale
+            allocated_total += (v - moving) * weights[g]
+            values[g] = moving
+        self.winner_allocated[w] = allocated_total
+        if extra > 0:
+            events.append(
+                Event(
+                    "surplus",
+                    self.names[w],
+                    f"{self.names[w]}'s surplus of {self._fmt_votes(extra)} votes moves on: every ballot "
+                    f"counting for them passes on {Decimal(fraction).scaleb(-self.rules.decimal_places)} "
+                    "of its value.",
+                )
+            )
+
+
+@dataclass(slots=True)
+class _RoundDraft:
+    tab: _Tabulation
+    number: int
+    tallies: dict[str, int]
+    threshold: int
+    elected: tuple[str, ...]
+    excluded: tuple[str, ...]
+    inactive: dict[str, int]
+    events: tuple[Event, ...]
+
+    def finish(self, transfers: Mapping[int | None, Mapping[str, int]]) -> Round:
+        fmt = self.tab._fmt
+        names = self.tab.names
+        moved: dict[str, dict[str, Decimal]] = {}
+        for source, targets in transfers.items():
+            if source is None:
+                continue
+            moved[names[source]] = {target: fmt(v) for target, v in sorted(targets.items())}
+        inactive = {k: fmt(v) for k, v in self.inactive.items()}
+        for key in (OVERVOTES, SKIPPED_RANKINGS, REPEATED_RANKINGS, EXHAUSTED_CHOICES):
+            inactive.setdefault(key, fmt(0))
+        return Round(
+            number=self.number,
+            tallies={name: fmt(v) for name, v in self.tallies.items()},
+            threshold=fmt(self.threshold),
+            elected=self.elected,
+            excluded=self.excluded,
+            transfers=moved,
+            inactive=inactive,
+            events=self.events,
+        )
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _build_steps(
+    ranks: tuple[tuple[int, ...], ...],
+    rules: RctabRules,
+    max_rankings: int,
+    uwi: int,
+    multi_sets: list[tuple[int, ...]],
+    multi_index: dict[tuple[int, ...], int],
+) -> tuple[int, ...] | None:
+    """The fixed part of RCTab's per-ballot scan: what each marked rank means under the rules.
+
+    Skipped-rank limits, repeated candidates and overvotes (other than exhaustIfMultipleContinuing) do not
+    depend on who is still in the count, so they are resolved once here; the count then only asks, step by
+    step, whether a candidate is continuing. None means the ballot ranks nobody (an undervote).
+    """
+    marked: list[tuple[int, tuple[int, ...]]] = []
+    for i, at_rank in enumerate(ranks[:max_rankings]):
+        if at_rank:
+            marked.append((i + 1, tuple(uwi if c == UNDECLARED_WRITE_IN else c for c in at_rank)))
+    if not marked:
+        return None
+    steps: list[int] = []
+    last = 0
+    seen: set[int] = set()
+    max_skip = rules.max_skipped_ranks_allowed
+    last_marked = marked[-1][0]
+    for rank, cands in marked:
+        if max_skip is not None and rank - last > max_skip + 1:
+            steps.append(_SKIPPED)
+            return tuple(steps)
+        last = rank
+        if rules.exhaust_on_duplicate_candidate:
+            duplicate = False
+            for c in cands:
+                if c in seen:
+                    duplicate = True
+                    break
+                seen.add(c)
+            if duplicate:
+                steps.append(_REPEATED)
+                return tuple(steps)
+        if OVERVOTE_UNKNOWN in cands:
+            if len(cands) != 1:
+                raise CountError("A ballot marks both an overvote label and candidates at one rank.")
+            if rules.overvote_rule == "exhaustImmediately":
+                steps.append(_OVERVOTE)
+                return tuple(steps)
+            if rules.overvote_rule == "exhaustIfMultipleContinuing":
+                raise CountError(
+                    "Ballots with an overvote label need overvoteRule exhaustImmediately or "
+                    "alwaysSkipToNextRank."
+                )
+            if rank == last_marked:
+                break
+            continue
+        distinct = tuple(dict.fromkeys(cands))
+        if len(distinct) > 1:
+            if rules.overvote_rule == "exhaustImmediately":
+                steps.append(_OVERVOTE)
+                return tuple(steps)
+            if rules.overvote_rule == "alwaysSkipToNextRank":
+                if rank == last_marked:
+                    break
+                continue
+            k = multi_index.setdefault(distinct, len(multi_sets))
+            if k == len(multi_sets):
+                multi_sets.append(distinct)
+            steps.append(_MULTI_BASE - k)
+            continue
+        steps.append(distinct[0])
+    steps.append(_END)
+    return tuple(steps)
+
+
+def _prepare(
+    contest: Contest, rules: RctabRules, extra_out: frozenset[str], seats: int
+) -> tuple[_Tabulation, list[str]]:
+    names = list(contest.candidates)
+    has_uwi_votes = any(
+        UNDECLARED_WRITE_IN in at_rank for ballot in contest.ballots for at_rank in ballot.ranks
+    )
+    uwi: int | None = None
+    if rules.undeclared_write_ins or has_uwi_votes:
+        uwi = len(names)
+        names.append(UNDECLARED_WRITE_INS_NAME)
+    unknown = (rules.excluded | extra_out) - set(names)
+    if unknown:
+        raise CountError(f"Excluded candidate(s) not standing in this contest: {', '.join(sorted(unknown))}")
+    out = {i for i, name in enumerate(names) if name in rules.excluded or name in extra_out}
+    out |= set(contest.withdrawn)
+    declared = len(contest.candidates)
+    max_rankings = rules.max_rankings_allowed if rules.max_rankings_allowed is not None else declared
+    multi_sets: list[tuple[int, ...]] = []
+    multi_index: dict[tuple[int, ...], int] = {}
+    steps_list: list[tuple[int, ...]] = []
+    weights: list[int] = []
+    undervotes = 0
+    cache: dict[tuple[tuple[int, ...], ...], tuple[int, ...] | None] = {}
+    for ballot in contest.ballots:
+        if ballot.weight < 0:
+            raise CountError("A ballot has a negative weight.")
+        if ballot.ranks in cache:
+            steps = cache[ballot.ranks]
+        else:
+            steps = _build_steps(
+                ballot.ranks, rules, max_rankings, uwi if uwi is not None else -1, multi_sets, multi_index
+            )
+            cache[ballot.ranks] = steps
+        if steps is None:
+            undervotes += ballot.weight
+            continue
+        for s in steps:
+            if s >= len(names):
+                raise CountError(
+                    f"A ballot names candidate number {s + 1}, but only {declared} are standing."
+                )
+        steps_list.append(steps)
+        weights.append(ballot.weight)
+    order = list(rules.candidate_order) or list(contest.candidates)
+    randomness: JavaRandom | None = None
+    permutation = list(order)
+    needs_seed = rules.tiebreak_mode in ("random", "previousRoundCountsThenRandom", "generatePermutation")
+    if needs_seed and rules.random_seed is not None:
+        randomness = JavaRandom(rules.random_seed)
+        if rules.tiebreak_mode == "generatePermutation":
+            permutation = java_shuffle(sorted(permutation), randomness)
+            randomness = None
+    elif rules.tiebreak_mode == "generatePermutation":
+        raise CountError("tiebreakMode generatePermutation needs a randomSeed.")
+    tab = _Tabulation(
+        names=names,
+        rules=rules,
+        seats=seats,
+        scale=10 ** (rules.decimal_places if rules.uses_surpluses else 0),
+        groups_steps=steps_list,
+        weights=weights,
+        multi_sets=multi_sets,
+        undervote_weight=undervotes,
+        out=out,
+        uwi=uwi,
+        permutation=permutation,
+        random=randomness,
+    )
+    return tab, names
+
+
+def _sheet(
+    contest: Contest, rules: RctabRules, tab: _Tabulation, rounds: list[Round], title: str
+) -> CountSheet:
+    elected: list[str] = []
+    for rnd in rounds:
+        elected.extend(rnd.elected)
+    scale_places = rules.decimal_places if rules.uses_surpluses else 0
+    quota = rounds[-1].threshold if rounds else None
+    return CountSheet(
+        method=f"rctab:{rules.winner_election_mode}",
+        title=title,
+        seats=tab.seats,
+        candidates=tuple(tab.names),
+        valid_poll=Decimal(contest.total_weight).quantize(Decimal(1).scaleb(-scale_places)),
+        rounds=tuple(rounds),
+        elected=tuple(elected),
+        quota=quota,
+        seed=rules.random_seed,
+        options=rules.as_options(),
+    )
+
+
+def count_rctab_passes(contest: Contest, rules: RctabRules) -> tuple[CountSheet, ...]:
+    """Count as RCTab does, one sheet per tabulation: one for most modes, one per seat for multiPassIrv."""
+    seats = rules.number_of_winners if rules.number_of_winners is not None else contest.seats
+    if seats < 1:
+        raise CountError("The number of winners must be at least 1.")
+    title = contest.title or rules.contest_name
+    if rules.winner_election_mode != "multiPassIrv":
+        if seats > 1 and rules.winner_election_mode == "singleWinnerMajority":
+            raise CountError("singleWinnerMajority elects one winner; use an STV mode for several seats.")
+        if seats == 1 and rules.winner_election_mode != "singleWinnerMajority":
+            rules = replace(rules, winner_election_mode="singleWinnerMajority")
+        tab, _names = _prepare(contest, rules, frozenset(), seats)
+        rounds = tab.run()
+        return (_sheet(contest, rules, tab, rounds, title),)
+    sheets: list[CountSheet] = []
+    earlier: list[str] = []
+    single = replace(rules, winner_election_mode="singleWinnerMajority", number_of_winners=1)
+    for _pass in range(seats):
+        tab, _names = _prepare(contest, single, frozenset(earlier), 1)
+        if tab._num_candidates() == 0:
+            break
+        rounds = tab.run()
+        sheet = _sheet(contest, single, tab, rounds, title)
+        sheets.append(replace(sheet, method="rctab:multiPassIrv", seats=seats, options=rules.as_options()))
+        earlier.extend(sheet.elected)
+    return tuple(sheets)
+
+
+def count_rctab(contest: Contest, rules: RctabRules) -> CountSheet:
+    """Count `contest` under RCTab's rules; multi-pass IRV passes join into one sheet, rounds renumbered."""
+    sheets = count_rctab_passes(contest, rules)
+    if len(sheets) == 1:
+        return sheets[0]
+    rounds: list[Round] = []
+    elected: list[str] = []
+    for index, sheet in enumerate(sheets, start=1):
+        offset = len(rounds)
+        for rnd in sheet.rounds:
+            events = rnd.events
+            if rnd is sheet.rounds[0]:
+                already = f" with {_join(elected)} set aside as already elected" if elected else ""
+                events = (
+                    Event("note", None, f"Pass {index}: a fresh instant-runoff count{already}."),
+                    *events,
+                )
+            rounds.append(replace(rnd, number=rnd.number + offset, events=events))
+        elected.extend(sheet.elected)
+    first = sheets[0]
+    return replace(
+        first,
+        rounds=tuple(rounds),
+        elected=tuple(elected),
+        quota=None,
+        options={**first.options, "pass_rounds": [len(s.rounds) for s in sheets]},
+    )
