@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 Value = int | Fraction
@@ -10,14 +10,14 @@ Value = int | Fraction
 
 
 def to_decimal(value: Value, places: int, *, scaled: bool) -> Decimal:
-    """The exact decimal of a scaled integer, or a fraction truncated to `places` decimals."""
+    """The exact decimal of a scaled integer, or a fraction rounded half up to `places` decimals (display)."""
     if scaled:
         return Decimal(int(value)).scaleb(-places)
     fraction = Fraction(value)
     with localcontext() as ctx:
         ctx.prec = 60
         exact = Decimal(fraction.numerator) / Decimal(fraction.denominator)
-        return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+        return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def votes_text(amount: Decimal, places: int) -> str:
