@@ -225,7 +225,7 @@ def resolution_outcome(constitution: Constitution, facts: ResolutionFacts) -> Re
         if factor != 1:
             reasons.append(
                 f"The {constitution.class_plural(key)}' votes are capped, so each counts as "
-                f"{_words(factor)} of a vote."
+                f"{factor.numerator}/{factor.denominator} of a vote."
             )
 
     cast = votes_for + votes_against
@@ -307,7 +307,8 @@ def resolution_outcome(constitution: Constitution, facts: ResolutionFacts) -> Re
                     f"{_percent(votes_for, whole)}.",
                 )
             )
-    reasons.extend(v.message for v in violations if v.message not in reasons)
+    # The threshold line above already says why the count fell short; don't repeat it.
+    reasons.extend(v.message for v in violations if v.code != "resolution.threshold_not_met")
     verdict = {ResolutionStatus.PASSED: "It passes.", ResolutionStatus.FAILED: "It does not pass."}
     if status in verdict:
         reasons.append(verdict[status])
