@@ -1,0 +1,218 @@
+"""Meeting notice in clear days: when a notice counts as received, whether it is long enough, and short
+notice by members' consent where the constitution allows it.
+
+Clear days leave out both the day notice is received (deemed given) and the day of the meeting (CA06 s.360).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from governance.constitution.schema import Constitution
+from governance.constitution.share import Share
+from governance.violations import Violation
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(day: date) -> str:
+    """ "5 March 2025", independent of the process locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+class MeetingKind(StrEnum):
+    GENERAL = "general"
+    ANNUAL_GENERAL = "annual_general"
+    BOARD = "board"
+
+
+class DeliveryMethod(StrEnum):
+    HAND = "hand"
+    """Handed over, or left at the address: received the same day."""
+    POST = "post"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSent:
+    """A notice of a meeting sent to one recipient (or to a group, sent the same way on the same day)."""
+
+    recipient: str
+    sent_on: date
+    method: DeliveryMethod
+
+
+@dataclass(frozen=True, slots=True)
+class ShortNoticeConsent:
+    """Members' agreement to hold a general meeting at shorter notice than the constitution requires."""
+
+    members_agreeing: int
+    members_entitled: int
+    votes_agreeing: int
+    total_votes: int
+
+
+def is_working_day(day: date, non_working_days: Collection[date] = frozenset()) -> bool:
+    """Monday to Friday and not in `non_working_days` (the bank holidays the caller knows of)."""
+    return day.weekday() < 5 and day not in non_working_days
+
+
+def deemed_received(
+    constitution: Constitution,
+    sent_on: date,
+    method: DeliveryMethod,
+    non_working_days: Collection[date] = frozenset(),
+) -> date:
+    """The day a notice counts as received: by hand the same day; by post or email after the constitution's
+    number of working days (CA06 s.1147: 48 hours, not counting days that are not working days)."""
+    if method is DeliveryMethod.HAND:
+        return sent_on
+    days = (
+        constitution.notice.post_deemed_working_days
+        if method is DeliveryMethod.POST
+        else constitution.notice.email_deemed_working_days
+    )
+    day = sent_on
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if is_working_day(day, non_working_days):
+            counted += 1
+    return day
+
+
+def clear_days(received: date, meeting: date) -> int:
+    """Whole days strictly between the day notice is received and the day of the meeting."""
+    return max(0, (meeting - received).days - 1)
+
+
+def required_clear_days(constitution: Constitution, kind: MeetingKind) -> int:
+    notice = constitution.notice
+    return {
+        MeetingKind.GENERAL: notice.general_meeting_clear_days,
+        MeetingKind.ANNUAL_GENERAL: notice.agm_clear_days,
+        MeetingKind.BOARD: notice.board_meeting_clear_days,
+    }[kind]
+
+
+def earliest_meeting_date(
+    constitution: Constitution,
+    kind: MeetingKind,
+    sent_on: date,
+    method: DeliveryMethod,
+    non_working_days: Collection[date] = frozenset(),
+) -> date:
+    """The first day a meeting can be held on full notice sent on `sent_on` by `method`."""
+    received = deemed_received(constitution, sent_on, method, non_working_days)
+    return received + timedelta(days=required_clear_days(constitution, kind) + 1)
+
+
+def latest_sending_date(
+    constitution: Constitution,
+    kind: MeetingKind,
+    meeting_date: date,
+    method: DeliveryMethod,
+    non_working_days: Collection[date] = frozenset(),
+) -> date:
+    """The last day notice can be sent by `method` for a meeting on `meeting_date` with full notice."""
+    day = meeting_date - timedelta(days=required_clear_days(constitution, kind) + 1)
+    while earliest_meeting_date(constitution, kind, day, method, non_working_days) > meeting_date:
+        day -= timedelta(days=1)
+    return day
+
+
+def short_notice_rule(constitution: Constitution, kind: MeetingKind) -> Share | None:
+    """The consent needed for shorter notice, or None where shorter notice is never allowed."""
+    if kind is MeetingKind.GENERAL:
+        return constitution.notice.short_notice_consent
+    if kind is MeetingKind.ANNUAL_GENERAL:
+        return constitution.notice.agm_short_notice_consent
+    return None
+
+
+def short_notice_consent_violations(
+    constitution: Constitution, kind: MeetingKind, consent: ShortNoticeConsent
+) -> list[Violation]:
+    """Why this consent is not enough for shorter notice (empty if it is): it needs a majority of members
+    in number who also hold the constitution's share of the votes (CA06 s.307: 90%, up to 95%)."""
+    rule = short_notice_rule(constitution, kind)
+    if rule is None:
+        what = "board meetings" if kind is MeetingKind.BOARD else "this meeting"
+        return [
+            Violation(
+                "notice.short_notice_not_allowed",
+                f"The constitution does not allow shorter notice for {what}.",
+            )
+        ]
+    found: list[Violation] = []
+    if not 2 * consent.members_agreeing > consent.members_entitled:
+        found.append(
+            Violation(
+                "notice.short_notice_consent",
+                f"{consent.members_agreeing} of {consent.members_entitled} members agreed to short notice; a "
+                "majority of members in number must agree.",
+            )
+        )
+    if not rule.is_met(consent.votes_agreeing, consent.total_votes):
+        found.append(
+            Violation(
+                "notice.short_notice_consent",
+                f"The members agreeing to short notice hold {consent.votes_agreeing} of "
+                f"{consent.total_votes} votes; they must hold {rule} of the votes.",
+            )
+        )
+    return found
+
+
+def notice_violations(
+    constitution: Constitution,
+    kind: MeetingKind,
+    meeting_date: date,
+    notices: Sequence[NoticeSent],
+    *,
+    short_notice_consent: ShortNoticeConsent | None = None,
+    non_working_days: Collection[date] = frozenset(),
+) -> list[Violation]:
+    """Whether notice of a meeting was long enough for every recipient, or shorter notice was agreed."""
+    if not notices:
+        return [Violation("notice.none_sent", "No notice of the meeting has been recorded as sent.")]
+    required = required_clear_days(constitution, kind)
+    short: list[tuple[int, NoticeSent, date]] = []
+    for sent in notices:
+        received = deemed_received(constitution, sent.sent_on, sent.method, non_working_days)
+        days = clear_days(received, meeting_date)
+        if days < required or received >= meeting_date:
+            short.append((days, sent, received))
+    if not short:
+        return []
+    if short_notice_consent is not None:
+        consent_problems = short_notice_consent_violations(constitution, kind, short_notice_consent)
+        if not consent_problems:
+            return []
+    else:
+        consent_problems = []
+    days, worst, received = min(short, key=lambda item: (item[0], item[1].recipient))
+    others = len(short) - 1
+    also = f" ({others} other notice{'s' if others != 1 else ''} also too short)" if others else ""
+    message = (
+        f"Notice to {worst.recipient} by {worst.method.value}, sent on {long_date(worst.sent_on)}, counts as "
+        f"received on {long_date(received)}, leaving {days} clear day{'s' if days != 1 else ''} before the "
+        f"meeting on {long_date(meeting_date)}; the constitution requires {required}{also}."
+    )
+    return [Violation("notice.too_short", message), *consent_problems]
