@@ -9,9 +9,7 @@ usable first preference is invalid and is not part of the valid poll. Identical 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
 
 from governance.counting.model import Contest, CountError
 
@@ -35,22 +33,27 @@ def prepare_rankings(contest: Contest) -> Rankings:
     withdrawn = contest.withdrawn
     if any(not 0 <= c < n for c in withdrawn):
         raise CountError("a withdrawn candidate is not in the list of candidates")
-    # Fast path: every rank a single, distinct, declared, standing candidate (almost every real paper).
-    simple: dict[tuple[int, ...], int] = {(c,): c for c in range(n) if c not in withdrawn}
-    lookup: Callable[[tuple[int, ...]], int | None] = simple.get
+    standing = frozenset(range(n)) - withdrawn
+    # Identical raw ballots are merged first (one dict pass), so only distinct rankings are cleaned.
+    raw: dict[tuple[tuple[int, ...], ...], int] = {}
+    raw_get = raw.get
+    for ballot in contest.ballots:
+        ranks = ballot.ranks
+        raw[ranks] = raw_get(ranks, 0) + ballot.weight
     merged: dict[tuple[int, ...], int] = {}
     get = merged.get
     invalid = 0
-    for ballot in contest.ballots:
-        weight = ballot.weight
+    for ranks, weight in raw.items():
         if weight < 0:
             raise CountError("a ballot weight cannot be negative")
-        ranks = ballot.ranks
-        flat = tuple(map(lookup, ranks))
-        if None in flat or len(set(flat)) != len(flat):
-            prefs = _clean(ranks, n, withdrawn)
+        # Fast path: every rank one distinct, declared, standing candidate (almost every real paper).
+        # With no empty rank, a flat list as long as the ranks means exactly one candidate per rank.
+        flat: tuple[int, ...] = sum(ranks, ())
+        if len(flat) == len(ranks) and () not in ranks:
+            members = set(flat)
+            prefs = flat if len(members) == len(flat) and members <= standing else _clean(ranks, n, withdrawn)
         else:
-            prefs = cast("tuple[int, ...]", flat)  # no None in it: checked above
+            prefs = _clean(ranks, n, withdrawn)
         if prefs:
             merged[prefs] = get(prefs, 0) + weight
         else:
