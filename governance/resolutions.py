@@ -97,6 +97,8 @@ class ResolutionFacts:
     as_of: date | None = None
     chair_casting_vote: Choice | None = None
     chair_may_vote_on_item: bool = True
+    also_vetoable_as: tuple[str, ...] = ()
+    """More decision keys whose class vetoes apply (e.g. from RequiredResolution.vetoable_as)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +285,7 @@ def resolution_outcome(constitution: Constitution, facts: ResolutionFacts) -> Re
                 f"The votes are tied; the chair used the casting vote {facts.chair_casting_vote.value}."
             )
 
-    if rule.veto_key is not None:
+    if rule.veto_key is not None or facts.also_vetoable_as:
         violations.extend(_vetoes(constitution, facts, rule, counted))
 
     blocking = [v for v in violations if v.code != "resolution.casting_vote_not_allowed"]
@@ -428,7 +430,8 @@ def _vetoes(
 ) -> list[Violation]:
     found: list[Violation] = []
     for member_class in constitution.member_classes:
-        if rule.veto_key not in member_class.vetoes:
+        keys = {rule.veto_key, *facts.also_vetoable_as}
+        if not keys.intersection(member_class.vetoes):
             continue
         mine = [v for v in votes if v.member_class == member_class.key]
         yes = sum((_weight(constitution, v) for v in mine if v.choice is Choice.FOR), Fraction(0))

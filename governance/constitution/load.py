@@ -306,6 +306,19 @@ def check_constitution(c: Constitution, errors: list[FieldError]) -> None:
             errors.append(FieldError("resolutions.ordinary", 'must be "more than 50%" for a company'))
         if res.special != Share(Comparison.AT_LEAST, Fraction(3, 4)):
             errors.append(FieldError("resolutions.special", 'must be "at least 75%" for a company'))
+    amendment = c.named_decision("constitution_amendment")
+    if (
+        form.is_company
+        and amendment is not None
+        and amendment.threshold != res.special
+        and not amendment.threshold.stricter_than(res.special)
+    ):
+        errors.append(
+            FieldError(
+                "resolutions.named.constitution_amendment.threshold",
+                'must be at least "at least 75%" for a company: its articles change by special resolution',
+            )
+        )
     for decision in res.named:
         p = f"resolutions.named.{decision.key}"
         if decision.threshold.comparison is Comparison.AT_MOST:
