@@ -1,5 +1,5 @@
-"""Meeting notice in clear days: when a notice counts as received, whether it is long enough, and short
-notice by members' consent where the constitution allows it.
+"""Meeting notice in clear days: when a notice counts as received, whether it is long enough, short notice
+by members' consent where the constitution allows it, and the deadline for proxy appointments.
 
 Clear days leave out both the day notice is received (deemed given) and the day of the meeting (CA06 s.360).
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from governance.constitution.schema import Constitution
@@ -216,3 +216,59 @@ def notice_violations(
         f"meeting on {long_date(meeting_date)}; the constitution requires {required}{also}."
     )
     return [Violation("notice.too_short", message), *consent_problems]
+
+
+def proxy_deadline(
+    constitution: Constitution, meeting_start: datetime, non_working_days: Collection[date] = frozenset()
+) -> datetime:
+    """The latest moment a proxy appointment may arrive: the constitution's hours before the meeting,
+    leaving out every part of a day that is not a working day (CA06 s.327; never more than 48 hours)."""
+    remaining = timedelta(hours=constitution.proxies.deadline_hours)
+    moment = meeting_start
+    while remaining > timedelta(0):
+        day_start = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+        if day_start == moment:
+            day_start -= timedelta(days=1)
+        available = moment - day_start
+        if is_working_day(day_start.date(), non_working_days):
+            if available >= remaining:
+                return moment - remaining
+            remaining -= available
+        moment = day_start
+    return moment
+
+
+def proxy_appointment_violations(
+    constitution: Constitution,
+    *,
+    received_at: datetime,
+    meeting_start: datetime,
+    proxies_already_held: int,
+    proxy_is_member: bool,
+    non_working_days: Collection[date] = frozenset(),
+) -> list[Violation]:
+    """Why a proxy appointment cannot be accepted for a meeting (empty if it can)."""
+    rules = constitution.proxies
+    if not rules.allowed:
+        return [Violation("proxy.not_allowed", "The constitution does not allow proxies.")]
+    found: list[Violation] = []
+    deadline = proxy_deadline(constitution, meeting_start, non_working_days)
+    if received_at > deadline:
+        found.append(
+            Violation(
+                "proxy.late",
+                f"The proxy form arrived after the deadline of {deadline:%H:%M} on "
+                f"{long_date(deadline.date())} ({rules.deadline_hours} working hours before the meeting).",
+            )
+        )
+    if rules.max_held is not None and proxies_already_held >= rules.max_held:
+        found.append(
+            Violation(
+                "proxy.too_many",
+                f"This person already holds {proxies_already_held} proxies; the constitution allows at most "
+                f"{rules.max_held}.",
+            )
+        )
+    if rules.must_be_member and not proxy_is_member:
+        found.append(Violation("proxy.not_a_member", "The constitution says a proxy must be a member."))
+    return found

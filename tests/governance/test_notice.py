@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +19,8 @@ from governance.notice import (
     earliest_meeting_date,
     latest_sending_date,
     notice_violations,
+    proxy_appointment_violations,
+    proxy_deadline,
 )
 
 SEED = load_model_constitution("cic_guarantee")  # 14 clear days; post and email 2 working days
@@ -160,3 +162,42 @@ def test_earliest_meeting_date_is_exactly_the_first_valid_day(
     notice = [NoticeSent("x", sent, method)]
     assert notice_violations(SEED, kind, first, notice) == []
     assert notice_violations(SEED, kind, first - timedelta(days=1), notice) != []
+
+
+def test_proxy_deadline_is_48_hours_before_on_working_days() -> None:
+    thursday_7pm = datetime(2025, 3, 13, 19, 0)
+    assert proxy_deadline(SEED, thursday_7pm) == datetime(2025, 3, 11, 19, 0)
+
+
+def test_proxy_deadline_skips_the_weekend() -> None:
+    monday_10am = datetime(2025, 3, 10, 10, 0)
+    assert proxy_deadline(SEED, monday_10am) == datetime(2025, 3, 6, 10, 0)  # the Thursday before
+    assert proxy_deadline(SEED, monday_10am, {date(2025, 3, 7)}) == datetime(2025, 3, 5, 10, 0)
+
+
+def test_proxy_deadline_from_a_saturday_meeting_counts_only_friday_and_before() -> None:
+    assert proxy_deadline(SEED, datetime(2025, 3, 8, 14, 0)) == datetime(2025, 3, 6, 0, 0)
+
+
+def test_late_proxy_and_too_many_proxies_are_refused() -> None:
+    meeting = datetime(2025, 3, 13, 19, 0)
+    ok = proxy_appointment_violations(
+        SEED,
+        received_at=datetime(2025, 3, 11, 19, 0),
+        meeting_start=meeting,
+        proxies_already_held=4,
+        proxy_is_member=False,
+    )
+    assert ok == []
+    found = proxy_appointment_violations(
+        SEED,
+        received_at=datetime(2025, 3, 11, 19, 1),
+        meeting_start=meeting,
+        proxies_already_held=5,
+        proxy_is_member=False,
+    )
+    assert [v.code for v in found] == ["proxy.late", "proxy.too_many"]
+    assert found[0].message == (
+        "The proxy form arrived after the deadline of 19:00 on 11 March 2025 (48 working hours before the "
+        "meeting)."
+    )
