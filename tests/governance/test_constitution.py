@@ -246,3 +246,25 @@ def test_co_operative_society_refuses_weighted_votes() -> None:
     assert len(errors) == 1 and errors[0].startswith(
         "member_classes.budget_holder.vote_weight: a co-operative"
     )
+
+
+@pytest.mark.parametrize("name", model_constitution_names())
+def test_every_model_constitution_survives_a_round_trip_through_toml(name: str) -> None:
+    from governance.constitution.dump import constitution_to_toml
+
+    constitution = load_model_constitution(name)
+    assert parse_constitution(constitution_to_toml(constitution)) == constitution
+
+
+def test_round_trip_keeps_unusual_class_names_and_fractions() -> None:
+    from governance.constitution.dump import constitution_to_toml
+
+    text = MINIMAL.replace("[member_classes.budget_holder]", '[member_classes."budget holder (PB)"]').replace(
+        'name = "budget holder"', 'name = "budget holder \\"PB\\""'
+    )
+    text += '\n[resolutions.named.merger]\ndescription = "Merging"\nthreshold = "at least 2/3"\n'
+    constitution = parse_constitution(text)
+    again = parse_constitution(constitution_to_toml(constitution))
+    assert again == constitution
+    assert again.member_classes[0].key == "budget holder (PB)"
+    assert again.resolutions.named[0].threshold == Share(Comparison.AT_LEAST, Fraction(2, 3))
