@@ -206,8 +206,8 @@ def resolution_outcome(constitution: Constitution, facts: ResolutionFacts) -> Re
         raise ValueError("a resolution at a meeting needs the meeting's quorum outcome")
     if rule.written and (facts.eligible_votes is None or facts.circulated_on is None):
         raise ValueError("a written resolution needs eligible_votes and circulated_on")
-    if rule.turnout is not None and facts.eligible_votes is None:
-        raise ValueError("a turnout rule needs eligible_votes")
+    if (rule.turnout is not None or rule.base is VoteBase.ELIGIBLE_VOTES) and facts.eligible_votes is None:
+        raise ValueError("this decision is measured against eligible votes: give eligible_votes")
 
     counted, ignored = _countable_votes(constitution, facts, rule, violations)
     reasons.extend(ignored)

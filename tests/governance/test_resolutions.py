@@ -265,3 +265,14 @@ def test_capped_investors_never_exceed_their_cap(users_for: int, users_against: 
     investor_part = outcome.votes_for - users_for
     assert investor_part <= total / 10 or investor_part == investors
     assert investor_part <= investors
+
+
+def test_society_dissolution_at_a_meeting_is_counted_against_all_members() -> None:
+    coop = load_model_constitution("cooperative_society")  # dissolution: at least 75% of eligible votes
+    facts = at_meeting(
+        ResolutionKind.NAMED, votes(8, 0, cls="member"), named_decision="dissolution", eligible_votes=12
+    )
+    assert not resolution_outcome(coop, facts).passed  # 8 of 12 is 66.7%
+    assert resolution_outcome(coop, replace(facts, votes=votes(9, 0, cls="member"))).passed
+    with pytest.raises(ValueError, match="eligible votes"):
+        resolution_outcome(coop, replace(facts, eligible_votes=None))
