@@ -1,7 +1,9 @@
-"""Constitutions as data: the schema, the TOML loader and amendments."""
+"""Constitutions as data: the schema, the TOML loader and writer. Amendments are in
+`governance.constitution.amend` (kept out of this namespace because they use `governance.resolutions`)."""
 
 from __future__ import annotations
 
+from governance.constitution.dump import constitution_to_toml
 from governance.constitution.load import ConstitutionError, FieldError, parse_constitution
 from governance.constitution.schema import (
     AssetLock,
@@ -50,5 +52,6 @@ __all__ = [
     "UserLedGroup",
     "UserLedRule",
     "VoteBase",
+    "constitution_to_toml",
     "parse_constitution",
 ]
