@@ -11,6 +11,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from governance.constitution.schema import Constitution, OnBreach, UserLedGroup
+from governance.constitution.share import Share
 from governance.violations import Violation
 
 
@@ -77,12 +78,17 @@ class _Finding:
         return Violation(self.code, self.template.replace("{verb}", verb))
 
 
-def counts_toward_user_led(constitution: Constitution, director: Director) -> bool:
-    """Whether this director counts toward the user-led share under this constitution."""
+def counts_toward_user_led(
+    constitution: Constitution, director: Director, *, family_carers_count: bool | None = None
+) -> bool:
+    """Whether this director counts toward the user-led share under this constitution (or, if
+    `family_carers_count` is given, under that choice about carers instead of the constitution's)."""
     if not director.user_led_consent:
         return False
+    if family_carers_count is None:
+        family_carers_count = constitution.board.user_led.family_carers_count
     accepted = {UserLedGroup.USES_SUPPORT}
-    if constitution.board.user_led.family_carers_count:
+    if family_carers_count:
         accepted.add(UserLedGroup.FAMILY_CARER)
     if director.user_led_basis is not None:
         return director.user_led_basis in accepted
@@ -98,6 +104,51 @@ def user_led_share(constitution: Constitution, directors: Sequence[Director]) ->
     if not directors:
         return Fraction(0)
     return Fraction(sum(counts_toward_user_led(constitution, d) for d in directors), len(directors))
+
+
+@dataclass(frozen=True, slots=True)
+class UserLedTest:
+    """The board measured against one published definition of a user-led or disabled people's organisation."""
+
+    definition: str
+    share: Share
+    family_carers_count: bool
+    counted: int
+    directors: int
+    met: bool
+
+
+# The definitions in use (domain notes §4): which one an organisation follows is its own setting, but
+# members and funders ask about the others, so the board is shown against each.
+USER_LED_DEFINITIONS: tuple[tuple[str, Share, tuple[bool, ...]], ...] = (
+    ("User-led organisation, Department of Health fund test", Share.parse("more than 50%"), (True, False)),
+    ("User-led organisation, DH/ODI test", Share.parse("at least 75%"), (True, False)),
+    # The DR UK test also needs at least 50% of staff to be disabled people; only the board part is here.
+    (
+        "Disabled people's organisation, Disability Rights UK board test",
+        Share.parse("at least 75%"),
+        (False,),
+    ),
+)
+
+
+def user_led_status_by_definition(
+    constitution: Constitution, directors: Sequence[Director]
+) -> tuple[UserLedTest, ...]:
+    """The board against each published definition, with and without family carers where that varies."""
+    results = []
+    for name, share, carer_options in USER_LED_DEFINITIONS:
+        for carers in carer_options:
+            counted = sum(
+                counts_toward_user_led(constitution, d, family_carers_count=carers) for d in directors
+            )
+            label = name + (" (counting family carers)" if carers else "")
+            results.append(
+                UserLedTest(
+                    label, share, carers, counted, len(directors), share.is_met(counted, len(directors))
+                )
+            )
+    return tuple(results)
 
 
 def board_composition_violations(

@@ -18,6 +18,7 @@ from governance.board import (
     removal_violations,
     resignation_violations,
     user_led_share,
+    user_led_status_by_definition,
 )
 from governance.constitution import OnBreach, UserLedGroup
 from governance.constitutions import load_model_constitution
@@ -298,3 +299,12 @@ def test_an_allowed_resignation_never_takes_a_class_below_its_minimum(
             assert not check.allowed
     if len(after) < SEED.board.min_seats and len(after) < len(board):
         assert not check.allowed
+
+
+def test_seed_board_is_shown_against_each_published_definition() -> None:
+    results = {r.definition: (r.counted, r.met) for r in user_led_status_by_definition(SEED, SEED_BOARD)}
+    # The worked example: 2 disabled people, 2 carers, 1 professional.
+    assert results["User-led organisation, DH/ODI test (counting family carers)"] == (4, True)
+    assert results["User-led organisation, DH/ODI test"] == (2, False)
+    assert results["User-led organisation, Department of Health fund test"] == (2, False)
+    assert results["Disabled people's organisation, Disability Rights UK board test"] == (2, False)
