@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from fractions import Fraction
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ from governance.board import (
     user_led_share,
     user_led_status_by_definition,
 )
-from governance.constitution import OnBreach, UserLedGroup
+from governance.constitution import OnBreach, Share, UserLedGroup
 from governance.constitutions import load_model_constitution
 
 SEED = load_model_constitution("cic_guarantee")
@@ -233,8 +234,6 @@ def test_only_the_class_may_remove_its_own_director() -> None:
 
 
 def test_appointing_someone_already_on_the_board_is_a_value_error() -> None:
-    import pytest
-
     with pytest.raises(ValueError, match="already a director"):
         appointment_violations(SEED, SEED_BOARD, SEED_BOARD[0])
     with pytest.raises(ValueError, match="no director"):
@@ -265,8 +264,6 @@ def test_composition_check_never_accepts_a_board_below_a_class_minimum(board: li
 def test_user_led_check_agrees_with_exact_fraction_arithmetic(
     board: list[Director], comparison: str, percent: int
 ) -> None:
-    from governance.constitution import Share
-
     share = Share.parse(f"{comparison} {percent}%")
     rules = replace(
         SEED.board, classes=(), min_seats=1, max_seats=20, user_led=replace(SEED.board.user_led, share=share)

@@ -15,6 +15,7 @@ from governance.constitution import (
     LegalForm,
     Share,
     UserLedGroup,
+    constitution_to_toml,
     parse_constitution,
 )
 from governance.constitutions import (
@@ -250,15 +251,11 @@ def test_co_operative_society_refuses_weighted_votes() -> None:
 
 @pytest.mark.parametrize("name", model_constitution_names())
 def test_every_model_constitution_survives_a_round_trip_through_toml(name: str) -> None:
-    from governance.constitution.dump import constitution_to_toml
-
     constitution = load_model_constitution(name)
     assert parse_constitution(constitution_to_toml(constitution)) == constitution
 
 
 def test_round_trip_keeps_unusual_class_names_and_fractions() -> None:
-    from governance.constitution.dump import constitution_to_toml
-
     text = MINIMAL.replace("[member_classes.budget_holder]", '[member_classes."budget holder (PB)"]').replace(
         'name = "budget holder"', 'name = "budget holder \\"PB\\""'
     )
