@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import islice
+from operator import attrgetter
 from typing import Any, Literal, cast
 
 from governance.counting.java_random import JavaRandom, java_hash_set_order, java_shuffle
@@ -326,23 +328,13 @@ def rules_from_rctab_config(config: Mapping[str, Any]) -> RctabRules:
 # ----------------------------------------------------------------------------------------------------
 # Counting
 
-# Codes in a ballot group's step list besides candidate indexes (>= 0).
-_END = -1  # no more marked ranks: exhausted choices
-_OVERVOTE = -2
-_SKIPPED = -3
-_REPEATED = -4
-_MULTI_BASE = -10  # -10 - k: overvote at one rank, resolved by exhaustIfMultipleContinuing (multi_sets[k])
 
-_TERMINAL_CATEGORY = {
-    _END: EXHAUSTED_CHOICES,
-    _OVERVOTE: OVERVOTES,
-    _SKIPPED: SKIPPED_RANKINGS,
-    _REPEATED: REPEATED_RANKINGS,
-}
+class TieNeedsDecision(CountError):
+    """A tie that the configured mode leaves to a person (stopCountingAndAsk, previousRoundCountsThenAsk)."""
 
 
-class _TieNeedsDecision(CountError):
-    """A tie that the configured mode leaves to a person (stopCountingAndAsk)."""
+class TieNeedsLot(CountError):
+    """A tie has to be settled by lot and no random seed was given: count again with a (recorded) seed."""
 
 
 @dataclass(slots=True)
@@ -353,12 +345,16 @@ class _Tabulation:
     rules: RctabRules
     seats: int
     scale: int
-    groups_steps: list[tuple[int, ...]]
+    ballots: list[tuple[tuple[int, ...], ...]]
+    """Each group's raw ranks (one entry per distinct ranking); read lazily, as far as the count needs."""
     weights: list[int]
-    multi_sets: list[tuple[int, ...]]
-    undervote_weight: int
+    max_rankings: int
+    longest_ballot: int
     out: set[int]  # excluded from the start
-    uwi: int | None
+    uwi: int
+    """Index of the undeclared write-in pseudo-candidate (after the declared candidates)."""
+    uwi_counted: bool
+    """Whether the pseudo-candidate takes part: configured, or some ballot has reached a write-in."""
     permutation: list[str]
     random: JavaRandom | None
     # dynamic state
@@ -369,6 +365,7 @@ class _Tabulation:
     piles: list[list[int]] = field(default_factory=list)
     pos: list[int] = field(default_factory=list)
     values: list[int] = field(default_factory=list)
+    amounts: list[int] = field(default_factory=list)  # values[g] * weights[g], kept in step
     inactive: dict[str, int] = field(default_factory=dict)
     residual_total: int = 0
     winner_allocated: dict[int, int] = field(default_factory=dict)
@@ -389,10 +386,10 @@ class _Tabulation:
 
     def _num_candidates(self) -> int:
         """RCTab's getNumCandidates(): declared, not excluded, plus the write-in pseudo-candidate."""
-        return sum(1 for c in range(len(self.names)) if c not in self.out)
+        return self._num_declared() + (1 if self.uwi_counted else 0)
 
     def _num_declared(self) -> int:
-        return sum(1 for c in range(len(self.names)) if c not in self.out and c != self.uwi)
+        return sum(1 for c in range(self.uwi) if c not in self.out)
 
     # ---------------------------------------------------------------- the move of ballots
 
@@ -403,63 +400,153 @@ class _Tabulation:
         transfers: dict[int | None, dict[str, int]] | None,
         final_surplus: bool,
     ) -> None:
-        """Give each group in `groups` to its next continuing choice (RCTab computeTalliesForRound)."""
-        steps_of = self.groups_steps
-        weights = self.weights
-        values = self.values
+        """Give each group in `groups` to its next continuing choice (RCTab computeTalliesForRound).
+
+        This is the hot loop of every count. It touches only the groups that move and reads their ranks only
+        as far as needed; a rank that is not a single declared candidate (a skip, an overvote, a write-in,
+        the rankings limit) or a rule that looks back (exhaustOnDuplicateCandidate) sends the group to
+        `_rescan`, which scans the ballot from the start exactly as RCTab does. What moved where is read
+        afterwards from the change in the continuing candidates' tallies.
+        """
+        amounts = self.amounts
         pos = self.pos
-        cont = self.continuing
         tally = self.tally
-        piles = self.piles
-        moved: dict[int, int] = {}
-        inactive = self.inactive
-        names = self.names
-        for g in groups:
-            amount = values[g] * weights[g]
-            if final_surplus:
-                inactive[FINAL_ROUND_SURPLUS] = inactive.get(FINAL_ROUND_SURPLUS, 0) + amount
-                moved[_END] = moved.get(_END, 0) + amount
+        before = list(tally) if transfers is not None and source is not None else None
+        total = sum(map(amounts.__getitem__, groups)) if before is not None or final_surplus else 0
+        if final_surplus:
+            for g in groups:
                 pos[g] = -2
-                continue
-            steps = steps_of[g]
-            i = pos[g] + 1
-            while True:
-                s = steps[i]
-                if s >= 0:
-                    if cont[s]:
-                        pos[g] = i
-                        piles[s].append(g)
-                        tally[s] += amount
-                        moved[s] = moved.get(s, 0) + amount
-                        break
-                    i += 1
-                    continue
-                if s <= _MULTI_BASE:
-                    marked = [c for c in self.multi_sets[_MULTI_BASE - s] if c >= 0 and cont[c]]
-                    if len(marked) >= 2:
-                        s = _OVERVOTE
-                    elif len(marked) == 1:
-                        chosen = marked[0]
-                        pos[g] = i
-                        piles[chosen].append(g)
-                        tally[chosen] += amount
-                        moved[chosen] = moved.get(chosen, 0) + amount
-                        break
-                    else:
+            self.inactive[FINAL_ROUND_SURPLUS] = self.inactive.get(FINAL_ROUND_SURPLUS, 0) + total
+        elif self.rules.exhaust_on_duplicate_candidate:
+            for g in groups:
+                self._rescan(g, amounts[g])
+        else:
+            ballots = self.ballots
+            # Indexed by candidate: True (continuing), False (out); the two markers (-2, -1) index the
+            # trailing None entries and so take the slow path, as does the write-in slot.
+            look: list[bool | None] = [*self.continuing, None, None]
+            look[self.uwi] = None
+            piles = self.piles
+            limit = self.max_rankings
+            truncate = self.longest_ballot > limit
+            slow: list[int] = []
+            exhausted = 0
+            filled = [len(pile) for pile in piles]
+            for g in groups:
+                ranks = ballots[g]
+                i = pos[g] + 1
+                end = len(ranks)
+                if truncate and end > limit:
+                    end = limit
+                try:
+                    while i < end:
+                        (c,) = ranks[i]  # ValueError unless exactly one candidate at this rank
+                        state = look[c]
+                        if state:
+                            pos[g] = i
+                            piles[c].append(g)
+                            break
+                        if state is None:
+                            slow.append(g)
+                            break
                         i += 1
-                        continue
-                category = _TERMINAL_CATEGORY[s]
-                inactive[category] = inactive.get(category, 0) + amount
-                moved[_END] = moved.get(_END, 0) + amount
-                pos[g] = -2
-                break
-        if transfers is not None and source is not None:
+                    else:
+                        if end:
+                            # Every remaining rank names a candidate who is out: exhausted choices.
+                            exhausted += amounts[g]
+                            pos[g] = -2
+                        else:
+                            slow.append(g)
+                except (ValueError, IndexError):
+                    slow.append(g)
+            for c, pile in enumerate(piles):
+                if len(pile) > filled[c]:
+                    tally[c] += sum(map(amounts.__getitem__, islice(pile, filled[c], None)))
+            if exhausted:
+                self.inactive[EXHAUSTED_CHOICES] = self.inactive.get(EXHAUSTED_CHOICES, 0) + exhausted
+            for g in slow:
+                self._rescan(g, amounts[g])
+        if before is not None and transfers is not None and source is not None:
             record = transfers.setdefault(source, {})
-            for target, amount in moved.items():
-                if amount <= 0:
+            received = 0
+            for c, (old, new) in enumerate(zip(before, tally, strict=True)):
+                if new != old and c != source:
+                    record[self.names[c]] = record.get(self.names[c], 0) + new - old
+                    received += new - old
+            if total - received > 0:
+                record[EXHAUSTED_TARGET] = record.get(EXHAUSTED_TARGET, 0) + total - received
+
+    def _rescan(self, g: int, amount: int) -> None:
+        """RCTab's scan of one ballot from its first rank: skipped-rank limit, repeated candidates, the
+        overvote rule, and the first continuing candidate; or the category the ballot becomes inactive in."""
+        rules = self.rules
+        cont = self.continuing
+        declared = self.uwi
+        ranks = self.ballots[g][: self.max_rankings]
+        marked = [i for i, at_rank in enumerate(ranks) if at_rank]
+        category = EXHAUSTED_CHOICES
+        if not marked:
+            category = UNDERVOTES
+        last = -1
+        seen: set[int] = set()
+        max_skip = rules.max_skipped_ranks_allowed
+        for i in marked:
+            if max_skip is not None and i - last > max_skip + 1:
+                category = SKIPPED_RANKINGS
+                break
+            last = i
+            cands: list[int] = []
+            for c in ranks[i]:
+                if c == UNDECLARED_WRITE_IN:
+                    c = declared
+                    if not self.uwi_counted:
+                        self.uwi_counted = True
+                elif c >= declared or (c < 0 and c != OVERVOTE_UNKNOWN):
+                    raise CountError(
+                        f"A ballot names candidate number {c + 1} at preference {i + 1}, "
+                        f"but only {declared} stand."
+                    )
+                cands.append(c)
+            if rules.exhaust_on_duplicate_candidate:
+                repeated = False
+                for c in cands:
+                    if c in seen:
+                        repeated = True
+                        break
+                    seen.add(c)
+                if repeated:
+                    category = REPEATED_RANKINGS
+                    break
+            distinct = list(dict.fromkeys(cands))
+            if OVERVOTE_UNKNOWN in distinct or len(distinct) > 1:
+                if OVERVOTE_UNKNOWN in distinct and len(distinct) > 1:
+                    raise CountError("A ballot marks both an overvote label and candidates at one rank.")
+                rule = rules.overvote_rule
+                if rule == "exhaustIfMultipleContinuing" and OVERVOTE_UNKNOWN in distinct:
+                    raise CountError(
+                        "Ballots with an overvote label need overvoteRule exhaustImmediately or "
+                        "alwaysSkipToNextRank."
+                    )
+                if rule == "exhaustImmediately":
+                    category = OVERVOTES
+                    break
+                if rule == "alwaysSkipToNextRank":
                     continue
-                key = EXHAUSTED_TARGET if target == _END else names[target]
-                record[key] = record.get(key, 0) + amount
+                live = [c for c in distinct if cont[c]]
+                if len(live) >= 2:
+                    category = OVERVOTES
+                    break
+                if not live:
+                    continue
+                distinct = live
+            c = distinct[0]
+            if cont[c]:
+                self.pos[g] = i
+                self.piles[c].append(g)
+                self.tally[c] += amount
+                return
+        self.inactive[category] = self.inactive.get(category, 0) + amount
+        self.pos[g] = -2
 
     # ---------------------------------------------------------------- threshold
 
@@ -507,7 +594,7 @@ class _Tabulation:
             )
             return by_name[chosen], reason
         if mode == "stopCountingAndAsk":
-            raise _TieNeedsDecision(
+            raise TieNeedsDecision(
                 f"Round {round_no}: {shown} are tied on {self._fmt_votes(votes)} votes and the rules say the "
                 "count must stop for a person to decide."
             )
@@ -529,7 +616,7 @@ class _Tabulation:
                 )
                 return by_name[chosen], reason
         if mode == "previousRoundCountsThenAsk":
-            raise _TieNeedsDecision(
+            raise TieNeedsDecision(
                 f"Round {round_no}: {shown} are tied on {self._fmt_votes(votes)} votes in every round and "
                 "rules say the count must stop for a person to decide."
             )
@@ -542,7 +629,10 @@ class _Tabulation:
 
     def _random_pick(self, ordered: list[str]) -> str:
         if self.random is None:
-            raise CountError("The tie-break needs a random seed (rules.randomSeed), and none was given.")
+            raise TieNeedsLot(
+                f"{_join(ordered)} are tied and the tie has to be settled by lot, but no random seed was "
+                "given: count again with a seed, and record it."
+            )
         return ordered[self.random.next_index(len(ordered))]
 
     def _fmt_votes(self, scaled: int) -> str:
@@ -596,11 +686,11 @@ class _Tabulation:
         self.continuing = [c not in self.out for c in range(n)]
         self.tally = [0] * n
         self.piles = [[] for _ in range(n)]
-        self.pos = [-1] * len(self.groups_steps)
-        self.values = [self.scale] * len(self.groups_steps)
+        self.pos = [-1] * len(self.ballots)
+        self.values = [self.scale] * len(self.ballots)
+        scale = self.scale
+        self.amounts = list(self.weights) if scale == 1 else [scale * w for w in self.weights]
         self.inactive = {}
-        if self.undervote_weight:
-            self.inactive[UNDERVOTES] = self.undervote_weight * self.scale
         rounds: list[Round] = []
         round_no = 0
         to_move: list[int] = []  # candidates whose piles move at the start of the next round
@@ -611,7 +701,7 @@ class _Tabulation:
             transfers: dict[int | None, dict[str, int]] = {}
             seats_filled = len(self.winners) == self.seats
             if round_no == 1:
-                self._move(range(len(self.groups_steps)), None, None, False)
+                self._move(range(len(self.ballots)), None, None, False)
             else:
                 for c in to_move:
                     pile = self.piles[c]
@@ -620,7 +710,8 @@ class _Tabulation:
                     if not self.continuing[c]:
                         self.tally[c] = 0
             to_move = []
-            continuing_ids = [c for c in range(n) if self.continuing[c]]
+            uwi = self.uwi
+            continuing_ids = [c for c in range(n) if self.continuing[c] and (c != uwi or self.uwi_counted)]
             active = sum(self.tally[c] for c in continuing_ids)
             if self.seats > 1:
                 recompute = round_no == 1
@@ -702,7 +793,7 @@ class _Tabulation:
     ) -> list[int]:
         r = self.rules
         uwi = self.uwi
-        if uwi is not None and current.get(uwi, 0) != 0:
+        if current.get(uwi, 0) != 0:
             return []
         unfilled = self.seats - len(self.winners)
         selected: list[int] = []
@@ -757,7 +848,7 @@ class _Tabulation:
         r = self.rules
         names = self.names
         uwi = self.uwi
-        if uwi is not None and current.get(uwi, 0) > 0:
+        if current.get(uwi, 0) > 0:
             events.append(
                 Event(
                     "excluded",
@@ -824,11 +915,13 @@ class _Tabulation:
         allocated_total = 0
         values = self.values
         weights = self.weights
+        amounts = self.amounts
         for g in self.piles[w]:
             v = values[g]
             moving = v * fraction // scale
             allocated_total += (v - moving) * weights[g]
             values[g] = moving
+            amounts[g] = moving * weights[g]
         self.winner_allocated[w] = allocated_total
         if extra > 0:
             events.append(
@@ -882,123 +975,21 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _build_steps(
-    ranks: tuple[tuple[int, ...], ...],
-    rules: RctabRules,
-    max_rankings: int,
-    uwi: int,
-    multi_sets: list[tuple[int, ...]],
-    multi_index: dict[tuple[int, ...], int],
-) -> tuple[int, ...] | None:
-    """The fixed part of RCTab's per-ballot scan: what each marked rank means under the rules.
-
-    Skipped-rank limits, repeated candidates and overvotes (other than exhaustIfMultipleContinuing) do not
-    depend on who is still in the count, so they are resolved once here; the count then only asks, step by
-    step, whether a candidate is continuing. None means the ballot ranks nobody (an undervote).
-    """
-    marked: list[tuple[int, tuple[int, ...]]] = []
-    for i, at_rank in enumerate(ranks[:max_rankings]):
-        if at_rank:
-            marked.append((i + 1, tuple(uwi if c == UNDECLARED_WRITE_IN else c for c in at_rank)))
-    if not marked:
-        return None
-    steps: list[int] = []
-    last = 0
-    seen: set[int] = set()
-    max_skip = rules.max_skipped_ranks_allowed
-    last_marked = marked[-1][0]
-    for rank, cands in marked:
-        if max_skip is not None and rank - last > max_skip + 1:
-            steps.append(_SKIPPED)
-            return tuple(steps)
-        last = rank
-        if rules.exhaust_on_duplicate_candidate:
-            duplicate = False
-            for c in cands:
-                if c in seen:
-                    duplicate = True
-                    break
-                seen.add(c)
-            if duplicate:
-                steps.append(_REPEATED)
-                return tuple(steps)
-        if OVERVOTE_UNKNOWN in cands:
-            if len(cands) != 1:
-                raise CountError("A ballot marks both an overvote label and candidates at one rank.")
-            if rules.overvote_rule == "exhaustImmediately":
-                steps.append(_OVERVOTE)
-                return tuple(steps)
-            if rules.overvote_rule == "exhaustIfMultipleContinuing":
-                raise CountError(
-                    "Ballots with an overvote label need overvoteRule exhaustImmediately or "
-                    "alwaysSkipToNextRank."
-                )
-            if rank == last_marked:
-                break
-            continue
-        distinct = tuple(dict.fromkeys(cands))
-        if len(distinct) > 1:
-            if rules.overvote_rule == "exhaustImmediately":
-                steps.append(_OVERVOTE)
-                return tuple(steps)
-            if rules.overvote_rule == "alwaysSkipToNextRank":
-                if rank == last_marked:
-                    break
-                continue
-            k = multi_index.setdefault(distinct, len(multi_sets))
-            if k == len(multi_sets):
-                multi_sets.append(distinct)
-            steps.append(_MULTI_BASE - k)
-            continue
-        steps.append(distinct[0])
-    steps.append(_END)
-    return tuple(steps)
-
-
 def _prepare(
     contest: Contest, rules: RctabRules, extra_out: frozenset[str], seats: int
 ) -> tuple[_Tabulation, list[str]]:
-    names = list(contest.candidates)
-    has_uwi_votes = any(
-        UNDECLARED_WRITE_IN in at_rank for ballot in contest.ballots for at_rank in ballot.ranks
-    )
-    uwi: int | None = None
-    if rules.undeclared_write_ins or has_uwi_votes:
-        uwi = len(names)
-        names.append(UNDECLARED_WRITE_INS_NAME)
-    unknown = (rules.excluded | extra_out) - set(names)
+    names = [*contest.candidates, UNDECLARED_WRITE_INS_NAME]
+    declared = len(contest.candidates)
+    unknown = (rules.excluded | extra_out) - set(contest.candidates)
     if unknown:
         raise CountError(f"Excluded candidate(s) not standing in this contest: {', '.join(sorted(unknown))}")
-    out = {i for i, name in enumerate(names) if name in rules.excluded or name in extra_out}
-    out |= set(contest.withdrawn)
-    declared = len(contest.candidates)
     max_rankings = rules.max_rankings_allowed if rules.max_rankings_allowed is not None else declared
-    multi_sets: list[tuple[int, ...]] = []
-    multi_index: dict[tuple[int, ...], int] = {}
-    steps_list: list[tuple[int, ...]] = []
-    weights: list[int] = []
-    undervotes = 0
-    cache: dict[tuple[tuple[int, ...], ...], tuple[int, ...] | None] = {}
-    for ballot in contest.ballots:
-        if ballot.weight < 0:
-            raise CountError("A ballot has a negative weight.")
-        if ballot.ranks in cache:
-            steps = cache[ballot.ranks]
-        else:
-            steps = _build_steps(
-                ballot.ranks, rules, max_rankings, uwi if uwi is not None else -1, multi_sets, multi_index
-            )
-            cache[ballot.ranks] = steps
-        if steps is None:
-            undervotes += ballot.weight
-            continue
-        for s in steps:
-            if s >= len(names):
-                raise CountError(
-                    f"A ballot names candidate number {s + 1}, but only {declared} are standing."
-                )
-        steps_list.append(steps)
-        weights.append(ballot.weight)
+    ranks_list = list(map(attrgetter("ranks"), contest.ballots))
+    weights = list(map(attrgetter("weight"), contest.ballots))
+    if weights and min(weights) < 0:
+        raise CountError("A ballot has a negative weight.")
+    out = {i for i, name in enumerate(contest.candidates) if name in rules.excluded or name in extra_out}
+    out |= set(contest.withdrawn)
     order = list(rules.candidate_order) or list(contest.candidates)
     randomness: JavaRandom | None = None
     permutation = list(order)
@@ -1015,12 +1006,13 @@ def _prepare(
         rules=rules,
         seats=seats,
         scale=10 ** (rules.decimal_places if rules.uses_surpluses else 0),
-        groups_steps=steps_list,
+        ballots=ranks_list,
         weights=weights,
-        multi_sets=multi_sets,
-        undervote_weight=undervotes,
+        max_rankings=max_rankings,
+        longest_ballot=max(map(len, ranks_list), default=0),
         out=out,
-        uwi=uwi,
+        uwi=declared,
+        uwi_counted=rules.undeclared_write_ins,
         permutation=permutation,
         random=randomness,
     )
@@ -1039,8 +1031,8 @@ def _sheet(
         method=f"rctab:{rules.winner_election_mode}",
         title=title,
         seats=tab.seats,
-        candidates=tuple(tab.names),
-        valid_poll=Decimal(contest.total_weight).quantize(Decimal(1).scaleb(-scale_places)),
+        candidates=tuple(tab.names if tab.uwi_counted else tab.names[: tab.uwi]),
+        valid_poll=Decimal(sum(tab.weights)).quantize(Decimal(1).scaleb(-scale_places)),
         rounds=tuple(rounds),
         elected=tuple(elected),
         quota=quota,
