@@ -33,6 +33,9 @@ FIXED_ONE = 1_000_000_000  # 10^-9 units
 FIXED_OMEGA = 1_000  # 10^-6 in 10^-9 units
 RATIONAL_PLACES = 12
 RATIONAL_OMEGA = Fraction(1, 10**10)
+MAX_EXACT_BITS = 65_536
+"""Exact keep factors can double in size each iteration (a count whose votes drain away to excess never
+reaches omega in practice); past this many bits in a denominator the count stops with a `CountError`."""
 
 
 @dataclass(slots=True)
@@ -130,7 +133,13 @@ class _MeekCount:
         one = self.one
         for c in self.elected:
             if self.exact:
-                self.kf[c] = Fraction(self.kf[c]) * self.quota / self.votes[c]
+                kf = Fraction(self.kf[c]) * self.quota / self.votes[c]
+                if kf.denominator.bit_length() > MAX_EXACT_BITS:
+                    raise CountError(
+                        "exact rational Meek cannot finish this count: its keep factors have grown past "
+                        f"{MAX_EXACT_BITS:,} bits without converging; count it in fixed point instead"
+                    )
+                self.kf[c] = kf
             else:
                 product = -((-int(self.kf[c]) * int(self.quota)) // int(one))
                 self.kf[c] = -((-product * int(one)) // int(self.votes[c]))

@@ -341,11 +341,15 @@ class _WigmCount:
     def _fill_last_vacancies(self, stage: _Stage) -> None:
         seats_left = self.contest.seats - len(self.elected)
         hopeful = [c for c in range(self.n) if self.status[c] == HOPEFUL]
-        if seats_left <= 0 or not hopeful:
-            if seats_left > 0:
-                stage.events.append(
-                    Event("note", None, f"{seats_left} seat(s) remain unfilled: no candidates are left.")
+        if seats_left > len(hopeful):
+            stage.events.append(
+                Event(
+                    "note",
+                    None,
+                    f"{seats_left - len(hopeful)} seat(s) remain unfilled: there are not enough candidates.",
                 )
+            )
+        if seats_left <= 0 or not hopeful:
             return
         hopeful.sort(key=lambda c: (-self.votes[c], c))
         rule = self.rules.references.get("last", "last vacancies")
