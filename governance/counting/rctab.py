@@ -828,20 +828,18 @@ class _Tabulation:
                 events.append(Event("tie_break", self.names[chosen], reason))
                 selected = [chosen]
         for w in selected:
-            how = (
-                f"reached the threshold of {self._fmt_votes(threshold)}"
-                if current[w] >= threshold
-                else "had the most votes among the candidates left"
-            )
-            if len(current) <= unfilled and current[w] < threshold:
-                how = "was elected because no more candidates remained than seats to fill"
-            events.append(
-                Event(
-                    "elected",
-                    self.names[w],
-                    f"{self.names[w]} is elected with {self._fmt_votes(current[w])} votes: {how}.",
+            name = self.names[w]
+            votes = self._fmt_votes(current[w])
+            if current[w] >= threshold:
+                message = f"{name} is elected with {votes} votes, reaching the threshold of "
+                message += f"{self._fmt_votes(threshold)}."
+            elif len(current) <= unfilled:
+                message = (
+                    f"{name} is elected with {votes} votes: no more candidates remain than seats to fill."
                 )
-            )
+            else:
+                message = f"{name} is elected with {votes} votes, the most of the candidates left."
+            events.append(Event("elected", name, message))
         return selected
 
     def _eliminate(self, current: dict[int, int], round_no: int, events: list[Event]) -> list[int]:
