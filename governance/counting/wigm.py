@@ -82,7 +82,8 @@ class _WigmCount:
         self.lot = lot
         self.names = contest.candidates
         self.n = len(self.names)
-        ranked = prepare_rankings(contest)
+        # Repeats are harmless here: a paper moves to the first *continuing* candidate it ranks.
+        ranked = prepare_rankings(contest, repeats_allowed=True)
         self.prefs = ranked.prefs
         self.weights = ranked.weights
         self.valid_poll = ranked.valid_poll

@@ -157,3 +157,23 @@ def test_meek_rational_agrees_with_exact_arithmetic() -> None:
 def test_unknown_tie_order_names_are_rejected() -> None:
     with pytest.raises(CountError, match="unknown candidates: Z"):
         count_scottish_stv(_contest(1, "AB", (1, "A")), tie_order=("A", "Z"))
+
+
+def test_empty_papers_are_invalid_and_repeats_are_passed_over() -> None:
+    contest = Contest(
+        "t",
+        ("A", "B", "C"),
+        1,
+        (RankedBallot((), 2), RankedBallot(((0,), (1,), (0,), (2,)), 3), RankedBallot(((1,),), 1)),
+    )
+    ranked = prepare_rankings(contest)
+    assert (ranked.prefs, ranked.weights, ranked.invalid) == ([(1,), (0, 1, 2)], [1, 3], 2)
+    assert prepare_rankings(contest, repeats_allowed=True).prefs == [(0, 1, 0, 2), (1,)]
+    cleaned = Contest(
+        "t", ("A", "B", "C"), 1, (RankedBallot(((0,), (1,), (2,)), 3), RankedBallot(((1,),), 1))
+    )
+    for counter in (count_scottish_stv, count_wigm_prf, count_meek_stv):
+        with_repeats, without = counter(contest), counter(cleaned)
+        assert [(r.tallies, r.elected, r.excluded, r.transfers) for r in with_repeats.rounds] == [
+            (r.tallies, r.elected, r.excluded, r.transfers) for r in without.rounds
+        ]
