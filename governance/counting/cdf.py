@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from governance.counting.model import UNDECLARED_WRITE_IN, Contest, CountError, RankedBallot, aggregate
+from governance.counting.csv_ballots import aggregate_rankings
+from governance.counting.model import UNDECLARED_WRITE_IN, Contest, CountError
 
 
 def _list(value: object, where: str) -> list[Any]:
@@ -94,7 +95,7 @@ def read_cdf(
             raise CountError(f"CDF: {where} names {name!r}, who is not a candidate in this contest")
         return index[name]
 
-    ballots: list[RankedBallot] = []
+    ballots: list[tuple[tuple[int, ...], ...]] = []
     for b_index, cvr in enumerate(_list(data.get("CVR"), "CVR")):
         where = f"CVR[{b_index}]"
         if not isinstance(cvr, Mapping):
@@ -129,6 +130,8 @@ def read_cdf(
                         by_rank.setdefault(rank, []).append(code)
         top = max(by_rank, default=0)
         ranks = tuple(tuple(by_rank.get(r, ())) for r in range(1, top + 1))
-        ballots.append(RankedBallot(ranks))
+        ballots.append(ranks)
     contest_title = title if title is not None else str(contest.get("Name") or "")
-    return Contest(title=contest_title, candidates=tuple(names), seats=seats, ballots=aggregate(ballots))
+    return Contest(
+        title=contest_title, candidates=tuple(names), seats=seats, ballots=aggregate_rankings(ballots)
+    )

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from governance.counting.csv_ballots import aggregate_rankings
 from governance.counting.model import (
     OVERVOTE_UNKNOWN,
     UNDECLARED_WRITE_IN,
     Contest,
     CountError,
-    RankedBallot,
-    aggregate,
 )
 
 Cell = str | None
@@ -76,7 +75,7 @@ def read_ess_rows(
             )
         return found
 
-    ballots: list[RankedBallot] = []
+    ballots: list[tuple[tuple[int, ...], ...]] = []
     for offset, row in enumerate(rows[first_vote_row_index - 1 :]):
         row_no = first_vote_row_index + offset
         if not row:
@@ -99,5 +98,7 @@ def read_ess_rows(
                 ranks.append((code_for(text, row_no, col),))
         while ranks and not ranks[-1]:
             ranks.pop()
-        ballots.append(RankedBallot(tuple(ranks)))
-    return Contest(title=title, candidates=tuple(candidates), seats=seats, ballots=aggregate(ballots))
+        ballots.append(tuple(ranks))
+    return Contest(
+        title=title, candidates=tuple(candidates), seats=seats, ballots=aggregate_rankings(ballots)
+    )
