@@ -181,9 +181,15 @@ class _WigmCount:
     def _reached(self, votes: Value) -> bool:
         return votes > self.quota if self.rules.strict_quota else votes >= self.quota
 
+    def _election_order(self, c: int) -> tuple[Value, int]:
+        # Candidates elected at one stage are listed highest first, equal votes in ballot order: the
+        # Renfrewshire ward 3 sheet lists Graham before Sharkey (both 1,311 at stage 6) although Sharkey's
+        # surplus goes first by rule 49(2). Only the listing depends on this.
+        return (-self.votes[c], c)
+
     def _elect_reached(self, stage: _Stage) -> None:
         reached = [c for c in range(self.n) if self.status[c] == HOPEFUL and self._reached(self.votes[c])]
-        reached.sort(key=lambda c: (-self.votes[c], c))
+        reached.sort(key=self._election_order)
         for c in reached:
             has_surplus = self.votes[c] > self.quota or self.rules.transfer_zero_surplus
             self.status[c] = PENDING if has_surplus else ELECTED
@@ -352,7 +358,7 @@ class _WigmCount:
             )
         if seats_left <= 0 or not hopeful:
             return
-        hopeful.sort(key=lambda c: (-self.votes[c], c))
+        hopeful.sort(key=self._election_order)
         rule = self.rules.references.get("last", "last vacancies")
         for c in hopeful:
             self.status[c] = ELECTED
