@@ -21,7 +21,6 @@ Blank lines are ignored. Names are matched exactly, after trimming spaces.
 from __future__ import annotations
 
 import csv
-import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -44,7 +43,9 @@ def aggregate_rankings(rankings: Iterable[Ranking]) -> tuple[RankedBallot, ...]:
 
 def _rows(text: str, what: str, *, skip_initial_space: bool = False) -> list[list[str]]:
     try:
-        return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), skipinitialspace=skip_initial_space))
+        # Lines with their endings, so quoted fields may span lines; no file or stream is involved.
+        lines = text.lstrip("\ufeff").splitlines(keepends=True)
+        return list(csv.reader(lines, skipinitialspace=skip_initial_space))
     except csv.Error as error:
         raise CountError(f"{what}: the file is not valid CSV ({error})") from None
 
