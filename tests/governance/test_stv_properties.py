@@ -35,7 +35,11 @@ def contests(draw: st.DrawFn, max_candidates: int = 7, max_ballots: int = 30) ->
         order = draw(st.permutations(range(n)))
         length = draw(st.integers(1, n))
         weight = draw(st.integers(1, 40))
-        ballots.append(RankedBallot(tuple((c,) for c in order[:length]), weight))
+        ranks: list[tuple[int, ...]] = [(c,) for c in order[:length]]
+        if ballots and draw(st.integers(0, 9)) == 0:  # now and then a skipped rank or an overvote
+            at = draw(st.integers(0, len(ranks) - 1))
+            ranks[at] = draw(st.sampled_from([(), tuple(sorted({order[0], order[-1]}))]))
+        ballots.append(RankedBallot(tuple(ranks), weight))
     names = tuple(f"Candidate {chr(65 + c)}" for c in range(n))
     return Contest("property", names, seats, tuple(ballots))
 

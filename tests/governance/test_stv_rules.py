@@ -177,3 +177,18 @@ def test_empty_papers_are_invalid_and_repeats_are_passed_over() -> None:
         assert [(r.tallies, r.elected, r.excluded, r.transfers) for r in with_repeats.rounds] == [
             (r.tallies, r.elected, r.excluded, r.transfers) for r in without.rounds
         ]
+
+
+def test_scottish_equal_surpluses_with_no_earlier_stage_go_to_lot() -> None:
+    # V = 16, 3 seats, quota 5: A and B both have 7 at stage 1, so rule 49(3) decides by lot whose surplus
+    # of 2 moves first; the seed is on the sheet and the tie-break is told in words.
+    contest = _contest(3, "ABCD", (7, "AC"), (7, "BD"), (1, "C"), (1, "D"))
+    sheet = count_scottish_stv(contest, seed=5)
+    tie, later = [e for r in sheet.rounds for e in r.events if e.kind == "tie_break"]
+    assert tie.message.startswith("A and B were equal at every earlier stage; ")
+    assert "by lot (random seed 5)" in tie.message and "has their surplus transferred first" in tie.message
+    assert tie.candidate in ("A", "B")
+    assert list(sheet.rounds[1].transfers) == [tie.candidate]
+    assert sheet.seed == 5
+    # C and D then tie at 2.99997 for exclusion; the stage before, one of them had only 1 vote.
+    assert "the most recent stage at which they differed" in later.message
