@@ -89,6 +89,8 @@ def parse_report(text: str) -> Report:
 
 def _load(conformance_dir: Path, report_name: str) -> tuple[str, Contest, Report]:
     folder = conformance_dir / "peer_suites" / "droop"
+    if not folder.is_dir():
+        pytest.fail(f"Droop data missing: {folder}", pytrace=False)
     match = REPORT_NAME.fullmatch(report_name)
     assert match, f"{report_name}: a rule we did not build"
     report_path = folder / report_name
