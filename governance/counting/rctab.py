@@ -374,12 +374,8 @@ class _Tabulation:
 
     # ---------------------------------------------------------------- helpers
 
-    def is_continuing(self, c: int) -> bool:
-        return self.continuing[c]
-
     def _fmt(self, scaled: int) -> Decimal:
-        value = Decimal(scaled).scaleb(-self._places())
-        return value
+        return Decimal(scaled).scaleb(-self._places())
 
     def _places(self) -> int:
         return self.rules.decimal_places if self.rules.uses_surpluses else 0
@@ -799,7 +795,10 @@ class _Tabulation:
         selected: list[int] = []
         if unfilled > 0:
             if len(current) <= unfilled:
-                selected = sorted(current, key=lambda c: (-current[c], self.names[c]))
+                # The write-in pseudo-candidate can never win, even unopposed.
+                selected = sorted(
+                    (c for c in current if c != uwi), key=lambda c: (-current[c], self.names[c])
+                )
             elif r.first_round_determines_threshold and len(current) - 1 == self.seats:
                 top = max(current.values())
                 selected = [c for c, v in current.items() if v == top]
