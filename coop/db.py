@@ -52,7 +52,7 @@ class CoopSQLiteEngine(SQLiteEngine):
         if self._writer is not None:
             return
         writer = await self._connect()
-        await writer.execute("PRAGMA journal_mode = WAL")
+        await _pragma(writer, "journal_mode = WAL")
         self._writer = writer
         self._reader = await self._connect()
         self._write_lock = asyncio.Lock()
@@ -70,7 +70,7 @@ class CoopSQLiteEngine(SQLiteEngine):
         conn.row_factory = dict_factory  # type: ignore[assignment]
         # synchronous=FULL: a commit that returned is on disk, even after power loss (money, votes).
         for pragma in ("foreign_keys = ON", "synchronous = FULL", f"busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}"):
-            await conn.execute(f"PRAGMA {pragma}")
+            await _pragma(conn, pragma)
         return conn
 
     def transaction(  # type: ignore[override]
@@ -142,6 +142,12 @@ class _PersistentTransaction(SQLiteTransaction):
             engine.current_transaction.reset(self.context)
             engine._write_lock.release()
         return exception is None
+
+
+async def _pragma(conn: aiosqlite.Connection, pragma: str) -> None:
+    # Drain the cursor: an unfinished PRAGMA statement keeps a lock that blocks other connections.
+    async with conn.execute(f"PRAGMA {pragma}") as cursor:
+        await cursor.fetchall()
 
 
 def _is_read_only(sql: str) -> bool:

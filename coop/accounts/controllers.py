@@ -1,0 +1,196 @@
+"""HTTP for signing in and out, the account page (sessions, password) and password reset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Template
+
+from coop.accounts import service
+from coop.accounts.forms import (
+    ChangePasswordForm,
+    NewPasswordForm,
+    ResetRequestForm,
+    SignInForm,
+    safe_next,
+    sign_in_errors,
+)
+from coop.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from coop.audit.service import Actor
+from coop.guards import current_session, requires_sign_in
+from coop.security import session_cookie_name
+from coop.settings import Settings
+from coop.web import form_errors_page, redirect, render
+
+PUBLIC = {"public": True}
+
+
+def actor_of(request: Request[Any, Any, Any]) -> Actor:
+    user = request.scope.get("user")
+    person_id = user.person_id if isinstance(user, service.CurrentSession) else None
+    return Actor(person_id=person_id, request_id=request.scope.get("state", {}).get("request_id", ""))
+
+
+def _session_cookie(settings: Settings, value: str, *, expire: bool = False) -> Cookie:
+    return Cookie(
+        key=session_cookie_name(settings),
+        value=value,
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        max_age=0 if expire else None,
+    )
+
+
+class SignInController(Controller):
+    path = "/sign-in"
+
+    @get("/", opt=PUBLIC, name="sign_in")
+    async def show(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template:  # noqa: A002
+        return render(request, "accounts/sign_in.html", {"form": SignInForm(next=safe_next(next))})
+
+    @post("/", opt=PUBLIC, name="sign_in_post")
+    async def submit(
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[SignInForm], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        errors = sign_in_errors(data)
+        if errors:
+            return form_errors_page(request, "accounts/sign_in.html", errors, {"form": data})
+        result = await service.sign_in(
+            data.email,
+            data.password,
+            settings=settings,
+            address=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", ""),
+            previous_token=request.scope.get("auth"),
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+        )
+        if result.token is None:
+            # One message for a wrong email or a wrong password: no one learns who has an account.
+            return form_errors_page(
+                request,
+                "accounts/sign_in.html",
+                {"email": result.error or service.SIGN_IN_ERROR},
+                {"form": SignInForm(email=data.email, next=data.next)},
+            )
+        response = redirect(request, safe_next(data.next))
+        response.cookies.append(_session_cookie(settings, result.token))
+        return response
+
+
+class AccountController(Controller):
+    path = "/account"
+    guards = [requires_sign_in]
+
+    @get("/", name="account")
+    async def show(self, request: Request[Any, Any, Any]) -> Template:
+        current = current_session(request)
+        sessions = await service.sessions_of(current.person_id)
+        return render(request, "accounts/account.html", {"sessions": sessions})
+
+    @post("/sign-out", name="sign_out")
+    async def sign_out(self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> Response[Any]:
+        await service.sign_out(request.scope.get("auth"), actor_of(request))
+        response = redirect(request, "/sign-in?signed_out=1")
+        response.cookies.append(_session_cookie(settings, "", expire=True))
+        return response
+
+    @post("/sign-out-everywhere", name="sign_out_everywhere")
+    async def sign_out_everywhere(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        await service.sign_out_everywhere(current_session(request).person_id, actor_of(request))
+        response = redirect(request, "/sign-in?signed_out=1")
+        response.cookies.append(_session_cookie(settings, "", expire=True))
+        return response
+
+    @post("/sessions/{session_id:int}/end", name="end_session")
+    async def end_session(self, request: Request[Any, Any, Any], session_id: FromPath[int]) -> Response[Any]:
+        current = current_session(request)
+        await service.end_other_session(current.person_id, session_id, actor_of(request))
+        return redirect(request, "/account")
+
+    @post("/stay-signed-in", name="stay_signed_in")
+    async def stay_signed_in(self, request: Request[Any, Any, Any]) -> Template:
+        """Restart the idle timer (the timeout warning's button; also a plain form)."""
+        current = current_session(request)
+        await service.extend_session(current)
+        return render(request, "accounts/stay_signed_in.html", fragment="accounts/_stay_signed_in.html")
+
+    @get("/password", name="change_password")
+    async def password(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "accounts/change_password.html", {"form": ChangePasswordForm()})
+
+    @post("/password", name="change_password_post")
+    async def change_password(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[ChangePasswordForm],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        errors = await service.change_password(
+            current_session(request),
+            data.current_password,
+            data.new_password,
+            end_other_sessions=data.end_other_sessions == "yes",
+            settings=settings,
+            actor=actor_of(request),
+        )
+        if errors:
+            return form_errors_page(
+                request, "accounts/change_password.html", errors,
+                {"form": ChangePasswordForm(end_other_sessions=data.end_other_sessions)},
+            )
+        return redirect(request, "/account?password_changed=1")
+
+
+class PasswordResetController(Controller):
+    path = "/password-reset"
+
+    @get("/", opt=PUBLIC, name="password_reset")
+    async def ask(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "accounts/reset_request.html", {"form": ResetRequestForm()})
+
+    @post("/", opt=PUBLIC, name="password_reset_post")
+    async def send(
+        self, request: Request[Any, Any, Any], data: URLEncodedBody[ResetRequestForm], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        email = data.email.strip()
+        if not email or "@" not in email or len(email) > 320:
+            message = "Enter your email address" if not email else "Enter an email address in the correct format, like name@example.com"
+            return form_errors_page(request, "accounts/reset_request.html", {"email": message}, {"form": data})
+        await service.request_password_reset(
+            email, settings=settings, request_id=request.scope.get("state", {}).get("request_id", "")
+        )
+        # The same page whether or not the account exists.
+        return render(request, "accounts/reset_sent.html", {"email": email})
+
+    @get("/{token:str}", opt=PUBLIC, name="password_reset_token")
+    async def choose(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+        valid = await service.valid_reset(token) is not None
+        return render(request, "accounts/reset_choose.html", {"valid": valid, "token": token,
+                                                               "min_length": MIN_LENGTH, "max_length": MAX_LENGTH})
+
+    @post("/{token:str}", opt=PUBLIC, name="password_reset_token_post")
+    async def set_password(
+        self,
+        request: Request[Any, Any, Any],
+        token: FromPath[str],
+        data: URLEncodedBody[NewPasswordForm],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        problem = await service.complete_password_reset(
+            token, data.password, settings=settings, request_id=request.scope.get("state", {}).get("request_id", "")
+        )
+        if problem is not None:
+            return form_errors_page(
+                request, "accounts/reset_choose.html", {"password": problem},
+                {"valid": await service.valid_reset(token) is not None, "token": token,
+                 "min_length": MIN_LENGTH, "max_length": MAX_LENGTH},
+            )
+        return redirect(request, "/sign-in?password_reset=1")

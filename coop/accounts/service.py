@@ -1,0 +1,373 @@
+"""Signing in and out, server-side sessions, throttling and password reset.
+
+Sessions: a random 256-bit token lives only in the browser's cookie; the database keeps its SHA-256.
+A new token is issued at every sign-in and the browser's old one is deleted (no session fixation).
+Throttling lives in the database so every worker process shares the same counters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from coop.accounts.passwords import hash_password, hasher_for, password_problem, verify_password
+from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person
+from coop.audit.service import SYSTEM, Actor, AuditEntry, record
+from coop.db import write_transaction
+from coop.mail.service import send_email
+from coop.settings import Settings
+
+SIGN_IN_ERROR = "Enter a correct email address and password"
+TOUCH_EVERY = timedelta(seconds=5)  # keeps idle expiry within 5 s of the last request
+
+# Per account: after 5 consecutive failures wait 30 s, doubling, at most 15 minutes; at 100, locked
+# until a password reset (NIST allows no more than 100). Per address: 20 attempts a minute.
+ACCOUNT_FREE_FAILURES = 5
+ACCOUNT_FIRST_DELAY = 30
+ACCOUNT_MAX_DELAY = 15 * 60
+ACCOUNT_LOCK_AT = 100
+ADDRESS_ATTEMPTS_PER_MINUTE = 20
+RESET_LINK_LIFETIME = timedelta(hours=1)
+RESETS_PER_HOUR_PER_ACCOUNT = 3
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentSession:
+    """The signed-in person behind a request."""
+
+    session_id: int
+    person_id: int
+    email: str
+    display_name: str
+    is_site_admin: bool
+    expires_at: datetime
+    idle_expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignInResult:
+    token: str | None = None
+    person_id: int | None = None
+    error: str | None = None
+
+
+async def load_session(token: str | None, settings: Settings) -> CurrentSession | None:
+    """The live session for a cookie token, refreshing its idle timer; None if absent, expired or revoked."""
+    if not token or len(token) > 100:
+        return None
+    rows = await LoginSession.select(
+        LoginSession.id,
+        LoginSession.last_seen_at,
+        LoginSession.expires_at,
+        LoginSession.person.id,
+        LoginSession.person.email,
+        LoginSession.person.display_name,
+        LoginSession.person.is_site_admin,
+        LoginSession.person.disabled_at,
+    ).where(LoginSession.token_hash == token_hash(token))
+    if not rows:
+        return None
+    row = rows[0]
+    moment = now()
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    last_seen: datetime = row["last_seen_at"]
+    if row["expires_at"] <= moment or last_seen + idle <= moment or row["person.disabled_at"] is not None:
+        await LoginSession.delete().where(LoginSession.id == row["id"])
+        return None
+    if moment - last_seen >= TOUCH_EVERY:
+        await LoginSession.update({LoginSession.last_seen_at: moment}).where(LoginSession.id == row["id"])
+        last_seen = moment
+    return CurrentSession(
+        session_id=row["id"],
+        person_id=row["person.id"],
+        email=row["person.email"],
+        display_name=row["person.display_name"],
+        is_site_admin=bool(row["person.is_site_admin"]),
+        expires_at=row["expires_at"],
+        idle_expires_at=min(last_seen + idle, row["expires_at"]),
+    )
+
+
+async def _throttle_row(key: str) -> dict[str, Any] | None:
+    return await LoginThrottle.select().where(LoginThrottle.key == key).first()
+
+
+def _account_wait(failures: int, last_failure_at: datetime, moment: datetime) -> int:
+    if failures < ACCOUNT_FREE_FAILURES:
+        return 0
+    delay = min(ACCOUNT_FIRST_DELAY * 2 ** (failures - ACCOUNT_FREE_FAILURES), ACCOUNT_MAX_DELAY)
+    return max(0, int((last_failure_at + timedelta(seconds=delay) - moment).total_seconds() + 0.999))
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds >= 90:
+        minutes = (seconds + 59) // 60
+        return f"Too many attempts to sign in. Wait {minutes} minutes, then try again"
+    return f"Too many attempts to sign in. Wait {seconds} seconds, then try again"
+
+
+async def _bump(key: str, moment: datetime, *, window: timedelta | None) -> None:
+    """Count one more failure (or attempt) under `key`, restarting the window when it has passed."""
+    await LoginThrottle.insert(
+        LoginThrottle(key=key, failures=0, window_started_at=moment, last_failure_at=moment)
+    ).on_conflict(target=LoginThrottle.key, action="DO NOTHING")
+    if window is not None:
+        await LoginThrottle.update({LoginThrottle.failures: 0, LoginThrottle.window_started_at: moment}).where(
+            (LoginThrottle.key == key) & (LoginThrottle.window_started_at <= moment - window)
+        )
+    await LoginThrottle.update(
+        {LoginThrottle.failures: LoginThrottle.failures + 1, LoginThrottle.last_failure_at: moment}
+    ).where(LoginThrottle.key == key)
+
+
+async def sign_in(
+    email: str,
+    password: str,
+    *,
+    settings: Settings,
+    address: str,
+    user_agent: str,
+    previous_token: str | None,
+    request_id: str = "",
+) -> SignInResult:
+    email = normalise_email(email)
+    moment = now()
+    account_key = f"account:{hashlib.sha256(email.encode()).hexdigest()[:40]}"
+    address_key = f"ip:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
+
+    # Every attempt counts against the address, before any password work is spent.
+    async with write_transaction():
+        await _bump(address_key, moment, window=timedelta(minutes=1))
+    address_row = await _throttle_row(address_key)
+    if address_row is not None and address_row["failures"] > ADDRESS_ATTEMPTS_PER_MINUTE:
+        await record(AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "address"}), Actor(None, request_id))
+        return SignInResult(error=_wait_message(60))
+    account_row = await _throttle_row(account_key)
+    if account_row is not None:
+        if account_row["failures"] >= ACCOUNT_LOCK_AT:
+            return SignInResult(
+                error="This account is locked after too many attempts. Reset your password to unlock it"
+            )
+        wait = _account_wait(account_row["failures"], account_row["last_failure_at"], moment)
+        if wait:
+            await record(AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "account"}), Actor(None, request_id))
+            return SignInResult(error=_wait_message(wait))
+
+    person = await Person.select().where(Person.email == email).first()
+    hasher = hasher_for(settings)
+    stored = person["password_hash"] if person is not None and person["disabled_at"] is None else None
+    verified = await verify_password(hasher, stored, password[:1024])
+    if not verified.ok or person is None:
+        async with write_transaction():
+            await _bump(account_key, moment, window=None)
+            await record(
+                AuditEntry("auth.sign_in", outcome="failed"),
+                Actor(person["id"] if person is not None else None, request_id),
+            )
+        return SignInResult(error=SIGN_IN_ERROR)
+
+    token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        await LoginThrottle.delete().where(LoginThrottle.key == account_key)
+        if previous_token:
+            await LoginSession.delete().where(LoginSession.token_hash == token_hash(previous_token))
+        if verified.new_hash is not None:
+            await Person.update({Person.password_hash: verified.new_hash}).where(Person.id == person["id"])
+        await LoginSession.insert(
+            LoginSession(
+                token_hash=token_hash(token),
+                person=person["id"],
+                created_at=moment,
+                last_seen_at=moment,
+                expires_at=moment + timedelta(hours=settings.session_absolute_hours),
+                user_agent=user_agent[:200],
+            )
+        )
+        await record(
+            AuditEntry("auth.sign_in", detail={"rehashed": verified.new_hash is not None}),
+            Actor(person["id"], request_id),
+        )
+    return SignInResult(token=token, person_id=person["id"])
+
+
+async def sign_out(token: str | None, actor: Actor) -> None:
+    if not token:
+        return
+    async with write_transaction():
+        await LoginSession.delete().where(LoginSession.token_hash == token_hash(token))
+        await record(AuditEntry("auth.sign_out"), actor)
+
+
+async def sign_out_everywhere(person_id: int, actor: Actor) -> int:
+    """End every session of a person (their own choice, or an admin's). Returns how many ended."""
+    async with write_transaction():
+        ended = await LoginSession.delete().where(LoginSession.person == person_id).returning(LoginSession.id)
+        await record(
+            AuditEntry("auth.sign_out_everywhere", target_type="person", target_id=str(person_id), detail={"sessions": len(ended)}),
+            actor,
+        )
+    return len(ended)
+
+
+async def end_other_session(person_id: int, session_id: int, actor: Actor) -> bool:
+    async with write_transaction():
+        ended = await LoginSession.delete().where(
+            (LoginSession.id == session_id) & (LoginSession.person == person_id)
+        ).returning(LoginSession.id)
+        if ended:
+            await record(AuditEntry("auth.session_ended", target_type="session", target_id=str(session_id)), actor)
+    return bool(ended)
+
+
+async def sessions_of(person_id: int) -> list[dict[str, Any]]:
+    return await LoginSession.select(
+        LoginSession.id, LoginSession.created_at, LoginSession.last_seen_at, LoginSession.user_agent
+    ).where(LoginSession.person == person_id).order_by(LoginSession.last_seen_at, ascending=False)
+
+
+async def extend_session(current: CurrentSession) -> None:
+    """"Stay signed in": restart the idle timer (the absolute limit still stands)."""
+    await LoginSession.update({LoginSession.last_seen_at: now()}).where(LoginSession.id == current.session_id)
+
+
+async def change_password(
+    current: CurrentSession, old: str, new: str, *, end_other_sessions: bool, settings: Settings, actor: Actor
+) -> dict[str, str]:
+    """Change a signed-in person's password. Returns errors by field; empty when done."""
+    errors: dict[str, str] = {}
+    person = await Person.select(Person.password_hash).where(Person.id == current.person_id).first()
+    hasher = hasher_for(settings)
+    if not old:
+        errors["current_password"] = "Enter your current password"
+    elif person is None or not (await verify_password(hasher, person["password_hash"], old[:1024])).ok:
+        errors["current_password"] = "Your current password is not correct"
+    problem = password_problem(new, context_words=(current.email.split("@")[0], current.display_name))
+    if problem:
+        errors["new_password"] = problem
+    if errors:
+        return errors
+    new_hash = await hash_password(hasher, new)
+    async with write_transaction():
+        await Person.update({Person.password_hash: new_hash}).where(Person.id == current.person_id)
+        if end_other_sessions:
+            await LoginSession.delete().where(
+                (LoginSession.person == current.person_id) & (LoginSession.id != current.session_id)
+            )
+        await record(AuditEntry("auth.password_changed", detail={"ended_other_sessions": end_other_sessions}), actor)
+    return {}
+
+
+async def request_password_reset(email: str, *, settings: Settings, request_id: str = "") -> None:
+    """Email a one-time link if the account exists. The caller says the same thing either way."""
+    email = normalise_email(email)
+    person = await Person.select(Person.id, Person.display_name).where(
+        (Person.email == email) & (Person.disabled_at.is_null())
+    ).first()
+    if person is None:
+        await record(AuditEntry("auth.password_reset_requested", outcome="unknown_account"), Actor(None, request_id))
+        return
+    moment = now()
+    recent = await PasswordReset.count().where(
+        (PasswordReset.person == person["id"]) & (PasswordReset.created_at > moment - timedelta(hours=1))
+    )
+    if recent >= RESETS_PER_HOUR_PER_ACCOUNT:
+        await record(AuditEntry("auth.password_reset_requested", outcome="throttled"), Actor(person["id"], request_id))
+        return
+    token = secrets.token_urlsafe(32)
+    link = f"{settings.base_url.rstrip('/')}/password-reset/{token}"
+    async with write_transaction():
+        await PasswordReset.insert(
+            PasswordReset(
+                token_hash=token_hash(token),
+                person=person["id"],
+                created_at=moment,
+                expires_at=moment + RESET_LINK_LIFETIME,
+            )
+        )
+        await record(AuditEntry("auth.password_reset_requested"), Actor(person["id"], request_id))
+    await send_email(
+        settings,
+        to=email,
+        subject="Reset your coop password",
+        body=(
+            f"Hello {person['display_name']},\n\n"
+            "Someone asked to reset the password for your coop account. If it was you, open this link "
+            f"within 1 hour to choose a new password:\n\n{link}\n\n"
+            "If it was not you, you can ignore this email. Your password has not changed.\n"
+        ),
+    )
+
+
+async def valid_reset(token: str) -> dict[str, Any] | None:
+    if not token or len(token) > 100:
+        return None
+    return await PasswordReset.select(
+        PasswordReset.id, PasswordReset.person.id, PasswordReset.person.email, PasswordReset.person.display_name
+    ).where(
+        (PasswordReset.token_hash == token_hash(token))
+        & PasswordReset.used_at.is_null()
+        & (PasswordReset.expires_at > now())
+    ).first()
+
+
+async def complete_password_reset(token: str, new_password: str, *, settings: Settings, request_id: str = "") -> str | None:
+    """Set a new password from a reset link. Returns a problem in words, or None when done."""
+    reset = await valid_reset(token)
+    if reset is None:
+        return "This link has expired or has already been used. Ask for a new one"
+    problem = password_problem(
+        new_password, context_words=(reset["person.email"].split("@")[0], reset["person.display_name"])
+    )
+    if problem:
+        return problem
+    new_hash = await hash_password(hasher_for(settings), new_password)
+    email = reset["person.email"]
+    async with write_transaction():
+        used = await PasswordReset.update({PasswordReset.used_at: now()}).where(
+            (PasswordReset.id == reset["id"]) & PasswordReset.used_at.is_null()
+        ).returning(PasswordReset.id)
+        if not used:  # a second tab got there first
+            return "This link has expired or has already been used. Ask for a new one"
+        person_id = reset["person.id"]
+        await Person.update({Person.password_hash: new_hash}).where(Person.id == person_id)
+        await LoginSession.delete().where(LoginSession.person == person_id)
+        account_key = f"account:{hashlib.sha256(email.encode()).hexdigest()[:40]}"
+        await LoginThrottle.delete().where(LoginThrottle.key == account_key)
+        await record(AuditEntry("auth.password_reset"), Actor(person_id, request_id))
+    return None
+
+
+async def create_person(
+    email: str, display_name: str, password: str | None, *, settings: Settings, is_site_admin: bool = False
+) -> int:
+    password_hash = await hash_password(hasher_for(settings), password) if password else None
+    async with write_transaction():
+        rows = await Person.insert(
+            Person(
+                email=normalise_email(email),
+                display_name=display_name,
+                password_hash=password_hash,
+                is_site_admin=is_site_admin,
+            )
+        ).returning(Person.id)
+        person_id = int(rows[0]["id"])
+        await record(
+            AuditEntry("account.created", target_type="person", target_id=str(person_id), detail={"site_admin": is_site_admin}),
+            SYSTEM,
+        )
+    return person_id

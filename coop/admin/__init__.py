@@ -1,0 +1,1 @@
+"""Pages for the people who run a coop instance (site admins)."""

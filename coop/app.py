@@ -1,0 +1,99 @@
+"""The only place where coop is wired together: `create_app(settings)`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from coop.accounts.controllers import AccountController, PasswordResetController, SignInController
+from coop.admin.controllers import OutboxController
+from coop.db import close_database, open_database
+from coop.members.controllers import MemberController
+from coop.organisations.controllers import OrganisationController, home
+from coop.pages.controllers import accessibility, healthz, help_page
+from coop.security import SecurityMiddleware, csrf_cookie_name
+from coop.settings import PROJECT_ROOT, Settings
+from coop.template_filters import register_filters
+from coop.web import handle_http_exception, handle_unexpected
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_BODY_BYTES = 1_000_000
+
+
+def template_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(TEMPLATES_DIR),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # compiled once per process (performance-bar G9)
+    )
+    register_filters(env)
+    return env
+
+
+def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def database(_: Litestar) -> AsyncIterator[None]:
+        await open_database(use_pool=use_pool)
+        try:
+            yield
+        finally:
+            await close_database()
+
+    app = Litestar(
+        route_handlers=[
+            home,
+            help_page,
+            accessibility,
+            healthz,
+            SignInController,
+            AccountController,
+            PasswordResetController,
+            OrganisationController,
+            MemberController,
+            OutboxController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
+                                       include_in_schema=False),
+        ],
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(template_environment())
+        ),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=csrf_cookie_name(settings),
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        ),
+        plugins=[HTMXPlugin()],
+        dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
+        exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},
+        lifespan=[database],
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=None,
+        debug=settings.debug,
+    )
+    app.state.settings = settings
+    # Wrap the whole handler (not just matched routes), so 404s and error pages get the headers too.
+    app.asgi_handler = SecurityMiddleware(app.asgi_handler, settings)
+    return app

@@ -1,0 +1,115 @@
+"""The `coop` command: serve, migrate, demo, create-admin, count."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+
+from coop.settings import Settings
+
+T = TypeVar("T")
+
+
+def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
+    """Run one async job with the database open, and close it afterwards (no stray threads)."""
+    from coop.db import close_database, open_database
+
+    async def job() -> T:
+        await open_database(use_pool=False)
+        try:
+            return await work()
+        finally:
+            await close_database()
+
+    return asyncio.run(job())
+
+
+async def migrate_database() -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from coop.db import close_database
+
+    # Migrations run on Piccolo's own connections; close ours so they never hold the write lock.
+    await close_database()
+    response = await run_forwards(app_name="coop")
+    if not response.success:
+        raise click.ClickException(f"migrations failed: {response.message}")
+
+
+@click.group(help="coop: governance for co-operatives, CICs and user-led organisations.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Serve the web app.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes. Use 1 on SQLite (one writer); more on PostgreSQL.")
+def serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    settings = Settings.from_env()
+    if workers > 1 and not settings.is_postgres:
+        click.echo("Note: on SQLite one worker is fastest and safest; use PostgreSQL for more.", err=True)
+    if workers > 1 and not os.environ.get("COOP_SECRET_KEY"):
+        raise click.ClickException("set COOP_SECRET_KEY when running more than one worker (CSRF tokens)")
+    uvicorn.run(
+        "coop.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,  # never trust X-Forwarded-For unless an operator sets up a proxy
+        server_header=False,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+@main.command(help="Create or update the database tables.")
+def migrate() -> None:
+    asyncio.run(migrate_database())
+    click.echo("The database is up to date.")
+
+
+@main.command(help="Set up the demo organisation (Riverside Shared Support CIC) and say how to sign in.")
+def demo() -> None:
+    from coop.demo import seed_demo
+
+    settings = Settings.from_env()
+    asyncio.run(migrate_database())
+    created = run_with_database(lambda: seed_demo(settings))
+    click.echo("Demo organisation created." if created else "Demo organisation already set up.")
+    click.echo(f"\nOpen {settings.base_url}/ and sign in as any of:")
+    from coop.demo import DEMO_PEOPLE, SITE_ADMIN
+
+    for person in (*DEMO_PEOPLE, SITE_ADMIN):
+        if person.email:
+            click.echo(f"  {person.email:<32} {person.name} ({person.describe()})")
+    click.echo(f"\nPassword for all of them: {settings.demo_password!r} (set COOP_DEMO_PASSWORD to change it).")
+
+
+@main.command("create-admin", help="Create a site admin who can sign in (asks for the password).")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt="Full name")
+def create_admin(email: str, name: str) -> None:
+    from coop.accounts.passwords import password_problem
+    from coop.accounts.service import create_person
+
+    settings = Settings.from_env()
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Password: ")
+    problem = password_problem(password, context_words=(email.split("@")[0], name))
+    if problem:
+        raise click.ClickException(problem)
+    asyncio.run(migrate_database())
+    person_id = run_with_database(
+        lambda: create_person(email, name, password, settings=settings, is_site_admin=True)
+    )
+    click.echo(f"Site admin {email} created (person {person_id}).")

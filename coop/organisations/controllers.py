@@ -1,0 +1,52 @@
+"""HTTP for the home page (your organisations), an organisation's home page and its audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from coop.audit.tables import AuditEvent
+from coop.guards import current_org, requires_member, requires_role
+from coop.members.tables import Member
+from coop.organisations.service import ROLE_NAMES, organisations_of
+from coop.pagination import Page, paginate
+from coop.web import render
+
+
+@get("/", opt={"public": True}, name="home")
+async def home(request: Request[Any, Any, Any]) -> Template:
+    current = request.scope.get("user")
+    organisations = await organisations_of(current.person_id) if current is not None else []
+    return render(request, "organisations/home.html", {"organisations": organisations})
+
+
+class OrganisationController(Controller):
+    path = "/o/{org_slug:str}"
+    guards = [requires_member]
+
+    @get("/", name="org_home")
+    async def show(self, request: Request[Any, Any, Any]) -> Template:
+        org = current_org(request)
+        members = await Member.count().where(
+            (Member.organisation == org.organisation_id) & Member.ceased_on.is_null()
+        )
+        return render(request, "organisations/show.html", {"member_count": members, "role_names": ROLE_NAMES})
+
+    @get("/audit", name="org_audit", guards=[requires_role("secretary", "admin")])
+    async def audit(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
+        org = current_org(request)
+        query = AuditEvent.select(
+            AuditEvent.seq,
+            AuditEvent.at,
+            AuditEvent.action,
+            AuditEvent.outcome,
+            AuditEvent.target_type,
+            AuditEvent.actor.display_name.as_alias("actor_name"),
+        ).where(AuditEvent.organisation == org.organisation_id).order_by(AuditEvent.seq, ascending=False)
+        total = await AuditEvent.count().where(AuditEvent.organisation == org.organisation_id)
+        events: Page = await paginate(query, total=total, page=page, per_page=50)
+        return render(request, "organisations/audit.html", {"events": events},
+                      fragment="organisations/_audit_table.html")

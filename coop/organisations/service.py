@@ -1,0 +1,150 @@
+"""Organisations as tenants: who belongs where, with which roles, and setting one up."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from coop.audit.service import Actor, AuditEntry, record
+from coop.db import write_transaction
+from coop.members.tables import Member, RoleGrant
+from coop.organisations.tables import ConstitutionVersion, Organisation
+
+ROLES = ("director", "secretary", "treasurer", "admin")
+ROLE_NAMES = {
+    "member": "Member",
+    "director": "Director",
+    "secretary": "Secretary",
+    "treasurer": "Treasurer",
+    "admin": "Administrator",
+}
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+
+
+@dataclass(frozen=True, slots=True)
+class OrgContext:
+    """The organisation a request is about, and the signed-in person's place in it."""
+
+    organisation_id: int
+    slug: str
+    name: str
+    legal_form: str
+    member_id: int
+    member_public_id: str
+    member_name: str
+    roles: frozenset[str]
+
+    def has_any(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+async def org_context(slug: str, person_id: int) -> OrgContext | None:
+    """The person's current membership of the organisation `slug`, or None (which callers show as 404)."""
+    if not SLUG_PATTERN.match(slug):
+        return None
+    row = await Member.select(
+        Member.id,
+        Member.public_id,
+        Member.name,
+        Member.organisation.id,
+        Member.organisation.slug,
+        Member.organisation.name,
+        Member.organisation.legal_form,
+    ).where(
+        (Member.organisation.slug == slug) & (Member.person == person_id) & Member.ceased_on.is_null()
+    ).first()
+    if row is None:
+        return None
+    roles = await RoleGrant.select(RoleGrant.role).where(
+        (RoleGrant.member == row["id"]) & RoleGrant.revoked_at.is_null()
+    )
+    return OrgContext(
+        organisation_id=row["organisation.id"],
+        slug=row["organisation.slug"],
+        name=row["organisation.name"],
+        legal_form=row["organisation.legal_form"],
+        member_id=row["id"],
+        member_public_id=str(row["public_id"]),
+        member_name=row["name"],
+        roles=frozenset(r["role"] for r in roles) | {"member"},
+    )
+
+
+async def organisations_of(person_id: int) -> list[dict[str, Any]]:
+    return await Member.select(
+        Member.organisation.slug.as_alias("slug"),
+        Member.organisation.name.as_alias("name"),
+        Member.member_class,
+    ).where((Member.person == person_id) & Member.ceased_on.is_null()).order_by(Member.organisation.name)
+
+
+async def create_organisation(
+    *,
+    slug: str,
+    name: str,
+    legal_form: str,
+    model_name: str,
+    constitution_toml: str,
+    adopted_on: date,
+    actor: Actor,
+    company_number: str | None = None,
+) -> int:
+    if not SLUG_PATTERN.match(slug):
+        raise ValueError(f"organisation address {slug!r} must be lower-case letters, digits and hyphens")
+    async with write_transaction():
+        rows = await Organisation.insert(
+            Organisation(slug=slug, name=name, legal_form=legal_form, company_number=company_number)
+        ).returning(Organisation.id)
+        org_id = int(rows[0]["id"])
+        await ConstitutionVersion.insert(
+            ConstitutionVersion(
+                organisation=org_id,
+                version=1,
+                model_name=model_name,
+                document=constitution_toml,
+                adopted_on=adopted_on,
+                adopted_by="Adopted on incorporation",
+            )
+        )
+        await record(
+            AuditEntry("organisation.created", organisation_id=org_id, target_type="organisation", target_id=slug,
+                       detail={"model": model_name}),
+            actor,
+        )
+    return org_id
+
+
+async def add_member(
+    *,
+    organisation_id: int,
+    name: str,
+    member_class: str,
+    admitted_on: date,
+    person_id: int | None,
+    roles: tuple[str, ...] = (),
+    actor: Actor,
+) -> int:
+    for role in roles:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+    async with write_transaction():
+        rows = await Member.insert(
+            Member(
+                organisation=organisation_id,
+                person=person_id,
+                name=name,
+                member_class=member_class,
+                admitted_on=admitted_on,
+            )
+        ).returning(Member.id)
+        member_id = int(rows[0]["id"])
+        for role in roles:
+            await RoleGrant.insert(RoleGrant(member=member_id, role=role))
+        await record(
+            AuditEntry("member.admitted", organisation_id=organisation_id, target_type="member",
+                       target_id=str(member_id), detail={"class": member_class, "roles": list(roles)}),
+            actor,
+        )
+    return member_id

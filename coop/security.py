@@ -1,0 +1,152 @@
+"""Protection applied to every request: security headers, the Fetch-Metadata check, request ids and the
+session lookup. Plain ASGI middleware, so error pages and static files get the same headers."""
+
+from __future__ import annotations
+
+import uuid
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from coop.accounts.service import load_session
+from coop.settings import Settings
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+        "manifest-src 'self'",
+    ]
+)
+
+
+def session_cookie_name(settings: Settings) -> str:
+    # `__Host-` pins the cookie to this exact host over HTTPS (no Domain, Path=/, Secure).
+    return "__Host-session" if settings.secure_cookies else "coop_session"
+
+
+def csrf_cookie_name(settings: Settings) -> str:
+    return "__Host-csrftoken" if settings.secure_cookies else "coop_csrftoken"
+
+
+def security_headers(settings: Settings, *, static: bool) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"cross-origin-resource-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+        (b"x-frame-options", b"DENY"),
+        # Pages can show members' personal data: never store them in shared caches or on disk.
+        (b"cache-control", b"no-cache" if static else b"no-store"),
+    ]
+    if settings.secure_cookies:
+        headers.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+    return headers
+
+
+class SecurityMiddleware:
+    """Adds the baseline headers, refuses cross-site unsafe requests, and loads the session."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.cookie_name = session_cookie_name(settings)
+        self.allowed_hosts = frozenset(host.lower() for host in settings.allowed_hosts)
+        base = urlsplit(settings.base_url)
+        self.allowed_origins = {f"{base.scheme}://{base.netloc}"}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        static = path.startswith("/static/")
+        extra = security_headers(self.settings, static=static)
+        request_id = str(uuid.uuid4())
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                headers.extend((name, value) for name, value in extra if name not in present)
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        if _hostname(headers.get("host", "")) not in self.allowed_hosts:
+            # Never build a link or act on behalf of a Host we do not serve (host-header injection).
+            await _plain_error(send_with_headers, 400, "Sorry, there is a problem with this request",
+                               "This site does not answer to that address.")
+            return
+        if scope["method"] in UNSAFE_METHODS and not self._same_origin(headers):
+            await _plain_error(send_with_headers, 403, "You cannot do this",
+                               "This request came from another website, so it was refused. Nothing has been changed.")
+            return
+        scope["user"] = None
+        scope["auth"] = None
+        if not static:
+            token = _cookie(headers.get("cookie", ""), self.cookie_name)
+            if token:
+                scope["user"] = await load_session(token, self.settings)
+                scope["auth"] = token
+        await self.app(scope, receive, send_with_headers)
+
+    def _same_origin(self, headers: dict[str, str]) -> bool:
+        """Fetch Metadata first; without it (older browsers), the Origin header if one is sent."""
+        site = headers.get("sec-fetch-site")
+        if site is not None:
+            return site in {"same-origin", "none"}
+        origin = headers.get("origin")
+        if origin is None:
+            return True  # not a browser (browsers send Origin on every cross-origin POST)
+        host = headers.get("host", "")
+        return origin in self.allowed_origins or origin in {f"http://{host}", f"https://{host}"}
+
+
+def _cookie(header: str, name: str) -> str | None:
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header)
+    except Exception:  # a malformed Cookie header is the client's problem, not a 500
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else None
+
+
+def _hostname(host: str) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):  # IPv6 literal
+        return host.split("]")[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+async def _plain_error(send: Any, status: int, title: str, text: str) -> None:
+    """A minimal page for refusals that happen before routing (no template engine needed)."""
+    body = (
+        f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>{title} - coop</title></head>'
+        f"<body><main><h1>{title}</h1><p>{text}</p></main></body></html>"
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

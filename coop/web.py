@@ -1,0 +1,119 @@
+"""How controllers answer: full pages or htmx fragments, redirects, and friendly error pages.
+
+Every page that can also be a fragment carries `Vary: HX-Request`, so caches and the back button never
+serve a fragment as a page. Errors are pages (or fragments for htmx), never stack traces.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("coop")
+
+ERROR_TITLES = {
+    400: "Sorry, there is a problem with this request",
+    403: "You cannot do this",
+    404: "Page not found",
+    405: "You cannot do this here",
+    413: "What you sent is too large",
+    422: "Sorry, there is a problem with what you sent",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+ERROR_TEXT = {
+    403: "You do not have permission to do this. If you think you should, ask your organisation's secretary.",
+    404: "If you typed the web address, check it is correct. If you pasted the web address, check you copied the "
+    "entire address.",
+    500: "Try again later. If it keeps happening, tell your organisation's secretary and give them the reference "
+    "below.",
+}
+CSRF_FAILED = "CSRF token verification failed"
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    state = request.scope.get("state", {})
+    return {
+        "current": request.scope.get("user"),
+        "org": state.get("org"),
+        "request_id": state.get("request_id", ""),
+        "settings": request.app.state.settings,
+    }
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """A page, or for htmx requests its fragment when one is named."""
+    name = fragment if fragment is not None and is_htmx(request) else template
+    return Template(
+        template_name=name,
+        context={**base_context(request), **(context or {})},
+        status_code=status_code,
+        headers={"Vary": "HX-Request"},
+    )
+
+
+def redirect(request: Request[Any, Any, Any], url: str) -> Response[Any]:
+    """303 See Other for forms; htmx follows `HX-Redirect` with a full page load instead."""
+    if is_htmx(request):
+        return Response(content=b"", status_code=200, headers={"HX-Redirect": url, "Vary": "HX-Request"})
+    return Redirect(path=url, status_code=HTTP_303_SEE_OTHER, headers={"Vary": "HX-Request"})
+
+
+def form_errors_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    errors: Mapping[str, str],
+    context: Mapping[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+) -> Template:
+    """Re-show a form with an error summary and messages by each field (422, nothing changed)."""
+    return render(request, template, {**(context or {}), "errors": dict(errors)}, fragment=fragment, status_code=422)
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException):
+        # Not signed in (or the session ended): go to sign in, then come back.
+        target = request.url.path
+        return redirect(request, f"/sign-in?next={target}" if target.startswith("/") else "/sign-in")
+    status = exc.status_code
+    title = ERROR_TITLES.get(status, ERROR_TITLES[400])
+    text = ERROR_TEXT.get(status, "")
+    if status == 403 and exc.detail == CSRF_FAILED:
+        title = "Your form has expired"
+        text = "Go back, reload the page and try again. Nothing has been changed."
+    return _error_response(request, status, title, text)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    logger.exception("unhandled error (request %s)", request_id, exc_info=exc)
+    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, ERROR_TITLES[500], ERROR_TEXT[500])
+
+
+def _error_response(request: Request[Any, Any, Any], status: int, title: str, text: str) -> Response[Any]:
+    template = "errors/_fragment.html" if is_htmx(request) else "errors/page.html"
+    return Template(
+        template_name=template,
+        context={**base_context(request), "status": status, "title": title, "text": text},
+        status_code=status,
+        headers={"Vary": "HX-Request"},
+    )
