@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 from governance.counting.figures import Value, to_decimal, votes_text
 from governance.counting.model import Contest, CountError, CountSheet, Event, Round
@@ -136,17 +137,15 @@ class _WigmCount:
         stage = _Stage(number=1)
         self.stages.append(stage)
         one = self.one
-        counts = [0] * self.n
         groups: list[list[int]] = [[] for _ in range(self.n)]
-        weights = self.weights
-        for i, prefs in enumerate(self.prefs):
-            c = prefs[0]
-            groups[c].append(i)
-            counts[c] += weights[i]
+        add_to = [group.append for group in groups]
+        for i, c in enumerate(map(itemgetter(0), self.prefs)):
+            add_to[c](i)
+        weight_of = self.weights.__getitem__
         for c in range(self.n):
             if groups[c]:
                 self.piles[c][one] = groups[c]
-            self.votes[c] = counts[c] * one
+            self.votes[c] = sum(map(weight_of, groups[c])) * one
         stage.events.append(
             Event(
                 "note",
