@@ -43,9 +43,11 @@ SCOTTISH_STV_2007 = WigmRules(
     quota_places=0,
     references={
         "surplus": "rules 48 and 49",
-        "surplus_tie": "rule 49(2)-(3)",
+        "surplus_tie_stage": "rule 49(2)",
+        "surplus_tie_lot": "rule 49(3)",
         "exclusion": "rule 50",
-        "exclusion_tie": "rule 51",
+        "exclusion_tie_stage": "rule 51(2)(a)",
+        "exclusion_tie_lot": "rule 51(2)(b)",
         "last": "rule 52",
     },
 )

@@ -51,7 +51,8 @@ class WigmRules:
     quota_places: int
     """Decimal places to show the quota with."""
     references: Mapping[str, str] = field(default_factory=dict)
-    """Rule numbers cited in messages: keys "surplus", "surplus_tie", "exclusion", "exclusion_tie", "last"."""
+    """Rules cited in messages: "surplus", "exclusion", "last", and for ties decided by earlier stages or by
+    lot "surplus_tie_stage", "surplus_tie_lot", "exclusion_tie_stage", "exclusion_tie_lot"."""
 
 
 def count_wigm(
@@ -206,34 +207,43 @@ class _WigmCount:
             )
 
     # ---- ties ----------------------------------------------------------------------------------------
-    def _break_tie(self, stage: _Stage, tied: list[int], *, highest: bool, what: str, rule: str) -> int:
+    def _break_tie(self, stage: _Stage, tied: list[int], *, highest: bool, what: str, kind: str) -> int:
+        """Choose one of `tied` (for a surplus, the highest goes first; for exclusion, the lowest goes)."""
         if len(tied) == 1:
             return tied[0]
+        references = self.rules.references
         names = _and_list([self.names[c] for c in sorted(tied)])
+        word = "more" if highest else "fewer"
         remaining = tied
+        history_note = ""
         if self.rules.earlier_stages:
             remaining, decided_at = by_earlier_stages(tied, self.history, prefer_highest=highest)
             if len(remaining) == 1:
                 chosen = remaining[0]
-                word = "more" if highest else "fewer"
                 stage.events.append(
                     Event(
                         "tie_break",
                         self.names[chosen],
                         f"{names} are tied; {self.names[chosen]} had {word} votes at stage {decided_at}, "
                         f"the most recent stage at which they differed, so {self.names[chosen]} {what} "
-                        f"({rule}).",
+                        f"({references.get(kind + '_stage', 'earlier stages')}).",
                     )
                 )
                 return chosen
+            if decided_at is None:
+                history_note = ", and were equal at every earlier stage"
+            else:
+                history_note = (
+                    f"; {_and_list([self.names[c] for c in sorted(remaining)])} had {word} votes at stage "
+                    f"{decided_at} but were equal at every other earlier stage"
+                )
         chosen, how = self.lot.draw(remaining)
-        reason = "were equal at every earlier stage" if self.rules.earlier_stages else "are tied"
         stage.events.append(
             Event(
                 "tie_break",
                 self.names[chosen],
-                f"{_and_list([self.names[c] for c in sorted(remaining)])} {reason}; "
-                f"{self.names[chosen]} is chosen {how}, so {self.names[chosen]} {what} ({rule}).",
+                f"{names} are tied{history_note}; {self.names[chosen]} is chosen {how}, so "
+                f"{self.names[chosen]} {what} ({references.get(kind + '_lot', 'lot')}).",
             )
         )
         return chosen
@@ -241,16 +251,14 @@ class _WigmCount:
     def _choose_surplus(self, stage: _Stage, pending: list[int]) -> int:
         top = max(self.votes[c] for c in pending)
         tied = sorted(c for c in pending if self.votes[c] == top)
-        rule = self.rules.references.get("surplus_tie", "equal surpluses")
         return self._break_tie(
-            stage, tied, highest=True, what="has their surplus transferred first", rule=rule
+            stage, tied, highest=True, what="has their surplus transferred first", kind="surplus_tie"
         )
 
     def _choose_exclusion(self, stage: _Stage, hopeful: list[int]) -> int:
         low = min(self.votes[c] for c in hopeful)
         tied = [c for c in hopeful if self.votes[c] == low]
-        rule = self.rules.references.get("exclusion_tie", "tie for exclusion")
-        return self._break_tie(stage, tied, highest=False, what="is excluded", rule=rule)
+        return self._break_tie(stage, tied, highest=False, what="is excluded", kind="exclusion_tie")
 
     # ---- transfers -----------------------------------------------------------------------------------
     def _move(self, source: int, new_value: Callable[[Value], Value]) -> tuple[list[Value], Value]:

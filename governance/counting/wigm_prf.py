@@ -24,9 +24,9 @@ RATIONAL_PLACES = 12
 
 _REFERENCES = {
     "surplus": "PRF WIGM B.3",
-    "surplus_tie": "PRF WIGM D.1",
+    "surplus_tie_lot": "PRF WIGM D.1",
     "exclusion": "PRF WIGM B.4",
-    "exclusion_tie": "PRF WIGM D.1",
+    "exclusion_tie_lot": "PRF WIGM D.1",
     "last": "PRF WIGM C",
 }
 

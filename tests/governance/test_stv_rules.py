@@ -11,6 +11,7 @@ from governance.counting.meek import count_meek_stv
 from governance.counting.model import Contest, CountError, RankedBallot
 from governance.counting.rankings import prepare_rankings
 from governance.counting.scottish import count_scottish_stv
+from governance.counting.tiebreak import by_earlier_stages
 from governance.counting.wigm_prf import count_wigm_prf
 
 
@@ -90,6 +91,7 @@ def test_scottish_tie_decided_by_the_most_recent_earlier_stage() -> None:
     assert sheet.rounds[3].excluded == ("B",)
     (tie,) = [e.message for e in sheet.rounds[3].events if e.kind == "tie_break"]
     assert "A had more votes" not in tie and "B had fewer votes at stage 1" in tie
+    assert tie.endswith("(rule 51(2)(a)).")
     assert sheet.elected == ("A",)
 
 
@@ -185,10 +187,18 @@ def test_scottish_equal_surpluses_with_no_earlier_stage_go_to_lot() -> None:
     contest = _contest(3, "ABCD", (7, "AC"), (7, "BD"), (1, "C"), (1, "D"))
     sheet = count_scottish_stv(contest, seed=5)
     tie, later = [e for r in sheet.rounds for e in r.events if e.kind == "tie_break"]
-    assert tie.message.startswith("A and B were equal at every earlier stage; ")
+    assert tie.message.startswith("A and B are tied, and were equal at every earlier stage; ")
+    assert tie.message.endswith("(rule 49(3)).")
     assert "by lot (random seed 5)" in tie.message and "has their surplus transferred first" in tie.message
     assert tie.candidate in ("A", "B")
     assert list(sheet.rounds[1].transfers) == [tie.candidate]
     assert sheet.seed == 5
     # C and D then tie at 2.99997 for exclusion; the stage before, one of them had only 1 vote.
     assert "the most recent stage at which they differed" in later.message
+
+
+def test_earlier_stage_ties_narrow_stage_by_stage() -> None:
+    history = [[5, 3, 5, 1], [6, 6, 6, 1], [7, 7, 7, 1]]  # stages 1-3; stage 3 is the current one
+    assert by_earlier_stages([0, 1, 2], history, prefer_highest=True) == ([0, 2], 1)
+    assert by_earlier_stages([0, 1, 2], history, prefer_highest=False) == ([1], 1)
+    assert by_earlier_stages([0, 2], history, prefer_highest=True) == ([0, 2], None)
