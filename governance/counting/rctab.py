@@ -428,6 +428,7 @@ class _Tabulation:
             slow: list[int] = []
             exhausted = 0
             filled = [len(pile) for pile in piles]
+            add_to = [pile.append for pile in piles]
             for g in groups:
                 ranks = ballots[g]
                 i = pos[g] + 1
@@ -440,7 +441,7 @@ class _Tabulation:
                         state = look[c]
                         if state:
                             pos[g] = i
-                            piles[c].append(g)
+                            add_to[c](g)
                             break
                         if state is None:
                             slow.append(g)
