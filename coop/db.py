@@ -236,7 +236,7 @@ async def close_database() -> None:
     engine = current_engine()
     if isinstance(engine, CoopSQLiteEngine):
         await engine.close()
-    elif isinstance(engine, PostgresEngine):
+    elif isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
 
 

@@ -1,0 +1,131 @@
+"""One suite, two engines: SQLite by default, PostgreSQL with `--db=postgres` (a throwaway cluster the
+tests start themselves, or `COOP_TEST_DATABASE_URL`). Each test gets a freshly migrated database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import Awaitable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from tests.pg_cluster import Cluster, start_cluster
+
+T = TypeVar("T")
+_cluster: Cluster | None = None
+_tmp_root = Path(tempfile.mkdtemp(prefix="coop-tests-"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", choices=["sqlite", "postgres"], default="sqlite",
+                     help="database engine for the tests (default sqlite)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The engine is chosen before any coop module is imported (Piccolo binds tables at import).
+    global _cluster
+    if config.getoption("--db") == "postgres":
+        url = os.environ.get("COOP_TEST_DATABASE_URL")
+        if not url:
+            _cluster = start_cluster()
+            url = _cluster.url()
+    else:
+        url = f"sqlite:///{_tmp_root / 'template.sqlite3'}"
+    os.environ["COOP_DATABASE_URL"] = url
+    os.environ["PICCOLO_CONF"] = "coop.piccolo_conf"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _cluster is not None:
+        _cluster.stop()
+    shutil.rmtree(_tmp_root, ignore_errors=True)
+
+
+def run(coro: Awaitable[T]) -> T:
+    """Run database work from a test, outside the app (the app is not serving meanwhile)."""
+
+    async def main() -> T:
+        return await coro
+
+    return asyncio.run(main())
+
+
+@pytest.fixture(scope="session")
+def engine_name(pytestconfig: pytest.Config) -> str:
+    return str(pytestconfig.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+def migrated(engine_name: str) -> str:
+    """Run every migration once per session: into a template file (SQLite) or the test database."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    response = run(run_forwards(app_name="coop"))
+    assert response.success, response.message
+    return os.environ["COOP_DATABASE_URL"]
+
+
+@pytest.fixture
+def db(migrated: str, engine_name: str, tmp_path: Path) -> Iterator[Any]:
+    """A fresh, fully migrated database for this test."""
+    from coop.db import CoopSQLiteEngine, current_engine
+    from coop.piccolo_app import APP_CONFIG
+
+    engine = current_engine()
+    if isinstance(engine, CoopSQLiteEngine):
+        template = engine.path
+        copy = tmp_path / "test.sqlite3"
+        shutil.copyfile(template, copy)
+        engine.path = str(copy)
+        try:
+            yield engine
+        finally:
+            engine.path = template
+    else:
+        tables = ", ".join(f'"{t._meta.tablename}"' for t in APP_CONFIG.table_classes)
+        run(engine.run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        yield engine
+
+
+@pytest.fixture
+def settings(db: Any) -> Any:
+    from coop.settings import Settings
+
+    return Settings(
+        database_url=os.environ["COOP_DATABASE_URL"],
+        secret_key="a test secret that is long enough to sign tokens",
+        allowed_hosts=("testserver.local",),
+        base_url="https://testserver.local",
+        # The cheapest argon2id keeps tests fast; tests of the real parameters set their own.
+        argon2_memory_kib=8,
+        argon2_time_cost=1,
+        argon2_parallelism=1,
+        demo_password="correct horse battery staple",
+    )
+
+
+@pytest.fixture
+def demo(settings: Any) -> Any:
+    """The demo organisations and people (see coop/demo.py)."""
+    from coop.demo import seed_demo
+
+    assert run(seed_demo(settings))
+    return settings
+
+
+def make_client(settings: Any) -> Any:
+    from litestar.testing import TestClient
+
+    from coop.app import create_app
+
+    return TestClient(app=create_app(settings, use_pool=False), base_url="https://testserver.local")
+
+
+@pytest.fixture
+def client(settings: Any) -> Iterator[Any]:
+    with make_client(settings) as test_client:
+        yield test_client
