@@ -1,0 +1,69 @@
+"""Every route is guarded, or is on a short public list; roles gate what they should."""
+
+from __future__ import annotations
+
+from litestar.handlers import HTTPRouteHandler
+
+from tests.coop.helpers import sign_in
+
+PUBLIC_ROUTES = {
+    "home", "help", "accessibility", "healthz",
+    "sign_in", "sign_in_post",
+    "password_reset", "password_reset_post", "password_reset_token", "password_reset_token_post",
+}
+
+
+def _handlers(app) -> list[HTTPRouteHandler]:
+    handlers = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            # Litestar's automatic OPTIONS handlers only answer with the Allow header.
+            if isinstance(handler, HTTPRouteHandler) and handler.handler_name != "options_handler":
+                handlers.append(handler)
+    return handlers
+
+
+def test_every_handler_is_guarded_or_publicly_listed(settings):
+    from coop.app import create_app
+
+    app = create_app(settings, use_pool=False)
+    public, unguarded = set(), []
+    for handler in _handlers(app):
+        if handler.opt.get("public"):
+            public.add(handler.name or handler.handler_name)
+        elif not handler.resolve_guards():
+            unguarded.append(handler.handler_name)
+    assert unguarded == []
+    static = {name for name in public if name not in PUBLIC_ROUTES}
+    # The static file router (GET and HEAD) is the only other public route.
+    assert static <= {"static", "static/head"}, static
+    assert public - static == PUBLIC_ROUTES
+    assert len(PUBLIC_ROUTES) <= 10
+
+
+def test_a_member_without_a_board_role_cannot_see_the_audit_log(demo, client):
+    sign_in(client, "jamie@riverside.example")
+    response = client.get("/o/riverside/audit")
+    assert response.status_code == 403
+    assert "You cannot do this" in response.text
+    assert "auth.sign_in" not in response.text
+
+
+def test_the_secretary_can_see_the_audit_log(demo, client):
+    sign_in(client, "helen@riverside.example")
+    response = client.get("/o/riverside/audit")
+    assert response.status_code == 200
+    assert "member.admitted" in response.text
+
+
+def test_only_site_admins_see_the_outbox(demo, client):
+    sign_in(client, "helen@riverside.example")
+    assert client.get("/admin/outbox").status_code == 404
+    sign_in(client, "admin@coop.example")
+    assert client.get("/admin/outbox").status_code == 200
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_and_back(demo, client):
+    response = client.get("/o/riverside/members", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/sign-in?next=/o/riverside/members"
