@@ -84,8 +84,22 @@ def password_problem(password: str, *, context_words: tuple[str, ...] = ()) -> s
     folded = password.casefold()
     if folded in _common_passwords() or folded.strip("0123456789!") in _common_passwords():
         return "This password is too common. Choose one that other people are unlikely to use"
-    for word in context_words:
-        word = word.casefold().strip()
-        if len(word) >= 4 and word in folded and len(folded) - len(word) < 6:
+    letters = _alphanumeric(folded)
+    for word in _context_variants(context_words):
+        if word in letters and len(letters) - len(word) < 6:
             return "Your password must not be based on your name, email address or organisation"
     return None
+
+
+def _alphanumeric(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _context_variants(words: tuple[str, ...]) -> set[str]:
+    """"Helen Jones" -> helen, jones, helenjones: people build passwords from their names that way."""
+    variants: set[str] = set()
+    for word in words:
+        parts = [_alphanumeric(p) for p in word.casefold().replace(".", " ").replace("-", " ").split()]
+        variants.update(parts)
+        variants.add("".join(parts))
+    return {v for v in variants if len(v) >= 4}
