@@ -9,7 +9,17 @@ from piccolo.conf.apps import AppConfig
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person
 from coop.audit.tables import AuditChainHead, AuditEvent
 from coop.mail.tables import OutboxMessage
-from coop.members.tables import Member, RoleGrant
+from coop.members.tables import (
+    CommunicationNeed,
+    Member,
+    MemberEvent,
+    MemberInvitation,
+    MembershipApplication,
+    MemberSupporter,
+    ProxyAppointment,
+    RoleGrant,
+    SensitiveFact,
+)
 from coop.organisations.tables import ConstitutionVersion, Organisation
 
 APP_CONFIG = AppConfig(
@@ -24,6 +34,13 @@ APP_CONFIG = AppConfig(
         ConstitutionVersion,
         Member,
         RoleGrant,
+        MemberEvent,
+        MembershipApplication,
+        MemberInvitation,
+        CommunicationNeed,
+        SensitiveFact,
+        MemberSupporter,
+        ProxyAppointment,
         AuditEvent,
         AuditChainHead,
         OutboxMessage,

@@ -1,8 +1,9 @@
-"""Tables for the register of members and the roles members hold."""
+"""Tables for the register of members, the roles members hold, and everything about joining, leaving,
+communication needs, supporters and proxies."""
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Date, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -23,6 +24,14 @@ class Member(Table, tablename="member"):
     admitted_on = Date()
     ceased_on = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+    address = Text(default="", help_text="Postal address for notices (register of members, CA06 s.113).")
+    email = Varchar(length=320, null=True, default=None, help_text="Email address for notices, if agreed.")
+    phone = Varchar(length=40, default="")
+    contact_by = Varchar(length=20, default="email", help_text="email, post, phone or supporter.")
+    shares_held = Integer(default=0, help_text="Shares held (share companies and societies).")
+    guarantee_pence = Integer(default=0, help_text="Amount guaranteed (companies limited by guarantee).")
+    leaving_on = Date(null=True, default=None, help_text="Resignation given: the day it takes effect.")
+    ceased_reason = Varchar(length=20, default="", help_text="resigned, expelled or ceased.")
 
 
 class RoleGrant(Table, tablename="role_grant"):
@@ -32,3 +41,113 @@ class RoleGrant(Table, tablename="role_grant"):
     role = Varchar(length=20)
     granted_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class MemberEvent(Table, tablename="member_event"):
+    """A change to a register entry (admitted, class changed, resignation, expulsion steps, ceased)."""
+
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    kind = Varchar(length=30)
+    happened_on = Date()
+    detail = Text(default="", help_text="JSON: what changed, reasons, the member's representations.")
+    recorded_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    assisted_by = ForeignKey(
+        Person, null=True, default=None, on_delete=OnDelete.restrict, help_text="A supporter helped."
+    )
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MembershipApplication(Table, tablename="membership_application"):
+    """An application to join a member class, for the board to decide."""
+
+    public_id = UUID()
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    member_class = Varchar(length=40)
+    name = Varchar(length=200)
+    email = Varchar(length=320)
+    address = Text(default="")
+    contact_by = Varchar(length=20, default="email")
+    answers = Text(default="[]", help_text="JSON list of [question, answer].")
+    about = Text(default="", help_text="Anything else the applicant told the board.")
+    status = Varchar(length=20, default="submitted", help_text="submitted, more_info, admitted, refused.")
+    board_message = Text(default="", help_text="The board's question, or its reason for refusing.")
+    reply = Text(default="", help_text="The applicant's answer to the board's question.")
+    reply_token_hash = Varchar(length=64, null=True, default=None)
+    decided_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    decided_at = Timestamptz(null=True, default=None)
+    member = ForeignKey(Member, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class MemberInvitation(Table, tablename="member_invitation"):
+    """A one-time link inviting someone the board already knows to become a member."""
+
+    public_id = UUID()
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    member_class = Varchar(length=40)
+    name = Varchar(length=200)
+    email = Varchar(length=320)
+    token_hash = Varchar(length=64)
+    expires_at = Timestamptz(default=TimestamptzNow())
+    used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    member = ForeignKey(Member, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class CommunicationNeed(Table, tablename="communication_need"):
+    """How a member needs information (Accessible Information Standard), recorded with their consent."""
+
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    need = Varchar(length=20, help_text="easy_read, large_print, audio, bsl, post or supporter.")
+    detail = Varchar(length=500, default="")
+    consent_at = Timestamptz(default=TimestamptzNow())
+    recorded_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    assisted_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class SensitiveFact(Table, tablename="sensitive_fact"):
+    """A special-category fact (disabled, uses support, carer), kept only with explicit consent."""
+
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    fact = Varchar(length=20, help_text="disabled, uses_support or carer.")
+    consent_at = Timestamptz(default=TimestamptzNow())
+    recorded_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    withdrawn_at = Timestamptz(null=True, default=None)
+
+
+class MemberSupporter(Table, tablename="member_supporter"):
+    """Someone a member names to help them use coop: sees what they see, has no vote of their own."""
+
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    person = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict, help_text="Signs in.")
+    name = Varchar(length=200)
+    email = Varchar(length=320, null=True, default=None)
+    started_at = Timestamptz(default=TimestamptzNow())
+    ended_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+
+
+class ProxyAppointment(Table, tablename="proxy_appointment"):
+    """A member's proxy: for one meeting or standing, revocable, within the constitution's limits."""
+
+    public_id = UUID()
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict, help_text="Who appoints.")
+    proxy_member = ForeignKey(
+        Member, null=True, default=None, on_delete=OnDelete.restrict, help_text="The proxy, if a member."
+    )
+    proxy_name = Varchar(length=200)
+    proxy_email = Varchar(length=320, null=True, default=None)
+    standing = Boolean(default=False, help_text="For every meeting until revoked.")
+    meeting_name = Varchar(length=200, default="")
+    meeting_starts_at = Timestamptz(null=True, default=None)
+    instructions = Text(default="")
+    received_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+    recorded_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    assisted_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)

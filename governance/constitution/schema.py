@@ -596,6 +596,66 @@ class ProxyRules:
     )
 
 
+class ExpulsionBy(StrEnum):
+    """Who decides to expel a member."""
+
+    BOARD = "board"
+    GENERAL_MEETING = "general_meeting"
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipRules:
+    """How people join and leave: resignation notice and the procedure for expelling a member."""
+
+    board_admits: bool = field(
+        default=True,
+        metadata=doc(
+            "Board admits members",
+            "Whether the board decides each application to join. If not, anyone eligible is admitted.",
+        ),
+    )
+    resignation_notice_days: int = field(
+        default=0,
+        metadata=doc(
+            "Resignation notice (days)",
+            "How many days after a member gives notice their resignation takes effect. 0 is at once.",
+            min=0,
+        ),
+    )
+    expulsion_notice_days: int = field(
+        default=14,
+        metadata=doc(
+            "Notice before an expulsion decision (days)",
+            "How many days' written notice a member gets of a proposal to expel them, with the reasons, "
+            "before it is decided. They have the right to be heard first.",
+            min=0,
+        ),
+    )
+    expulsion_by: ExpulsionBy = field(
+        default=ExpulsionBy.BOARD,
+        metadata=doc(
+            "Who decides an expulsion",
+            "'board' for a board resolution, 'general_meeting' for a resolution of the members.",
+        ),
+    )
+    expulsion_threshold: Share = field(
+        default=AT_LEAST_THREE_QUARTERS,
+        metadata=doc(
+            "Majority to expel",
+            "The share of votes cast needed to expel a member, such as 'at least 75%'.",
+        ),
+    )
+    guarantee_pence: int = field(
+        default=100,
+        metadata=doc(
+            "Guarantee per member (pence)",
+            "For a company limited by guarantee: what each member promises to pay if it is wound up "
+            "(100 is £1).",
+            min=0,
+        ),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SpendingRules:
     """Which spending members must agree and which needs two people to approve. Amounts are in pence."""
@@ -698,6 +758,10 @@ class Constitution:
     proxies: ProxyRules = field(
         default=ProxyRules(),
         metadata=doc("Proxies", "Whether members may send someone to vote for them, and the limits."),
+    )
+    membership: MembershipRules = field(
+        default=MembershipRules(),
+        metadata=doc("Membership", "How people join and leave, and how a member may be expelled."),
     )
     spending: SpendingRules = field(
         default=SpendingRules(),
