@@ -6,9 +6,14 @@ match RCTab's detailed report figure for figure (tallies, threshold, transfers, 
 inactive-ballot categories).
 
 Speed: identical rankings are counted once with a weight, each candidate keeps a pile of the ballot groups
-counting for them, and a round only touches the piles of the candidates who just left the count. Vote values
-are integers in units of 10**-d (d = `decimalPlacesForVoteArithmetic`), truncated exactly as RCTab's
-BigDecimal arithmetic with RoundingMode.DOWN; no float is used.
+counting for them, and a round only touches the piles of the candidates who just left the count. A group's
+ranks are read lazily, only as far as the count needs; the rules that look back along a ballot (skipped-rank
+limit, repeated candidates, overvotes) are applied by rescanning that ballot from its first rank exactly as
+RCTab does, which is only needed where a rank is not a single declared candidate. All ballots in a group
+share one history, so a group carries one value per ballot. Vote values are integers in units of 10**-d
+(d = `decimalPlacesForVoteArithmetic`), truncated exactly as RCTab's BigDecimal arithmetic with
+RoundingMode.DOWN; no float is used. Differences from RCTab: ranks past `maxRankingsAllowed` are ignored
+(RCTab's readers never read them), and the write-in pseudo-candidate never wins even unopposed.
 """
 
 from __future__ import annotations
