@@ -21,6 +21,7 @@ from coop.members.tables import (
     SensitiveFact,
 )
 from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 
 APP_CONFIG = AppConfig(
     app_name="coop",
@@ -44,5 +45,9 @@ APP_CONFIG = AppConfig(
         AuditEvent,
         AuditChainHead,
         OutboxMessage,
+        Vote,
+        VoteRoll,
+        VoteParticipation,
+        Ballot,
     ],
 )

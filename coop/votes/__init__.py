@@ -1,0 +1,1 @@
+"""Online votes: secret, verifiable, accessible ballots (issue 5)."""

@@ -1,0 +1,70 @@
+"""Tables for votes: the vote, its frozen electorate, who took part, and the ballots.
+
+Who voted (`vote_participation`) and what was voted (`vote_ballot`) share no key, timestamp or order:
+a ballot row has no member, no time and no sequential id (its key is a random 128-bit tracker), and at
+close the ballot rows are re-written in tracker order (reliability-bar.md §2.3).
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from coop.accounts.tables import Person
+from coop.members.tables import Member
+from coop.organisations.tables import Organisation
+
+
+class Vote(Table, tablename="vote"):
+    """A question put to an electorate: a motion, a choice between options, or an election."""
+
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    title = Varchar(length=200)
+    question = Text(help_text="The full text members vote on.")
+    easy_read = Text(default="", help_text="An easy read summary shown beside the full text.")
+    kind = Varchar(length=20, help_text="motion, single, approval, ranked (IRV) or stv.")
+    purpose = Varchar(length=40, help_text="general, ordinary_resolution, special_resolution, commission, "
+                      "board_election or board_decision: where the threshold and electorate come from.")
+    options = Text(default="[]", help_text="JSON list of option or candidate names (empty for motions).")
+    seats = Integer(default=1)
+    secret = Boolean(default=True, help_text="Fixed when the vote opens: secret ballot or recorded vote.")
+    eligible_classes = Text(
+        default="", help_text="Comma-separated member classes; empty: every voting class."
+    )
+    status = Varchar(length=10, default="draft", help_text="draft, open or closed.")
+    opens_at = Timestamptz(null=True, default=None)
+    closes_at = Timestamptz(default=TimestamptzNow())
+    opened_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    board_digest = Varchar(length=64, null=True, default=None, help_text="SHA-256 of the bulletin board.")
+    result = Text(null=True, default=None, help_text="JSON: the count sheet and turnout, written at close.")
+
+
+class VoteRoll(Table, tablename="vote_roll"):
+    """The electorate, frozen when the vote opens: who may vote and with what weight."""
+
+    vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    weight = Integer(default=1)
+
+
+class VoteParticipation(Table, tablename="vote_participation"):
+    """That a member has voted (UNIQUE per vote and member), and by which channel. Never what they chose,
+    except in a recorded (open) vote, where the choice is published with their name by design."""
+
+    vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    channel = Varchar(length=10, default="online", help_text="online, paper or in_room.")
+    recorded_choice = Text(null=True, default=None, help_text="Recorded votes only; always null if secret.")
+
+
+class Ballot(Table, tablename="vote_ballot"):
+    """What was voted, keyed by a random tracker: no member, no timestamp, no sequential id."""
+
+    tracker = Varchar(length=26, primary_key=True, help_text="128 random bits in base32.")
+    vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
+    choice = Text(help_text="Compact: 'for'/'against'/'abstain', an option index, '0,2' (approval), '2>0>1'.")
+    weight = Integer(default=1)
