@@ -152,3 +152,54 @@ def test_irv_refuses_several_seats(tmp_path: Path) -> None:
     code, out = _run("irv", _write(tmp_path, "b.csv", "A\nB\n"), "--seats", "2")
     assert code == 1
     assert "one seat" in out
+
+
+def test_rctab_config_with_ess_spreadsheet(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Id", "Choice 1", "Choice 2", "Choice 3"])
+    for row in (
+        ["1", "Ann", "Bee", None],
+        ["2", "Ann", "overvote", None],
+        ["3", "Bee", "undervote", "Cy"],
+        ["4", "Cy", "Bee", None],
+        ["5", "UWI", "Ann", None],
+    ):
+        sheet.append(row)
+    sheet.cell(row=8, column=1).style = "Note"  # a stored row with no values: a ballot ranking nobody
+    book.save(tmp_path / "cvr.xlsx")
+    config = {
+        "cvrFileSources": [
+            {
+                "provider": "ess",
+                "filePath": "cvr.xlsx",
+                "firstVoteColumnIndex": "2",
+                "firstVoteRowIndex": "2",
+                "overvoteLabel": "overvote",
+                "skippedRankLabel": "undervote",
+                "undeclaredWriteInLabel": "UWI",
+            }
+        ],
+        "candidates": [{"name": n} for n in ("Ann", "Bee", "Cy")],
+        "rules": {
+            "tiebreakMode": "useCandidateOrder",
+            "overvoteRule": "exhaustImmediately",
+            "winnerElectionMode": "singleWinnerMajority",
+            "numberOfWinners": "1",
+            "maxSkippedRanksAllowed": "1",
+            "maxRankingsAllowed": "3",
+        },
+    }
+    path = _write(tmp_path, "ess_config.json", json.dumps(config))
+    code, out = _run("rctab", path, "--json")
+    assert code == 0, out
+    result = json.loads(out)
+    # Round 1: Ann 2, Bee 1, Cy 1, write-ins 1 (set aside first); the stored empty row is an undervote.
+    first = result["rounds"][0]
+    assert first["tallies"] == {"Ann": "2", "Bee": "1", "Cy": "1", "Undeclared Write-ins": "1"}
+    assert first["inactive"]["undervotes"] == "1"
+    assert first["excluded"] == ["Undeclared Write-ins"]
+    assert result["elected"] == ["Ann"]
