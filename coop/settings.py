@@ -50,13 +50,13 @@ class Settings:
         default=12,
     )
     argon2_memory_kib: int = _help("Argon2id memory cost in KiB (OWASP: 47104 with time cost 1).", default=47104)
-    argon2_time_cost: int = _help("Argon2id iterations.", default=1)
+    argon2_time_cost: int = _help("Argon2id iterations (passes over the memory).", default=1)
     argon2_parallelism: int = _help("Argon2id lanes; 1 keeps concurrent sign-ins from starving 2 cores.", default=1)
     smtp_host: str = _help(
         "SMTP server for outgoing email. Empty: messages go to the outbox that site admins can read.",
         default="",
     )
-    smtp_port: int = _help("SMTP port.", default=587)
+    smtp_port: int = _help("SMTP port of the email server.", default=587)
     smtp_username: str = _help("SMTP user name, if the server needs one.", default="")
     smtp_password: str = _help("SMTP password, if the server needs one.", default="")
     smtp_starttls: bool = _help("Upgrade the SMTP connection with STARTTLS.", default=True)
