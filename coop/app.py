@@ -72,12 +72,11 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             OrganisationController,
             MemberController,
             OutboxController,
-            create_static_files_router(path="/static", directories=[STATIC_DIR], opt={"public": True},
-                                       include_in_schema=False),
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
+            ),
         ],
-        template_config=TemplateConfig(
-            engine=JinjaTemplateEngine.from_environment(template_environment())
-        ),
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment())),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name=csrf_cookie_name(settings),

@@ -50,8 +50,13 @@ def main() -> None:
 @main.command(help="Serve the web app.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes. Use 1 on SQLite (one writer); more on PostgreSQL.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes. Use 1 on SQLite (one writer); more on PostgreSQL.",
+)
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -93,7 +98,9 @@ def demo() -> None:
     for person in (*DEMO_PEOPLE, SITE_ADMIN):
         if person.email:
             click.echo(f"  {person.email:<32} {person.name} ({person.describe()})")
-    click.echo(f"\nPassword for all of them: {settings.demo_password!r} (set COOP_DEMO_PASSWORD to change it).")
+    click.echo(
+        f"\nPassword for all of them: {settings.demo_password!r} (set COOP_DEMO_PASSWORD to change it)."
+    )
 
 
 @main.command("create-admin", help="Create a site admin who can sign in (asks for the password).")

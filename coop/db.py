@@ -69,7 +69,11 @@ class CoopSQLiteEngine(SQLiteEngine):
         conn = await aiosqlite.connect(**self.connection_kwargs)
         conn.row_factory = dict_factory  # type: ignore[assignment]
         # synchronous=FULL: a commit that returned is on disk, even after power loss (money, votes).
-        for pragma in ("foreign_keys = ON", "synchronous = FULL", f"busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}"):
+        for pragma in (
+            "foreign_keys = ON",
+            "synchronous = FULL",
+            f"busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}",
+        ):
             await _pragma(conn, pragma)
         return conn
 
@@ -79,7 +83,9 @@ class CoopSQLiteEngine(SQLiteEngine):
         allow_nested: bool = True,
     ) -> SQLiteTransaction:
         # Every transaction is IMMEDIATE: a DEFERRED one that later writes cannot wait for the lock.
-        return _PersistentTransaction(self, transaction_type=TransactionType.immediate, allow_nested=allow_nested)
+        return _PersistentTransaction(
+            self, transaction_type=TransactionType.immediate, allow_nested=allow_nested
+        )
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
         if self.current_transaction.get() is not None or self._writer is None:

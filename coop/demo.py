@@ -39,9 +39,19 @@ class DemoPerson:
 
 DEMO_PEOPLE: tuple[DemoPerson, ...] = (
     # The board: 2 budget holders, 2 family carers, 1 professional.
-    DemoPerson("Amara Okafor", "amara@riverside.example", "budget_holder", date(2023, 4, 3), ("director", "admin")),
-    DemoPerson("Daniel Price", "daniel@riverside.example", "budget_holder", date(2023, 4, 3), ("director", "treasurer")),
-    DemoPerson("Helen Jones", "helen@riverside.example", "family_carer", date(2023, 4, 3), ("director", "secretary")),
+    DemoPerson(
+        "Amara Okafor", "amara@riverside.example", "budget_holder", date(2023, 4, 3), ("director", "admin")
+    ),
+    DemoPerson(
+        "Daniel Price",
+        "daniel@riverside.example",
+        "budget_holder",
+        date(2023, 4, 3),
+        ("director", "treasurer"),
+    ),
+    DemoPerson(
+        "Helen Jones", "helen@riverside.example", "family_carer", date(2023, 4, 3), ("director", "secretary")
+    ),
     DemoPerson("Priya Shah", "priya@riverside.example", "family_carer", date(2023, 4, 3), ("director",)),
     DemoPerson("Tom Evans", "tom@riverside.example", "professional", date(2023, 6, 12), ("director",)),
     # Members.
@@ -59,7 +69,13 @@ SITE_ADMIN = DemoPerson("Sam Operator", "admin@coop.example", "site_admin", date
 # A neighbouring carers' co-op that Priya also belongs to.
 SECOND_ORG_PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("Priya Shah", "priya@riverside.example", "member", date(2024, 6, 1), ("director",)),
-    DemoPerson("Lena Novak", "lena@northfield.example", "member", date(2024, 6, 1), ("director", "secretary", "admin")),
+    DemoPerson(
+        "Lena Novak",
+        "lena@northfield.example",
+        "member",
+        date(2024, 6, 1),
+        ("director", "secretary", "admin"),
+    ),
     DemoPerson("Omar Farouk", "omar@northfield.example", "member", date(2024, 7, 9)),
 )
 
@@ -97,8 +113,13 @@ async def seed_demo(settings: Settings) -> bool:
     )
     for p in DEMO_PEOPLE:
         await add_member(
-            organisation_id=riverside, name=p.name, member_class=p.member_class, admitted_on=p.admitted_on,
-            person_id=await person_for(p), roles=p.roles, actor=SYSTEM,
+            organisation_id=riverside,
+            name=p.name,
+            member_class=p.member_class,
+            admitted_on=p.admitted_on,
+            person_id=await person_for(p),
+            roles=p.roles,
+            actor=SYSTEM,
         )
     northfield = await create_organisation(
         slug=SECOND_SLUG,
@@ -111,7 +132,12 @@ async def seed_demo(settings: Settings) -> bool:
     )
     for p in SECOND_ORG_PEOPLE:
         await add_member(
-            organisation_id=northfield, name=p.name, member_class=p.member_class, admitted_on=p.admitted_on,
-            person_id=await person_for(p), roles=p.roles, actor=SYSTEM,
+            organisation_id=northfield,
+            name=p.name,
+            member_class=p.member_class,
+            admitted_on=p.admitted_on,
+            person_id=await person_for(p),
+            roles=p.roles,
+            actor=SYSTEM,
         )
     return True

@@ -88,15 +88,25 @@ class SecurityMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]
+        }
         if _hostname(headers.get("host", "")) not in self.allowed_hosts:
             # Never build a link or act on behalf of a Host we do not serve (host-header injection).
-            await _plain_error(send_with_headers, 400, "Sorry, there is a problem with this request",
-                               "This site does not answer to that address.")
+            await _plain_error(
+                send_with_headers,
+                400,
+                "Sorry, there is a problem with this request",
+                "This site does not answer to that address.",
+            )
             return
         if scope["method"] in UNSAFE_METHODS and not self._same_origin(headers):
-            await _plain_error(send_with_headers, 403, "You cannot do this",
-                               "This request came from another website, so it was refused. Nothing has been changed.")
+            await _plain_error(
+                send_with_headers,
+                403,
+                "You cannot do this",
+                "This request came from another website, so it was refused. Nothing has been changed.",
+            )
             return
         scope["user"] = None
         scope["auth"] = None
@@ -146,7 +156,10 @@ async def _plain_error(send: Any, status: int, title: str, text: str) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -49,9 +49,13 @@ class Settings:
         "Sign a person out this many hours after they signed in, however active (NIST AAL2: 12).",
         default=12,
     )
-    argon2_memory_kib: int = _help("Argon2id memory cost in KiB (OWASP: 47104 with time cost 1).", default=47104)
+    argon2_memory_kib: int = _help(
+        "Argon2id memory cost in KiB (OWASP: 47104 with time cost 1).", default=47104
+    )
     argon2_time_cost: int = _help("Argon2id iterations (passes over the memory).", default=1)
-    argon2_parallelism: int = _help("Argon2id lanes; 1 keeps concurrent sign-ins from starving 2 cores.", default=1)
+    argon2_parallelism: int = _help(
+        "Argon2id lanes; 1 keeps concurrent sign-ins from starving 2 cores.", default=1
+    )
     smtp_host: str = _help(
         "SMTP server for outgoing email. Empty: messages go to the outbox that site admins can read.",
         default="",

@@ -30,10 +30,10 @@ ERROR_TITLES = {
 }
 ERROR_TEXT = {
     403: "You do not have permission to do this. If you think you should, ask your organisation's secretary.",
-    404: "If you typed the web address, check it is correct. If you pasted the web address, check you copied the "
-    "entire address.",
-    500: "Try again later. If it keeps happening, tell your organisation's secretary and give them the reference "
-    "below.",
+    404: "If you typed the web address, check it is correct. "
+    "If you pasted the web address, check you copied the entire address.",
+    500: "Try again later. If it keeps happening, tell your organisation's secretary "
+    "and give them the reference below.",
 }
 CSRF_FAILED = "CSRF token verification failed"
 
@@ -86,7 +86,9 @@ def form_errors_page(
     fragment: str | None = None,
 ) -> Template:
     """Re-show a form with an error summary and messages by each field (422, nothing changed)."""
-    return render(request, template, {**(context or {}), "errors": dict(errors)}, fragment=fragment, status_code=422)
+    return render(
+        request, template, {**(context or {}), "errors": dict(errors)}, fragment=fragment, status_code=422
+    )
 
 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

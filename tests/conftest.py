@@ -21,8 +21,12 @@ _tmp_root = Path(tempfile.mkdtemp(prefix="coop-tests-"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db", choices=["sqlite", "postgres"], default="sqlite",
-                     help="database engine for the tests (default sqlite)")
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="database engine for the tests (default sqlite)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -49,14 +49,19 @@ class Cluster:
     def createdb(self, name: str) -> str:
         subprocess.run(
             [str(self.bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, name],
-            check=True, capture_output=True, timeout=60,
+            check=True,
+            capture_output=True,
+            timeout=60,
         )
         return self.url(name)
 
     def stop(self) -> None:
         pid_file = self.root / "data" / "postmaster.pid"
         if pid_file.exists():
-            _as_owner(self.root, [str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop"])
+            _as_owner(
+                self.root,
+                [str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop"],
+            )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -75,12 +80,42 @@ def start_cluster() -> Cluster:
         shutil.chown(root, "postgres", "postgres")
     cluster = Cluster(root=root, port=free_port(), bin_dir=bin_dir)
     try:
-        _as_owner(root, [str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", cluster.user, "-A", "trust",
-                         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
-        options = (f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200 "
-                   "-c fsync=off -c full_page_writes=off")
-        _as_owner(root, [str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"),
-                         "-o", options, "-w", "-t", "60", "start"])
+        _as_owner(
+            root,
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(root / "data"),
+                "-U",
+                cluster.user,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
+        )
+        options = (
+            f"-p {cluster.port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200 "
+            "-c fsync=off -c full_page_writes=off"
+        )
+        _as_owner(
+            root,
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(root / "data"),
+                "-l",
+                str(root / "server.log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        )
         cluster.createdb("coop")
     except BaseException:
         cluster.stop()

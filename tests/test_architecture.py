@@ -8,8 +8,25 @@ from pathlib import Path
 
 GOVERNANCE = Path(__file__).resolve().parent.parent / "governance"
 # Standard-library modules that do I/O, talk to the network or read the clock.
-FORBIDDEN_STDLIB = {"os", "io", "socket", "subprocess", "shutil", "pathlib", "sqlite3", "asyncio", "urllib",
-                    "http", "smtplib", "time", "tempfile", "glob", "requests", "threading", "multiprocessing"}
+FORBIDDEN_STDLIB = {
+    "os",
+    "io",
+    "socket",
+    "subprocess",
+    "shutil",
+    "pathlib",
+    "sqlite3",
+    "asyncio",
+    "urllib",
+    "http",
+    "smtplib",
+    "time",
+    "tempfile",
+    "glob",
+    "requests",
+    "threading",
+    "multiprocessing",
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -28,8 +45,11 @@ def test_governance_imports_only_the_standard_library_and_itself():
     files = sorted(GOVERNANCE.rglob("*.py"))
     assert len(files) > 10
     for path in files:
-        bad = {name for name in _imports(path)
-               if name != "governance" and (name not in sys.stdlib_module_names or name in FORBIDDEN_STDLIB)}
+        bad = {
+            name
+            for name in _imports(path)
+            if name != "governance" and (name not in sys.stdlib_module_names or name in FORBIDDEN_STDLIB)
+        }
         if bad:
             offenders[str(path.relative_to(GOVERNANCE.parent))] = bad
     assert offenders == {}

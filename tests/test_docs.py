@@ -27,8 +27,14 @@ def test_the_readme_gives_exactly_the_two_quick_start_commands():
 def test_settings_are_read_from_the_environment():
     from coop.settings import Settings
 
-    settings = Settings.from_env({"COOP_SECURE_COOKIES": "false", "COOP_SESSION_IDLE_MINUTES": "15",
-                                  "COOP_ALLOWED_HOSTS": "coop.example, www.coop.example", "COOP_SECRET_KEY": "k" * 40})
+    settings = Settings.from_env(
+        {
+            "COOP_SECURE_COOKIES": "false",
+            "COOP_SESSION_IDLE_MINUTES": "15",
+            "COOP_ALLOWED_HOSTS": "coop.example, www.coop.example",
+            "COOP_SECRET_KEY": "k" * 40,
+        }
+    )
     assert settings.secure_cookies is False
     assert settings.session_idle_minutes == 15
     assert settings.allowed_hosts == ("coop.example", "www.coop.example")

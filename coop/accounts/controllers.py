@@ -51,12 +51,15 @@ class SignInController(Controller):
     path = "/sign-in"
 
     @get("/", opt=PUBLIC, name="sign_in")
-    async def show(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template:  # noqa: A002
+    async def show(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template:
         return render(request, "accounts/sign_in.html", {"form": SignInForm(next=safe_next(next))})
 
     @post("/", opt=PUBLIC, name="sign_in_post")
     async def submit(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[SignInForm], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[SignInForm],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         errors = sign_in_errors(data)
         if errors:
@@ -94,7 +97,9 @@ class AccountController(Controller):
         return render(request, "accounts/account.html", {"sessions": sessions})
 
     @post("/sign-out", name="sign_out")
-    async def sign_out(self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> Response[Any]:
+    async def sign_out(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
         await service.sign_out(request.scope.get("auth"), actor_of(request))
         response = redirect(request, "/sign-in?signed_out=1")
         response.cookies.append(_session_cookie(settings, "", expire=True))
@@ -143,7 +148,9 @@ class AccountController(Controller):
         )
         if errors:
             return form_errors_page(
-                request, "accounts/change_password.html", errors,
+                request,
+                "accounts/change_password.html",
+                errors,
                 {"form": ChangePasswordForm(end_other_sessions=data.end_other_sessions)},
             )
         return redirect(request, "/account?password_changed=1")
@@ -158,12 +165,21 @@ class PasswordResetController(Controller):
 
     @post("/", opt=PUBLIC, name="password_reset_post")
     async def send(
-        self, request: Request[Any, Any, Any], data: URLEncodedBody[ResetRequestForm], settings: NamedDependency[Settings]
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[ResetRequestForm],
+        settings: NamedDependency[Settings],
     ) -> Response[Any]:
         email = data.email.strip()
         if not email or "@" not in email or len(email) > 320:
-            message = "Enter your email address" if not email else "Enter an email address in the correct format, like name@example.com"
-            return form_errors_page(request, "accounts/reset_request.html", {"email": message}, {"form": data})
+            message = (
+                "Enter your email address"
+                if not email
+                else "Enter an email address in the correct format, like name@example.com"
+            )
+            return form_errors_page(
+                request, "accounts/reset_request.html", {"email": message}, {"form": data}
+            )
         await service.request_password_reset(
             email, settings=settings, request_id=request.scope.get("state", {}).get("request_id", "")
         )
@@ -173,8 +189,11 @@ class PasswordResetController(Controller):
     @get("/{token:str}", opt=PUBLIC, name="password_reset_token")
     async def choose(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
         valid = await service.valid_reset(token) is not None
-        return render(request, "accounts/reset_choose.html", {"valid": valid, "token": token,
-                                                               "min_length": MIN_LENGTH, "max_length": MAX_LENGTH})
+        return render(
+            request,
+            "accounts/reset_choose.html",
+            {"valid": valid, "token": token, "min_length": MIN_LENGTH, "max_length": MAX_LENGTH},
+        )
 
     @post("/{token:str}", opt=PUBLIC, name="password_reset_token_post")
     async def set_password(
@@ -185,12 +204,21 @@ class PasswordResetController(Controller):
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         problem = await service.complete_password_reset(
-            token, data.password, settings=settings, request_id=request.scope.get("state", {}).get("request_id", "")
+            token,
+            data.password,
+            settings=settings,
+            request_id=request.scope.get("state", {}).get("request_id", ""),
         )
         if problem is not None:
             return form_errors_page(
-                request, "accounts/reset_choose.html", {"password": problem},
-                {"valid": await service.valid_reset(token) is not None, "token": token,
-                 "min_length": MIN_LENGTH, "max_length": MAX_LENGTH},
+                request,
+                "accounts/reset_choose.html",
+                {"password": problem},
+                {
+                    "valid": await service.valid_reset(token) is not None,
+                    "token": token,
+                    "min_length": MIN_LENGTH,
+                    "max_length": MAX_LENGTH,
+                },
             )
         return redirect(request, "/sign-in?password_reset=1")

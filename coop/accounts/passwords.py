@@ -96,7 +96,7 @@ def _alphanumeric(text: str) -> str:
 
 
 def _context_variants(words: tuple[str, ...]) -> set[str]:
-    """"Helen Jones" -> helen, jones, helenjones: people build passwords from their names that way."""
+    """ "Helen Jones" -> helen, jones, helenjones: people build passwords from their names that way."""
     variants: set[str] = set()
     for word in words:
         parts = [_alphanumeric(p) for p in word.casefold().replace(".", " ").replace("-", " ").split()]

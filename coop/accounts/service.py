@@ -127,9 +127,9 @@ async def _bump(key: str, moment: datetime, *, window: timedelta | None) -> None
         LoginThrottle(key=key, failures=0, window_started_at=moment, last_failure_at=moment)
     ).on_conflict(target=LoginThrottle.key, action="DO NOTHING")
     if window is not None:
-        await LoginThrottle.update({LoginThrottle.failures: 0, LoginThrottle.window_started_at: moment}).where(
-            (LoginThrottle.key == key) & (LoginThrottle.window_started_at <= moment - window)
-        )
+        await LoginThrottle.update(
+            {LoginThrottle.failures: 0, LoginThrottle.window_started_at: moment}
+        ).where((LoginThrottle.key == key) & (LoginThrottle.window_started_at <= moment - window))
     await LoginThrottle.update(
         {LoginThrottle.failures: LoginThrottle.failures + 1, LoginThrottle.last_failure_at: moment}
     ).where(LoginThrottle.key == key)
@@ -155,7 +155,9 @@ async def sign_in(
         await _bump(address_key, moment, window=timedelta(minutes=1))
     address_row = await _throttle_row(address_key)
     if address_row is not None and address_row["failures"] > ADDRESS_ATTEMPTS_PER_MINUTE:
-        await record(AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "address"}), Actor(None, request_id))
+        await record(
+            AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "address"}), Actor(None, request_id)
+        )
         return SignInResult(error=_wait_message(60))
     account_row = await _throttle_row(account_key)
     if account_row is not None:
@@ -165,7 +167,10 @@ async def sign_in(
             )
         wait = _account_wait(account_row["failures"], account_row["last_failure_at"], moment)
         if wait:
-            await record(AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "account"}), Actor(None, request_id))
+            await record(
+                AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "account"}),
+                Actor(None, request_id),
+            )
             return SignInResult(error=_wait_message(wait))
 
     person = await Person.select().where(Person.email == email).first()
@@ -218,7 +223,12 @@ async def sign_out_everywhere(person_id: int, actor: Actor) -> int:
     async with write_transaction():
         ended = await LoginSession.delete().where(LoginSession.person == person_id).returning(LoginSession.id)
         await record(
-            AuditEntry("auth.sign_out_everywhere", target_type="person", target_id=str(person_id), detail={"sessions": len(ended)}),
+            AuditEntry(
+                "auth.sign_out_everywhere",
+                target_type="person",
+                target_id=str(person_id),
+                detail={"sessions": len(ended)},
+            ),
             actor,
         )
     return len(ended)
@@ -226,22 +236,30 @@ async def sign_out_everywhere(person_id: int, actor: Actor) -> int:
 
 async def end_other_session(person_id: int, session_id: int, actor: Actor) -> bool:
     async with write_transaction():
-        ended = await LoginSession.delete().where(
-            (LoginSession.id == session_id) & (LoginSession.person == person_id)
-        ).returning(LoginSession.id)
+        ended = (
+            await LoginSession.delete()
+            .where((LoginSession.id == session_id) & (LoginSession.person == person_id))
+            .returning(LoginSession.id)
+        )
         if ended:
-            await record(AuditEntry("auth.session_ended", target_type="session", target_id=str(session_id)), actor)
+            await record(
+                AuditEntry("auth.session_ended", target_type="session", target_id=str(session_id)), actor
+            )
     return bool(ended)
 
 
 async def sessions_of(person_id: int) -> list[dict[str, Any]]:
-    return await LoginSession.select(
-        LoginSession.id, LoginSession.created_at, LoginSession.last_seen_at, LoginSession.user_agent
-    ).where(LoginSession.person == person_id).order_by(LoginSession.last_seen_at, ascending=False)
+    return (
+        await LoginSession.select(
+            LoginSession.id, LoginSession.created_at, LoginSession.last_seen_at, LoginSession.user_agent
+        )
+        .where(LoginSession.person == person_id)
+        .order_by(LoginSession.last_seen_at, ascending=False)
+    )
 
 
 async def extend_session(current: CurrentSession) -> None:
-    """"Stay signed in": restart the idle timer (the absolute limit still stands)."""
+    """ "Stay signed in": restart the idle timer (the absolute limit still stands)."""
     await LoginSession.update({LoginSession.last_seen_at: now()}).where(LoginSession.id == current.session_id)
 
 
@@ -268,25 +286,33 @@ async def change_password(
             await LoginSession.delete().where(
                 (LoginSession.person == current.person_id) & (LoginSession.id != current.session_id)
             )
-        await record(AuditEntry("auth.password_changed", detail={"ended_other_sessions": end_other_sessions}), actor)
+        await record(
+            AuditEntry("auth.password_changed", detail={"ended_other_sessions": end_other_sessions}), actor
+        )
     return {}
 
 
 async def request_password_reset(email: str, *, settings: Settings, request_id: str = "") -> None:
     """Email a one-time link if the account exists. The caller says the same thing either way."""
     email = normalise_email(email)
-    person = await Person.select(Person.id, Person.display_name).where(
-        (Person.email == email) & (Person.disabled_at.is_null())
-    ).first()
+    person = (
+        await Person.select(Person.id, Person.display_name)
+        .where((Person.email == email) & (Person.disabled_at.is_null()))
+        .first()
+    )
     if person is None:
-        await record(AuditEntry("auth.password_reset_requested", outcome="unknown_account"), Actor(None, request_id))
+        await record(
+            AuditEntry("auth.password_reset_requested", outcome="unknown_account"), Actor(None, request_id)
+        )
         return
     moment = now()
     recent = await PasswordReset.count().where(
         (PasswordReset.person == person["id"]) & (PasswordReset.created_at > moment - timedelta(hours=1))
     )
     if recent >= RESETS_PER_HOUR_PER_ACCOUNT:
-        await record(AuditEntry("auth.password_reset_requested", outcome="throttled"), Actor(person["id"], request_id))
+        await record(
+            AuditEntry("auth.password_reset_requested", outcome="throttled"), Actor(person["id"], request_id)
+        )
         return
     token = secrets.token_urlsafe(32)
     link = f"{settings.base_url.rstrip('/')}/password-reset/{token}"
@@ -316,16 +342,25 @@ async def request_password_reset(email: str, *, settings: Settings, request_id: 
 async def valid_reset(token: str) -> dict[str, Any] | None:
     if not token or len(token) > 100:
         return None
-    return await PasswordReset.select(
-        PasswordReset.id, PasswordReset.person.id, PasswordReset.person.email, PasswordReset.person.display_name
-    ).where(
-        (PasswordReset.token_hash == token_hash(token))
-        & PasswordReset.used_at.is_null()
-        & (PasswordReset.expires_at > now())
-    ).first()
+    return (
+        await PasswordReset.select(
+            PasswordReset.id,
+            PasswordReset.person.id,
+            PasswordReset.person.email,
+            PasswordReset.person.display_name,
+        )
+        .where(
+            (PasswordReset.token_hash == token_hash(token))
+            & PasswordReset.used_at.is_null()
+            & (PasswordReset.expires_at > now())
+        )
+        .first()
+    )
 
 
-async def complete_password_reset(token: str, new_password: str, *, settings: Settings, request_id: str = "") -> str | None:
+async def complete_password_reset(
+    token: str, new_password: str, *, settings: Settings, request_id: str = ""
+) -> str | None:
     """Set a new password from a reset link. Returns a problem in words, or None when done."""
     reset = await valid_reset(token)
     if reset is None:
@@ -338,9 +373,11 @@ async def complete_password_reset(token: str, new_password: str, *, settings: Se
     new_hash = await hash_password(hasher_for(settings), new_password)
     email = reset["person.email"]
     async with write_transaction():
-        used = await PasswordReset.update({PasswordReset.used_at: now()}).where(
-            (PasswordReset.id == reset["id"]) & PasswordReset.used_at.is_null()
-        ).returning(PasswordReset.id)
+        used = (
+            await PasswordReset.update({PasswordReset.used_at: now()})
+            .where((PasswordReset.id == reset["id"]) & PasswordReset.used_at.is_null())
+            .returning(PasswordReset.id)
+        )
         if not used:  # a second tab got there first
             return "This link has expired or has already been used. Ask for a new one"
         person_id = reset["person.id"]
@@ -367,7 +404,12 @@ async def create_person(
         ).returning(Person.id)
         person_id = int(rows[0]["id"])
         await record(
-            AuditEntry("account.created", target_type="person", target_id=str(person_id), detail={"site_admin": is_site_admin}),
+            AuditEntry(
+                "account.created",
+                target_type="person",
+                target_id=str(person_id),
+                detail={"site_admin": is_site_admin},
+            ),
             SYSTEM,
         )
     return person_id

@@ -22,8 +22,12 @@ class OutboxController(Controller):
     @get("/", name="outbox")
     async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
         query = OutboxMessage.select(
-            OutboxMessage.id, OutboxMessage.to_address, OutboxMessage.subject, OutboxMessage.created_at,
-            OutboxMessage.transport, OutboxMessage.sent_at,
+            OutboxMessage.id,
+            OutboxMessage.to_address,
+            OutboxMessage.subject,
+            OutboxMessage.created_at,
+            OutboxMessage.transport,
+            OutboxMessage.sent_at,
         ).order_by(OutboxMessage.id, ascending=False)
         messages = await paginate(query, total=await OutboxMessage.count(), page=page)
         return render(request, "admin/outbox.html", {"messages": messages})

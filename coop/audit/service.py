@@ -72,9 +72,11 @@ async def record(entry: AuditEntry, actor: Actor) -> None:
             target=AuditChainHead.chain, action="DO NOTHING"
         )
         # The UPDATE takes the chain's row lock (PostgreSQL) before we read the previous hash.
-        head = await AuditChainHead.update({AuditChainHead.seq: AuditChainHead.seq + 1}).where(
-            AuditChainHead.chain == chain
-        ).returning(AuditChainHead.seq, AuditChainHead.hash)
+        head = (
+            await AuditChainHead.update({AuditChainHead.seq: AuditChainHead.seq + 1})
+            .where(AuditChainHead.chain == chain)
+            .returning(AuditChainHead.seq, AuditChainHead.hash)
+        )
         seq, prev_hash = int(head[0]["seq"]), str(head[0]["hash"])
         row: dict[str, Any] = {
             "chain": chain,

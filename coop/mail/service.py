@@ -32,9 +32,13 @@ async def send_email(settings: Settings, *, to: str, subject: str, body: str) ->
         await anyio.to_thread.run_sync(_deliver, settings, message)
     except (OSError, smtplib.SMTPException) as exc:
         # The message stays in the outbox with the reason, for an admin to see and resend.
-        await OutboxMessage.update({OutboxMessage.error: str(exc)[:500]}).where(OutboxMessage.id == message_id)
+        await OutboxMessage.update({OutboxMessage.error: str(exc)[:500]}).where(
+            OutboxMessage.id == message_id
+        )
     else:
-        await OutboxMessage.update({OutboxMessage.sent_at: datetime.now(UTC)}).where(OutboxMessage.id == message_id)
+        await OutboxMessage.update({OutboxMessage.sent_at: datetime.now(UTC)}).where(
+            OutboxMessage.id == message_id
+        )
     return message_id
 
 

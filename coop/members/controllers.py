@@ -25,9 +25,11 @@ class MemberController(Controller):
     async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
         org = current_org(request)
         where = (Member.organisation == org.organisation_id) & Member.ceased_on.is_null()
-        query = Member.select(Member.public_id, Member.name, Member.member_class, Member.admitted_on).where(
-            where
-        ).order_by(Member.name)
+        query = (
+            Member.select(Member.public_id, Member.name, Member.member_class, Member.admitted_on)
+            .where(where)
+            .order_by(Member.name)
+        )
         members = await paginate(query, total=await Member.count().where(where), page=page)
         return render(request, "members/index.html", {"members": members}, fragment="members/_table.html")
 
@@ -39,15 +41,28 @@ class MemberController(Controller):
         except ValueError:
             raise NotFoundException() from None
         # Scoped by organisation: another organisation's member is simply not found.
-        member = await Member.select(
-            Member.id, Member.public_id, Member.name, Member.member_class, Member.admitted_on, Member.ceased_on
-        ).where((Member.public_id == public_id) & (Member.organisation == org.organisation_id)).first()
+        member = (
+            await Member.select(
+                Member.id,
+                Member.public_id,
+                Member.name,
+                Member.member_class,
+                Member.admitted_on,
+                Member.ceased_on,
+            )
+            .where((Member.public_id == public_id) & (Member.organisation == org.organisation_id))
+            .first()
+        )
         if member is None:
             raise NotFoundException()
         roles = await RoleGrant.select(RoleGrant.role).where(
             (RoleGrant.member == member["id"]) & RoleGrant.revoked_at.is_null()
         )
-        return render(request, "members/show.html", {
-            "member": member,
-            "roles": [ROLE_NAMES[r["role"]] for r in roles if r["role"] in ROLE_NAMES],
-        })
+        return render(
+            request,
+            "members/show.html",
+            {
+                "member": member,
+                "roles": [ROLE_NAMES[r["role"]] for r in roles if r["role"] in ROLE_NAMES],
+            },
+        )

@@ -38,15 +38,23 @@ class OrganisationController(Controller):
     @get("/audit", name="org_audit", guards=[requires_role("secretary", "admin")])
     async def audit(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
         org = current_org(request)
-        query = AuditEvent.select(
-            AuditEvent.seq,
-            AuditEvent.at,
-            AuditEvent.action,
-            AuditEvent.outcome,
-            AuditEvent.target_type,
-            AuditEvent.actor.display_name.as_alias("actor_name"),
-        ).where(AuditEvent.organisation == org.organisation_id).order_by(AuditEvent.seq, ascending=False)
+        query = (
+            AuditEvent.select(
+                AuditEvent.seq,
+                AuditEvent.at,
+                AuditEvent.action,
+                AuditEvent.outcome,
+                AuditEvent.target_type,
+                AuditEvent.actor.display_name.as_alias("actor_name"),
+            )
+            .where(AuditEvent.organisation == org.organisation_id)
+            .order_by(AuditEvent.seq, ascending=False)
+        )
         total = await AuditEvent.count().where(AuditEvent.organisation == org.organisation_id)
         events: Page = await paginate(query, total=total, page=page, per_page=50)
-        return render(request, "organisations/audit.html", {"events": events},
-                      fragment="organisations/_audit_table.html")
+        return render(
+            request,
+            "organisations/audit.html",
+            {"events": events},
+            fragment="organisations/_audit_table.html",
+        )

@@ -44,17 +44,19 @@ async def org_context(slug: str, person_id: int) -> OrgContext | None:
     """The person's current membership of the organisation `slug`, or None (which callers show as 404)."""
     if not SLUG_PATTERN.match(slug):
         return None
-    row = await Member.select(
-        Member.id,
-        Member.public_id,
-        Member.name,
-        Member.organisation.id,
-        Member.organisation.slug,
-        Member.organisation.name,
-        Member.organisation.legal_form,
-    ).where(
-        (Member.organisation.slug == slug) & (Member.person == person_id) & Member.ceased_on.is_null()
-    ).first()
+    row = (
+        await Member.select(
+            Member.id,
+            Member.public_id,
+            Member.name,
+            Member.organisation.id,
+            Member.organisation.slug,
+            Member.organisation.name,
+            Member.organisation.legal_form,
+        )
+        .where((Member.organisation.slug == slug) & (Member.person == person_id) & Member.ceased_on.is_null())
+        .first()
+    )
     if row is None:
         return None
     roles = await RoleGrant.select(RoleGrant.role).where(
@@ -73,11 +75,15 @@ async def org_context(slug: str, person_id: int) -> OrgContext | None:
 
 
 async def organisations_of(person_id: int) -> list[dict[str, Any]]:
-    return await Member.select(
-        Member.organisation.slug.as_alias("slug"),
-        Member.organisation.name.as_alias("name"),
-        Member.member_class,
-    ).where((Member.person == person_id) & Member.ceased_on.is_null()).order_by(Member.organisation.name)
+    return (
+        await Member.select(
+            Member.organisation.slug.as_alias("slug"),
+            Member.organisation.name.as_alias("name"),
+            Member.member_class,
+        )
+        .where((Member.person == person_id) & Member.ceased_on.is_null())
+        .order_by(Member.organisation.name)
+    )
 
 
 async def create_organisation(
@@ -109,8 +115,13 @@ async def create_organisation(
             )
         )
         await record(
-            AuditEntry("organisation.created", organisation_id=org_id, target_type="organisation", target_id=slug,
-                       detail={"model": model_name}),
+            AuditEntry(
+                "organisation.created",
+                organisation_id=org_id,
+                target_type="organisation",
+                target_id=slug,
+                detail={"model": model_name},
+            ),
             actor,
         )
     return org_id
@@ -143,8 +154,13 @@ async def add_member(
         for role in roles:
             await RoleGrant.insert(RoleGrant(member=member_id, role=role))
         await record(
-            AuditEntry("member.admitted", organisation_id=organisation_id, target_type="member",
-                       target_id=str(member_id), detail={"class": member_class, "roles": list(roles)}),
+            AuditEntry(
+                "member.admitted",
+                organisation_id=organisation_id,
+                target_type="member",
+                target_id=str(member_id),
+                detail={"class": member_class, "roles": list(roles)},
+            ),
             actor,
         )
     return member_id

@@ -61,9 +61,15 @@ def test_any_edit_to_a_past_event_is_detected(demo, engine_name, column):
         run(engine.run_ddl("DROP TRIGGER audit_event_no_update"))
     else:
         run(engine.run_ddl("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only"))
-    values = {"action": "'auth.password_reset'", "detail": "'{\"site_admin\":true}'", "actor": "1",
-              "at": "'2020-01-01 00:00:00+00:00'"}
-    run(engine.run_ddl(f"UPDATE audit_event SET {column} = {values[column]} WHERE chain = 'site' AND seq = 2"))
+    values = {
+        "action": "'auth.password_reset'",
+        "detail": "'{\"site_admin\":true}'",
+        "actor": "1",
+        "at": "'2020-01-01 00:00:00+00:00'",
+    }
+    run(
+        engine.run_ddl(f"UPDATE audit_event SET {column} = {values[column]} WHERE chain = 'site' AND seq = 2")
+    )
     problems = run(verify_chain(None))
     assert [p.seq for p in problems] == [2]
     assert "changed" in problems[0].message

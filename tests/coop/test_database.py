@@ -21,7 +21,9 @@ def test_sqlite_refuses_to_start_without_safe_settings(tmp_path):
         await engine.close()
         async with aiosqlite.connect(tmp_path / "unsafe.sqlite3") as conn:
             await conn.execute("PRAGMA synchronous = NORMAL")
-            with pytest.raises(DatabaseSetupError, match="WAL.*synchronous is not FULL.*foreign keys are off"):
+            with pytest.raises(
+                DatabaseSetupError, match="WAL.*synchronous is not FULL.*foreign keys are off"
+            ):
                 await check_sqlite_settings(conn)
 
     run(check())

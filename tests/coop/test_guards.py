@@ -7,9 +7,16 @@ from litestar.handlers import HTTPRouteHandler
 from tests.coop.helpers import sign_in
 
 PUBLIC_ROUTES = {
-    "home", "help", "accessibility", "healthz",
-    "sign_in", "sign_in_post",
-    "password_reset", "password_reset_post", "password_reset_token", "password_reset_token_post",
+    "home",
+    "help",
+    "accessibility",
+    "healthz",
+    "sign_in",
+    "sign_in_post",
+    "password_reset",
+    "password_reset_post",
+    "password_reset_token",
+    "password_reset_token_post",
 }
 
 

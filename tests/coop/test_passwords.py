@@ -78,8 +78,9 @@ def test_the_3000_most_common_passwords_are_all_refused():
 
 def test_a_10000_character_password_is_a_friendly_error_not_a_crash(demo, client):
     sign_in(client, "helen@riverside.example")
-    response = post_form(client, "/account/password",
-                         {"current_password": PASSWORD, "new_password": "y" * 10_000})
+    response = post_form(
+        client, "/account/password", {"current_password": PASSWORD, "new_password": "y" * 10_000}
+    )
     assert response.status_code == 422
     assert "256 characters or fewer" in response.text
 
@@ -88,9 +89,15 @@ def test_changing_password_can_end_other_sessions(demo, settings):
     with make_client(settings) as laptop, make_client(settings) as phone:
         sign_in(laptop, "helen@riverside.example")
         sign_in(phone, "helen@riverside.example")
-        response = post_form(laptop, "/account/password", {
-            "current_password": PASSWORD, "new_password": "tangerine orbit waffle lighthouse",
-            "end_other_sessions": "yes"})
+        response = post_form(
+            laptop,
+            "/account/password",
+            {
+                "current_password": PASSWORD,
+                "new_password": "tangerine orbit waffle lighthouse",
+                "end_other_sessions": "yes",
+            },
+        )
         assert response.status_code == 303
         assert laptop.get("/account").status_code == 200
         assert phone.get("/account", follow_redirects=False).status_code == 303
@@ -101,8 +108,11 @@ def test_changing_password_can_end_other_sessions(demo, settings):
 def test_wrong_current_password_changes_nothing(demo, client):
     sign_in(client, "helen@riverside.example")
     before = _stored_hash("helen@riverside.example")
-    response = post_form(client, "/account/password", {
-        "current_password": "not it at all", "new_password": "tangerine orbit waffle lighthouse"})
+    response = post_form(
+        client,
+        "/account/password",
+        {"current_password": "not it at all", "new_password": "tangerine orbit waffle lighthouse"},
+    )
     assert response.status_code == 422 and "current password is not correct" in response.text
     assert _stored_hash("helen@riverside.example") == before
 
@@ -156,6 +166,8 @@ def test_expired_reset_links_are_refused(demo, client):
 
     post_form(client, "/password-reset", {"email": "amara@riverside.example"})
     link = re.search(r"(/password-reset/\S+)", _outbox()[0]["body"]).group(1)
-    run(PasswordReset.update({PasswordReset.expires_at: datetime.now(UTC) - timedelta(seconds=1)}, force=True))
+    run(
+        PasswordReset.update({PasswordReset.expires_at: datetime.now(UTC) - timedelta(seconds=1)}, force=True)
+    )
     assert "This link has expired" in client.get(link).text
     assert post_form(client, link, {"password": "tangerine orbit waffle lighthouse"}).status_code == 422

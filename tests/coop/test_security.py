@@ -16,8 +16,14 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 def _assert_baseline_headers(response) -> None:
     csp = response.headers["content-security-policy"]
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
-    for directive in ("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "object-src 'none'",
-                      "base-uri 'none'", "form-action 'self'"):
+    for directive in (
+        "default-src 'none'",
+        "script-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+    ):
         assert directive in csp
     max_age = int(re.search(r"max-age=(\d+)", response.headers["strict-transport-security"]).group(1))
     assert max_age >= 31536000
@@ -27,8 +33,9 @@ def _assert_baseline_headers(response) -> None:
     assert "camera=()" in response.headers["permissions-policy"]
 
 
-@pytest.mark.parametrize("path", ["/", "/sign-in", "/help", "/no-such-page", "/o/riverside/",
-                                  "/static/build/coop.css", "/healthz"])
+@pytest.mark.parametrize(
+    "path", ["/", "/sign-in", "/help", "/no-such-page", "/o/riverside/", "/static/build/coop.css", "/healthz"]
+)
 def test_every_kind_of_response_carries_the_security_headers(demo, client, path):
     response = client.get(path, follow_redirects=False)
     assert response.status_code in {200, 303, 404}
@@ -49,8 +56,11 @@ def _unsafe_routes(app) -> list[tuple[str, str]]:
 
 
 def _concrete(path: str) -> str:
-    return (path.replace("{org_slug:str}", "riverside").replace("{session_id:int}", "1")
-            .replace("{token:str}", "x" * 20))
+    return (
+        path.replace("{org_slug:str}", "riverside")
+        .replace("{session_id:int}", "1")
+        .replace("{token:str}", "x" * 20)
+    )
 
 
 def test_every_unsafe_route_refuses_a_request_without_a_csrf_token(demo, client):
@@ -58,7 +68,9 @@ def test_every_unsafe_route_refuses_a_request_without_a_csrf_token(demo, client)
     routes = _unsafe_routes(client.app)
     assert len(routes) >= 8, routes
     for method, path in routes:
-        response = client.request(method, _concrete(re.sub(r"\{(\w+):path\}", "x", path)), follow_redirects=False)
+        response = client.request(
+            method, _concrete(re.sub(r"\{(\w+):path\}", "x", path)), follow_redirects=False
+        )
         assert response.status_code == 403, (method, path, response.status_code)
         assert "Your form has expired" in response.text
     # The session survived every refused request: nothing was changed.
@@ -67,14 +79,18 @@ def test_every_unsafe_route_refuses_a_request_without_a_csrf_token(demo, client)
 
 def test_a_forged_csrf_token_is_refused(demo, client):
     sign_in(client, "helen@riverside.example")
-    response = client.post("/account/sign-out-everywhere", data={"_csrf_token": "0" * 128}, follow_redirects=False)
+    response = client.post(
+        "/account/sign-out-everywhere", data={"_csrf_token": "0" * 128}, follow_redirects=False
+    )
     assert response.status_code == 403
     assert client.get("/account").status_code == 200
 
 
 def test_htmx_requests_send_the_token_in_a_header(demo, client):
     sign_in(client, "helen@riverside.example")
-    response = client.post("/account/stay-signed-in", headers={"x-csrftoken": csrf_token(client), "HX-Request": "true"})
+    response = client.post(
+        "/account/stay-signed-in", headers={"x-csrftoken": csrf_token(client), "HX-Request": "true"}
+    )
     assert response.status_code == 201 or response.status_code == 200
     assert "<html" not in response.text and "another" in response.text
 
@@ -124,8 +140,11 @@ def test_unexpected_errors_show_a_friendly_page_with_a_reference_and_no_internal
 
 
 def test_oversized_bodies_are_refused_without_a_server_error(demo, client):
-    response = client.post("/sign-in", content=b"email=" + b"a" * 1_100_000,
-                           headers={"content-type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/sign-in",
+        content=b"email=" + b"a" * 1_100_000,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code in {403, 413}
 
 

@@ -17,7 +17,9 @@ def _session_rows() -> list[dict]:
 
 def test_sign_in_sets_a_hardened_session_cookie(demo, client):
     response = sign_in(client, "helen@riverside.example")
-    header = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith(SESSION_COOKIE))
+    header = next(
+        v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith(SESSION_COOKIE)
+    )
     attributes = {part.strip().split("=")[0].lower() for part in header.split(";")}
     assert {"secure", "httponly", "path"} <= attributes
     assert "samesite=lax" in header.lower()
@@ -49,8 +51,12 @@ def test_a_new_token_is_issued_at_sign_in_and_the_planted_one_dies(demo, client,
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(demo, client):
-    wrong = post_form(client, "/sign-in", {"email": "helen@riverside.example", "password": "not her password"})
-    unknown = post_form(client, "/sign-in", {"email": "nobody@riverside.example", "password": "not her password"})
+    wrong = post_form(
+        client, "/sign-in", {"email": "helen@riverside.example", "password": "not her password"}
+    )
+    unknown = post_form(
+        client, "/sign-in", {"email": "nobody@riverside.example", "password": "not her password"}
+    )
     assert wrong.status_code == unknown.status_code == 422
     assert "Enter a correct email address and password" in wrong.text
     assert wrong.text.replace("helen@", "X@") == unknown.text.replace("nobody@", "X@").replace(
@@ -119,8 +125,11 @@ def test_a_person_can_end_one_other_session(demo, settings):
     with make_client(settings) as laptop, make_client(settings) as phone:
         sign_in(laptop, "helen@riverside.example")
         sign_in(phone, "helen@riverside.example")
-        phone_session = next(r for r in _session_rows() if r["token_hash"] == hashlib.sha256(
-            phone.cookies.get(SESSION_COOKIE).encode()).hexdigest())
+        phone_session = next(
+            r
+            for r in _session_rows()
+            if r["token_hash"] == hashlib.sha256(phone.cookies.get(SESSION_COOKIE).encode()).hexdigest()
+        )
         assert post_form(laptop, f"/account/sessions/{phone_session['id']}/end").status_code == 303
         assert phone.get("/account", follow_redirects=False).status_code == 303
         assert laptop.get("/account").status_code == 200
@@ -130,6 +139,13 @@ def test_disabled_person_loses_every_session_at_once(demo, client):
     from coop.accounts.tables import Person
 
     sign_in(client, "helen@riverside.example")
-    run(Person.update({Person.disabled_at: datetime.now(UTC)}).where(Person.email == "helen@riverside.example"))
+    run(
+        Person.update({Person.disabled_at: datetime.now(UTC)}).where(
+            Person.email == "helen@riverside.example"
+        )
+    )
     assert client.get("/account", follow_redirects=False).status_code == 303
-    assert post_form(client, "/sign-in", {"email": "helen@riverside.example", "password": PASSWORD}).status_code == 422
+    assert (
+        post_form(client, "/sign-in", {"email": "helen@riverside.example", "password": PASSWORD}).status_code
+        == 422
+    )

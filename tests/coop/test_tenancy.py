@@ -11,15 +11,22 @@ from tests.coop.helpers import sign_in
 def _member_id(slug: str, name: str) -> str:
     from coop.members.tables import Member
 
-    row = run(Member.select(Member.public_id).where(
-        (Member.organisation.slug == slug) & (Member.name == name)).first())
+    row = run(
+        Member.select(Member.public_id)
+        .where((Member.organisation.slug == slug) & (Member.name == name))
+        .first()
+    )
     return str(row["public_id"])
 
 
 def test_a_member_of_one_organisation_gets_404_for_another(demo, client):
     sign_in(client, "amara@riverside.example")
-    for path in ("/o/northfield/", "/o/northfield/members", "/o/northfield/audit",
-                 f"/o/northfield/members/{_member_id('northfield', 'Lena Novak')}"):
+    for path in (
+        "/o/northfield/",
+        "/o/northfield/members",
+        "/o/northfield/audit",
+        f"/o/northfield/members/{_member_id('northfield', 'Lena Novak')}",
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Northfield" not in response.text and "Lena Novak" not in response.text

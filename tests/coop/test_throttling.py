@@ -32,13 +32,19 @@ def test_the_wait_doubles_and_then_passes(demo, client):
     for _ in range(6):
         _attempt(client, "helen@riverside.example", "wrong guess")
     # The 6th failure happened during the wait, so it was refused without counting; age the last failure.
-    run(LoginThrottle.update({LoginThrottle.last_failure_at: datetime.now(UTC) - timedelta(seconds=31)}).where(
-        LoginThrottle.key.like("account:%")))
+    run(
+        LoginThrottle.update(
+            {LoginThrottle.last_failure_at: datetime.now(UTC) - timedelta(seconds=31)}
+        ).where(LoginThrottle.key.like("account:%"))
+    )
     assert _attempt(client, "helen@riverside.example", "wrong again").status_code == 422
     waited = _attempt(client, "helen@riverside.example", PASSWORD)
     assert "Wait 60 seconds" in waited.text
-    run(LoginThrottle.update({LoginThrottle.last_failure_at: datetime.now(UTC) - timedelta(seconds=61)}).where(
-        LoginThrottle.key.like("account:%")))
+    run(
+        LoginThrottle.update(
+            {LoginThrottle.last_failure_at: datetime.now(UTC) - timedelta(seconds=61)}
+        ).where(LoginThrottle.key.like("account:%"))
+    )
     assert _attempt(client, "helen@riverside.example", PASSWORD).status_code == 303
 
 
@@ -53,7 +59,9 @@ def test_100_consecutive_failures_lock_the_account_until_a_reset(demo, client):
 
 def test_an_address_may_make_20_attempts_a_minute_whatever_it_claims(demo, client):
     for i in range(20):
-        response = _attempt(client, f"person{i}@riverside.example", "wrong guess", **{"X-Forwarded-For": f"10.0.0.{i}"})
+        response = _attempt(
+            client, f"person{i}@riverside.example", "wrong guess", **{"X-Forwarded-For": f"10.0.0.{i}"}
+        )
         assert "Enter a correct email" in response.text
     blocked = _attempt(client, "helen@riverside.example", PASSWORD, **{"X-Forwarded-For": "10.9.9.9"})
     assert blocked.status_code == 422 and "Too many attempts" in blocked.text
