@@ -120,3 +120,13 @@ def create_admin(email: str, name: str) -> None:
         lambda: create_person(email, name, password, settings=settings, is_site_admin=True)
     )
     click.echo(f"Site admin {email} created (person {person_id}).")
+
+
+def _register_subcommands() -> None:
+    # Commands that live with their area, imported here so `coop --help` lists them all.
+    from coop.count_command import count
+
+    main.add_command(count)
+
+
+_register_subcommands()
