@@ -39,7 +39,9 @@ CSRF_FAILED = "CSRF token verification failed"
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
+    """An htmx swap wants a fragment; a history restore (back button, cache miss) wants the whole page."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
 
 
 def base_context(request: Request[Any, Any, Any]) -> dict[str, Any]:

@@ -73,3 +73,8 @@ def test_members_list_is_a_fragment_for_htmx_and_a_page_otherwise(demo, client):
     assert page.headers["vary"] == fragment.headers["vary"] == "HX-Request"
     assert "<html" in page.text and "<html" not in fragment.text
     assert "Amara Okafor" in fragment.text and "12 current members" in fragment.text
+    # The back button after an in-place swap asks htmx to restore the page: that must be whole.
+    restored = client.get(
+        "/o/riverside/members", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
+    assert "<html" in restored.text
