@@ -24,8 +24,11 @@ class Vote(Table, tablename="vote"):
     question = Text(help_text="The full text members vote on.")
     easy_read = Text(default="", help_text="An easy read summary shown beside the full text.")
     kind = Varchar(length=20, help_text="motion, single, approval, ranked (IRV) or stv.")
-    purpose = Varchar(length=40, help_text="general, ordinary_resolution, special_resolution, commission, "
-                      "board_election or board_decision: where the threshold and electorate come from.")
+    purpose = Varchar(
+        length=40,
+        help_text="general, ordinary_resolution, special_resolution, commission, "
+        "board_election or board_decision: where the threshold and electorate come from.",
+    )
     options = Text(default="[]", help_text="JSON list of option or candidate names (empty for motions).")
     seats = Integer(default=1)
     secret = Boolean(default=True, help_text="Fixed when the vote opens: secret ballot or recorded vote.")
