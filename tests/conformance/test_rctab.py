@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from coop import ballot_files
 from coop.ballot_files import load_rctab_case
 from governance.counting.model import CountSheet, Round
 from governance.counting.rctab import (
@@ -31,6 +34,16 @@ INACTIVE = {
 SLOW = {"2013_minneapolis_mayor", "2017_minneapolis_mayor"} | {
     f"2013_minneapolis_park{suffix}" for suffix in ("", "_hare", "_sequential", "_bottoms_up")
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _read_each_spreadsheet_once() -> Iterator[None]:
+    """Four Minneapolis Park cases share one 80,000-row spreadsheet; openpyxl takes seconds to read it, the
+    count a few milliseconds, so read it once for the module."""
+    cached = functools.lru_cache(maxsize=None)(ballot_files.read_xlsx_rows)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ballot_files, "read_xlsx_rows", cached)
+        yield
 
 
 def _manifest_cases() -> list[Any]:
