@@ -101,7 +101,11 @@ def guess_format(path: str | Path) -> BallotFormat:
     if suffix == ".json":
         return "rctab" if p.name.endswith("_config.json") else "cdf"
     if suffix in (".csv", ".txt"):
-        head = _read_text(p)[:200].lstrip("\ufeff").lower()
+        try:
+            with p.open(encoding="utf-8-sig", errors="replace") as handle:
+                head = handle.read(4096).lower()
+        except OSError as error:
+            raise CountError(f"{p}: cannot read the file ({error.strerror or error})") from None
         if head.startswith("ballot_id,rank,choice"):
             return "long-csv"
         first = head.splitlines()[0] if head else ""
