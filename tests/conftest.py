@@ -12,8 +12,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.pg_cluster import Cluster, start_cluster
+
+# Property tests judge correctness, not speed: a loaded 2-core CI machine must not fail them on time.
+settings.register_profile("coop", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("coop")
 
 T = TypeVar("T")
 _cluster: Cluster | None = None
@@ -95,8 +100,8 @@ def db(migrated: str, engine_name: str, tmp_path: Path) -> Iterator[Any]:
         yield engine
 
 
-@pytest.fixture
-def settings(db: Any) -> Any:
+@pytest.fixture(name="settings")
+def settings_fixture(db: Any) -> Any:
     from coop.settings import Settings
 
     return Settings(
