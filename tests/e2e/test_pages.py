@@ -1,0 +1,187 @@
+"""Every page the app serves to each kind of person, checked in Chromium: axe-core at 1280 and 320 px,
+reflow, page basics, skip link, consistent help (A1, A9, A13, A17), with no CSP violation (S19)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, deque
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.checks import PageFacts, axe_violations, check_page, page_problems
+from tests.e2e.conftest import Contexts, Server
+
+pytestmark = pytest.mark.e2e
+
+MAX_PAGES = 80
+MAX_PER_ROUTE = 3  # records of one kind share a template: check a few members, not the whole register
+ID_SEGMENT = re.compile(r"^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+UUID_ROUTE = "{id}"
+
+SIGNED_OUT_PAGES = [
+    "/",
+    "/sign-in",
+    "/password-reset",
+    "/password-reset/no-such-link",
+    "/help",
+    "/accessibility",
+]
+
+# People and the pages each must reach by following links (so a broken crawl cannot pass by visiting nothing).
+PEOPLE: dict[str, tuple[str, set[str], set[str]]] = {
+    "secretary": (
+        "helen@riverside.example",
+        {
+            "/",
+            "/account",
+            "/account/password",
+            "/help",
+            "/accessibility",
+            "/o/riverside/",
+            "/o/riverside/members",
+            "/o/riverside/members/{id}",
+            "/o/riverside/audit",
+        },
+        {"/admin/outbox"},
+    ),
+    "member": (
+        "jamie@riverside.example",
+        {
+            "/",
+            "/account",
+            "/account/password",
+            "/help",
+            "/accessibility",
+            "/o/riverside/",
+            "/o/riverside/members",
+            "/o/riverside/members/{id}",
+        },
+        {"/o/riverside/audit", "/admin/outbox", "/o/northfield/"},
+    ),
+    "site admin": (
+        "admin@coop.example",
+        {
+            "/",
+            "/account",
+            "/account/password",
+            "/help",
+            "/accessibility",
+            "/admin/outbox",
+            "/admin/outbox/{id}",
+        },
+        {"/o/riverside/"},
+    ),
+}
+
+
+def route_of(path: str) -> str:
+    """The page a URL shows, whichever record: ids become {id} and the query string is dropped."""
+    return "/".join(UUID_ROUTE if ID_SEGMENT.match(part) else part for part in urlsplit(path).path.split("/"))
+
+
+def same_origin_links(page: Page, server: Server) -> list[str]:
+    links = []
+    # Links with `download` fetch a file, not a page.
+    for href in page.eval_on_selector_all("a[href]:not([download])", "(links) => links.map((a) => a.href)"):
+        parts = urlsplit(href)
+        if f"{parts.scheme}://{parts.netloc}" != server.base_url:
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if path.startswith("/static/") or "sign-out" in path:
+            continue
+        links.append(path)
+    return links
+
+
+def crawl(page: Page, server: Server) -> list[PageFacts]:
+    """Breadth-first from the home page over same-origin links, checking each page once."""
+    queue, seen, facts, problems = deque(["/"]), {"/"}, [], []
+    per_route: Counter[str] = Counter()
+    while queue:
+        path = queue.popleft()
+        response = page.goto(path)
+        assert response is not None, path
+        assert response.status == 200, f"{path} answered {response.status}"
+        problems += page_problems(page)
+        facts.append(PageFacts(url=page.url, title=page.title()))
+        for link in same_origin_links(page, server):
+            if link not in seen:
+                seen.add(link)
+                per_route[route_of(link)] += 1
+                if per_route[route_of(link)] <= MAX_PER_ROUTE:
+                    queue.append(link)
+        assert len(facts) <= MAX_PAGES, f"more than {MAX_PAGES} pages: is a link generating new addresses?"
+    assert not problems, f"{len(problems)} of {len(facts)} pages have problems:\n\n" + "\n\n".join(problems)
+    return facts
+
+
+def assert_titles_unique(facts: list[PageFacts]) -> None:
+    """A17: a different page has a different title (records of one kind share a page, so their route)."""
+    routes_by_title: dict[str, set[str]] = {}
+    for fact in facts:
+        routes_by_title.setdefault(fact.title, set()).add(route_of(urlsplit(fact.url).path))
+    shared = {title: routes for title, routes in routes_by_title.items() if len(routes) > 1}
+    assert not shared, f"pages sharing a title: {shared}"
+
+
+@pytest.mark.parametrize("role", list(PEOPLE))
+def test_every_page_a_person_can_reach_is_accessible(
+    role: str, new_page: Callable[..., Page], signed_in_states: Callable[[str], Any], server: Server
+) -> None:
+    email, must_reach, must_not_reach = PEOPLE[role]
+    if role == "site admin":
+        # Put an email in the outbox so the crawl reaches a message page.
+        page = new_page()
+        page.goto("/password-reset")
+        page.locator("#email").fill("grace@riverside.example")
+        page.get_by_role("button", name="Send the link").click()
+        expect(page.locator("h1")).to_have_text("Check your email")
+        check_page(page)
+    page = new_page(storage_state=signed_in_states(email))
+    facts = crawl(page, server)
+    reached = {route_of(fact.url.removeprefix(server.base_url)) for fact in facts}
+    assert must_reach <= reached, f"the crawl did not reach {must_reach - reached}"
+    assert not (must_not_reach & reached), f"{role} reached {must_not_reach & reached}"
+    assert_titles_unique(facts)
+
+
+def test_signed_out_pages_are_accessible(new_page: Callable[..., Page], server: Server) -> None:
+    page = new_page()
+    facts = []
+    for path in SIGNED_OUT_PAGES:
+        response = page.goto(path)
+        assert response is not None, path
+        assert response.status == 200, f"{path} answered {response.status}"
+        facts.append(check_page(page))
+    response = page.goto("/no-such-page")
+    assert response is not None and response.status == 404
+    expect(page.locator("h1")).to_have_text("Page not found")
+    facts.append(check_page(page))
+    # Signed-out visitors are sent to sign in, and come back afterwards.
+    page.goto("/o/riverside/members")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=/o/riverside/members$"))
+    assert_titles_unique(facts)
+    titles = [fact.title for fact in facts]
+    assert len(set(titles)) == len(titles), f"signed-out pages sharing a title: {titles}"
+
+
+def test_the_csp_listener_and_axe_catch_problems(contexts: Contexts) -> None:
+    """The detectors themselves: an inline script is a CSP violation, an image without alt fails axe."""
+    page = contexts.new()
+    page.goto("/help")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
+        " document.head.append(s); }"
+    )
+    expect(page.locator("body")).to_be_visible()
+    assert page.evaluate("window.ran") is None
+    caught = contexts.problems()
+    assert any(problem.startswith("CSP: script-src") for problem in caught), caught
+    page.evaluate("() => document.body.append(Object.assign(document.createElement('img'), {src: 'data:,'}))")
+    assert "image-alt" in {v["id"] for v in axe_violations(page)}
+    for _, watch in contexts.opened:
+        watch.problems.clear()  # the violations above were made on purpose
