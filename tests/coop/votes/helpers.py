@@ -26,8 +26,11 @@ def org_id(slug: str = "riverside") -> int:
 def member_id(email: str) -> int:
     from coop.members.tables import Member
 
-    row = run(Member.select(Member.id).where(
-        (Member.person.email == email) & (Member.organisation.slug == "riverside")).first())
+    row = run(
+        Member.select(Member.id)
+        .where((Member.person.email == email) & (Member.organisation.slug == "riverside"))
+        .first()
+    )
     return int(row["id"])
 
 
@@ -53,32 +56,51 @@ def make_vote(
     from coop.votes.service import NewVote, create_vote, open_vote
 
     org = org_id()
-    vote_id = run(create_vote(org, NewVote(
-        title=title, question="Should we commission a shared personal assistant service?", kind=kind,
-        purpose=purpose, closes_at=now() + closes_in, easy_read="We could share PAs.", options=options, seats=seats,
-        secret=secret,
-    ), actor=SYSTEM))
+    vote_id = run(
+        create_vote(
+            org,
+            NewVote(
+                title=title,
+                question="Should we commission a shared personal assistant service?",
+                kind=kind,
+                purpose=purpose,
+                closes_at=now() + closes_in,
+                easy_read="We could share PAs.",
+                options=options,
+                seats=seats,
+                secret=secret,
+            ),
+            actor=SYSTEM,
+        )
+    )
     if open_it:
         run(open_vote(org, vote_id, now=opened_at or now(), actor=SYSTEM))
     return vote_id
 
 
-def cast(vote_id: int, email: str, choice: str, *, when: datetime | None = None, channel: str = "online") -> Any:
+def cast(
+    vote_id: int, email: str, choice: str, *, when: datetime | None = None, channel: str = "online"
+) -> Any:
     from coop.audit.service import SYSTEM
     from coop.votes.service import cast_ballot
 
-    return run(cast_ballot(org_id(), vote_id, member_id(email), choice, now=when or now(), actor=SYSTEM,
-                           channel=channel))
+    return run(
+        cast_ballot(
+            org_id(), vote_id, member_id(email), choice, now=when or now(), actor=SYSTEM, channel=channel
+        )
+    )
 
 
-def close(vote_id: int, *, when: datetime | None = None) -> Any:
+def close(vote_id: int, *, when: datetime | None = None, settings: Any = None) -> Any:
     from coop.audit.service import SYSTEM
     from coop.votes.service import close_vote
 
-    return run(close_vote(org_id(), vote_id, now=when or now(), actor=SYSTEM))
+    return run(
+        close_vote(org_id(), vote_id, now=when or now(), actor=SYSTEM, settings=settings, slug="riverside")
+    )
 
 
 def rows(table: str) -> list[dict[str, Any]]:
     from coop.db import current_engine
 
-    return run(current_engine().run_ddl(f"SELECT * FROM {table}"))  # noqa: S608
+    return run(current_engine().run_ddl(f"SELECT * FROM {table}"))

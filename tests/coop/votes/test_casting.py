@@ -14,11 +14,21 @@ def test_secretary_creates_and_opens_a_vote_then_a_member_votes_without_javascri
     sign_in(client, SECRETARY)
     form = client.get("/o/riverside/votes/new")
     assert form.status_code == 200 and "Create a vote" in form.text
-    created = post_form(client, "/o/riverside/votes/new", {
-        "title": "Shared PA service", "question": "Should we commission a shared PA service?",
-        "easy_read": "We could share personal assistants.", "kind": "motion", "purpose": "commission",
-        "secrecy": "secret", "closes_at": "01/12/2099 17:00", "open_now": "yes", "seats": "1",
-    })
+    created = post_form(
+        client,
+        "/o/riverside/votes/new",
+        {
+            "title": "Shared PA service",
+            "question": "Should we commission a shared PA service?",
+            "easy_read": "We could share personal assistants.",
+            "kind": "motion",
+            "purpose": "commission",
+            "secrecy": "secret",
+            "closes_at": "01/12/2099 17:00",
+            "open_now": "yes",
+            "seats": "1",
+        },
+    )
     assert created.status_code == 303, created.text[:3000]
     url = created.headers["location"]
     page = client.get(url)
@@ -35,7 +45,9 @@ def test_secretary_creates_and_opens_a_vote_then_a_member_votes_without_javascri
     assert check.status_code == 200 and "Check your vote" in check.text
     assert "For" in page_text(check.text)
     change = post_form(client, f"{url}/ballot", {"encoded": "for"})
-    assert change.status_code == 200 and 'value="for" aria-describedby="choice-for-hint" checked' in change.text
+    assert (
+        change.status_code == 200 and 'value="for" aria-describedby="choice-for-hint" checked' in change.text
+    )
     receipt = post_form(client, f"{url}/cast", {"encoded": "for"})
     assert receipt.status_code == 200, receipt.text[:2000]
     tracker = TRACKER_RE.search(receipt.text).group(1)
@@ -52,7 +64,9 @@ def test_secretary_creates_and_opens_a_vote_then_a_member_votes_without_javascri
 def test_a_member_can_decline_a_tracking_code(demo, client):
     vote_id = make_vote()
     sign_in(client, MEMBER)
-    receipt = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "against", "no_receipt": "yes"})
+    receipt = post_form(
+        client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "against", "no_receipt": "yes"}
+    )
     assert receipt.status_code == 200 and "Your vote has been cast" in receipt.text
     assert TRACKER_RE.search(receipt.text) is None
     assert len(rows("vote_ballot")) == 1
@@ -85,7 +99,9 @@ def test_ballot_forms_for_each_kind_and_their_errors(demo, client):
     assert "Tuesday" in post_form(client, f"{base}/{single}/check", {"choice": "1"}).text
     blank = post_form(client, f"{base}/{approval}/check", {})
     assert blank.status_code == 422 and "blank ballot" in blank.text
-    ok = client.post(f"{base}/{approval}/check", data={"choice": ["0", "2"], "_csrf_token": csrf_token(client)})
+    ok = client.post(
+        f"{base}/{approval}/check", data={"choice": ["0", "2"], "_csrf_token": csrf_token(client)}
+    )
     assert ok.status_code == 200 and "Gardening, Art" in ok.text
     duplicate = post_form(client, f"{base}/{ranked}/check", {"rank_0": "1", "rank_1": "1"})
     assert duplicate.status_code == 422 and "more than one option" in duplicate.text
@@ -107,7 +123,7 @@ def test_ranked_ballot_uses_labelled_selects_not_drag_and_drop(demo, client):
     for i, name in enumerate(("Ann", "Bo", "Cy")):
         assert f'<label class="govuk-label govuk-label--s" for="rank_{i}">{name}</label>' in page
         assert f'<select class="govuk-select" id="rank_{i}" name="rank_{i}"' in page
-    assert "draggable=\"true\"" not in page and "1st choice" in page
+    assert 'draggable="true"' not in page and "1st choice" in page
 
 
 def test_member_not_on_the_roll_and_other_organisations_are_refused(demo, client):
