@@ -7,7 +7,8 @@ uniform random length 1-12, from `random.Random(seed)` (impartial culture: the w
 They are generated once, written to a scratch file, and every counter runs in a fresh subprocess on them, so
 that its peak RSS is its own. "build" turns the raw rankings into the counter's input (coop: `RankedBallot`s
 merged by `governance.counting.model.aggregate` into a `Contest`; pyrankvote: one `Ballot` per paper);
-"count" is the counting call alone. Both are timed with `time.perf_counter()`.
+"count" is the counting call alone. Both are timed with `time.perf_counter()`; the count's CPU time
+(`time.process_time()`) is recorded too, because on a shared machine it is far steadier than wall time.
 
 A "many exact ties" case counts `--tie-size` ballots made of 10 cyclic rankings of 10 candidates in equal
 numbers, so every candidate is level at every preference and every exclusion is decided by lot: coop's time
@@ -121,10 +122,12 @@ def child(impl: str, method: str, path: Path, profile: bool) -> dict[str, Any]:
         ballots = aggregate(RankedBallot(tuple((c,) for c in r)) for r in rankings)
         contest = Contest(title="bench", candidates=tuple(names), seats=seats, ballots=ballots)
         t1 = time.perf_counter()
+        c1 = time.process_time()
         if profiler:
             profiler.enable()
         sheet = count(contest)
         t2 = time.perf_counter()
+        c2 = time.process_time()
         winners = list(sheet.elected)
         extra = {"distinct_rankings": len(ballots), "rounds": len(sheet.rounds)}
     else:
@@ -134,6 +137,7 @@ def child(impl: str, method: str, path: Path, profile: bool) -> dict[str, Any]:
         t0 = time.perf_counter()
         ballots_prv = [pyrankvote.Ballot(ranked_candidates=[people[c] for c in r]) for r in rankings]
         t1 = time.perf_counter()
+        c1 = time.process_time()
         if profiler:
             profiler.enable()
         if method == "irv":
@@ -141,11 +145,13 @@ def child(impl: str, method: str, path: Path, profile: bool) -> dict[str, Any]:
         else:
             result = pyrankvote.single_transferable_vote(people, ballots_prv, number_of_seats=SEATS)
         t2 = time.perf_counter()
+        c2 = time.process_time()
         winners = [c.name for c in result.get_winners()]
         extra = {"rounds": len(result.rounds)}
     out: dict[str, Any] = {
         "build_s": t1 - t0,
         "count_s": t2 - t1,
+        "count_cpu_s": c2 - c1,
         "winners": winners,
         "peak_rss_mb": peak_rss_mb(),
         **extra,
@@ -187,6 +193,21 @@ def run_child(impl: str, method: str, path: Path, profile: bool) -> dict[str, An
 # The driver
 
 
+def git_state() -> dict[str, Any]:
+    """The commit measured, and which files differed from it (others edit the same checkout)."""
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False
+        )
+        return proc.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "modified": git("status", "--porcelain", "--untracked-files=no").splitlines(),
+    }
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -218,6 +239,8 @@ def bench_case(
                         "count_s": [round(x["count_s"], 3) for x in runs[impl]],
                         "median_build_s": round(median([x["build_s"] for x in runs[impl]]), 3),
                         "median_count_s": round(median([x["count_s"] for x in runs[impl]]), 3),
+                        "count_cpu_s": [round(x["count_cpu_s"], 3) for x in runs[impl]],
+                        "median_count_cpu_s": round(median([x["count_cpu_s"] for x in runs[impl]]), 3),
                         "max_rss_mb": round(max(x["peak_rss_mb"] for x in runs[impl]), 1),
                         "winners": runs[impl][0]["winners"],
                     }
@@ -239,6 +262,9 @@ def bench_case(
                 for c, p in zip(coop, prv, strict=True)
             ]
             entry["speedup_count"] = [round(s, 2) for s in speedups]
+            cpu = [p["count_cpu_s"] / c["count_cpu_s"] for c, p in zip(coop, prv, strict=True)]
+            entry["speedup_count_cpu"] = [round(s, 2) for s in cpu]
+            entry["median_speedup_count_cpu"] = round(median(cpu), 2)
             entry["median_speedup_count"] = round(median(speedups), 2)
             entry["median_speedup_build_count"] = round(median(total), 2)
             entry["same_winners"] = all(same)
@@ -271,27 +297,34 @@ def checks_for(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     f"coop {sorted(e['coop']['winners'])} / pyrankvote {sorted(e['pyrankvote']['winners'])}",
                     gate=False,
                 )
-            s = e["median_speedup_count"]
+            # Gated on CPU time: the count is single-threaded, so on an idle machine CPU time is its wall
+            # time, and on a shared one wall time mostly measures the wait for a core.
+            s = e["median_speedup_count_cpu"]
             if size == 100_000:
                 check(
                     f"G5 {method} 100k: count >= {SPEEDUP_MUST:.0f}x pyrankvote",
                     s >= SPEEDUP_MUST,
-                    f"{s:.1f}x",
+                    f"{s:.1f}x CPU ({e['median_speedup_count']:.1f}x wall)",
                 )
                 check(
                     f"G5 stretch {method} 100k: >= {SPEEDUP_STRETCH:.0f}x",
                     s >= SPEEDUP_STRETCH,
-                    f"{s:.1f}x",
+                    f"{s:.1f}x CPU ({e['median_speedup_count']:.1f}x wall)",
                     gate=False,
                 )
-                t = e["coop"]["median_count_s"]
+                t, cpu = e["coop"]["median_count_s"], e["coop"]["median_count_cpu_s"]
                 check(
-                    f"floor {method} 100k: count <= {COUNT_100K_MAX_S} s", t <= COUNT_100K_MAX_S, f"{t:.3f} s"
+                    f"floor {method} 100k: count <= {COUNT_100K_MAX_S} s",
+                    cpu <= COUNT_100K_MAX_S,
+                    f"{cpu:.3f} s CPU ({t:.3f} s wall)",
                 )
             if size == 1_000_000:
                 t, rss = e["coop"]["median_count_s"], e["coop"]["max_rss_mb"]
+                cpu = e["coop"]["median_count_cpu_s"]
                 check(
-                    f"floor {method} 1M: count <= {COUNT_1M_MAX_S:.0f} s", t <= COUNT_1M_MAX_S, f"{t:.2f} s"
+                    f"floor {method} 1M: count <= {COUNT_1M_MAX_S:.0f} s",
+                    cpu <= COUNT_1M_MAX_S,
+                    f"{cpu:.2f} s CPU ({t:.2f} s wall)",
                 )
                 check(f"floor {method} 1M: peak RSS <= 1 GB", rss <= RSS_1M_MAX_MB, f"{rss:.0f} MB")
     for case in cases:
@@ -301,12 +334,12 @@ def checks_for(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for method, e in case["methods"].items():
             if not e["ok"] or base is None or not base["methods"][method]["ok"]:
                 continue
-            tie_t = e["coop"]["median_count_s"]
-            base_t = base["methods"][method]["coop"]["median_count_s"]
+            tie_t = e["coop"]["median_count_cpu_s"]
+            base_t = base["methods"][method]["coop"]["median_count_cpu_s"]
             check(
                 f"ties {method} {case['size']:,}: count <= {TIES_MAX_FACTOR:.0f}x the no-tie time",
                 tie_t <= TIES_MAX_FACTOR * base_t,
-                f"{tie_t:.3f} s vs {base_t:.3f} s = {tie_t / base_t:.2f}x",
+                f"{tie_t:.3f} s vs {base_t:.3f} s CPU = {tie_t / base_t:.2f}x",
             )
     return out
 
@@ -318,7 +351,7 @@ def print_report(report: dict[str, Any]) -> None:
     )
     head = (
         f"{'case':<7} {'ballots':>9} {'method':<5} {'impl':<10} {'build s (median)':>16} "
-        f"{'count s per round':<24} {'median':>7} {'RSS MB':>7}  winners"
+        f"{'count s per round':<24} {'median':>7} {'CPU s':>7} {'RSS MB':>7}  winners"
     )
     print(head)
     for case in report["cases"]:
@@ -332,11 +365,11 @@ def print_report(report: dict[str, Any]) -> None:
                 print(
                     f"{case['case']:<7} {case['size']:>9,} {method:<5} {impl:<10} "
                     f"{x['median_build_s']:>16.3f} {per:<24} {x['median_count_s']:>7.3f} "
-                    f"{x['max_rss_mb']:>7.0f}  {', '.join(x['winners'])}"
+                    f"{x['median_count_cpu_s']:>7.3f} {x['max_rss_mb']:>7.0f}  {', '.join(x['winners'])}"
                 )
     print(
         f"\n{'case':<7} {'ballots':>9} {'method':<5} {'distinct':>9} {'speed-up count (per round)':<28} "
-        f"{'median':>7} {'build+count':>11}  winners"
+        f"{'median':>7} {'CPU':>7} {'build+count':>11}  winners"
     )
     for case in report["cases"]:
         for method, e in case["methods"].items():
@@ -345,7 +378,7 @@ def print_report(report: dict[str, Any]) -> None:
                 same = "same" if e["same_winners"] else ("by lot" if case["case"] == "ties" else "DIFFER")
                 print(
                     f"{case['case']:<7} {case['size']:>9,} {method:<5} {e['distinct_rankings'] or 0:>9,} "
-                    f"{per:<28} {e['median_speedup_count']:>6.1f}x "
+                    f"{per:<28} {e['median_speedup_count']:>6.1f}x {e['median_speedup_count_cpu']:>6.1f}x "
                     f"{e['median_speedup_build_count']:>10.1f}x  {same}"
                 )
     print()
@@ -405,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {
         "started": started.isoformat(timespec="seconds"),
         "seed": args.seed,
+        "git": git_state(),
+        "load_average_at_start": os.getloadavg(),
         "rounds": args.rounds,
         "cases": [],
         "cpus": os.cpu_count(),
@@ -430,7 +465,12 @@ def main(argv: list[str] | None = None) -> int:
             report["cases"].append(bench_case("ties", path, args.tie_pyrankvote_size, 1, False, log, methods))
     report["checks"] = checks_for(report["cases"])
     report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["load_average_at_end"] = os.getloadavg()
     print_report(report)
+    print(
+        f"\nload average (1, 5, 15 min) at start {report['load_average_at_start']}, "
+        f"at end {report['load_average_at_end']}"
+    )
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"count-{started:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")

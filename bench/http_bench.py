@@ -436,6 +436,21 @@ def settled_count(counter: RowCounter) -> int:
 # One engine: setup, rounds, ratios
 
 
+def git_state() -> dict[str, Any]:
+    """The commit measured, and which files differed from it (others edit the same checkout)."""
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30, check=False
+        )
+        return proc.stdout.strip()
+
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "modified": git("status", "--porcelain", "--untracked-files=no").splitlines(),
+    }
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -741,6 +756,8 @@ def main(argv: list[str] | None = None) -> int:
         "duration": args.duration,
         "connections": args.connections,
         "server": "uvicorn " + " ".join(UVICORN_FLAGS),
+        "git": git_state(),
+        "load_average_at_start": os.getloadavg(),
         "engines": [],
     }
     failed = False
@@ -759,10 +776,15 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 shutil.rmtree(workdir, ignore_errors=True)
     report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["load_average_at_end"] = os.getloadavg()
 
     ok_engines = [e for e in report["engines"] if "error" not in e]
     report_view = {**report, "engines": ok_engines}
     print_report(report_view)
+    print(
+        f"\nload average (1, 5, 15 min) at start {report['load_average_at_start']}, "
+        f"at end {report['load_average_at_end']}"
+    )
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"http-{started:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
