@@ -55,12 +55,13 @@ def _unsafe_routes(app) -> list[tuple[str, str]]:
     return found
 
 
+PLACEHOLDERS = {"int": "1", "str": "x" * 20, "uuid": "00000000-0000-4000-8000-000000000000", "path": "x"}
+
+
 def _concrete(path: str) -> str:
-    return (
-        path.replace("{org_slug:str}", "riverside")
-        .replace("{session_id:int}", "1")
-        .replace("{token:str}", "x" * 20)
-    )
+    """A real URL for a route pattern: the demo organisation, and a value of each parameter's type."""
+    path = path.replace("{org_slug:str}", "riverside")
+    return re.sub(r"\{\w+:(\w+)\}", lambda m: PLACEHOLDERS[m.group(1)], path)
 
 
 def test_every_unsafe_route_refuses_a_request_without_a_csrf_token(demo, client):
@@ -68,9 +69,7 @@ def test_every_unsafe_route_refuses_a_request_without_a_csrf_token(demo, client)
     routes = _unsafe_routes(client.app)
     assert len(routes) >= 8, routes
     for method, path in routes:
-        response = client.request(
-            method, _concrete(re.sub(r"\{(\w+):path\}", "x", path)), follow_redirects=False
-        )
+        response = client.request(method, _concrete(path), follow_redirects=False)
         assert response.status_code == 403, (method, path, response.status_code)
         assert "Your form has expired" in response.text
     # The session survived every refused request: nothing was changed.
