@@ -413,7 +413,12 @@ class _Tabulation:
         pos = self.pos
         tally = self.tally
         before = list(tally) if transfers is not None and source is not None else None
-        total = sum(map(amounts.__getitem__, groups)) if before is not None or final_surplus else 0
+        if before is None and not final_surplus:
+            total = 0
+        elif source is not None and not self.continuing[source] and source not in self.winners:
+            total = tally[source]  # an excluded candidate's pile holds exactly their tally
+        else:
+            total = sum(map(amounts.__getitem__, groups))
         if final_surplus:
             for g in groups:
                 pos[g] = -2
@@ -721,7 +726,11 @@ class _Tabulation:
         self.pos = [-1] * len(self.ballots)
         self.values = [self.scale] * len(self.ballots)
         scale = self.scale
-        self.amounts = list(self.weights) if scale == 1 else [scale * w for w in self.weights]
+        if scale == 1 and not r.uses_surpluses:
+            # Whole votes and no surplus transfers: a group's amount is its weight and never changes.
+            self.amounts = self.weights
+        else:
+            self.amounts = [scale * w for w in self.weights]
         self.inactive = {}
         rounds: list[Round] = []
         round_no = 0
