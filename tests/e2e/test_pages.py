@@ -169,19 +169,22 @@ def test_signed_out_pages_are_accessible(new_page: Callable[..., Page], server: 
     assert len(set(titles)) == len(titles), f"signed-out pages sharing a title: {titles}"
 
 
-def test_the_csp_listener_and_axe_catch_problems(contexts: Contexts) -> None:
-    """The detectors themselves: an inline script is a CSP violation, an image without alt fails axe."""
-    page = contexts.new()
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_csp_watch_and_axe_catch_problems(javascript: bool, contexts: Contexts) -> None:
+    """The detectors themselves: an inline style breaks the CSP (seen by the page's listener when
+    JavaScript runs, and in the console either way), and an image without alt fails axe."""
+    page = contexts.new(javascript=javascript)
     page.goto("/help")
-    page.evaluate(
-        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';"
-        " document.head.append(s); }"
-    )
-    expect(page.locator("body")).to_be_visible()
-    assert page.evaluate("window.ran") is None
-    caught = contexts.problems()
-    assert any(problem.startswith("CSP: script-src") for problem in caught), caught
+    with page.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        page.evaluate(
+            "() => { const s = document.createElement('style'); s.textContent = 'body { color: red }';"
+            " document.head.append(s); }"
+        )
     page.evaluate("() => document.body.append(Object.assign(document.createElement('img'), {src: 'data:,'}))")
     assert "image-alt" in {v["id"] for v in axe_violations(page)}
+    caught = contexts.problems()
+    assert any(p.startswith("console error: Applying inline style violates") for p in caught), caught
+    if javascript:
+        assert any(p.startswith("CSP: style-src") for p in caught), caught
     for _, watch in contexts.opened:
         watch.problems.clear()  # the violations above were made on purpose
