@@ -8,6 +8,14 @@ from piccolo.conf.apps import AppConfig
 
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person
 from coop.audit.tables import AuditChainHead, AuditEvent
+from coop.budgets.tables import (
+    BudgetPool,
+    LedgerEntry,
+    LedgerTransaction,
+    PaymentApproval,
+    PoolAccount,
+    PoolPayment,
+)
 from coop.mail.tables import OutboxMessage
 from coop.members.tables import (
     CommunicationNeed,
@@ -49,5 +57,11 @@ APP_CONFIG = AppConfig(
         VoteRoll,
         VoteParticipation,
         Ballot,
+        BudgetPool,
+        PoolAccount,
+        LedgerTransaction,
+        LedgerEntry,
+        PoolPayment,
+        PaymentApproval,
     ],
 )

@@ -51,13 +51,18 @@ HELP_LINKS = """() => {
   };
 }"""
 
-FOCUS_INDICATOR = """(el) => {
+FOCUS_INDICATOR = r"""(el) => {
   // GOV.UK radios and checkboxes hide the native input and draw focus on the label's ::before box.
   const drawn = /govuk-(checkboxes|radios)__input/.test(el.className) && el.labels.length;
   const style = drawn ? getComputedStyle(el.labels[0], "::before") : getComputedStyle(el);
-  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  // GOV.UK's transparent outline only shows in forced-colours mode; what most people see is the
+  // shadow, a visible outline or the yellow focus background.
+  const visible = (colour) => !/^(transparent|rgba\(.*,\s*0\))$/.test(colour);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2
+    && visible(style.outlineColor);
   const shadow = style.boxShadow !== "none";
-  return outline || shadow;
+  const yellow = style.backgroundColor === "rgb(255, 221, 0)";
+  return outline || shadow || yellow;
 }"""
 
 

@@ -1,0 +1,105 @@
+"""Setting up a pool with contributors for budget tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tests.conftest import run
+
+KEY = "k" * 16
+
+
+@dataclass(frozen=True)
+class PoolSetup:
+    organisation_id: int
+    pool_id: int
+    pool_public_id: str
+    accounts: list[int]
+    people: dict[str, int]  # first name -> person id
+
+
+def people() -> dict[str, int]:
+    from coop.accounts.tables import Person
+
+    rows = run(Person.select(Person.id, Person.display_name))
+    return {r["display_name"].split()[0].lower(): int(r["id"]) for r in rows}
+
+
+def actor(person_id: int | None) -> Any:
+    from coop.audit.service import Actor
+
+    return Actor(person_id=person_id)
+
+
+def make_pool(
+    *,
+    contributors: int = 4,
+    deposit_pence: int = 0,
+    floor_pence: int = 0,
+    cost_rule: str = "equal",
+    slug: str = "riverside",
+) -> PoolSetup:
+    """A pool in a demo organisation with `contributors` budget holders, each given `deposit_pence`."""
+    from coop.budgets import service
+    from coop.budgets.tables import BudgetPool
+    from coop.members.tables import Member
+    from coop.organisations.tables import Organisation
+    from governance.budget import CostRule, FundingSource
+
+    org = run(Organisation.select(Organisation.id).where(Organisation.slug == slug).first())
+    org_id = int(org["id"])
+    who = people()
+    treasurer = actor(who.get("daniel"))
+    public_id = run(
+        service.create_pool(
+            org_id,
+            name="Test pool",
+            purpose="Testing",
+            cost_rule=CostRule(cost_rule),
+            contingency_weeks=4,
+            floor_pence=floor_pence,
+            surplus_handling="carry_forward",
+            exit_terms="",
+            actor=treasurer,
+        )
+    )
+    pool = run(BudgetPool.select(BudgetPool.id).where(BudgetPool.public_id == public_id).first())
+    members = run(
+        Member.select(Member.id)
+        .where((Member.organisation == org_id) & Member.ceased_on.is_null())
+        .order_by(Member.id)
+        .limit(contributors)
+    )
+    accounts = [
+        run(
+            service.add_contributor(
+                org_id,
+                int(pool["id"]),
+                int(m["id"]),
+                share=i + 1,
+                floor_pence=0,
+                joined_on=date(2026, 1, 1),
+                actor=treasurer,
+            )
+        )
+        for i, m in enumerate(members)
+    ]
+    if deposit_pence:
+        for n, account in enumerate(accounts):
+            run(
+                service.record_contribution(
+                    org_id,
+                    int(pool["id"]),
+                    account,
+                    amount_pence=deposit_pence,
+                    funding_source=FundingSource.DIRECT_PAYMENT,
+                    funder="Riverside Council",
+                    period_start=date(2026, 1, 1),
+                    period_end=date(2026, 3, 31),
+                    idempotency_key=f"setup-contribution-{public_id}-{n}",
+                    actor=treasurer,
+                )
+            )
+    return PoolSetup(org_id, int(pool["id"]), public_id, accounts, who)
