@@ -19,7 +19,16 @@ from litestar.template.config import TemplateConfig
 from coop.accounts.controllers import AccountController, PasswordResetController, SignInController
 from coop.admin.controllers import OutboxController
 from coop.db import close_database, open_database
-from coop.members.controllers import MemberController
+from coop.members.controllers import (
+    ApplicationController,
+    InvitationAdminController,
+    InvitationController,
+    JoinController,
+    MemberController,
+    MyMembershipController,
+    RegisterController,
+    SupportingController,
+)
 from coop.organisations.controllers import OrganisationController, home
 from coop.pages.controllers import accessibility, healthz, help_page
 from coop.security import SecurityMiddleware, csrf_cookie_name
@@ -72,6 +81,13 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             PasswordResetController,
             OrganisationController,
             MemberController,
+            RegisterController,
+            ApplicationController,
+            InvitationAdminController,
+            InvitationController,
+            JoinController,
+            MyMembershipController,
+            SupportingController,
             OutboxController,
             VoteController,
             create_static_files_router(

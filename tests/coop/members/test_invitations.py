@@ -1,0 +1,179 @@
+"""Invitations by email: one-time link, expiry, cancelling; and email through a real local SMTP server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from datetime import UTC, datetime, timedelta
+
+from tests.conftest import make_client, run
+from tests.coop.helpers import post_form, sign_in
+from tests.coop.members.helpers import link_in, member_row, outbox_to
+
+SECRETARY = "helen@riverside.example"
+
+
+def _invite(client, email="nia@example.org", name="Nia Roberts", member_class="family_carer"):
+    return post_form(
+        client, "/o/riverside/invitations", {"name": name, "email": email, "member_class": member_class}
+    )
+
+
+def test_invitation_link_works_once_and_makes_a_member(demo, client, settings):
+    sign_in(client, SECRETARY)
+    bad = post_form(client, "/o/riverside/invitations", {"name": "", "email": "x", "member_class": ""})
+    assert bad.status_code == 422
+    for message in (
+        "Enter their full name",
+        "Enter an email address in the correct format",
+        "Choose a membership class",
+    ):
+        assert message in bad.text
+    assert _invite(client).status_code == 303
+    mail = outbox_to("nia@example.org")[-1]
+    link = link_in(mail["body"], "/invitations/")
+    assert "within 14 days" in mail["body"]
+    with make_client(settings) as nia:
+        page = nia.get(link)
+        assert page.status_code == 200 and "Join Riverside Shared Support CIC" in page.text
+        assert post_form(nia, link, {"password": "a long memorable passphrase"}).status_code == 303
+        row = member_row("Nia Roberts")
+        assert row["member_class"] == "family_carer" and row["person"] is not None
+        assert "This link has expired" in nia.get(link).text
+        assert post_form(nia, link, {"password": "a long memorable passphrase"}).status_code == 200
+        sign_in(nia, "nia@example.org", "a long memorable passphrase")
+        assert nia.get("/o/riverside/me").status_code == 200
+    assert "Accepted" in client.get("/o/riverside/invitations").text
+
+
+def test_expired_or_cancelled_invitations_do_not_work(demo, client, settings):
+    from coop.members.tables import MemberInvitation
+
+    sign_in(client, SECRETARY)
+    _invite(client)
+    link = link_in(outbox_to("nia@example.org")[-1]["body"], "/invitations/")
+    run(
+        MemberInvitation.update(
+            {MemberInvitation.expires_at: datetime.now(UTC) - timedelta(seconds=1)}
+        ).where(MemberInvitation.email == "nia@example.org")
+    )
+    with make_client(settings) as nia:
+        assert "This link has expired" in nia.get(link).text
+    _invite(client, email="tariq@example.org", name="Tariq Ali")
+    link = link_in(outbox_to("tariq@example.org")[-1]["body"], "/invitations/")
+    invitation = run(
+        MemberInvitation.select(MemberInvitation.public_id)
+        .where(MemberInvitation.email == "tariq@example.org")
+        .first()
+    )
+    assert post_form(client, f"/o/riverside/invitations/{invitation['public_id']}/revoke").status_code == 303
+    with make_client(settings) as tariq:
+        assert "This link has expired" in tariq.get(link).text
+        assert post_form(tariq, link, {"password": "a long memorable passphrase"}).status_code == 200
+    from coop.members.tables import Member
+
+    assert not run(Member.exists().where(Member.name == "Tariq Ali"))
+
+
+def test_someone_with_an_account_signs_in_to_accept(demo, client, settings):
+    sign_in(client, SECRETARY)
+    _invite(client, email="omar@northfield.example", name="Omar Farouk")
+    link = link_in(outbox_to("omar@northfield.example")[-1]["body"], "/invitations/")
+    with make_client(settings) as omar:
+        page = omar.get(link)
+        assert "Sign in to accept" in page.text
+        response = post_form(omar, link, {})
+        assert response.status_code == 303 and response.headers["location"].startswith(
+            "/sign-in?next=/invitations/"
+        )
+        sign_in(omar, "omar@northfield.example")
+        assert "Accept and join" in omar.get(link).text
+        assert post_form(omar, link, {}).status_code == 303
+        assert omar.get("/o/riverside/me").status_code == 200
+
+
+def test_a_member_cannot_invite_and_another_organisation_cannot_cancel(demo, settings):
+    from coop.members.tables import MemberInvitation
+
+    with make_client(settings) as secretary, make_client(settings) as member, make_client(settings) as lena:
+        sign_in(secretary, SECRETARY)
+        _invite(secretary)
+        sign_in(member, "jamie@riverside.example")
+        assert _invite(member, email="x@example.org").status_code == 403
+        invitation = run(MemberInvitation.select(MemberInvitation.public_id).first())
+        sign_in(lena, "lena@northfield.example")
+        assert (
+            post_form(lena, f"/o/northfield/invitations/{invitation['public_id']}/revoke").status_code == 404
+        )
+        assert run(MemberInvitation.select(MemberInvitation.revoked_at).first())["revoked_at"] is None
+
+
+class SMTPReceiver:
+    """A tiny real SMTP server on a loopback port (stdlib sockets): enough of RFC 5321 for smtplib."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+        self.messages: list[dict[str, object]] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn, conn.makefile("rb") as reader:
+                conn.sendall(b"220 localhost test SMTP\r\n")
+                rcpt: list[str] = []
+                sender = ""
+                while line := reader.readline():
+                    command = line.decode().strip()
+                    upper = command.upper()
+                    if upper.startswith(("EHLO", "HELO")):
+                        conn.sendall(b"250 localhost\r\n")
+                    elif upper.startswith("MAIL FROM:"):
+                        sender = command[10:].strip()
+                        conn.sendall(b"250 OK\r\n")
+                    elif upper.startswith("RCPT TO:"):
+                        rcpt.append(command[8:].strip().strip("<>"))
+                        conn.sendall(b"250 OK\r\n")
+                    elif upper == "DATA":
+                        conn.sendall(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                        data = []
+                        while (chunk := reader.readline()) not in (b".\r\n", b""):
+                            data.append(chunk)
+                        self.messages.append({"from": sender, "to": rcpt, "data": b"".join(data).decode()})
+                        conn.sendall(b"250 OK queued\r\n")
+                    elif upper == "QUIT":
+                        conn.sendall(b"221 Bye\r\n")
+                        break
+                    else:
+                        conn.sendall(b"250 OK\r\n")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def test_invitation_email_goes_through_a_real_smtp_server(demo, settings):
+    from dataclasses import replace
+
+    from coop.mail.tables import OutboxMessage
+
+    server = SMTPReceiver()
+    try:
+        smtp_settings = replace(settings, smtp_host="127.0.0.1", smtp_port=server.port, smtp_starttls=False)
+        with make_client(smtp_settings) as client:
+            sign_in(client, SECRETARY)
+            assert _invite(client).status_code == 303
+        assert len(server.messages) == 1
+        message = server.messages[0]
+        assert message["to"] == ["nia@example.org"]
+        assert "invites you to become a member" in message["data"] and "/invitations/" in message["data"]
+        stored = run(OutboxMessage.select().where(OutboxMessage.to_address == "nia@example.org").first())
+        assert stored["transport"] == "smtp" and stored["sent_at"] is not None and stored["error"] == ""
+    finally:
+        server.close()

@@ -1,0 +1,65 @@
+"""A member's own page: membership, classes, votes, proxies, supporters, their data (JSON and HTML)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.coop.helpers import page_text, sign_in
+
+
+def test_member_page_shows_their_membership(demo, client):
+    sign_in(client, "sofia@riverside.example")
+    page = client.get("/o/riverside/me")
+    assert page.status_code == 200
+    text = page_text(page.text)
+    assert "Your membership" in text and "Sofia Rossi" in text and "Budget holder" in text
+    assert "15 January 2024" in text and "Through their supporter" in text
+    assert "There are no votes open to you" in text
+    assert "Maria Rossi" in text  # her supporter
+
+
+def test_download_all_personal_data_as_json_and_html(demo, client):
+    sign_in(client, "sofia@riverside.example")
+    response = client.get("/o/riverside/me/data.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert "attachment" in response.headers["content-disposition"]
+    data = json.loads(response.text)
+    assert data["membership"]["name"] == "Sofia Rossi"
+    assert {n["need"] for n in data["communication_needs"]} == {"supporter", "easy_read"}
+    assert data["supporters"][0]["name"] == "Maria Rossi"
+    assert data["account"]["email"] == "sofia@riverside.example"
+    assert data["register_history"][0]["what"] == "Admitted" or data["register_history"]
+    assert "password_hash" not in response.text and "Jamie" not in response.text
+    html = client.get("/o/riverside/me/data")
+    assert (
+        html.status_code == 200 and "The data we hold about you" in html.text and "Maria Rossi" in html.text
+    )
+
+
+def test_standing_proxy_shows_on_both_pages(demo, settings):
+    from tests.conftest import make_client
+
+    with make_client(settings) as helen:
+        sign_in(helen, "helen@riverside.example")
+        assert "You are proxy for: Margaret Hughes" in page_text(helen.get("/o/riverside/me").text)
+
+
+def test_supporter_finds_the_people_they_support(demo, client):
+    sign_in(client, "maria@riverside.example")
+    assert client.get("/").status_code == 200
+    from tests.coop.members.helpers import member_id
+
+    page = client.get(f"/o/riverside/supporting/{member_id('Sofia Rossi')}")
+    assert page.status_code == 200 and "Sofia Rossi's membership" in page.text
+
+
+def test_leaving_at_once_when_no_notice(demo, client):
+    # Northfield's co-operative rules have no notice period: the resignation is immediate.
+    from tests.coop.helpers import post_form
+    from tests.coop.members.helpers import member_row
+
+    sign_in(client, "omar@northfield.example")
+    assert post_form(client, "/o/northfield/me/leave", {"confirm": "yes"}).headers["location"] == "/?left=1"
+    assert member_row("Omar Farouk", "northfield")["ceased_reason"] == "resigned"
+    assert client.get("/o/northfield/me").status_code == 404
