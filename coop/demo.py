@@ -125,6 +125,9 @@ async def seed_demo(settings: Settings) -> bool:
             actor=SYSTEM,
         )
     await seed_membership(riverside, settings)
+    from coop.votes.demo import seed_votes
+
+    await seed_votes(riverside)
     northfield = await create_organisation(
         slug=SECOND_SLUG,
         name="Northfield Carers Co-operative",
