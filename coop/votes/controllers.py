@@ -13,7 +13,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
@@ -54,12 +54,28 @@ async def _vote_or_404(
     )
 
 
-def _ballot_context(vote: VoteInfo, values: dict[str, list[str]]) -> dict[str, Any]:
+def _ballot_context(
+    vote: VoteInfo, values: dict[str, list[str]], proxy_for: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {
         "vote": vote,
         "values": values,
         "ordinals": [choices.ordinal(n) for n in range(1, len(vote.options) + 1)],
+        "proxy_for": proxy_for,
     }
+
+
+async def _voter(
+    request: Request[Any, Any, Any], vote: VoteInfo, for_member: str
+) -> tuple[int, dict[str, Any] | None]:
+    """Whose ballot this is: the signed-in member's own, or (as their standing proxy) another member's."""
+    org = current_org(request)
+    if not for_member:
+        return org.member_id, None
+    for appointer in await service.proxy_appointers(vote, org.member_id):
+        if appointer["public_id"] == for_member:
+            return int(appointer["member_id"]), appointer
+    raise PermissionDeniedException()
 
 
 def _rounds_table(vote: VoteInfo) -> dict[str, Any]:
@@ -216,6 +232,11 @@ class VoteController(Controller):
         org = current_org(request)
         status = await service.voter_status(vote.id, org.member_id)
         figures = await service.turnout(vote.id) if vote.status != "draft" else None
+        proxies = []
+        if vote.accepting_at(clock()):
+            for appointer in await service.proxy_appointers(vote, org.member_id):
+                voted = (await service.voter_status(vote.id, appointer["member_id"])).voted
+                proxies.append({**appointer, "voted": voted})
         return render(
             request,
             "votes/show.html",
@@ -228,17 +249,19 @@ class VoteController(Controller):
                 "reminded": request.query_params.get("reminded"),
                 "opened": request.query_params.get("opened"),
                 "manage": org.has_any(*BOARD),
+                "proxies": proxies,
             },
             status_code=status_code,
         )
 
     # --- the ballot: form, check your answers, cast, receipt ---------------------------------------------
 
-    async def _refusal(self, request: Request[Any, Any, Any], vote: VoteInfo, status: str) -> Template | None:
+    async def _refusal(
+        self, request: Request[Any, Any, Any], vote: VoteInfo, status: str, member_id: int
+    ) -> Template | None:
         """The page for a member who cannot vote now, or None if they can."""
-        org = current_org(request)
         now = clock()
-        voter = await service.voter_status(vote.id, org.member_id)
+        voter = await service.voter_status(vote.id, member_id)
         if voter.voted:
             status = "already_voted"
         elif not vote.accepting_at(now):
@@ -251,44 +274,51 @@ class VoteController(Controller):
         return render(request, "votes/refused.html", {"vote": vote, "reason": status}, status_code=code)
 
     @get("/{vote_id:int}/ballot", name="vote_ballot")
-    async def ballot(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
+    async def ballot(
+        self, request: Request[Any, Any, Any], vote_id: FromPath[int], for_member: FromQuery[str] = ""
+    ) -> Template:
         vote = await _vote_or_404(request, vote_id)
-        refusal = await self._refusal(request, vote, "ok")
+        member_id, proxy_for = await _voter(request, vote, for_member)
+        refusal = await self._refusal(request, vote, "ok", member_id)
         if refusal is not None:
             return refusal
-        return render(request, "votes/ballot.html", _ballot_context(vote, {}))
+        return render(request, "votes/ballot.html", _ballot_context(vote, {}, proxy_for))
 
     @post("/{vote_id:int}/ballot", name="vote_ballot_change")
     async def change(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
         """Back from check your answers: the ballot again, filled in as the member left it."""
         vote = await _vote_or_404(request, vote_id)
-        refusal = await self._refusal(request, vote, "ok")
+        form = await _form_lists(request)
+        member_id, proxy_for = await _voter(request, vote, form.get("for_member", [""])[0])
+        refusal = await self._refusal(request, vote, "ok", member_id)
         if refusal is not None:
             return refusal
-        encoded = (await _form_lists(request)).get("encoded", [""])[0]
+        encoded = form.get("encoded", [""])[0]
         values = (
             choices.form_values(vote.kind, encoded)
             if choices.valid_encoding(vote.kind, vote.options, encoded)
             else {}
         )
-        return render(request, "votes/ballot.html", _ballot_context(vote, values))
+        return render(request, "votes/ballot.html", _ballot_context(vote, values, proxy_for))
 
     @post("/{vote_id:int}/check", name="vote_check")
     async def check(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
         vote = await _vote_or_404(request, vote_id)
-        refusal = await self._refusal(request, vote, "ok")
+        values = await _form_lists(request)
+        member_id, proxy_for = await _voter(request, vote, values.get("for_member", [""])[0])
+        refusal = await self._refusal(request, vote, "ok", member_id)
         if refusal is not None:
             return refusal
-        values = await _form_lists(request)
         parsed = choices.parse_choice(vote.kind, vote.options, values)
         if parsed.encoded is None:
             return form_errors_page(
-                request, "votes/ballot.html", parsed.errors, _ballot_context(vote, values)
+                request, "votes/ballot.html", parsed.errors, _ballot_context(vote, values, proxy_for)
             )
         return render(
             request,
             "votes/check.html",
             {
+                "proxy_for": proxy_for,
                 "vote": vote,
                 "encoded": parsed.encoded,
                 "described": choices.describe(vote.kind, vote.options, parsed.encoded),
@@ -303,6 +333,7 @@ class VoteController(Controller):
         org = current_org(request)
         vote = await _vote_or_404(request, vote_id)
         values = await _form_lists(request)
+        member_id, proxy_for = await _voter(request, vote, values.get("for_member", [""])[0])
         encoded = values.get("encoded", [""])[0]
         if not choices.valid_encoding(vote.kind, vote.options, encoded):
             return form_errors_page(
@@ -311,10 +342,16 @@ class VoteController(Controller):
                 {"choice": "Choose again: your answer was not understood"}
                 if vote.kind in ("motion", "single", "approval")
                 else {"rank_0": "Rank again: your answer was not understood"},
-                _ballot_context(vote, {}),
+                _ballot_context(vote, {}, proxy_for),
             )
         outcome = await service.cast_ballot(
-            org.organisation_id, vote.id, org.member_id, encoded, now=clock(), actor=actor_of(request)
+            org.organisation_id,
+            vote.id,
+            member_id,
+            encoded,
+            now=clock(),
+            actor=actor_of(request),
+            channel="proxy" if proxy_for else "online",
         )
         if not outcome.counted:
             code = 403 if outcome.status == "not_eligible" else 409

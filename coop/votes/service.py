@@ -39,7 +39,12 @@ PURPOSES: dict[str, str] = {
     "board_election": "Electing directors to the board",
     "board_decision": "A decision of the board (directors vote)",
 }
-CHANNELS = {"online": "Online", "paper": "Paper or postal ballot", "in_room": "In the room at a meeting"}
+CHANNELS = {
+    "online": "Online",
+    "proxy": "Online by a proxy",
+    "paper": "Paper or postal ballot",
+    "in_room": "In the room at a meeting",
+}
 ELECTION_KINDS = ("single", "approval", "ranked", "stv")
 
 
@@ -732,4 +737,32 @@ async def members_not_voted(vote_id: int) -> list[dict[str, Any]]:
         {"public_id": str(r["public_id"]), "name": r["name"]}
         for r in roll
         if int(r["member_id"]) not in voted
+    ]
+
+
+async def proxy_appointers(vote: VoteInfo, proxy_member_id: int) -> list[dict[str, Any]]:
+    """Members on this vote's roll who have appointed `proxy_member_id` their standing proxy (membership's
+    ProxyAppointment, not revoked), when the constitution allows proxies. A proxy for one meeting does not
+    extend to an online vote."""
+    from coop.members.tables import ProxyAppointment
+
+    constitution = await constitution_of(vote.organisation_id)
+    if not constitution.proxies.allowed:
+        return []
+    rows = await ProxyAppointment.select(
+        ProxyAppointment.member.id.as_alias("member_id"),
+        ProxyAppointment.member.public_id.as_alias("public_id"),
+        ProxyAppointment.member.name.as_alias("name"),
+    ).where(
+        (ProxyAppointment.proxy_member == proxy_member_id)
+        & (ProxyAppointment.organisation == vote.organisation_id)
+        & ProxyAppointment.standing.eq(True)
+        & ProxyAppointment.revoked_at.is_null()
+        & ProxyAppointment.member.ceased_on.is_null()
+    )
+    roll = {int(r["member"]) for r in await VoteRoll.select(VoteRoll.member).where(VoteRoll.vote == vote.id)}
+    return [
+        {"member_id": int(r["member_id"]), "public_id": str(r["public_id"]), "name": r["name"]}
+        for r in rows
+        if int(r["member_id"]) in roll
     ]
