@@ -106,7 +106,8 @@ def accessibility_problems(page: Page, *, reflow: bool = True) -> list[str]:
 
 
 def basics_problems(page: Page) -> list[str]:
-    """A17 (language, one h1, a title, skip link first) and A13 (help in the same place)."""
+    """A17 (language, one h1, a title, skip link first), A13 (help in the same place) and A11 (password
+    fields a password manager can fill)."""
     problems = []
     lang = page.evaluate("document.documentElement.getAttribute('lang')")
     if lang != "en-GB":
@@ -121,6 +122,11 @@ def basics_problems(page: Page) -> list[str]:
         problems.append(f"the first focusable element is not the skip link: {first}")
     if page.locator("main#main-content").count() != 1:
         problems.append("the skip link's target main#main-content is missing")
+    for field_id, autocomplete in page.eval_on_selector_all(
+        "input[type=password]", "(inputs) => inputs.map((i) => [i.id, i.getAttribute('autocomplete')])"
+    ):
+        if autocomplete not in {"current-password", "new-password"}:  # password managers (A11, 3.3.8)
+            problems.append(f'password field #{field_id} has autocomplete="{autocomplete}"')
     help_links = page.evaluate(HELP_LINKS)
     header = help_links["header"]
     # Signed in or not, Help is the last link before "Sign in" / the "Sign out" button.
