@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 
 from coop.accounts.controllers import AccountController, PasswordResetController, SignInController
 from coop.admin.controllers import OutboxController
+from coop.budgets.controllers import BudgetController
 from coop.db import close_database, open_database
 from coop.members.controllers import (
     ApplicationController,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             SupportingController,
             OutboxController,
             VoteController,
+            BudgetController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
             ),

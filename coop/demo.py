@@ -128,6 +128,9 @@ async def seed_demo(settings: Settings) -> bool:
     from coop.votes.demo import seed_votes
 
     await seed_votes(riverside)
+    from coop.budgets.demo import seed_pool
+
+    await seed_pool(riverside)
     northfield = await create_organisation(
         slug=SECOND_SLUG,
         name="Northfield Carers Co-operative",
