@@ -21,6 +21,7 @@ MAX_PAGES = 80
 MAX_PER_ROUTE = 3  # records of one kind share a template: check a few members, not the whole register
 ID_SEGMENT = re.compile(r"^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 UUID_ROUTE = "{id}"
+FILE_NAME = re.compile(r"\.[A-Za-z0-9]{2,4}$")
 
 SIGNED_OUT_PAGES = [
     "/",
@@ -85,10 +86,10 @@ def route_of(path: str) -> str:
 
 def same_origin_links(page: Page, server: Server) -> list[str]:
     links = []
-    # Links with `download` fetch a file, not a page.
+    # Links with `download` or to a file name (results.csv, data.json) fetch a file, not a page.
     for href in page.eval_on_selector_all("a[href]:not([download])", "(links) => links.map((a) => a.href)"):
         parts = urlsplit(href)
-        if f"{parts.scheme}://{parts.netloc}" != server.base_url:
+        if f"{parts.scheme}://{parts.netloc}" != server.base_url or FILE_NAME.search(parts.path):
             continue
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         if path.startswith("/static/") or "sign-out" in path:
@@ -106,6 +107,10 @@ def crawl(page: Page, server: Server) -> list[PageFacts]:
         response = page.goto(path)
         assert response is not None, path
         assert response.status == 200, f"{path} answered {response.status}"
+        content_type = response.headers.get("content-type", "")
+        if not content_type.startswith("text/html"):
+            problems.append(f"{path} is served as {content_type!r}, so the browser shows it as text")
+            continue
         problems += page_problems(page)
         facts.append(PageFacts(url=page.url, title=page.title()))
         for link in same_origin_links(page, server):
