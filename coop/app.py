@@ -35,7 +35,7 @@ from coop.pages.controllers import accessibility, healthz, help_page
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
 from coop.template_filters import register_filters
-from coop.votes.controllers import VoteController
+from coop.votes.controllers import SupportedVoteController, VoteController
 from coop.web import handle_http_exception, handle_unexpected
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             SupportingController,
             OutboxController,
             VoteController,
+            SupportedVoteController,
             BudgetController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False

@@ -19,6 +19,7 @@ from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
 from coop.guards import current_org, requires_member, requires_role
+from coop.members.controllers import requires_supporter
 from coop.members.tables import Member
 from coop.settings import Settings
 from coop.votes import ballots as choices
@@ -27,9 +28,37 @@ from coop.votes.bulletin import normalise_tracker, show_tracker
 from coop.votes.chart import bar_chart
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when, when_text
 from coop.votes.service import CHANNELS, PURPOSES, NewVote, VoteInfo, VoteStateError
-from coop.web import form_errors_page, redirect, render
+from coop.web import form_errors_page as _form_errors_page
+from coop.web import redirect
+from coop.web import render as _render
 
 BOARD = ("secretary", "admin")
+
+
+def votes_base(request: Request[Any, Any, Any]) -> str:
+    """Where this request's vote pages live: the member's own, or a supporter's view of the member's."""
+    org = current_org(request)
+    if request.scope.get("state", {}).get("assisted_by") is not None:
+        return f"/o/{org.slug}/supporting/{org.member_public_id}/votes"
+    return f"/o/{org.slug}/votes"
+
+
+def render(
+    request: Request[Any, Any, Any], template: str, context: dict[str, Any] | None = None, **kwargs: Any
+) -> Template:
+    return _render(request, template, {"votes_base": votes_base(request), **(context or {})}, **kwargs)
+
+
+def form_errors_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    errors: dict[str, str],
+    context: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Template:
+    return _form_errors_page(
+        request, template, errors, {"votes_base": votes_base(request), **(context or {})}, **kwargs
+    )
 
 
 def clock() -> datetime:
@@ -352,6 +381,7 @@ class VoteController(Controller):
             now=clock(),
             actor=actor_of(request),
             channel="proxy" if proxy_for else "online",
+            assisted=request.scope.get("state", {}).get("assisted_by") is not None,
         )
         if not outcome.counted:
             code = 403 if outcome.status == "not_eligible" else 409
@@ -596,3 +626,12 @@ def _csv_safe(text: str) -> str:
 
 def when(value: datetime | None) -> str:
     return when_text(value)
+
+
+class SupportedVoteController(VoteController):
+    """The same vote pages for a member's named supporter (membership's MemberSupporter), who helps the
+    member vote: the ballot is the member's, and the audit log records that it was cast with assistance
+    (never the choice). Board actions stay refused: the supporter acts with the member's roles only."""
+
+    path = "/o/{org_slug:str}/supporting/{member_id:str}/votes"
+    guards = [requires_supporter]

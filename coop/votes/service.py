@@ -441,6 +441,7 @@ async def cast_ballot(
     now: datetime,
     actor: Actor,
     channel: str = "online",
+    assisted: bool = False,
 ) -> CastOutcome:
     """Record one member's ballot, or say why not. Safe under any number of concurrent calls."""
     if channel not in CHANNELS:
@@ -495,7 +496,7 @@ async def cast_ballot(
                 organisation_id=organisation_id,
                 target_type="vote",
                 target_id=str(vote_id),
-                detail={"channel": channel},
+                detail={"channel": channel, "assisted": assisted} if assisted else {"channel": channel},
             ),
             actor,
         )
