@@ -151,3 +151,22 @@ def test_a_postgresql_copy_after_close_cannot_link_members_to_choices(demo, db):
     assert {c["column_name"] for c in columns} == {"tracker", "vote", "choice", "weight"}
     assert not [c for c in columns if "time" in c["data_type"] or c["data_type"] == "date"]
     print(f"\nPostgreSQL after close: xmin links 0/{VOTERS}, order-based accuracy {accuracy:.0%}")
+
+
+def test_without_the_close_time_scrub_a_sqlite_copy_keeps_stale_ballot_rows(demo, db, monkeypatch):
+    """The control for the test above: it would catch a close that skipped VACUUM and the WAL checkpoint."""
+    from coop.db import CoopSQLiteEngine
+    from coop.votes import service
+
+    if not isinstance(db, CoopSQLiteEngine):
+        return
+
+    async def no_scrub() -> None:
+        return None
+
+    monkeypatch.setattr(service, "scrub_storage", no_scrub)
+    vote_id, _, trackers = _populate_and_vote()
+    _close(vote_id)
+    wal = Path(f"{db.path}-wal")
+    raw = Path(db.path).read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert sum(raw.count(t.encode()) > 2 for t in trackers) > 0
