@@ -125,8 +125,10 @@ def create_admin(email: str, name: str) -> None:
 def _register_subcommands() -> None:
     # Commands that live with their area, imported here so `coop --help` lists them all.
     from coop.count_command import count
+    from coop.votes.verify_command import verify
 
     main.add_command(count)
+    main.add_command(verify)
 
 
 _register_subcommands()
