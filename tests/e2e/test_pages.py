@@ -30,6 +30,7 @@ SIGNED_OUT_PAGES = [
     "/password-reset/no-such-link",
     "/help",
     "/accessibility",
+    "/o/riverside/join",  # public: where people apply to join an organisation
 ]
 
 # People and the pages each must reach by following links (so a broken crawl cannot pass by visiting nothing).
@@ -156,16 +157,19 @@ def test_every_page_a_person_can_reach_is_accessible(
 
 def test_signed_out_pages_are_accessible(new_page: Callable[..., Page], server: Server) -> None:
     page = new_page()
-    facts = []
-    for path in SIGNED_OUT_PAGES:
+    facts, problems = [], []
+    for path, status in [*((path, 200) for path in SIGNED_OUT_PAGES), ("/no-such-page", 404)]:
         response = page.goto(path)
         assert response is not None, path
-        assert response.status == 200, f"{path} answered {response.status}"
-        facts.append(check_page(page))
-    response = page.goto("/no-such-page")
-    assert response is not None and response.status == 404
+        assert response.status == status, f"{path} answered {response.status}"
+        content_type = response.headers.get("content-type", "")
+        if not content_type.startswith("text/html"):
+            problems.append(f"{path} is served as {content_type!r}, so the browser shows it as text")
+            continue
+        problems += page_problems(page)
+        facts.append(PageFacts(url=page.url, title=page.title()))
+    assert not problems, f"{len(problems)} signed-out pages have problems:\n\n" + "\n\n".join(problems)
     expect(page.locator("h1")).to_have_text("Page not found")
-    facts.append(check_page(page))
     # Signed-out visitors are sent to sign in, and come back afterwards.
     page.goto("/o/riverside/members")
     expect(page).to_have_url(re.compile(r"/sign-in\?next=/o/riverside/members$"))
