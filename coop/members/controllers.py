@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, HttpMethod, Request, Response, get, post, route
+from litestar import Controller, HttpMethod, MediaType, Request, Response, get, post, route
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import MethodNotAllowedException, NotFoundException
@@ -739,6 +739,7 @@ class JoinController(Controller):
         http_method=[HttpMethod.GET, HttpMethod.POST],
         opt=PUBLIC,
         name="join",
+        media_type=MediaType.HTML,  # redirects and templates alike; without it Litestar assumes JSON
     )
     async def join(self, request: Request[Any, Any, Any], org_slug: FromPath[str]) -> Any:
         """Every public joining page, in one public handler: the classes, a class's form, check answers,
