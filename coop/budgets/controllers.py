@@ -184,6 +184,39 @@ class BudgetController(Controller):
             },
         )
 
+    @get("/{pool_id:str}/accounts/{account_id:str}", name="budget_statement")
+    async def account_statement(
+        self, request: Request[Any, Any, Any], pool_id: FromPath[str], account_id: FromPath[str]
+    ) -> Template:
+        """One person's statement: every entry with its running balance, reconciling to the penny. Seen by
+        the treasurer and secretary, and by the person themselves; anyone else gets 404."""
+        org = current_org(request)
+        pool = await _pool_or_404(request, pool_id)
+        try:
+            account = (
+                await PoolAccount.select(PoolAccount.id, PoolAccount.member)
+                .where(
+                    (PoolAccount.public_id == account_id)
+                    & (PoolAccount.pool == pool["id"])
+                    & (PoolAccount.kind == service.CONTRIBUTOR)
+                )
+                .first()
+            )
+        except ValueError:
+            account = None
+        if account is None or not (org.has_any(*service.MANAGER_ROLES) or account["member"] == org.member_id):
+            raise NotFoundException()
+        return render(
+            request,
+            "budgets/statement.html",
+            {
+                "pool": pool,
+                "sheet": await service.statement(int(account["id"]), limit=500),
+                "base": f"{_base(org.slug)}/{pool['public_id']}",
+                **_names(),
+            },
+        )
+
     # ------------------------------------------------------------------------------ people taking part
 
     @get("/{pool_id:str}/people", name="budget_people", guards=[requires_manager])

@@ -206,3 +206,31 @@ def test_another_organisation_cannot_see_the_pool(demo, client):
     sign_in(client, "lena@northfield.example")
     assert client.get(f"/o/northfield/budgets/{setup.pool_public_id}").status_code == 404
     assert client.get(f"/o/riverside/budgets/{setup.pool_public_id}").status_code == 404
+
+
+def test_a_statement_is_seen_by_its_owner_and_the_treasurer_only(demo, settings):
+    from coop.budgets.tables import PoolAccount
+
+    setup = make_pool(contributors=12, deposit_pence=1_234)
+    jamie = run(
+        PoolAccount.select()
+        .where((PoolAccount.pool == setup.pool_id) & (PoolAccount.name == "Jamie Carter"))
+        .first()
+    )
+    grace = run(
+        PoolAccount.select()
+        .where((PoolAccount.pool == setup.pool_id) & (PoolAccount.name == "Grace Lee"))
+        .first()
+    )
+    base = f"/o/riverside/budgets/{setup.pool_public_id}/accounts"
+    with make_client(settings) as client:
+        sign_in(client, "jamie@riverside.example")
+        own = client.get(f"{base}/{jamie['public_id']}")
+        assert own.status_code == 200
+        text = page_text(own.text)
+        assert "Statement for Jamie Carter" in text and "Direct payment from Riverside Council" in text
+        assert "Closing balance £12.34" in text
+        assert client.get(f"{base}/{grace['public_id']}").status_code == 404
+    with make_client(settings) as client:
+        sign_in(client, "daniel@riverside.example")
+        assert client.get(f"{base}/{grace['public_id']}").status_code == 200
