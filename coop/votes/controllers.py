@@ -79,7 +79,7 @@ async def _vote_or_404(
     if vote is None:
         raise NotFoundException()
     return await service.close_if_due(
-        org.organisation_id, vote, now=clock(), actor=actor_of(request), settings=settings, slug=org.slug
+        org.organisation_id, vote, now=clock(), settings=settings or request.app.state.settings, slug=org.slug
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from coop.audit.service import Actor, AuditEntry, record
+from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.db import current_engine, is_sqlite, write_transaction
 from coop.mail.service import send_email
 from coop.members.tables import Member, RoleGrant
@@ -689,15 +689,17 @@ async def close_if_due(
     vote: VoteInfo,
     *,
     now: datetime,
-    actor: Actor,
     settings: Settings | None = None,
     slug: str = "",
 ) -> VoteInfo:
-    """Close a vote whose closing time has passed (the first visit after the time does it)."""
+    """Close a vote whose closing time has passed. The first visit after the time does it, on behalf of
+    the system and as of the closing time itself (ballots at or after it were already refused)."""
     if not vote.due_to_close(now):
         return vote
     try:
-        return await close_vote(organisation_id, vote.id, now=now, actor=actor, settings=settings, slug=slug)
+        return await close_vote(
+            organisation_id, vote.id, now=vote.closes_at, actor=SYSTEM, settings=settings, slug=slug
+        )
     except VoteStateError:
         refreshed = await get_vote(organisation_id, vote.id)
         assert refreshed is not None
