@@ -1614,3 +1614,21 @@ async def personal_data(org: OrgContext, member_id: int) -> dict[str, Any]:
         "proxies": clean(await proxies_of(member_id)),
         "votes": [],
     }
+
+
+async def communication_needs_by_member(organisation_id: int) -> dict[int, list[str]]:
+    """Every current member's recorded communication needs (consented), for notices and ballots to honour:
+    member id -> need keys such as "easy_read" or "post". Members with none are left out."""
+    rows = (
+        await CommunicationNeed.select(CommunicationNeed.member, CommunicationNeed.need)
+        .where(
+            (CommunicationNeed.member.organisation == organisation_id)
+            & CommunicationNeed.member.ceased_on.is_null()
+            & CommunicationNeed.ended_at.is_null()
+        )
+        .order_by(CommunicationNeed.id)
+    )
+    needs: dict[int, list[str]] = {}
+    for row in rows:
+        needs.setdefault(row["member"], []).append(row["need"])
+    return needs

@@ -63,3 +63,15 @@ def test_leaving_at_once_when_no_notice(demo, client):
     assert post_form(client, "/o/northfield/me/leave", {"confirm": "yes"}).headers["location"] == "/?left=1"
     assert member_row("Omar Farouk", "northfield")["ceased_reason"] == "resigned"
     assert client.get("/o/northfield/me").status_code == 404
+
+
+def test_notices_and_ballots_can_read_every_members_needs(demo):
+    from coop.members.service import communication_needs_by_member
+    from tests.conftest import run
+    from tests.coop.members.helpers import member_row
+
+    ben = member_row("Ben Williams")
+    needs = run(communication_needs_by_member(ben["organisation"]))
+    assert needs[ben["id"]] == ["large_print", "post"]
+    assert needs[member_row("Margaret Hughes")["id"]] == ["easy_read", "post"]
+    assert member_row("Amara Okafor")["id"] not in needs
