@@ -146,6 +146,7 @@ def test_a_supporter_sees_what_the_member_sees_and_assisted_actions_are_recorded
         page = ali.get(base)
         assert page.status_code == 200 and "You are helping Jamie Carter" in page.text
         assert "You do not have a vote of your own" in page.text
+        assert 'href="/o/riverside/members"' not in page.text  # no organisation menu for a supporter
         assert ali.get(f"{base}/data").status_code == 200
         # Ali is not a member: no members' pages, no register, and not someone else's page.
         assert ali.get("/o/riverside/members").status_code == 404
