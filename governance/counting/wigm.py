@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from operator import itemgetter
+from itertools import islice
 
 from governance.counting.figures import Value, to_decimal, votes_text
 from governance.counting.model import Contest, CountError, CountSheet, Event, Round
-from governance.counting.rankings import prepare_rankings
+from governance.counting.rankings import check_candidate_number, read_first_preferences
 from governance.counting.tiebreak import Lot, by_earlier_stages
 
 HOPEFUL, PENDING, ELECTED, EXCLUDED, WITHDRAWN = range(5)
@@ -84,12 +84,14 @@ class _WigmCount:
         self.lot = lot
         self.names = contest.candidates
         self.n = len(self.names)
-        # Repeats are harmless here: a paper moves to the first *continuing* candidate it ranks.
-        ranked = prepare_rankings(contest, repeats_allowed=True)
-        self.prefs = ranked.prefs
-        self.weights = ranked.weights
-        self.valid_poll = ranked.valid_poll
-        self.invalid = ranked.invalid
+        # Papers are read lazily, only as far as they move. Repeats are harmless here: a paper moves to the
+        # first *continuing* candidate it ranks.
+        read = read_first_preferences(contest)
+        self.papers = read.papers
+        self.weights = read.weights
+        self.first = read.first
+        self.valid_poll = read.valid_poll
+        self.invalid = read.invalid
         if self.valid_poll == 0:
             raise CountError("there are no valid ballot papers to count")
         self.one: Value = 10**rules.places if rules.scaled else 1
@@ -138,10 +140,7 @@ class _WigmCount:
         stage = _Stage(number=1)
         self.stages.append(stage)
         one = self.one
-        groups: list[list[int]] = [[] for _ in range(self.n)]
-        add_to = [group.append for group in groups]
-        for i, c in enumerate(map(itemgetter(0), self.prefs)):
-            add_to[c](i)
+        groups = self.first
         weight_of = self.weights.__getitem__
         for c in range(self.n):
             if groups[c]:
@@ -266,9 +265,11 @@ class _WigmCount:
         pile = self.piles[source]
         self.piles[source] = {}
         n = self.n
-        prefs = self.prefs
+        papers = self.papers
         weights = self.weights
+        weight_of = weights.__getitem__
         continuing = self.continuing
+        look = dict(enumerate(continuing))  # a missing key: a number that is not a declared candidate
         piles = self.piles
         gained: list[Value] = [0] * n
         exhausted: Value = 0
@@ -276,23 +277,31 @@ class _WigmCount:
             new = new_value(value)
             if new <= 0:
                 continue  # papers now worth nothing carry no votes anywhere
-            targets: list[list[int] | None] = [
-                piles[c].setdefault(new, []) if continuing[c] else None for c in range(n)
-            ]
-            counts = [0] * n
+            targets = [piles[c].setdefault(new, []) if continuing[c] else [] for c in range(n)]
+            filled = list(map(len, targets))
+            add_to = [target.append for target in targets]
             lost = 0
             for i in indexes:
-                for c in prefs[i]:
-                    if continuing[c]:
-                        targets[c].append(i)  # type: ignore[union-attr]  # continuing ⇒ a list
-                        counts[c] += weights[i]
-                        break
-                else:
+                # Read on from the rank that gave the paper to `source`, to the next continuing candidate.
+                try:
+                    for (c,) in papers[i]:
+                        if look[c]:
+                            add_to[c](i)
+                            break
+                    else:
+                        lost += weights[i]
+                except ValueError:  # a skipped rank or an overvote: the paper's preferences stop here
+                    lost += weights[i]
+                except KeyError:
+                    check_candidate_number(c, n)
                     lost += weights[i]
             for c in range(n):
-                if counts[c]:
-                    gained[c] += counts[c] * new
-                elif continuing[c] and not piles[c][new]:
+                if not continuing[c]:
+                    continue
+                target = targets[c]
+                if len(target) > filled[c]:
+                    gained[c] += sum(map(weight_of, islice(target, filled[c], None))) * new
+                elif not target:
                     del piles[c][new]
             exhausted += lost * new
         return gained, exhausted
