@@ -10,7 +10,7 @@ from tests.conftest import run
 
 SECRETARY = "helen@riverside.example"
 MEMBER = "jamie@riverside.example"
-TRACKER_RE = re.compile(r'class="coop-tracker">([A-Z2-7-]{26,40})<')
+TRACKER_RE = re.compile(r'class="coop-tracker[^"]*">([A-Z2-7-]{26,40})<')
 
 
 def now() -> datetime:

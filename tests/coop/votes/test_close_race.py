@@ -38,11 +38,19 @@ def test_ballots_racing_the_close_are_counted_or_refused_never_lost(demo):
     just_before = closes_at - timedelta(milliseconds=1)
 
     async def race() -> tuple[list, object]:
+        done = 0
+        a_third_in = asyncio.Event()
+
         async def one(member: int) -> object:
-            return await cast_ballot(organisation, vote_id, member, "for", now=just_before, actor=SYSTEM)
+            nonlocal done
+            outcome = await cast_ballot(organisation, vote_id, member, "for", now=just_before, actor=SYSTEM)
+            done += 1
+            if done == RACERS // 3:
+                a_third_in.set()
+            return outcome
 
         async def closer() -> object:
-            await asyncio.sleep(0.3)  # let some ballots in first (real time, not the vote's clock)
+            await a_third_in.wait()  # close while two thirds of the ballots are still in flight
             return await close_vote(organisation, vote_id, now=closes_at, actor=SYSTEM)
 
         *outcomes, closed = await asyncio.gather(*(one(m) for m in members), closer())
