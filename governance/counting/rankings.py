@@ -10,7 +10,6 @@ usable first preference is invalid and is not part of the valid poll. Identical 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -98,13 +97,14 @@ def prepare_rankings(contest: Contest, *, repeats_allowed: bool = False) -> Rank
 class Papers:
     """The contest's ballots read lazily, for counts that only ever need a paper's next continuing candidate.
 
-    `papers[i]` iterates over ballot i's raw ranks and stands just past the rank of the candidate now holding
-    the paper, so a transfer reads on from there and never reads a rank twice. `first[c]` lists the papers
-    whose first usable preference is candidate c. Reading a rank applies the module docstring's rules
-    (`next_preference`); a rank the count never reaches is never read.
+    `ranks[i]` are ballot i's raw ranks and `at[i]` the index of the rank that gave the paper to the candidate
+    now holding it, so a transfer reads on from there and never reads a rank twice. `first[c]` lists the
+    papers whose first usable preference is candidate c. Reading a rank applies the module docstring's rules;
+    a rank the count never reaches is never read.
     """
 
-    papers: list[Iterator[tuple[int, ...]]]
+    ranks: list[tuple[tuple[int, ...], ...]]
+    at: list[int]
     weights: list[int]
     first: list[list[int]]
     valid_poll: int
@@ -129,27 +129,52 @@ def read_first_preferences(contest: Contest) -> Papers:
     weights = list(map(attrgetter("weight"), ballots))
     if weights and min(weights) < 0:
         raise CountError("a ballot weight cannot be negative")
-    papers = list(map(iter, map(attrgetter("ranks"), ballots)))
+    all_ranks = list(map(attrgetter("ranks"), ballots))
+    at = [0] * len(all_ranks)
     standing = {c: c not in withdrawn for c in range(n)}
     first: list[list[int]] = [[] for _ in range(n)]
     add_to = [group.append for group in first]
-    invalid = 0
-    for i, paper in enumerate(papers):
+    others: list[int] = []
+    for i, ranks in enumerate(all_ranks):
         # The common case in a few bytecodes: one declared, standing candidate at the first rank.
         try:
-            for (c,) in paper:
-                if standing[c]:
-                    add_to[c](i)
-                    break
-            else:
-                invalid += weights[i]
-        except ValueError:  # a skipped rank or an overvote: the paper's preferences stop here
+            (c,) = ranks[0]
+            if standing[c]:
+                add_to[c](i)
+                continue
+        except (IndexError, ValueError, KeyError):
+            pass
+        others.append(i)
+    invalid = 0
+    for i in others:
+        found = next_preference(all_ranks[i], -1, standing, n)
+        if found is None:
             invalid += weights[i]
-        except KeyError:  # a rank with one number that is not a declared candidate
-            check_candidate_number(c, n)
-            invalid += weights[i]
+        else:
+            at[i], c = found
+            add_to[c](i)
     valid_poll = sum(weights) - invalid
-    return Papers(papers=papers, weights=weights, first=first, valid_poll=valid_poll, invalid=invalid)
+    return Papers(
+        ranks=all_ranks, at=at, weights=weights, first=first, valid_poll=valid_poll, invalid=invalid
+    )
+
+
+def next_preference(
+    ranks: tuple[tuple[int, ...], ...], after: int, continuing: dict[int, bool], n: int
+) -> tuple[int, int] | None:
+    """The first continuing candidate ranked after rank index `after`, as (rank index, candidate); None if the
+    paper's preferences end first (no more ranks, a skipped rank, an overvote or a write-in)."""
+    for j in range(after + 1, len(ranks)):
+        rank = ranks[j]
+        if len(rank) != 1:
+            return None
+        (c,) = rank
+        if c < 0:
+            return None
+        check_candidate_number(c, n)
+        if continuing[c]:
+            return j, c
+    return None
 
 
 def check_candidate_number(c: int, n: int) -> None:

@@ -20,7 +20,7 @@ from itertools import islice
 
 from governance.counting.figures import Value, to_decimal, votes_text
 from governance.counting.model import Contest, CountError, CountSheet, Event, Round
-from governance.counting.rankings import check_candidate_number, read_first_preferences
+from governance.counting.rankings import next_preference, read_first_preferences
 from governance.counting.tiebreak import Lot, by_earlier_stages
 
 HOPEFUL, PENDING, ELECTED, EXCLUDED, WITHDRAWN = range(5)
@@ -87,7 +87,8 @@ class _WigmCount:
         # Papers are read lazily, only as far as they move. Repeats are harmless here: a paper moves to the
         # first *continuing* candidate it ranks.
         read = read_first_preferences(contest)
-        self.papers = read.papers
+        self.ranks = read.ranks
+        self.at = read.at
         self.weights = read.weights
         self.first = read.first
         self.valid_poll = read.valid_poll
@@ -265,7 +266,8 @@ class _WigmCount:
         pile = self.piles[source]
         self.piles[source] = {}
         n = self.n
-        papers = self.papers
+        all_ranks = self.ranks
+        at = self.at
         weights = self.weights
         weight_of = weights.__getitem__
         continuing = self.continuing
@@ -283,18 +285,29 @@ class _WigmCount:
             lost = 0
             for i in indexes:
                 # Read on from the rank that gave the paper to `source`, to the next continuing candidate.
+                ranks = all_ranks[i]
+                j = at[i] + 1
+                end = len(ranks)
                 try:
-                    for (c,) in papers[i]:
+                    while j < end:
+                        (c,) = ranks[j]
                         if look[c]:
+                            at[i] = j
                             add_to[c](i)
                             break
+                        j += 1
                     else:
                         lost += weights[i]
-                except ValueError:  # a skipped rank or an overvote: the paper's preferences stop here
+                    continue
+                except (ValueError, KeyError):
+                    pass
+                # A rank that is not one declared candidate: read it by the rules.
+                found = next_preference(ranks, j - 1, look, n)
+                if found is None:
                     lost += weights[i]
-                except KeyError:
-                    check_candidate_number(c, n)
-                    lost += weights[i]
+                else:
+                    at[i], c = found
+                    add_to[c](i)
             for c in range(n):
                 if not continuing[c]:
                     continue

@@ -50,7 +50,8 @@ def test_first_preferences_follow_the_cleaning_rules() -> None:
         withdrawn=frozenset({3}),
     )
     read = read_first_preferences(contest)
-    assert read.first == [[0], [], [1, 6], []]
+    assert [sorted(group) for group in read.first] == [[0], [], [1, 6], []]
+    assert read.at[1] == 1  # C, after the withdrawn D
     assert (read.valid_poll, read.invalid) == (6, 15)
     ranked = prepare_rankings(contest, repeats_allowed=True)
     assert (ranked.valid_poll, ranked.invalid) == (read.valid_poll, read.invalid)
