@@ -78,3 +78,12 @@ def test_members_list_is_a_fragment_for_htmx_and_a_page_otherwise(demo, client):
         "/o/riverside/members", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
     )
     assert "<html" in restored.text
+
+
+def test_the_menu_marks_only_the_section_you_are_in(demo, client):
+    import re
+
+    sign_in(client, "helen@riverside.example")
+    page = client.get("/o/riverside/members").text
+    current = re.findall(r'href="([^"]+)" aria-current="page"', page)
+    assert current == ["/o/riverside/members"]
