@@ -31,7 +31,7 @@ from coop.budgets.tables import (
 )
 from coop.db import write_transaction
 from coop.members.tables import Member
-from coop.organisations.tables import ConstitutionVersion
+from coop.organisations.service import constitution_of
 from governance.budget import (
     FUNDER_REQUIRED,
     CostRule,
@@ -45,7 +45,6 @@ from governance.budget import (
     spending_requirement,
     split_cost,
 )
-from governance.constitution import Constitution, parse_constitution
 from governance.violations import Violation
 
 CONTRIBUTOR = "contributor"
@@ -124,17 +123,6 @@ def _error(code: str, message: str, cls: type[BudgetError] = BudgetError) -> Bud
 # ---------------------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------------------
-
-
-async def constitution_of(organisation_id: int) -> Constitution:
-    row = (
-        await ConstitutionVersion.select(ConstitutionVersion.document)
-        .where(ConstitutionVersion.organisation == organisation_id)
-        .order_by(ConstitutionVersion.version, ascending=False)
-        .first()
-    )
-    assert row is not None, "every organisation has a constitution"
-    return parse_constitution(str(row["document"]))
 
 
 async def pool_in_org(organisation_id: int, pool_public_id: str) -> dict[str, Any] | None:

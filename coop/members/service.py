@@ -29,10 +29,9 @@ from coop.members.tables import (
     RoleGrant,
     SensitiveFact,
 )
-from coop.organisations.service import OrgContext
-from coop.organisations.tables import ConstitutionVersion
+from coop.organisations.service import OrgContext, constitution_of
 from coop.settings import Settings
-from governance.constitution import Constitution, ExpulsionBy, parse_constitution
+from governance.constitution import Constitution, ExpulsionBy
 from governance.membership import (
     eligibility_violations,
     expulsion_violations,
@@ -111,19 +110,6 @@ class MembershipError(ValueError):
 
 def _violations(field: str, violations: list[Violation]) -> dict[str, str]:
     return {field: " ".join(v.message for v in violations)} if violations else {}
-
-
-async def constitution_of(organisation_id: int) -> Constitution:
-    """The constitution in force: the newest adopted version."""
-    row = (
-        await ConstitutionVersion.select(ConstitutionVersion.document)
-        .where(ConstitutionVersion.organisation == organisation_id)
-        .order_by(ConstitutionVersion.version, ascending=False)
-        .first()
-    )
-    if row is None:
-        raise LookupError(f"organisation {organisation_id} has no constitution")
-    return parse_constitution(row["document"])
 
 
 def class_name(constitution: Constitution, key: str) -> str:

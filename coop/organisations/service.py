@@ -11,6 +11,7 @@ from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.tables import ConstitutionVersion, Organisation
+from governance.constitution import Constitution, parse_constitution
 
 ROLES = ("director", "secretary", "treasurer", "admin")
 ROLE_NAMES = {
@@ -72,6 +73,19 @@ async def org_context(slug: str, person_id: int) -> OrgContext | None:
         member_name=row["name"],
         roles=frozenset(r["role"] for r in roles) | {"member"},
     )
+
+
+async def constitution_of(organisation_id: int) -> Constitution:
+    """The organisation's rules in force: the newest adopted version of its constitution."""
+    row = (
+        await ConstitutionVersion.select(ConstitutionVersion.document)
+        .where(ConstitutionVersion.organisation == organisation_id)
+        .order_by(ConstitutionVersion.version, ascending=False)
+        .first()
+    )
+    if row is None:
+        raise LookupError(f"organisation {organisation_id} has no constitution")
+    return parse_constitution(str(row["document"]))
 
 
 async def organisations_of(person_id: int) -> list[dict[str, Any]]:

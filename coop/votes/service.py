@@ -20,14 +20,14 @@ from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.db import current_engine, is_sqlite, write_transaction
 from coop.mail.service import send_email
 from coop.members.tables import Member, RoleGrant
-from coop.organisations.tables import ConstitutionVersion
+from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.template_filters import date_time
 from coop.votes import ballots as choices
 from coop.votes.bulletin import BoardEntry, board_digest, new_tracker, sorted_board
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 from coop.votes.tally import count_vote
-from governance.constitution import Constitution, parse_constitution
+from governance.constitution import Constitution
 
 logger = logging.getLogger("coop.votes")
 
@@ -153,18 +153,6 @@ async def list_votes(organisation_id: int) -> list[VoteInfo]:
         .order_by(Vote.closes_at, ascending=False)
     )
     return [_vote_info(r) for r in rows]
-
-
-async def constitution_of(organisation_id: int) -> Constitution:
-    """The organisation's rules in force: its newest constitution version."""
-    row = (
-        await ConstitutionVersion.select(ConstitutionVersion.document)
-        .where(ConstitutionVersion.organisation == organisation_id)
-        .order_by(ConstitutionVersion.version, ascending=False)
-        .first()
-    )
-    assert row is not None, "every organisation has a constitution"
-    return parse_constitution(row["document"])
 
 
 @dataclass(frozen=True, slots=True)
