@@ -151,3 +151,22 @@ class ProxyAppointment(Table, tablename="proxy_appointment"):
     revoked_at = Timestamptz(null=True, default=None)
     recorded_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
     assisted_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+
+
+class MemberLetter(Table, tablename="member_letter"):
+    """A notice to print and post: for members who asked for post or have no email. The text is kept as
+    it was sent, so the secretary prints what every other member was told."""
+
+    public_id = UUID(help_text="Used in addresses instead of the row number.")
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    kind = Varchar(length=40, help_text="What the notice is about, e.g. vote_reminder or vote_result.")
+    subject = Varchar(length=300)
+    body = Text(default="")
+    easy_read = Text(default="", help_text="Short sentences, one a line, if asked for.")
+    large_print = Boolean(default=False)
+    needs = Varchar(length=200, default="", help_text="The member's needs then, comma-separated.")
+    address = Text(default="", help_text="The address for notices when it was written.")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+    sent_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
