@@ -16,6 +16,16 @@ from coop.budgets.tables import (
     PoolAccount,
     PoolPayment,
 )
+from coop.commissioning.tables import (
+    CommissionProposal,
+    Contract,
+    ContractInvoice,
+    ContractShare,
+    ProposalApproval,
+    Provider,
+    ServiceOffer,
+    ServiceRating,
+)
 from coop.mail.tables import OutboxMessage
 from coop.members.tables import (
     CommunicationNeed,
@@ -65,5 +75,13 @@ APP_CONFIG = AppConfig(
         LedgerEntry,
         PoolPayment,
         PaymentApproval,
+        Provider,
+        ServiceOffer,
+        CommissionProposal,
+        ProposalApproval,
+        Contract,
+        ContractShare,
+        ContractInvoice,
+        ServiceRating,
     ],
 )
