@@ -19,6 +19,8 @@ from litestar.template.config import TemplateConfig
 from coop.accounts.controllers import AccountController, PasswordResetController, SignInController
 from coop.admin.controllers import OutboxController
 from coop.budgets.controllers import BudgetController
+from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
+from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
 from coop.members.controllers import (
     ApplicationController,
@@ -93,6 +95,9 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             VoteController,
             SupportedVoteController,
             BudgetController,
+            CommissioningController,
+            ReturnsController,
+            SupportingReturnsController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
             ),
