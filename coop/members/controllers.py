@@ -5,7 +5,7 @@ whose actions are recorded as assisted)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,13 +22,14 @@ from coop.accounts.passwords import MIN_LENGTH, password_problem
 from coop.accounts.service import CurrentSession, create_person
 from coop.accounts.tables import Person
 from coop.guards import current_org, current_session, requires_member, requires_role
-from coop.members import service
+from coop.members import notices, service
 from coop.members.service import BOARD_ROLES, CONTACT_BY, FACTS, NEEDS, STATUSES, MembershipError
 from coop.members.tables import Member, MemberInvitation, MembershipApplication, RoleGrant
 from coop.organisations.service import ROLE_NAMES
 from coop.organisations.tables import Organisation
 from coop.pagination import Page, paginate
 from coop.settings import Settings
+from coop.votes import service as votes
 from coop.web import form_errors_page, redirect, render
 
 PUBLIC = {"public": True}
@@ -206,6 +207,36 @@ class RegisterController(Controller):
                 "Cache-Control": "no-store",
             },
         )
+
+    @get("/letters", name="register_letters")
+    async def letters(self, request: Request[Any, Any, Any]) -> Template:
+        """Notices to print and post, for members who asked for post or have no email."""
+        org = current_org(request)
+        return render(
+            request,
+            "members/letters.html",
+            {
+                "to_send": await notices.letters(org.organisation_id, sent=False),
+                "sent": await notices.letters(org.organisation_id, sent=True, limit=20),
+                "need_words": NEEDS,
+            },
+        )
+
+    @get("/letters/{letter_id:str}", name="register_letter")
+    async def letter(self, request: Request[Any, Any, Any], letter_id: FromPath[str]) -> Template:
+        row = await notices.letter(current_org(request).organisation_id, letter_id)
+        if row is None:
+            raise NotFoundException()
+        return render(request, "members/letter.html", {"letter": row, "need_words": NEEDS})
+
+    @post("/letters/{letter_id:str}/sent", name="register_letter_sent")
+    async def letter_sent(self, request: Request[Any, Any, Any], letter_id: FromPath[str]) -> Response[Any]:
+        org = current_org(request)
+        marked = await notices.mark_sent(org.organisation_id, letter_id, actor_of(request))
+        # Marking twice (a double click) is harmless; an unknown letter is not found.
+        if not marked and await notices.letter(org.organisation_id, letter_id) is None:
+            raise NotFoundException()
+        return redirect(request, f"/o/{org.slug}/register/letters?sent=1")
 
     @get("/new", name="register_new")
     async def new(self, request: Request[Any, Any, Any]) -> Template:
@@ -892,6 +923,20 @@ def _base(request: Request[Any, Any, Any]) -> str:
     return f"/o/{org.slug}/me"
 
 
+async def _open_votes(organisation_id: int, member_id: int) -> list[dict[str, Any]]:
+    """Open votes with this member on the roll, and whether they have voted (a supporter sees the same)."""
+    now = datetime.now(UTC)
+    open_now = []
+    for vote in await votes.list_votes(organisation_id):
+        if vote.accepting_at(now):
+            status = await votes.voter_status(vote.id, member_id)
+            if status.on_roll:
+                open_now.append(
+                    {"id": vote.id, "title": vote.title, "closes_at": vote.closes_at, "voted": status.voted}
+                )
+    return open_now
+
+
 class MyMembershipController(Controller):
     path = "/o/{org_slug:str}/me"
     guards = [requires_member]
@@ -908,8 +953,11 @@ class MyMembershipController(Controller):
             .limit(200)
         )
         current = request.scope.get("user")
+        votes_base = f"{_base(request)}/votes" if _assisted_by(request) else f"/o/{org.slug}/votes"
         return {
             "member": member,
+            "votes_base": votes_base,
+            "open_votes": await _open_votes(org.organisation_id, org.member_id),
             "constitution": constitution,
             "base": _base(request),
             "assisted": _assisted_by(request) is not None,

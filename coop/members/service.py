@@ -18,6 +18,7 @@ from coop.accounts.tables import PasswordReset, Person
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.mail.service import send_email
+from coop.members import notices
 from coop.members.tables import (
     CommunicationNeed,
     Member,
@@ -780,17 +781,26 @@ async def decide_application(
             link = await _account_link(
                 org, member_id, application["name"], email, application["member_class"], actor
             )
-        body = (
-            f"Dear {application['name']},\n\nWelcome to {org.name}. The board has admitted you as a "
-            f"{class_name(constitution, application['member_class']).lower()} member.\n\n"
-        )
+        kind = class_name(constitution, application["member_class"]).lower()
+        body = f"Welcome to {org.name}. The board has admitted you as a {kind} member.\n\n"
+        url = f"{settings.base_url.rstrip('/')}{link}"
         body += (
-            f"To use coop, open this link and choose a password:\n\n{settings.base_url.rstrip('/')}{link}\n\n"
-            "The link works for 14 days.\n"
+            f"To use coop, open this link and choose a password:\n\n{url}\n\nThe link works for 14 days.\n"
             if link
             else "Sign in to coop to see your membership.\n"
         )
-        await send_email(settings, to=email, subject=f"Welcome to {org.name}", body=body)
+        easy_read = (
+            f"You are now a member of {org.name}.",
+            "You own a part of it, with the other members.",
+            *((f"To use the website, open this link: {url}", "The link works for 14 days.") if link else ()),
+        )
+        # As they asked when applying: by email (easy read if recorded), or a letter to post.
+        await notices.send_notice(
+            settings,
+            org.organisation_id,
+            [member_id],
+            notices.Notice(kind="welcome", subject=f"Welcome to {org.name}", body=body, easy_read=easy_read),
+        )
         return
     token = secrets.token_urlsafe(32) if decision == "more_info" else None
     async with write_transaction():

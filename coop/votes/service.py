@@ -18,7 +18,7 @@ from typing import Any
 
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.db import current_engine, is_sqlite, write_transaction
-from coop.mail.service import send_email
+from coop.members.notices import Notice, send_notice
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
@@ -497,40 +497,43 @@ async def cast_ballot(
 async def send_reminders(
     vote: VoteInfo, *, now: datetime, settings: Settings, actor: Actor, slug: str
 ) -> int:
-    """Email everyone on the roll who signs in and has not voted yet. Returns how many were sent."""
+    """Remind everyone on the roll who has not voted yet, each as they asked (email or a letter to post).
+    Returns how many were sent."""
     if not vote.accepting_at(now):
         raise VoteStateError("Reminders can only be sent while the vote is open")
-    roll = await VoteRoll.select(VoteRoll.member, VoteRoll.member.person.email.as_alias("email")).where(
-        VoteRoll.vote == vote.id
-    )
+    roll = await VoteRoll.select(VoteRoll.member).where(VoteRoll.vote == vote.id)
     voted = {
         int(r["member"])
         for r in await VoteParticipation.select(VoteParticipation.member).where(
             VoteParticipation.vote == vote.id
         )
     }
-    current = {
-        int(r["id"])
-        for r in await Member.select(Member.id).where(
-            (Member.organisation == vote.organisation_id) & Member.ceased_on.is_null()
-        )
-    }
-    sent = 0
-    for r in roll:
-        if int(r["member"]) in voted or int(r["member"]) not in current or not r["email"]:
-            continue
-        await send_email(
-            settings,
-            to=r["email"],
+    link = f"{settings.base_url}/o/{slug}/votes/{vote.id}"
+    # Each member as they asked: email, easy read, or a letter to post (notices keep to current members).
+    delivered = await send_notice(
+        settings,
+        vote.organisation_id,
+        (int(r["member"]) for r in roll if int(r["member"]) not in voted),
+        Notice(
+            kind="vote_reminder",
             subject=f"Reminder: please vote in {vote.title}",
             body=(
                 f"You have not voted yet in: {vote.title}\n\n"
                 f"Voting closes on {date_time(vote.closes_at)}.\n\n"
-                f"Vote here: {settings.base_url}/o/{slug}/votes/{vote.id}\n\n"
+                f"Vote here: {link}\n\n"
                 "If you have already voted on paper or at a meeting, you do not need to do anything.\n"
             ),
-        )
-        sent += 1
+            easy_read=(
+                f"There is a vote about: {vote.title}.",
+                *((vote.easy_read,) if vote.easy_read else ()),
+                "You have not voted yet.",
+                f"You can vote until {date_time(vote.closes_at)}.",
+                f"You can vote on the website: {link}",
+                "You can ask someone you trust to help you.",
+            ),
+        ),
+    )
+    sent = delivered.emails + delivered.letters
     await record(
         AuditEntry(
             "vote.reminders_sent",
@@ -650,26 +653,31 @@ async def scrub_storage() -> None:
 
 
 async def _email_results(vote: VoteInfo, settings: Settings, slug: str) -> None:
-    rows = await VoteRoll.select(VoteRoll.member.person.email.as_alias("email")).where(
-        VoteRoll.vote == vote.id
-    )
+    rows = await VoteRoll.select(VoteRoll.member).where(VoteRoll.vote == vote.id)
     outcome = (vote.result or {}).get("outcome", "")
-    for r in rows:
-        if not r["email"]:
-            continue
-        await send_email(
-            settings,
-            to=r["email"],
+    results = f"{settings.base_url}/o/{slug}/votes/{vote.id}/results"
+    await send_notice(
+        settings,
+        vote.organisation_id,
+        (int(r["member"]) for r in rows),
+        Notice(
+            kind="vote_result",
             subject=f"Result: {vote.title}",
             body=(
                 f"The vote has closed: {vote.title}\n\n{outcome}\n\n"
-                f"See the full result and count: {settings.base_url}/o/{slug}/votes/{vote.id}/results\n\n"
+                f"See the full result and count: {results}\n\n"
                 f"Every ballot is listed on the bulletin board by its tracking code: "
                 f"{settings.base_url}/o/{slug}/votes/{vote.id}/board\n"
                 f"The board's fingerprint (SHA-256) is:\n{vote.board_digest}\n"
                 "Keep this email: if the board is ever changed, its fingerprint will no longer match.\n"
             ),
-        )
+            easy_read=(
+                f"The vote about {vote.title} has ended.",
+                f"The result: {outcome}" if outcome else "The votes have been counted.",
+                f"You can see the full result on the website: {results}",
+            ),
+        ),
+    )
 
 
 async def close_if_due(

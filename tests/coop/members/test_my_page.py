@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from tests.coop.helpers import page_text, sign_in
 
@@ -14,8 +15,26 @@ def test_member_page_shows_their_membership(demo, client):
     text = page_text(page.text)
     assert "Your membership" in text and "Sofia Rossi" in text and "Budget holder" in text
     assert "15 January 2024" in text and "Through their supporter" in text
-    assert "There are no votes open to you" in text
+    # The demo's open vote, which Sofia has already voted in; Jamie has not.
+    assert "Votes open to you Commission a shared personal assistant (PA) service : you have voted." in text
     assert "Maria Rossi" in text  # her supporter
+    sign_in(client, "jamie@riverside.example")
+    jamie = page_text(client.get("/o/riverside/me").text)
+    assert "Commission a shared personal assistant (PA) service : closes" in jamie
+
+
+def test_a_supporter_sees_the_members_open_votes(demo, client):
+    from tests.coop.members.helpers import member_id
+
+    sign_in(client, "maria@riverside.example")
+    base = f"/o/riverside/supporting/{member_id('Sofia Rossi')}"
+    page = client.get(base)
+    assert page.status_code == 200 and "Votes open to Sofia Rossi" in page_text(page.text)
+    links = re.findall(r'href="(' + re.escape(base) + r'/votes/\d+)"', page.text)
+    assert len(links) == 1 and f'href="{base}/votes"' in page.text
+    vote = client.get(links[0])
+    assert vote.status_code == 200 and "Commission a shared personal assistant" in vote.text
+    assert client.get("/o/riverside/votes").status_code == 404  # not a member herself
 
 
 def test_download_all_personal_data_as_json_and_html(demo, client):
