@@ -20,6 +20,8 @@ from coop.accounts.controllers import AccountController, PasswordResetController
 from coop.admin.controllers import OutboxController
 from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
+from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
+from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
 from coop.members.controllers import (
     ApplicationController,
@@ -94,6 +96,9 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             VoteController,
             SupportedVoteController,
             BudgetController,
+            ReturnsController,
+            SupportingReturnsController,
+            CommissioningController,
             ReturnsController,
             SupportingReturnsController,
             create_static_files_router(

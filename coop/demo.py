@@ -131,6 +131,9 @@ async def seed_demo(settings: Settings) -> bool:
     from coop.budgets.demo import seed_pool
 
     await seed_pool(riverside)
+    from coop.commissioning.demo import seed_commissioning
+
+    await seed_commissioning(riverside)
     northfield = await create_organisation(
         slug=SECOND_SLUG,
         name="Northfield Carers Co-operative",

@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -661,6 +662,8 @@ async def _pay(
     fingerprint: str,
     approvers_needed: int,
     actor: Actor,
+    *,
+    committed: bool = False,
 ) -> PaymentResult:
     pool_id = int(pool["id"])
     async with write_transaction():
@@ -705,8 +708,10 @@ async def _pay(
         ).returning(PoolPayment.id, PoolPayment.public_id, PoolPayment.reference)
         payment_id, public_id, reference = int(rows[0]["id"]), str(rows[0]["public_id"]), rows[0]["reference"]
         if approvers_needed:
-            # Reserve now (so nothing else can spend it), pay when approved.
-            await _reserve(pool_id, shares, request.amount_pence)
+            # Reserve now (so nothing else can spend it), pay when approved. Money a contract committed
+            # is already reserved: it now waits for approval as this payment's.
+            if not committed:
+                await _reserve(pool_id, shares, request.amount_pence)
             status = "awaiting_approval"
         else:
             await _post_payment(
@@ -715,7 +720,7 @@ async def _pay(
                 payment_id,
                 shares,
                 request.amount_pence,
-                reserved=False,
+                reserved=committed,
                 actor=actor,
             )
             status = "paid"
@@ -886,6 +891,108 @@ async def cancel_payment(organisation_id: int, payment_public_id: str, *, actor:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Commitments: money promised (by a contract, coop/commissioning) but not yet invoiced
+# ---------------------------------------------------------------------------------------------------------
+
+#: Each returns, for a pool id, the pence committed per sub-account by something other than a payment
+#: awaiting approval (a contract's remaining cost), so `ledger_problems` can reconcile `committed_pence`.
+CommitmentSource = Callable[[int], Awaitable[dict[int, int]]]
+_commitment_sources: list[CommitmentSource] = []
+
+
+def register_commitment_source(source: CommitmentSource) -> None:
+    if source not in _commitment_sources:
+        _commitment_sources.append(source)
+
+
+async def commit_shares(
+    organisation_id: int,
+    pool_id: int,
+    shares: dict[int, int],
+    *,
+    actor: Actor,
+    target_type: str,
+    target_id: str,
+) -> None:
+    """Set money aside against each sub-account (and the pool), or raise NotEnoughMoney. Call inside the
+    caller's `write_transaction()`, so its own rows and this commitment land together or not at all."""
+    async with write_transaction():
+        await _reserve(pool_id, shares, sum(shares.values()))
+        await _record_commitment(
+            "budget.committed", organisation_id, pool_id, shares, actor, target_type, target_id
+        )
+
+
+async def release_shares(
+    organisation_id: int,
+    pool_id: int,
+    shares: dict[int, int],
+    *,
+    actor: Actor,
+    target_type: str,
+    target_id: str,
+) -> None:
+    """Give back money set aside by `commit_shares` that will not be spent."""
+    async with write_transaction():
+        await _move_pool(pool_id, balance=0, committed=-sum(shares.values()), guard=False)
+        for account_id in sorted(shares):
+            await _move_account(account_id, balance=0, committed=-shares[account_id], guard=False)
+        await _record_commitment(
+            "budget.released", organisation_id, pool_id, shares, actor, target_type, target_id
+        )
+
+
+async def _record_commitment(
+    action: str,
+    organisation_id: int,
+    pool_id: int,
+    shares: dict[int, int],
+    actor: Actor,
+    target_type: str,
+    target_id: str,
+) -> None:
+    detail = {"pool": pool_id, "shares": {str(k): v for k, v in sorted(shares.items())}}
+    await record(
+        AuditEntry(
+            action,
+            organisation_id=organisation_id,
+            target_type=target_type,
+            target_id=target_id,
+            detail=detail,
+        ),
+        actor,
+    )
+
+
+async def pay_from_commitment(
+    organisation_id: int,
+    pool: dict[str, Any],
+    request: PaymentRequest,
+    shares: dict[int, int],
+    *,
+    actor: Actor,
+) -> PaymentResult:
+    """Pay money a commitment already set aside (an invoice against a contract), once per idempotency key,
+    with the two-person rule for large amounts. The members' vote was the contract's, so it is not asked
+    again. Call inside the caller's `write_transaction()`; the caller releases nothing itself."""
+    _check_key(request.idempotency_key)
+    if request.amount_pence <= 0 or sum(shares.values()) != request.amount_pence:
+        raise _error("budget.amount", "Enter an amount above £0")
+    rules = (await constitution_of(organisation_id)).spending
+    approvers = spending_requirement(request.amount_pence, rules).approvers_needed
+    fingerprint = _fingerprint(
+        {
+            "pool": str(pool["public_id"]),
+            "payee": request.payee.strip(),
+            "description": request.description.strip(),
+            "amount": request.amount_pence,
+            "shares": {str(k): v for k, v in sorted(shares.items())},
+        }
+    )
+    return await _pay(organisation_id, pool, request, shares, fingerprint, approvers, actor, committed=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Corrections
 # ---------------------------------------------------------------------------------------------------------
 
@@ -1043,6 +1150,9 @@ async def ledger_problems(pool_id: int | None = None) -> list[str]:
                 approvals = len(set(await approvers_of(int(p["id"]))))
                 if approvals < int(p["approvals_needed"]):  # I10
                     problems.append(f"{name}: payment {p['reference']} was paid without its approvals")
+        for source in _commitment_sources:
+            for k, v in (await source(pid)).items():
+                pending[k] = pending.get(k, 0) + v
         if sum(pending.values()) != int(pool["committed_pence"]):
             problems.append(f"{name}: the pool's commitments do not match the payments awaiting approval")
         for a in contributors:

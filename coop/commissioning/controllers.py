@@ -1,0 +1,558 @@
+"""HTTP for commissioning: the provider directory (every member reads; the board and secretary manage),
+proposals to buy a service from a pool (board decision or members' vote), contracts (committing money
+through a check-your-answers page), invoices (paid through the budgets payment path) and members' ratings.
+Individual amounts are shown only to the managers and to each person for their own share."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from coop.accounts.controllers import actor_of
+from coop.budgets import service as budgets
+from coop.budgets.forms import check_token, check_token_ok
+from coop.commissioning import service
+from coop.commissioning.forms import (
+    read_invoice_form,
+    read_offer_form,
+    read_proposal_form,
+    read_provider_form,
+    read_rating_form,
+)
+from coop.guards import current_org, current_session, requires_member, requires_role
+from coop.settings import Settings
+from coop.votes.service import VoteStateError
+from coop.web import form_errors_page, redirect, render
+from governance.budget import COST_RULE_NAMES, CostRule, format_pence
+
+requires_manager = requires_role(*service.MANAGER_ROLES)
+
+
+def _base(slug: str) -> str:
+    return f"/o/{slug}/commissioning"
+
+
+def _names() -> dict[str, Any]:
+    return {
+        "money": format_pence,
+        "kinds": service.PROVIDER_KINDS,
+        "units": service.UNITS,
+        "ratings": service.CQC_RATINGS,
+        "met_outcomes": service.MET_OUTCOMES,
+        "statuses": service.STATUS_NAMES,
+        "cost_rules": {r.value: n for r, n in COST_RULE_NAMES.items()},
+    }
+
+
+def _found(row: dict[str, Any] | None) -> dict[str, Any]:
+    if row is None:
+        raise NotFoundException()
+    return row
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _refused(
+    request: Request[Any, Any, Any], back: str, error: budgets.BudgetError | VoteStateError
+) -> Template:
+    messages = (
+        [v.message for v in error.violations] if isinstance(error, budgets.BudgetError) else [str(error)]
+    )
+    return render(
+        request,
+        "commissioning/refused.html",
+        {"messages": messages, "back": back, **_names()},
+        status_code=422,
+    )
+
+
+class CommissioningController(Controller):
+    path = "/o/{org_slug:str}/commissioning"
+    guards = [requires_member]
+
+    @get("/", name="commissioning")
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        org = current_org(request)
+        return render(
+            request,
+            "commissioning/index.html",
+            {
+                "providers": await service.providers_of(org.organisation_id),
+                "proposals": await service.proposals_of(org.organisation_id, limit=20),
+                "contracts": await service.contracts_of(org.organisation_id),
+                "is_manager": org.has_any(*service.MANAGER_ROLES),
+                "base": _base(org.slug),
+                **_names(),
+            },
+        )
+
+    # ------------------------------------------------------------------------------- providers, offers
+
+    @get("/providers/new", name="provider_new", guards=[requires_manager])
+    async def provider_new(self, request: Request[Any, Any, Any]) -> Template:
+        base = _base(current_org(request).slug)
+        return render(request, "commissioning/provider_new.html", {"form": {}, "base": base, **_names()})
+
+    @post("/providers/new", name="provider_new_post", guards=[requires_manager])
+    async def provider_create(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        org = current_org(request)
+        form = await request.form()
+        data = read_provider_form(form)
+        if data.errors:
+            return form_errors_page(
+                request,
+                "commissioning/provider_new.html",
+                data.errors,
+                {"form": form, "base": _base(org.slug), **_names()},
+            )
+        public_id = await service.create_provider(
+            org.organisation_id,
+            service.ProviderDetails(data.name, data.kind, data.cqc_number, data.cqc_rating, data.contact),
+            actor=actor_of(request),
+        )
+        return redirect(request, f"{_base(org.slug)}/providers/{public_id}?added=1")
+
+    @get("/providers/{provider_id:str}", name="provider")
+    async def provider(self, request: Request[Any, Any, Any], provider_id: FromPath[str]) -> Template:
+        org = current_org(request)
+        provider = _found(await service.provider_in_org(org.organisation_id, provider_id))
+        return render(
+            request,
+            "commissioning/provider.html",
+            {
+                "provider": provider,
+                "offers": await service.offers_of(org.organisation_id, int(provider["id"])),
+                "contracts": await service.contracts_of(org.organisation_id, provider_id=int(provider["id"])),
+                "outcomes": await service.provider_outcomes(int(provider["id"])),
+                "is_manager": org.has_any(*service.MANAGER_ROLES),
+                "base": _base(org.slug),
+                **_names(),
+            },
+        )
+
+    @get("/providers/{provider_id:str}/offers/new", name="offer_new", guards=[requires_manager])
+    async def offer_new(self, request: Request[Any, Any, Any], provider_id: FromPath[str]) -> Template:
+        org = current_org(request)
+        provider = _found(await service.provider_in_org(org.organisation_id, provider_id))
+        return render(
+            request,
+            "commissioning/offer_new.html",
+            {"provider": provider, "form": {}, "base": _base(org.slug), **_names()},
+        )
+
+    @post("/providers/{provider_id:str}/offers/new", name="offer_new_post", guards=[requires_manager])
+    async def offer_create(
+        self, request: Request[Any, Any, Any], provider_id: FromPath[str]
+    ) -> Response[Any]:
+        org = current_org(request)
+        provider = _found(await service.provider_in_org(org.organisation_id, provider_id))
+        form = await request.form()
+        data = read_offer_form(form)
+        if data.errors:
+            return form_errors_page(
+                request,
+                "commissioning/offer_new.html",
+                data.errors,
+                {"provider": provider, "form": form, "base": _base(org.slug), **_names()},
+            )
+        await service.create_offer(
+            org.organisation_id,
+            int(provider["id"]),
+            service.OfferDetails(data.name, data.description, data.unit, data.price_pence),
+            actor=actor_of(request),
+        )
+        return redirect(request, f"{_base(org.slug)}/providers/{provider_id}?offer=1")
+
+    # -------------------------------------------------------------------------------------- proposals
+
+    async def _proposal_context(
+        self, request: Request[Any, Any, Any], offer_id: str, pool_id: str
+    ) -> dict[str, Any]:
+        org = current_org(request)
+        offer = _found(await service.offer_in_org(org.organisation_id, offer_id))
+        provider = await service.provider_by_id(int(offer["provider"]))
+        pools = await budgets.pools_of(org.organisation_id)
+        pool = await budgets.pool_in_org(org.organisation_id, pool_id) if pool_id else None
+        if pool is None and len(pools) == 1:
+            pool = pools[0]
+        accounts = (
+            [a for a in await budgets.accounts_of(int(pool["id"])) if a["left_on"] is None] if pool else []
+        )
+        return {
+            "offer": offer,
+            "provider": provider,
+            "pools": pools,
+            "pool": pool,
+            "accounts": accounts,
+            "by_hours": bool(pool) and pool["cost_rule"] == CostRule.BY_HOURS.value,
+            "base": _base(org.slug),
+            **_names(),
+        }
+
+    @get("/offers/{offer_id:str}/propose", name="proposal_new", guards=[requires_manager])
+    async def proposal_new(self, request: Request[Any, Any, Any], offer_id: FromPath[str]) -> Template:
+        context = await self._proposal_context(request, offer_id, request.query_params.get("pool", ""))
+        if request.query_params.get("pool") and context["pool"] is None:
+            raise NotFoundException()
+        form = {"participants": [str(a["id"]) for a in context["accounts"]], "vote_days": "14"}
+        return render(request, "commissioning/proposal_new.html", {**context, "form": form})
+
+    async def _read_proposal(
+        self, request: Request[Any, Any, Any], offer_id: str
+    ) -> tuple[dict[str, Any], Any, Any, dict[int, int]]:
+        form = await request.form()
+        context = await self._proposal_context(request, offer_id, str(form.get("pool", "")))
+        if context["pool"] is None:
+            raise NotFoundException()
+        data = read_proposal_form(
+            form, [int(a["id"]) for a in context["accounts"]], by_hours=context["by_hours"]
+        )
+        shares: dict[int, int] = {}
+        if not data.errors:
+            try:
+                shares = await service.proposal_shares(context["pool"], context["offer"], self._details(data))
+            except budgets.BudgetError as error:
+                data.errors["participants"] = error.violations[0].message
+        # Keep the ticked boxes when the form is shown again.
+        context["form"] = {
+            **{k: form.get(k) for k in form},
+            "participants": [str(p) for p in data.participants],
+        }
+        return context, form, data, shares
+
+    @staticmethod
+    def _details(data: Any) -> service.ProposalDetails:
+        return service.ProposalDetails(
+            data.quantity,
+            data.period_start,
+            data.period_end,
+            tuple(data.participants),
+            data.minutes,
+            data.vote_days,
+        )
+
+    async def _proposal_check_page(
+        self,
+        request: Request[Any, Any, Any],
+        context: dict[str, Any],
+        data: Any,
+        shares: dict[int, int],
+        settings: Settings,
+    ) -> Template:
+        org = current_org(request)
+        names = {int(a["id"]): a["name"] for a in context["accounts"]}
+        total = sum(shares.values())
+        route, approvals = service.decision_route(total, await service.spending_rules(org.organisation_id))
+        payload = {
+            **data.payload(),
+            "offer": str(context["offer"]["public_id"]),
+            "pool": str(context["pool"]["public_id"]),
+        }
+        return render(
+            request,
+            "commissioning/proposal_check.html",
+            {
+                **context,
+                "data": data,
+                "total": total,
+                "shares": [(names[k], v) for k, v in shares.items()],
+                "route": route,
+                "approvals": approvals,
+                "token": check_token(settings.secret_key, "proposal", payload),
+            },
+        )
+
+    @post("/offers/{offer_id:str}/propose/check", name="proposal_check", guards=[requires_manager])
+    async def proposal_check(
+        self, request: Request[Any, Any, Any], offer_id: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Template:
+        context, _, data, shares = await self._read_proposal(request, offer_id)
+        if data.errors:
+            return form_errors_page(request, "commissioning/proposal_new.html", data.errors, context)
+        return await self._proposal_check_page(request, context, data, shares, settings)
+
+    @post("/offers/{offer_id:str}/propose", name="proposal_post", guards=[requires_manager])
+    async def proposal_create(
+        self, request: Request[Any, Any, Any], offer_id: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        org = current_org(request)
+        context, form, data, shares = await self._read_proposal(request, offer_id)
+        if data.errors:
+            return form_errors_page(request, "commissioning/proposal_new.html", data.errors, context)
+        payload = {
+            **data.payload(),
+            "offer": str(context["offer"]["public_id"]),
+            "pool": str(context["pool"]["public_id"]),
+        }
+        if not check_token_ok(settings.secret_key, "proposal", payload, str(form.get("check", ""))):
+            return await self._proposal_check_page(request, context, data, shares, settings)
+        try:
+            public_id = await service.create_proposal(
+                org.organisation_id,
+                context["pool"],
+                context["offer"],
+                self._details(data),
+                now=_now(),
+                actor=actor_of(request),
+            )
+        except (budgets.BudgetError, VoteStateError) as error:
+            return _refused(request, f"{_base(org.slug)}/offers/{offer_id}/propose", error)
+        return redirect(request, f"{_base(org.slug)}/proposals/{public_id}")
+
+    @get("/proposals/{proposal_id:str}", name="proposal")
+    async def proposal(self, request: Request[Any, Any, Any], proposal_id: FromPath[str]) -> Template:
+        org = current_org(request)
+        proposal = _found(await service.proposal_in_org(org.organisation_id, proposal_id))
+        proposal = await service.settle_vote(org.organisation_id, proposal, now=_now())
+        person_id = current_session(request).person_id
+        approvers = await service.proposal_approvers(int(proposal["id"]))
+        things = await service.related(proposal)
+        accounts = {int(a["id"]): a for a in await budgets.accounts_of(int(proposal["pool"]))}
+        manager = org.has_any(*service.MANAGER_ROLES)
+        shares = [
+            (accounts[int(k)]["name"], v if manager or accounts[int(k)]["member"] == org.member_id else None)
+            for k, v in json.loads(proposal["shares"]).items()
+        ]
+        contract = await service.contract_for(int(proposal["id"]))
+        return render(
+            request,
+            "commissioning/proposal.html",
+            {
+                "proposal": proposal,
+                **things,
+                "shares": shares,
+                "approvals": len(approvers),
+                "can_approve": proposal["status"] == "awaiting_board"
+                and org.has_any(service.BOARD_ROLE)
+                and proposal["proposed_by"] != person_id
+                and person_id not in approvers,
+                "can_contract": proposal["status"] == "approved" and manager,
+                "contract": contract,
+                "base": _base(org.slug),
+                **_names(),
+            },
+        )
+
+    @post(
+        "/proposals/{proposal_id:str}/approve",
+        name="proposal_approve",
+        guards=[requires_role(service.BOARD_ROLE)],
+    )
+    async def proposal_approve(
+        self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
+    ) -> Response[Any]:
+        org = current_org(request)
+        try:
+            await service.approve_proposal(
+                org.organisation_id,
+                proposal_id,
+                approver_person_id=current_session(request).person_id,
+                actor=actor_of(request),
+            )
+        except budgets.NotFound as error:
+            raise NotFoundException() from error
+        except budgets.BudgetError as error:
+            return _refused(request, f"{_base(org.slug)}/proposals/{proposal_id}", error)
+        return redirect(request, f"{_base(org.slug)}/proposals/{proposal_id}")
+
+    # -------------------------------------------------------------------------------------- contracts
+
+    @get("/proposals/{proposal_id:str}/contract", name="contract_check", guards=[requires_manager])
+    async def contract_check(self, request: Request[Any, Any, Any], proposal_id: FromPath[str]) -> Template:
+        """Check your answers before the contract's cost is committed against each person's money."""
+        org = current_org(request)
+        proposal = _found(await service.proposal_in_org(org.organisation_id, proposal_id))
+        accounts = {int(a["id"]): a for a in await budgets.accounts_of(int(proposal["pool"]))}
+        return render(
+            request,
+            "commissioning/contract_check.html",
+            {
+                "proposal": proposal,
+                **await service.related(proposal),
+                "shares": [(accounts[int(k)], v) for k, v in json.loads(proposal["shares"]).items()],
+                "base": _base(org.slug),
+                **_names(),
+            },
+        )
+
+    @post("/proposals/{proposal_id:str}/contract", name="contract_post", guards=[requires_manager])
+    async def contract_create(
+        self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
+    ) -> Response[Any]:
+        org = current_org(request)
+        try:
+            public_id = await service.create_contract(
+                org.organisation_id, proposal_id, actor=actor_of(request)
+            )
+        except budgets.NotFound as error:
+            raise NotFoundException() from error
+        except budgets.BudgetError as error:
+            return _refused(request, f"{_base(org.slug)}/proposals/{proposal_id}", error)
+        return redirect(request, f"{_base(org.slug)}/contracts/{public_id}?created=1")
+
+    async def _contract_context(self, request: Request[Any, Any, Any], contract_id: str) -> dict[str, Any]:
+        org = current_org(request)
+        contract = _found(await service.contract_in_org(org.organisation_id, contract_id))
+        return {
+            "contract": contract,
+            **await service.related(contract),
+            "left": int(contract["total_pence"]) - int(contract["drawn_pence"]),
+            "base": _base(org.slug),
+            **_names(),
+        }
+
+    @get("/contracts/{contract_id:str}", name="contract")
+    async def contract(self, request: Request[Any, Any, Any], contract_id: FromPath[str]) -> Template:
+        org = current_org(request)
+        context = await self._contract_context(request, contract_id)
+        manager = org.has_any(*service.MANAGER_ROLES)
+        parts = await service.contract_shares(int(context["contract"]["id"]))
+        mine = next((p for p in parts if p["member"] == org.member_id), None)
+        return render(
+            request,
+            "commissioning/contract.html",
+            {
+                **context,
+                "parts": parts,
+                "mine": mine,
+                "my_rating": await service.my_rating(int(context["contract"]["id"]), org.member_id)
+                if mine
+                else None,
+                "invoices": await service.invoices_of(int(context["contract"]["id"])),
+                "is_manager": manager,
+            },
+        )
+
+    # --------------------------------------------------------------------------------------- invoices
+
+    @get("/contracts/{contract_id:str}/invoices/new", name="invoice_new", guards=[requires_manager])
+    async def invoice_new(self, request: Request[Any, Any, Any], contract_id: FromPath[str]) -> Template:
+        context = await self._contract_context(request, contract_id)
+        form = {"idempotency_key": budgets.new_idempotency_key()}
+        return render(request, "commissioning/invoice_new.html", {**context, "form": form})
+
+    def _invoice_check_page(
+        self,
+        request: Request[Any, Any, Any],
+        context: dict[str, Any],
+        data: Any,
+        form: Any,
+        settings: Settings,
+        rules: Any,
+    ) -> Template:
+        return render(
+            request,
+            "commissioning/invoice_check.html",
+            {
+                **context,
+                "data": data,
+                "form": form,
+                "two_people": data.amount_pence > rules.two_person_approval_above_pence,
+                "token": check_token(settings.secret_key, "invoice", data.payload()),
+            },
+        )
+
+    async def _read_invoice(
+        self, request: Request[Any, Any, Any], contract_id: str
+    ) -> tuple[dict[str, Any], Any, Any]:
+        context = await self._contract_context(request, contract_id)
+        form = await request.form()
+        data = read_invoice_form(form)
+        # Said on the check page; the final post leaves it to the service, which replays a double submit.
+        if not data.errors and data.amount_pence > context["left"] and request.url.path.endswith("/check"):
+            data.errors["amount"] = (
+                service.too_much_error(data.amount_pence, context["left"], context["contract"]["reference"])
+                .violations[0]
+                .message
+            )
+        return {**context, "form": form}, form, data
+
+    @post("/contracts/{contract_id:str}/invoices/check", name="invoice_check", guards=[requires_manager])
+    async def invoice_check(
+        self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Template:
+        org = current_org(request)
+        context, form, data = await self._read_invoice(request, contract_id)
+        if data.errors:
+            return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
+        rules = await service.spending_rules(org.organisation_id)
+        return self._invoice_check_page(request, context, data, form, settings, rules)
+
+    @post("/contracts/{contract_id:str}/invoices", name="invoice_post", guards=[requires_manager])
+    async def invoice_create(
+        self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        org = current_org(request)
+        context, form, data = await self._read_invoice(request, contract_id)
+        if data.errors:
+            return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
+        if not check_token_ok(settings.secret_key, "invoice", data.payload(), str(form.get("check", ""))):
+            rules = await service.spending_rules(org.organisation_id)
+            return self._invoice_check_page(request, context, data, form, settings, rules)
+        try:
+            await service.record_invoice(
+                org.organisation_id,
+                contract_id,
+                invoice_number=data.invoice_number,
+                amount_pence=data.amount_pence,
+                idempotency_key=data.idempotency_key,
+                actor=actor_of(request),
+            )
+        except budgets.NotFound as error:
+            raise NotFoundException() from error
+        except budgets.BudgetError as error:
+            return form_errors_page(
+                request,
+                "commissioning/invoice_new.html",
+                {"amount": " ".join(v.message for v in error.violations)},
+                context,
+            )
+        return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?invoiced=1")
+
+    # --------------------------------------------------------------------------------------- outcomes
+
+    @post("/contracts/{contract_id:str}/rating", name="contract_rating")
+    async def rate(self, request: Request[Any, Any, Any], contract_id: FromPath[str]) -> Response[Any]:
+        org = current_org(request)
+        contract = _found(await service.contract_in_org(org.organisation_id, contract_id))
+        form = await request.form()
+        data = read_rating_form(form)
+        if not data.errors:
+            try:
+                await service.rate_service(
+                    org.organisation_id,
+                    contract,
+                    org.member_id,
+                    rating=data.rating,
+                    met_outcomes=data.met_outcomes,
+                    comment=data.comment,
+                    actor=actor_of(request),
+                )
+            except budgets.NotFound as error:
+                raise NotFoundException() from error
+        if data.errors:
+            context = await self._contract_context(request, contract_id)
+            parts = await service.contract_shares(int(contract["id"]))
+            return form_errors_page(
+                request,
+                "commissioning/contract.html",
+                data.errors,
+                {
+                    **context,
+                    "parts": parts,
+                    "mine": next((p for p in parts if p["member"] == org.member_id), None),
+                    "my_rating": form,
+                    "invoices": await service.invoices_of(int(contract["id"])),
+                    "is_manager": org.has_any(*service.MANAGER_ROLES),
+                },
+            )
+        return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?rated=1")

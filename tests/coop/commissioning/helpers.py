@@ -1,0 +1,127 @@
+"""Setting up providers, offers and approved proposals for commissioning tests."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tests.conftest import run
+from tests.coop.budgets.helpers import PoolSetup, actor
+
+
+def hidden_fields(html: str, action: str) -> dict[str, Any]:
+    """The hidden fields of the form posting to `action` (repeated names become lists), no CSRF token."""
+    form = html[html.index(f'action="{action}"') :]
+    form = form[: form.index("</form>")]
+    fields: dict[str, Any] = {}
+    for name, value in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form):
+        if name == "_csrf_token":
+            continue
+        if name in fields:
+            fields[name] = [*([fields[name]] if isinstance(fields[name], str) else fields[name]), value]
+        else:
+            fields[name] = value
+    return fields
+
+
+def board_decides(organisation_id: int) -> None:
+    """Adopt a constitution version in which new contracts go to the board unless above £1,000."""
+    from coop.organisations.tables import ConstitutionVersion
+
+    row = run(
+        ConstitutionVersion.select()
+        .where(ConstitutionVersion.organisation == organisation_id)
+        .order_by(ConstitutionVersion.version, ascending=False)
+        .first()
+    )
+    document = row["document"].replace(
+        "members_vote_on_new_contracts = true", "members_vote_on_new_contracts = false"
+    )
+    assert "members_vote_on_new_contracts = false" in document
+    run(
+        ConstitutionVersion.insert(
+            ConstitutionVersion(
+                organisation=organisation_id,
+                version=int(row["version"]) + 1,
+                model_name=row["model_name"],
+                document=document,
+                adopted_on=date(2026, 1, 1),
+                adopted_by="Test: board decides contracts",
+            )
+        )
+    )
+
+
+def make_offer(organisation_id: int, *, price_pence: int = 6_000, name: str = "Brightway Support") -> Any:
+    """A provider with one hourly offer; returns the offer row."""
+    from coop.commissioning import service
+
+    who = actor(None)
+    provider = run(
+        service.create_provider(
+            organisation_id,
+            service.ProviderDetails(name, "company", "1-123456789", "Good", "office@brightway.example"),
+            actor=who,
+        )
+    )
+    row = run(service.provider_in_org(organisation_id, provider))
+    offer = run(
+        service.create_offer(
+            organisation_id,
+            int(row["id"]),
+            service.OfferDetails("Support worker", "Community support", "hour", price_pence),
+            actor=who,
+        )
+    )
+    return run(service.offer_in_org(organisation_id, offer))
+
+
+def propose(
+    setup: PoolSetup, offer: dict[str, Any], quantity: int, participants: list[int], *, by: int
+) -> dict[str, Any]:
+    from coop.budgets.service import pool_in_org
+    from coop.commissioning import service
+
+    pool = run(pool_in_org(setup.organisation_id, setup.pool_public_id))
+    public_id = run(
+        service.create_proposal(
+            setup.organisation_id,
+            pool,
+            offer,
+            service.ProposalDetails(
+                quantity, date(2026, 5, 1), date(2026, 7, 31), tuple(participants), {}, 7
+            ),
+            now=datetime.now(UTC),
+            actor=actor(by),
+        )
+    )
+    return run(service.proposal_in_org(setup.organisation_id, public_id))
+
+
+def approve_by_board(setup: PoolSetup, proposal: dict[str, Any], *names: str) -> str:
+    from coop.commissioning import service
+
+    status = ""
+    for name in names:
+        status = run(
+            service.approve_proposal(
+                setup.organisation_id,
+                str(proposal["public_id"]),
+                approver_person_id=setup.people[name],
+                actor=actor(setup.people[name]),
+            )
+        )
+    return status
+
+
+def money(setup: PoolSetup) -> dict[str, Any]:
+    """The pool's and each sub-account's stored balance and commitment."""
+    from coop.budgets.tables import BudgetPool, PoolAccount
+
+    pool = run(BudgetPool.select().where(BudgetPool.id == setup.pool_id).first())
+    accounts = run(PoolAccount.select().where(PoolAccount.id.is_in(setup.accounts)).order_by(PoolAccount.id))
+    return {
+        "pool": (int(pool["balance_pence"]), int(pool["committed_pence"])),
+        "accounts": [(int(a["balance_pence"]), int(a["committed_pence"])) for a in accounts],
+    }
