@@ -20,7 +20,6 @@ from coop.accounts.controllers import AccountController, PasswordResetController
 from coop.admin.controllers import OutboxController
 from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
-from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
 from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
 from coop.members.controllers import (
@@ -96,8 +95,6 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             VoteController,
             SupportedVoteController,
             BudgetController,
-            ReturnsController,
-            SupportingReturnsController,
             CommissioningController,
             ReturnsController,
             SupportingReturnsController,
