@@ -664,7 +664,13 @@ class InvitationAdminController(Controller):
 class InvitationController(Controller):
     path = "/invitations"
 
-    @route("/{token:str}", http_method=[HttpMethod.GET, HttpMethod.POST], opt=PUBLIC, name="invitation")
+    @route(
+        "/{token:str}",
+        http_method=[HttpMethod.GET, HttpMethod.POST],
+        opt=PUBLIC,
+        name="invitation",
+        media_type=MediaType.HTML,  # found by the browser journey: without it the page came as plain text
+    )
     async def invitation(
         self, request: Request[Any, Any, Any], token: FromPath[str], settings: NamedDependency[Settings]
     ) -> Any:
