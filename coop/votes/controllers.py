@@ -23,7 +23,7 @@ from coop.members.controllers import requires_supporter
 from coop.members.tables import Member
 from coop.settings import Settings
 from coop.votes import ballots as choices
-from coop.votes import service
+from coop.votes import ranking, service
 from coop.votes.bulletin import normalise_tracker, show_tracker
 from coop.votes.chart import bar_chart
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when, when_text
@@ -105,6 +105,64 @@ async def _voter(
         if appointer["public_id"] == for_member:
             return int(appointer["member_id"]), appointer
     raise PermissionDeniedException()
+
+
+def _rank_step(
+    request: Request[Any, Any, Any],
+    vote: VoteInfo,
+    member_id: int,
+    proxy_for: dict[str, Any] | None,
+    so_far: tuple[int, ...],
+    position: int,
+    *,
+    mode: str = "",
+    picked: str | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    """The page asking for one preference. Options ranked earlier are not offered again; the answer
+    already given at this position is selected."""
+    if picked is None:
+        picked = str(so_far[position - 1]) if position <= len(so_far) else ""
+    earlier = so_far[: position - 1]
+    context = {
+        "vote": vote,
+        "proxy_for": proxy_for,
+        "position": position,
+        "question": f"Who is your {choices.ordinal(position)} choice?",
+        "earlier": [(choices.ordinal(n), vote.options[i]) for n, i in enumerate(earlier, start=1)],
+        "remaining": [(i, name) for i, name in enumerate(vote.options) if i not in earlier],
+        "picked": picked,
+        "state": ranking.sign(request.app.state.settings.secret_key, vote.id, member_id, so_far),
+        "mode": mode,
+        "stop": ranking.STOP,
+    }
+    if errors:
+        return form_errors_page(request, "votes/rank_step.html", errors, context)
+    return render(request, "votes/rank_step.html", context)
+
+
+def _check_page(
+    request: Request[Any, Any, Any],
+    vote: VoteInfo,
+    member_id: int,
+    proxy_for: dict[str, Any] | None,
+    encoded: str,
+) -> Template:
+    """Check your answers; a ranked ballot lists each preference with its own Change button."""
+    context: dict[str, Any] = {
+        "proxy_for": proxy_for,
+        "vote": vote,
+        "encoded": encoded,
+        "described": choices.describe(vote.kind, vote.options, encoded),
+        "ranking": None,
+    }
+    if vote.kind in ranking.RANKED_KINDS:
+        order = choices.decode(vote.kind, encoded)
+        assert isinstance(order, tuple)
+        context["ranking"] = [(choices.ordinal(n), vote.options[i]) for n, i in enumerate(order, start=1)]
+        context["state"] = ranking.sign(request.app.state.settings.secret_key, vote.id, member_id, order)
+        context["next_ordinal"] = choices.ordinal(len(order) + 1) if len(order) < len(vote.options) else None
+    return render(request, "votes/check.html", context)
 
 
 def _rounds_table(vote: VoteInfo) -> dict[str, Any]:
@@ -311,6 +369,8 @@ class VoteController(Controller):
         refusal = await self._refusal(request, vote, "ok", member_id)
         if refusal is not None:
             return refusal
+        if vote.kind in ranking.RANKED_KINDS:
+            return _rank_step(request, vote, member_id, proxy_for, (), 1)
         return render(request, "votes/ballot.html", _ballot_context(vote, {}, proxy_for))
 
     @post("/{vote_id:int}/ballot", name="vote_ballot_change")
@@ -323,11 +383,12 @@ class VoteController(Controller):
         if refusal is not None:
             return refusal
         encoded = form.get("encoded", [""])[0]
-        values = (
-            choices.form_values(vote.kind, encoded)
-            if choices.valid_encoding(vote.kind, vote.options, encoded)
-            else {}
-        )
+        valid = choices.valid_encoding(vote.kind, vote.options, encoded)
+        if vote.kind in ranking.RANKED_KINDS:
+            order = choices.decode(vote.kind, encoded) if valid else ()
+            assert isinstance(order, tuple)
+            return _rank_step(request, vote, member_id, proxy_for, order, 1)
+        values = choices.form_values(vote.kind, encoded) if valid else {}
         return render(request, "votes/ballot.html", _ballot_context(vote, values, proxy_for))
 
     @post("/{vote_id:int}/check", name="vote_check")
@@ -343,19 +404,62 @@ class VoteController(Controller):
             return form_errors_page(
                 request, "votes/ballot.html", parsed.errors, _ballot_context(vote, values, proxy_for)
             )
-        return render(
-            request,
-            "votes/check.html",
-            {
-                "proxy_for": proxy_for,
-                "vote": vote,
-                "encoded": parsed.encoded,
-                "described": choices.describe(vote.kind, vote.options, parsed.encoded),
-                "ranking": [vote.options[i] for i in choices.decode(vote.kind, parsed.encoded)]  # type: ignore[union-attr]
-                if vote.kind in ("ranked", "stv")
-                else None,
-            },
-        )
+        return _check_page(request, vote, member_id, proxy_for, parsed.encoded)
+
+    @post("/{vote_id:int}/ranking", name="vote_rank")
+    async def rank(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
+        """One step of the ranked ballot: answer it (Continue), go back a step, or show a step again
+        (Change on check your answers)."""
+        vote = await _vote_or_404(request, vote_id)
+        if vote.kind not in ranking.RANKED_KINDS:
+            raise NotFoundException()
+        form = await _form_lists(request)
+
+        def field(name: str) -> str:
+            return form.get(name, [""])[0].strip()
+
+        member_id, proxy_for = await _voter(request, vote, field("for_member"))
+        refusal = await self._refusal(request, vote, "ok", member_id)
+        if refusal is not None:
+            return refusal
+        secret = request.app.state.settings.secret_key
+        n = len(vote.options)
+        so_far = ranking.read(secret, vote.id, member_id, field("state"), n)
+        position = int(field("position")) if field("position").isdigit() else 0
+        if so_far is None or not 1 <= position <= min(len(so_far) + 1, n):
+            return _rank_step(
+                request,
+                vote,
+                member_id,
+                proxy_for,
+                (),
+                1,
+                errors={"choice": "Your answers could not be read. Start again from your 1st choice"},
+            )
+        mode = "change" if field("mode") == "change" else ""
+        action = field("action")
+        if action == "back" and mode == "change" and so_far:
+            return _check_page(request, vote, member_id, proxy_for, ranking.encode(so_far))
+        if action == "back":
+            return _rank_step(request, vote, member_id, proxy_for, so_far, max(1, position - 1))
+        if action == "show":
+            return _rank_step(request, vote, member_id, proxy_for, so_far, position, mode=mode)
+        outcome = ranking.answer(vote.options, so_far, position, field("choice"))
+        if outcome.ranking is None:
+            return _rank_step(
+                request,
+                vote,
+                member_id,
+                proxy_for,
+                so_far,
+                position,
+                mode=mode,
+                picked=field("choice"),
+                errors={"choice": outcome.error or ""},
+            )
+        if outcome.stopped or mode == "change" or position >= n:
+            return _check_page(request, vote, member_id, proxy_for, ranking.encode(outcome.ranking))
+        return _rank_step(request, vote, member_id, proxy_for, outcome.ranking, position + 1)
 
     @post("/{vote_id:int}/cast", name="vote_cast")
     async def cast(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:

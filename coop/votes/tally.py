@@ -179,4 +179,16 @@ def count_sheet(
     )
     if kind == "ranked":
         return count_irv(contest, seed=seed)
+    if not entries:
+        # The STV rules refuse to count an empty poll; a vote nobody voted in still has to close.
+        return CountSheet(
+            method="scottish_stv",
+            title=title,
+            seats=seats,
+            candidates=tuple(options),
+            valid_poll=Decimal(0),
+            rounds=(),
+            elected=(),
+            seed=seed,
+        )
     return count_scottish_stv(contest, seed=seed)

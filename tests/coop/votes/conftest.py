@@ -12,6 +12,7 @@ from tests.conftest import run
 
 @pytest.fixture
 def demo(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    import coop.commissioning.demo
     import coop.votes.demo
     from coop.demo import seed_demo
 
@@ -19,6 +20,8 @@ def demo(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
         return None
 
     monkeypatch.setattr(coop.votes.demo, "seed_votes", no_votes)
+    # The demo contract was decided by a members' vote: leave it out too.
+    monkeypatch.setattr(coop.commissioning.demo, "seed_commissioning", no_votes)
     assert run(seed_demo(settings))
     return settings
 

@@ -116,14 +116,22 @@ def test_ballot_forms_for_each_kind_and_their_errors(demo, client):
     assert stored == {"2>0"}
 
 
-def test_ranked_ballot_uses_labelled_selects_not_drag_and_drop(demo, client):
+def test_ranked_ballot_asks_one_preference_per_page_with_radios_not_drag_and_drop(demo, client):
     vote_id = make_vote(kind="stv", purpose="board_election", options=("Ann", "Bo", "Cy"), seats=2)
     sign_in(client, MEMBER)
     page = client.get(f"/o/riverside/votes/{vote_id}/ballot").text
+    assert "Who is your 1st choice?</h1>" in page
     for i, name in enumerate(("Ann", "Bo", "Cy")):
-        assert f'<label class="govuk-label govuk-label--s" for="rank_{i}">{name}</label>' in page
-        assert f'<select class="govuk-select" id="rank_{i}" name="rank_{i}"' in page
-    assert 'draggable="true"' not in page and "1st choice" in page
+        field = "choice" if i == 0 else f"choice-{i}"
+        assert f'id="{field}" name="choice" type="radio" value="{i}"' in page
+        assert f'<label class="govuk-label govuk-radios__label" for="{field}">{name}</label>' in page
+    # The 1st choice cannot be skipped: a ranked ballot needs at least one preference.
+    assert "I do not want to rank any more" not in page
+    assert (
+        'draggable="true"' not in page
+        and "<select" not in page
+        and "<script" not in page.split("</header>")[1]
+    )
 
 
 def test_member_not_on_the_roll_and_other_organisations_are_refused(demo, client):
