@@ -405,7 +405,9 @@ class CommissioningController(Controller):
         return {
             "contract": contract,
             **await service.related(contract),
-            "left": int(contract["total_pence"]) - int(contract["drawn_pence"]),
+            "left": int(contract["total_pence"]) - int(contract["drawn_pence"])
+            if contract["status"] == "active"
+            else 0,
             "base": _base(org.slug),
             **_names(),
         }
@@ -431,6 +433,27 @@ class CommissioningController(Controller):
                 "is_manager": manager,
             },
         )
+
+    @get("/contracts/{contract_id:str}/end", name="contract_end", guards=[requires_manager])
+    async def contract_end_check(
+        self, request: Request[Any, Any, Any], contract_id: FromPath[str]
+    ) -> Template:
+        """Check your answers before the money left on the contract is given back."""
+        context = await self._contract_context(request, contract_id)
+        return render(request, "commissioning/contract_end.html", context)
+
+    @post("/contracts/{contract_id:str}/end", name="contract_end_post", guards=[requires_manager])
+    async def contract_end(
+        self, request: Request[Any, Any, Any], contract_id: FromPath[str]
+    ) -> Response[Any]:
+        org = current_org(request)
+        try:
+            await service.end_contract(org.organisation_id, contract_id, actor=actor_of(request))
+        except budgets.NotFound as error:
+            raise NotFoundException() from error
+        except budgets.BudgetError as error:
+            return _refused(request, f"{_base(org.slug)}/contracts/{contract_id}", error)
+        return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?ended=1")
 
     # --------------------------------------------------------------------------------------- invoices
 

@@ -515,6 +515,48 @@ async def create_contract(organisation_id: int, proposal_public_id: str, *, acto
     return public_id
 
 
+async def end_contract(organisation_id: int, contract_public_id: str, *, actor: Actor) -> int:
+    """End a contract early or when its work is done: what it has not invoiced goes back to each
+    participant's available money. Returns the pence released."""
+    contract = await contract_in_org(organisation_id, contract_public_id)
+    if contract is None:
+        raise _error("commissioning.contract", "Contract not found", NotFound)
+    async with write_transaction():
+        ended = (
+            await Contract.update({Contract.status: "ended"})
+            .where((Contract.id == contract["id"]) & (Contract.status == "active"))
+            .returning(Contract.id)
+        )
+        if not ended:
+            raise _error("commissioning.ended", "This contract has already ended.")
+        # Read after the update: a concurrent invoice either finished first or now sees the contract ended.
+        left = {
+            int(p["account"]): int(p["committed_pence"]) - int(p["drawn_pence"])
+            for p in await contract_shares(int(contract["id"]))
+        }
+        left = {k: v for k, v in left.items() if v}
+        if left:
+            await budgets.release_shares(
+                organisation_id,
+                int(contract["pool"]),
+                left,
+                actor=actor,
+                target_type="contract",
+                target_id=contract_public_id,
+            )
+        await record(
+            AuditEntry(
+                "commissioning.contract_ended",
+                organisation_id=organisation_id,
+                target_type="contract",
+                target_id=contract_public_id,
+                detail={"reference": contract["reference"], "released_pence": sum(left.values())},
+            ),
+            actor,
+        )
+    return sum(left.values())
+
+
 async def contract_in_org(organisation_id: int, public_id: str) -> dict[str, Any] | None:
     return await _in_org(Contract, organisation_id, public_id)
 
@@ -634,9 +676,13 @@ async def record_invoice(
                     amount_pence,
                 )
                 if not drawn:
-                    now = await Contract.select(Contract.total_pence, Contract.drawn_pence).where(
-                        Contract.id == contract["id"]
-                    )
+                    now = await Contract.select(
+                        Contract.total_pence, Contract.drawn_pence, Contract.status
+                    ).where(Contract.id == contract["id"])
+                    if now[0]["status"] != "active":
+                        raise _error(
+                            "commissioning.ended", "This contract has ended, so it cannot be invoiced."
+                        )
                     left = int(now[0]["total_pence"]) - int(now[0]["drawn_pence"])
                     raise too_much_error(amount_pence, left, contract["reference"])
                 parts = await contract_shares(int(contract["id"]))

@@ -125,3 +125,21 @@ def money(setup: PoolSetup) -> dict[str, Any]:
         "pool": (int(pool["balance_pence"]), int(pool["committed_pence"])),
         "accounts": [(int(a["balance_pence"]), int(a["committed_pence"])) for a in accounts],
     }
+
+
+def make_contract(
+    setup: PoolSetup, *, price_pence: int, quantity: int, participants: list[int]
+) -> tuple[Any, str]:
+    """A board-decided contract (the constitution changed so the board decides): (offer row, contract id)."""
+    from coop.commissioning import service
+
+    board_decides(setup.organisation_id)
+    offer = make_offer(setup.organisation_id, price_pence=price_pence)
+    proposal = propose(setup, offer, quantity, participants, by=setup.people["daniel"])
+    for name in ("amara", "helen"):  # one director at or under £500, two above it
+        if approve_by_board(setup, proposal, name) == "approved":
+            break
+    contract = run(
+        service.create_contract(setup.organisation_id, str(proposal["public_id"]), actor=actor(None))
+    )
+    return offer, contract

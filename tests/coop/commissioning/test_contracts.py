@@ -13,6 +13,7 @@ from tests.coop.commissioning.helpers import (
     approve_by_board,
     board_decides,
     hidden_fields,
+    make_contract,
     make_offer,
     money,
     propose,
@@ -53,10 +54,12 @@ def test_board_route_two_directors_then_contract_and_invoices(demo, client):
     assert check.status_code == 200
     text = page_text(check.text)
     assert "£600.00" in text and "£200.00" in text and "2 directors other than you" in text
-    assert run(CommissionProposal.count()) == 0  # nothing binding before the check page is confirmed
+    assert (
+        run(CommissionProposal.count().where(CommissionProposal.pool == setup.pool_id)) == 0
+    )  # nothing binding before the check page is confirmed
     sent = post_form(client, propose_url, hidden_fields(check.text, propose_url))
     assert sent.status_code == 303
-    proposal = run(CommissionProposal.select().first())
+    proposal = run(CommissionProposal.select().where(CommissionProposal.pool == setup.pool_id).first())
     assert proposal["route"] == "board" and proposal["approvals_needed"] == 2
     assert proposal["status"] == "awaiting_board" and proposal["vote"] is None
     page = proposal_page = client.get(sent.headers["location"])
@@ -71,10 +74,13 @@ def test_board_route_two_directors_then_contract_and_invoices(demo, client):
     assert twice.status_code == 422 and "already approved" in twice.text
     # Not yet approved: no contract can be made.
     early = post_form(client, f"{BASE}/proposals/{proposal['public_id']}/contract")
-    assert early.status_code == 422 and run(Contract.count()) == 0
+    assert early.status_code == 422 and run(Contract.count().where(Contract.pool == setup.pool_id)) == 0
     sign_in(client, "tom@riverside.example")  # a director who is not a treasurer or secretary
     assert post_form(client, approve).status_code == 303
-    assert run(CommissionProposal.select().first())["status"] == "approved"
+    assert (
+        run(CommissionProposal.select().where(CommissionProposal.pool == setup.pool_id).first())["status"]
+        == "approved"
+    )
 
     sign_in(client, "helen@riverside.example")
     proposal_page = client.get(f"{BASE}/proposals/{proposal['public_id']}")
@@ -85,13 +91,13 @@ def test_board_route_two_directors_then_contract_and_invoices(demo, client):
     assert money(setup) == before
     made = post_form(client, f"{BASE}/proposals/{proposal['public_id']}/contract")
     assert made.status_code == 303
-    contract = run(Contract.select().first())
+    contract = run(Contract.select().where(Contract.pool == setup.pool_id).first())
     assert contract["total_pence"] == 60_000 and contract["drawn_pence"] == 0
     after = money(setup)
     assert after["pool"] == (400_000, 60_000)
     assert after["accounts"] == [(100_000, 20_000)] * 3 + [(100_000, 0)]
     again = post_form(client, f"{BASE}/proposals/{proposal['public_id']}/contract")
-    assert again.status_code == 422 and run(Contract.count()) == 1
+    assert again.status_code == 422 and run(Contract.count().where(Contract.pool == setup.pool_id)) == 1
 
     # Invoices: too much is refused with a clear message; the rest pays and draws the commitment down.
     contract_url = f"{BASE}/contracts/{contract['public_id']}"
@@ -111,22 +117,32 @@ def test_board_route_two_directors_then_contract_and_invoices(demo, client):
         {"idempotency_key": key, "invoice_number": "INV-1", "amount": "450"},
     )
     assert check_invoice.status_code == 200 and "£150.00" in page_text(check_invoice.text)
-    assert run(ContractInvoice.count()) == 0
+    assert run(ContractInvoice.count().where(ContractInvoice.contract.pool == setup.pool_id)) == 0
     final = hidden_fields(check_invoice.text, f"{contract_url}/invoices")
     paid = post_form(client, f"{contract_url}/invoices", final)
     assert paid.status_code == 303
     replay = post_form(client, f"{contract_url}/invoices", final)  # a double submit pays once
     assert replay.status_code == 303
-    assert run(ContractInvoice.count()) == 1
-    assert run(Contract.select().first())["drawn_pence"] == 45_000
-    shares = run(ContractShare.select().order_by(ContractShare.id))
+    assert run(ContractInvoice.count().where(ContractInvoice.contract.pool == setup.pool_id)) == 1
+    assert run(Contract.select().where(Contract.pool == setup.pool_id).first())["drawn_pence"] == 45_000
+    shares = run(
+        ContractShare.select().where(ContractShare.contract.pool == setup.pool_id).order_by(ContractShare.id)
+    )
     assert [s["drawn_pence"] for s in shares] == [15_000, 15_000, 15_000]
     after = money(setup)
     assert after["pool"] == (355_000, 15_000)
     assert after["accounts"] == [(85_000, 5_000)] * 3 + [(100_000, 0)]
     page = page_text(client.get(contract_url).text)
     assert "INV-1" in page and "paid" in page and "£150.00" in page
-    actions = [r["action"] for r in run(AuditEvent.select(AuditEvent.action).order_by(AuditEvent.id))]
+    mine = {str(proposal["public_id"]), str(contract["public_id"])} | {
+        str(i["public_id"])
+        for i in run(ContractInvoice.select().where(ContractInvoice.contract == contract["id"]))
+    }
+    actions = [
+        r["action"]
+        for r in run(AuditEvent.select(AuditEvent.action, AuditEvent.target_id).order_by(AuditEvent.id))
+        if r["target_id"] in mine or r["action"] == "budget.payment_paid"
+    ]
     for action in (
         "commissioning.proposed",
         "commissioning.board_approved",
@@ -148,13 +164,7 @@ def test_a_large_invoice_waits_for_two_approvers_and_keeps_its_money_set_aside(d
     from coop.commissioning import service
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
-    board_decides(setup.organisation_id)
-    offer = make_offer(setup.organisation_id, price_pence=9_000)
-    proposal = propose(setup, offer, 10, setup.accounts, by=setup.people["daniel"])
-    assert approve_by_board(setup, proposal, "amara", "helen") == "approved"
-    contract_id = run(
-        service.create_contract(setup.organisation_id, str(proposal["public_id"]), actor=actor(1))
-    )
+    _, contract_id = make_contract(setup, price_pence=9_000, quantity=10, participants=setup.accounts)
     assert money(setup)["pool"] == (200_000, 90_000)
     result = run(
         service.record_invoice(
@@ -198,9 +208,17 @@ def test_a_contract_that_would_overspend_is_refused_and_changes_nothing(demo, cl
     text = page_text(refused.text)
     assert "Nothing has been changed" in text and "below" in text
     assert money(setup) == before
-    assert run(Contract.count()) == 0 and run(ContractShare.count()) == 0
-    assert run(CommissionProposal.select().first())["status"] == "approved"
-    refusals = run(AuditEvent.select().where(AuditEvent.action == "commissioning.contract_refused"))
+    assert (
+        run(Contract.count().where(Contract.pool == setup.pool_id)) == 0
+        and run(ContractShare.count().where(ContractShare.contract.pool == setup.pool_id)) == 0
+    )
+    assert (
+        run(CommissionProposal.select().where(CommissionProposal.pool == setup.pool_id).first())["status"]
+        == "approved"
+    )
+    refusals = run(
+        AuditEvent.select().where(AuditEvent.action == "commissioning.contract_refused")
+    )  # demo: none
     assert len(refusals) == 1
 
 
@@ -264,18 +282,11 @@ def test_a_vote_that_is_not_carried_leaves_the_proposal_not_approved(demo, clien
 
 
 def test_participants_rate_the_service_and_the_provider_page_sums_it_up(demo, client):
-    from coop.commissioning import service
     from coop.commissioning.tables import Provider, ServiceRating
     from coop.members.tables import Member
 
     setup = make_pool(contributors=4, deposit_pence=50_000)
-    board_decides(setup.organisation_id)
-    offer = make_offer(setup.organisation_id, price_pence=1_000)
-    proposal = propose(setup, offer, 10, setup.accounts[:2], by=setup.people["daniel"])
-    approve_by_board(setup, proposal, "helen")
-    contract_id = run(
-        service.create_contract(setup.organisation_id, str(proposal["public_id"]), actor=actor(1))
-    )
+    offer, contract_id = make_contract(setup, price_pence=1_000, quantity=10, participants=setup.accounts[:2])
     url = f"{BASE}/contracts/{contract_id}"
     # The first two contributors (Amara, Daniel) use it; Helen (a contributor too) does not.
     sign_in(client, "amara@riverside.example")
@@ -289,9 +300,98 @@ def test_participants_rate_the_service_and_the_provider_page_sums_it_up(demo, cl
     sign_in(client, "jamie@riverside.example")  # not a participant
     assert "How is this service working for you?" not in client.get(url).text
     assert post_form(client, f"{url}/rating", {"rating": "5", "met_outcomes": "yes"}).status_code == 404
-    assert run(ServiceRating.count()) == 2
+    assert run(ServiceRating.count().where(ServiceRating.contract.pool == setup.pool_id)) == 2
     provider = run(Provider.select().where(Provider.id == offer["provider"]).first())
     summary = page_text(client.get(f"{BASE}/providers/{provider['public_id']}").text)
     assert "3.5 out of 5, from 2 ratings" in summary and "Yes: 0, partly: 1, no: 1" in summary
     jamie = run(Member.select().where(Member.name == "Jamie Carter").first())
     assert jamie is not None
+
+
+def test_ending_a_contract_gives_back_what_was_not_invoiced(demo, client):
+    from coop.commissioning import service
+    from coop.commissioning.tables import Contract
+
+    setup = make_pool(contributors=2, deposit_pence=50_000)
+    _, contract_id = make_contract(setup, price_pence=1_000, quantity=30, participants=setup.accounts)
+    run(
+        service.record_invoice(
+            setup.organisation_id,
+            contract_id,
+            invoice_number="E-1",
+            amount_pence=10_001,
+            idempotency_key="invoice-key-end-000001",
+            actor=actor(1),
+        )
+    )
+    assert money(setup)["pool"] == (89_999, 19_999)
+    sign_in(client, "jamie@riverside.example")
+    assert client.get(f"{BASE}/contracts/{contract_id}/end").status_code == 403
+    sign_in(client, "helen@riverside.example")
+    check = client.get(f"{BASE}/contracts/{contract_id}/end")
+    assert check.status_code == 200 and "£199.99" in page_text(check.text)
+    assert money(setup)["pool"] == (89_999, 19_999)
+    ended = post_form(client, f"{BASE}/contracts/{contract_id}/end")
+    assert ended.status_code == 303
+    assert money(setup) == {"pool": (89_999, 0), "accounts": [(44_999, 0), (45_000, 0)]}
+    assert run(Contract.select().where(Contract.pool == setup.pool_id).first())["status"] == "ended"
+    assert post_form(client, f"{BASE}/contracts/{contract_id}/end").status_code == 422
+    late = run(Contract.select().where(Contract.pool == setup.pool_id).first())  # invoiced after the end
+    try:
+        run(
+            service.record_invoice(
+                setup.organisation_id,
+                str(late["public_id"]),
+                invoice_number="E-2",
+                amount_pence=100,
+                idempotency_key="invoice-key-end-000002",
+                actor=actor(1),
+            )
+        )
+    except service.BudgetError as error:
+        assert "has ended" in error.violations[0].message
+    else:
+        raise AssertionError("an ended contract was invoiced")
+
+
+def test_concurrent_invoices_never_draw_more_than_the_contract(demo, engine_name):
+    """40 concurrent £10 invoices against a £150 contract: exactly 15 are paid, 25 are refused with the
+    "only ... is left" message, and the pool, the accounts and the contract agree to the penny."""
+    import asyncio
+
+    from coop.commissioning import service
+    from coop.commissioning.tables import Contract, ContractInvoice
+    from coop.db import close_database, open_database
+
+    setup = make_pool(contributors=3, deposit_pence=20_000)
+    _, contract_id = make_contract(setup, price_pence=1_000, quantity=15, participants=setup.accounts)
+
+    async def main():
+        await open_database()
+        try:
+            return await asyncio.gather(
+                *(
+                    service.record_invoice(
+                        setup.organisation_id,
+                        contract_id,
+                        invoice_number=f"C-{n}",
+                        amount_pence=1_000,
+                        idempotency_key=f"concurrent-invoice-{n:05d}",
+                        actor=actor(1),
+                    )
+                    for n in range(40)
+                ),
+                return_exceptions=True,
+            )
+        finally:
+            await close_database()
+
+    results = run(main())
+    paid = [r for r in results if isinstance(r, service.InvoiceResult)]
+    refused = [r for r in results if isinstance(r, service.BudgetError)]
+    assert len(paid) + len(refused) == 40, [r for r in results if isinstance(r, Exception)][:3]
+    assert len(paid) == 15 and all(r.payment_status == "paid" for r in paid)
+    assert all(r.violations[0].code == "commissioning.invoice_too_much" for r in refused)
+    assert run(Contract.select().where(Contract.pool == setup.pool_id).first())["drawn_pence"] == 15_000
+    assert run(ContractInvoice.count().where(ContractInvoice.contract.pool == setup.pool_id)) == 15
+    assert money(setup)["pool"] == (45_000, 0)
