@@ -10,6 +10,7 @@ from litestar.response import Template
 
 from coop.audit.tables import AuditEvent
 from coop.guards import current_org, requires_member, requires_role
+from coop.members.service import supported_by
 from coop.members.tables import Member
 from coop.organisations.service import ROLE_NAMES, organisations_of
 from coop.pagination import Page, paginate
@@ -20,7 +21,10 @@ from coop.web import render
 async def home(request: Request[Any, Any, Any]) -> Template:
     current = request.scope.get("user")
     organisations = await organisations_of(current.person_id) if current is not None else []
-    return render(request, "organisations/home.html", {"organisations": organisations})
+    # A supporter may not be a member anywhere: their way in to the members they help starts here.
+    supporting = await supported_by(current.person_id) if current is not None else []
+    context = {"organisations": organisations, "supporting": supporting}
+    return render(request, "organisations/home.html", context)
 
 
 class OrganisationController(Controller):

@@ -28,6 +28,9 @@ def test_a_supporter_sees_the_members_open_votes(demo, client):
 
     sign_in(client, "maria@riverside.example")
     base = f"/o/riverside/supporting/{member_id('Sofia Rossi')}"
+    # Maria is a member nowhere: her home page is her way in (it once listed nothing at all).
+    home = client.get("/")
+    assert "People you support" in home.text and f'href="{base}">Help Sofia Rossi</a>' in home.text
     page = client.get(base)
     assert page.status_code == 200 and "Votes open to Sofia Rossi" in page_text(page.text)
     links = re.findall(r'href="(' + re.escape(base) + r'/votes/\d+)"', page.text)
