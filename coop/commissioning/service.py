@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -75,16 +76,23 @@ def _reference() -> str:
     return "K-" + "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(8))
 
 
+def is_public_id(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 async def _in_org(table: Any, organisation_id: int, public_id: str) -> dict[str, Any] | None:
     """A row of this organisation by its public id; another organisation's (or a bad id) is not found."""
-    try:
-        row: dict[str, Any] | None = (
-            await table.select()
-            .where((table.public_id == public_id) & (table.organisation == organisation_id))
-            .first()
-        )
-    except ValueError:  # not a UUID
+    if not is_public_id(public_id):  # checked here: PostgreSQL would fail the query on a bad UUID
         return None
+    row: dict[str, Any] | None = (
+        await table.select()
+        .where((table.public_id == public_id) & (table.organisation == organisation_id))
+        .first()
+    )
     return row
 
 
