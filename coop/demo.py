@@ -270,3 +270,24 @@ async def seed_membership(organisation_id: int, settings: Settings) -> None:
             MembershipApplication.board_message: "We are not taking new professional members this year.",
         }
     ).where(MembershipApplication.id == mark["id"])
+    # The members who asked for post have a notice waiting on the secretary's "Letters to send" page.
+    from coop.members.notices import Notice, send_notice
+
+    await send_notice(
+        settings,
+        organisation_id,
+        [(await member(name))["id"] for name in ("Ben Williams", "Margaret Hughes")],
+        Notice(
+            kind="agm",
+            subject="Annual general meeting",
+            body="Our annual general meeting is on Tuesday 3 March at 7pm, at the Mill Hall, Riverside.\n\n"
+            "We will look at the accounts, elect the board and decide on the shared PA service.\n\n"
+            "If you cannot come, you can appoint a proxy to vote for you.\n",
+            easy_read=(
+                "We are having our big yearly meeting.",
+                "It is on Tuesday 3 March at 7pm.",
+                "It is at the Mill Hall.",
+                "If you cannot come, someone can vote for you.",
+            ),
+        ),
+    )
