@@ -18,3 +18,7 @@ def test_demo_has_a_provider_an_offer_and_a_contract_with_an_invoice(demo, clien
     page = page_text(client.get(f"/o/riverside/commissioning/contracts/{contract['public_id']}").text)
     assert "BW-2026-051" in page and "£240.00" in page  # left to invoice
     assert "your share is £100.00" in page
+    assert "Each person's share" not in page  # members see only their own share
+    sign_in(client, "helen@riverside.example")
+    managers = page_text(client.get(f"/o/riverside/commissioning/contracts/{contract['public_id']}").text)
+    assert "Each person's share" in managers and "Sofia Rossi £100.00 £40.00" in managers
