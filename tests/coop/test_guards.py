@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar.handlers import HTTPRouteHandler
 
+from tests.conftest import run
 from tests.coop.helpers import sign_in
 
 PUBLIC_ROUTES = {
@@ -63,7 +64,18 @@ def test_the_secretary_can_see_the_audit_log(demo, client):
     sign_in(client, "helen@riverside.example")
     response = client.get("/o/riverside/audit")
     assert response.status_code == 200
-    assert "member.admitted" in response.text
+    # Newest first, 50 a page: the newest event is on page 1, the members' admissions further back.
+    from coop.audit.tables import AuditEvent
+
+    newest = run(
+        AuditEvent.select(AuditEvent.action)
+        .where(AuditEvent.organisation.slug == "riverside")
+        .order_by(AuditEvent.seq, ascending=False)
+        .first()
+    )
+    assert newest["action"] in response.text
+    last = client.get("/o/riverside/audit?page=99")
+    assert last.status_code == 200 and "member.admitted" in last.text
 
 
 def test_only_site_admins_see_the_outbox(demo, client):
