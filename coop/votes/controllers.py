@@ -25,7 +25,7 @@ from coop.settings import Settings
 from coop.votes import ballots as choices
 from coop.votes import ranking, service
 from coop.votes.bulletin import normalise_tracker, show_tracker
-from coop.votes.chart import bar_chart
+from coop.votes.chart import bar_chart, count_text
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when, when_text
 from coop.votes.service import CHANNELS, PURPOSES, NewVote, VoteInfo, VoteStateError
 from coop.web import form_errors_page as _form_errors_page
@@ -172,7 +172,8 @@ def _rounds_table(vote: VoteInfo) -> dict[str, Any]:
     names = list(sheet.get("candidates", []))
     rows = []
     for name in names:
-        rows.append({"name": name, "votes": [r["tallies"].get(name) for r in rounds]})
+        votes = [r["tallies"].get(name) for r in rounds]
+        rows.append({"name": name, "votes": [None if v is None else count_text(v) for v in votes]})
     last = rounds[-1]["tallies"] if rounds else {}
     return {"sheet": sheet, "rounds": rounds, "rows": rows, "last": last}
 
