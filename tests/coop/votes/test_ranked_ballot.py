@@ -196,3 +196,23 @@ def test_a_ranked_or_stv_vote_nobody_voted_in_closes_with_a_result_page(demo, cl
         assert results.status_code == 200, results.text[:2000]
         assert "not enough members voted" in page_text(results.text)
         monkeypatch.undo()
+
+
+def test_a_proxy_ranks_for_the_member_and_the_state_is_bound_to_whose_ballot_it_is(demo, client):
+    from tests.coop.votes.test_proxy import _appoint
+
+    grace = _appoint("Grace Lee", MEMBER)
+    vote_id = make_vote(kind="ranked", purpose="general", options=OPTIONS)
+    sign_in(client, MEMBER)
+    first = client.get(f"/o/riverside/votes/{vote_id}/ballot", params={"for_member": grace})
+    assert "voting as proxy for" in first.text and f'name="for_member" value="{grace}"' in first.text
+    second = step(client, vote_id, first.text, 1, choice="3", for_member=grace)
+    assert h1(second.text) == "Who is your 2nd choice?"
+    assert f'name="for_member" value="{grace}"' in second.text
+    check = step(client, vote_id, second.text, 2, choice="stop", for_member=grace)
+    assert summary(check.text) == ["1st choice Di"] and f'value="{grace}"' in check.text
+    # The proxy's state does not carry over to the proxy's own ballot, nor the other way round.
+    own = step(client, vote_id, second.text, 2, choice="0")
+    assert own.status_code == 422 and "could not be read" in own.text
+    mine = client.get(f"/o/riverside/votes/{vote_id}/ballot")
+    assert step(client, vote_id, mine.text, 1, choice="0", for_member=grace).status_code == 422
