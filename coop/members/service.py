@@ -24,6 +24,7 @@ from coop.members.tables import (
     Member,
     MemberEvent,
     MemberInvitation,
+    MemberLetter,
     MembershipApplication,
     MemberSupporter,
     ProxyAppointment,
@@ -1608,6 +1609,11 @@ async def personal_data(org: OrgContext, member_id: int) -> dict[str, Any]:
         "sensitive_facts": clean(await facts_of(member_id)),
         "supporters": clean(await supporters_of(member_id), drop=("id",)),
         "proxies": clean(await proxies_of(member_id)),
+        "letters": clean(
+            await MemberLetter.select(MemberLetter.subject, MemberLetter.created_at, MemberLetter.sent_at)
+            .where(MemberLetter.member == member_id)
+            .order_by(MemberLetter.id)
+        ),
         "votes": [],
     }
 

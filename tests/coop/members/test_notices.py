@@ -96,6 +96,13 @@ def test_letters_print_large_and_supporters_get_a_copy(demo, client):
     assert page.status_code == 200
     assert "coop-letter coop-letter--large" in page.text and 'class="govuk-body-l' in page.text
     assert "12 Mill Lane" in page_text(page.text) and "The annual general meeting is on 3 March" in page.text
+    # Ben's own data (the download a member gets) lists the letters written to him.
+    from coop.members.service import personal_data
+    from coop.organisations.service import org_context
+
+    org = run(org_context("riverside", member_row("Helen Jones")["person"]))
+    data = run(personal_data(org, member_row("Ben Williams")["id"]))
+    assert [x["subject"] for x in data["letters"]] == ["Annual general meeting", "Meeting of members"]
 
 
 def test_marking_a_letter_sent_is_audited_once(demo, client):
