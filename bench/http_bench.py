@@ -171,13 +171,17 @@ def run_checked(cmd: list[str], env: dict[str, str], timeout: float, what: str) 
 class Server:
     """One uvicorn process in its own process group; stopped by signalling exactly that group."""
 
-    def __init__(self, name: str, target: list[str], env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self, name: str, target: list[str], env: dict[str, str], log_path: Path, *, workers: int = 1
+    ) -> None:
         self.name = name
         self.port = free_port()
         if port_open(self.port):
             raise BenchError(f"port {self.port} is busy")
         self.log = log_path.open("wb")
-        cmd = [str(VENV_BIN / "uvicorn"), *target, "--port", str(self.port), *UVICORN_FLAGS]
+        flags = list(UVICORN_FLAGS)
+        flags[flags.index("--workers") + 1] = str(workers)
+        cmd = [str(VENV_BIN / "uvicorn"), *target, "--port", str(self.port), *flags]
         self.proc = subprocess.Popen(
             cmd, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
