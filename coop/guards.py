@@ -7,7 +7,9 @@ anything else is a 404, so nobody can learn whether another organisation or its 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from litestar import Request, Response
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -15,6 +17,7 @@ from litestar.types import Guard
 
 from coop.accounts.service import CurrentSession
 from coop.organisations.service import OrgContext, org_context
+from coop.web import redirect
 
 
 def current_session(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentSession:
@@ -22,6 +25,14 @@ def current_session(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentSe
     if not isinstance(user, CurrentSession):
         raise NotAuthorizedException()
     return user
+
+
+def confirm_password_first(request: Request[Any, Any, Any], back: str) -> Response[Any] | None:
+    """Approving money needs a password given in the last 15 minutes (ASVS 7.5.3); if it is older, the
+    redirect to give it again, coming back to `back` (a page, so nothing typed is lost); else None."""
+    if current_session(request).signed_in_recently():
+        return None
+    return redirect(request, f"/account/confirm-password?{urlencode({'next': back})}")
 
 
 def current_org(connection: ASGIConnection[Any, Any, Any, Any]) -> OrgContext:

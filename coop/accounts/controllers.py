@@ -13,6 +13,7 @@ from litestar.response import Template
 from coop.accounts import service
 from coop.accounts.forms import (
     ChangePasswordForm,
+    ConfirmPasswordForm,
     NewPasswordForm,
     ResetRequestForm,
     SignInForm,
@@ -126,6 +127,40 @@ class AccountController(Controller):
         current = current_session(request)
         await service.extend_session(current)
         return render(request, "accounts/stay_signed_in.html", fragment="accounts/_stay_signed_in.html")
+
+    @get("/confirm-password", name="confirm_password")
+    async def confirm(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template:
+        return render(request, "accounts/confirm_password.html", {"next": safe_next(next)})
+
+    @post("/confirm-password", name="confirm_password_post")
+    async def confirm_post(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[ConfirmPasswordForm],
+        settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """Give the password again before approving money; like a sign-in, it issues a new session token."""
+        context = {"next": safe_next(data.next)}
+        if not data.password:
+            return form_errors_page(
+                request, "accounts/confirm_password.html", {"password": "Enter your password"}, context
+            )
+        result = await service.sign_in(
+            current_session(request).email,
+            data.password,
+            settings=settings,
+            address=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", ""),
+            previous_token=request.scope.get("auth"),
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+        )
+        if result.token is None:
+            error = "Enter your password correctly" if result.error == service.SIGN_IN_ERROR else result.error
+            errors = {"password": error or "Enter your password"}
+            return form_errors_page(request, "accounts/confirm_password.html", errors, context)
+        response = redirect(request, context["next"])
+        response.cookies.append(_session_cookie(settings, result.token))
+        return response
 
     @get("/password", name="change_password")
     async def password(self, request: Request[Any, Any, Any]) -> Template:

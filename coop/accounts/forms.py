@@ -12,6 +12,11 @@ class SignInForm(Struct):
     next: str = ""
 
 
+class ConfirmPasswordForm(Struct):
+    password: str = ""
+    next: str = ""
+
+
 class ResetRequestForm(Struct):
     email: str = ""
 

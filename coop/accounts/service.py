@@ -22,6 +22,7 @@ from coop.settings import Settings
 
 SIGN_IN_ERROR = "Enter a correct email address and password"
 TOUCH_EVERY = timedelta(seconds=5)  # keeps idle expiry within 5 s of the last request
+RECENT_SIGN_IN = timedelta(minutes=15)
 
 # Per account: after 5 consecutive failures wait 30 s, doubling, at most 15 minutes; at 100, locked
 # until a password reset (NIST allows no more than 100). Per address: 20 attempts a minute.
@@ -57,6 +58,12 @@ class CurrentSession:
     is_site_admin: bool
     expires_at: datetime
     idle_expires_at: datetime
+    signed_in_at: datetime
+    """When this session's person last gave their password (a sign-in or a confirmation: both rotate it)."""
+
+    def signed_in_recently(self, moment: datetime | None = None) -> bool:
+        """Recent enough to approve money (ASVS 7.5.3, reliability-bar M8: within the last 15 minutes)."""
+        return (moment or now()) - self.signed_in_at < RECENT_SIGN_IN
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +76,8 @@ class SignInResult:
 # Every request with a cookie runs this lookup. Written once by hand, so Piccolo does not rebuild a joined
 # SELECT per request (that was half the cost of an authenticated write: bench/README.md).
 _SESSION_LOOKUP = (
-    "SELECT s.id AS id, s.last_seen_at AS last_seen_at, s.expires_at AS expires_at, p.id AS person_id, "
+    "SELECT s.id AS id, s.created_at AS created_at, s.last_seen_at AS last_seen_at, "
+    "s.expires_at AS expires_at, p.id AS person_id, "
     "p.email AS email, p.display_name AS display_name, p.is_site_admin AS is_site_admin, "
     "p.disabled_at AS disabled_at "
     "FROM login_session s JOIN person p ON p.id = s.person WHERE s.token_hash = {}"
@@ -101,6 +109,7 @@ async def load_session(token: str | None, settings: Settings) -> CurrentSession 
         is_site_admin=bool(row["is_site_admin"]),
         expires_at=row["expires_at"],
         idle_expires_at=min(last_seen + idle, row["expires_at"]),
+        signed_in_at=row["created_at"],
     )
 
 

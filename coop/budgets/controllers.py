@@ -25,7 +25,7 @@ from coop.budgets.forms import (
     read_pool_form,
 )
 from coop.budgets.tables import LedgerTransaction, PoolAccount
-from coop.guards import current_org, current_session, requires_member, requires_role
+from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.members.tables import Member
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
@@ -512,6 +512,9 @@ class BudgetController(Controller):
         if not org.has_any(*service.APPROVER_ROLES):
             raise PermissionDeniedException()
         pool = await _pool_or_404(request, pool_id)
+        page = f"{_base(org.slug)}/{pool['public_id']}/payments/{payment_id}"
+        if (ask := confirm_password_first(request, page)) is not None:
+            return ask
         person_id = current_session(request).person_id
         try:
             await service.approve_payment(
