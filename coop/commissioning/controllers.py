@@ -26,7 +26,7 @@ from coop.commissioning.forms import (
     read_provider_form,
     read_rating_form,
 )
-from coop.guards import current_org, current_session, requires_member, requires_role
+from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.settings import Settings
 from coop.votes.service import VoteStateError
 from coop.web import form_errors_page, redirect, render
@@ -353,6 +353,9 @@ class CommissioningController(Controller):
         self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
     ) -> Response[Any]:
         org = current_org(request)
+        page = f"{_base(org.slug)}/proposals/{proposal_id}"
+        if (ask := confirm_password_first(request, page)) is not None:
+            return ask  # approving commits members' money (M8)
         try:
             await service.approve_proposal(
                 org.organisation_id,

@@ -6,6 +6,7 @@ payment path and draw the commitment down to the penny; the ledger invariants ho
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.conftest import run
 from tests.coop.budgets.helpers import actor, make_pool
@@ -395,3 +396,35 @@ def test_concurrent_invoices_never_draw_more_than_the_contract(demo, engine_name
     assert run(Contract.select().where(Contract.pool == setup.pool_id).first())["drawn_pence"] == 15_000
     assert run(ContractInvoice.count().where(ContractInvoice.contract.pool == setup.pool_id)) == 15
     assert money(setup)["pool"] == (45_000, 0)
+
+
+def test_approving_for_the_board_asks_for_the_password_after_15_minutes(demo, client):
+    """M8 for proposals: an approval commits members' money, so an old sign-in gives the password first."""
+    from coop.accounts.service import now
+    from coop.accounts.tables import LoginSession
+    from coop.commissioning.tables import CommissionProposal
+
+    setup = make_pool(contributors=2, deposit_pence=100_000)
+    board_decides(setup.organisation_id)
+    offer = make_offer(setup.organisation_id, price_pence=6_000)
+    proposal = propose(setup, offer, 10, setup.accounts[:2], by=setup.people["daniel"])
+    page = f"{BASE}/proposals/{proposal['public_id']}"
+    sign_in(client, "amara@riverside.example")
+    run(LoginSession.update({LoginSession.created_at: now() - timedelta(minutes=16)}, force=True))
+    asked = post_form(client, f"{page}/approve")
+    assert asked.status_code == 303
+    assert asked.headers["location"].startswith("/account/confirm-password?next=")
+    row = run(CommissionProposal.select().where(CommissionProposal.id == proposal["id"]).first())
+    assert row["status"] == "awaiting_board" and run(service_approvers(proposal)) == []
+    confirmed = post_form(
+        client, "/account/confirm-password", {"password": "correct horse battery staple", "next": page}
+    )
+    assert confirmed.headers["location"] == page
+    assert post_form(client, f"{page}/approve").status_code == 303
+    assert len(run(service_approvers(proposal))) == 1
+
+
+def service_approvers(proposal: dict) -> Any:
+    from coop.commissioning.service import proposal_approvers
+
+    return proposal_approvers(int(proposal["id"]))
