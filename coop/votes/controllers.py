@@ -509,13 +509,23 @@ class VoteController(Controller):
 
     @get("/{vote_id:int}/board", name="vote_board")
     async def board(
-        self,
-        request: Request[Any, Any, Any],
-        vote_id: FromPath[int],
-        settings: NamedDependency[Settings],
-        tracker: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], vote_id: FromPath[int], settings: NamedDependency[Settings]
     ) -> Template:
+        return await self._board_page(request, await _vote_or_404(request, vote_id, settings), None)
+
+    @post("/{vote_id:int}/board", name="vote_board_lookup")
+    async def board_lookup(
+        self, request: Request[Any, Any, Any], vote_id: FromPath[int], settings: NamedDependency[Settings]
+    ) -> Template:
+        """Look a tracking code up. A POST, so the code never appears in a web address, a browser's
+        history or a server's access log, where it could be tied to the person's address (V13)."""
         vote = await _vote_or_404(request, vote_id, settings)
+        typed = (await request.form()).get("tracker")
+        return await self._board_page(request, vote, typed if isinstance(typed, str) else "")
+
+    async def _board_page(
+        self, request: Request[Any, Any, Any], vote: VoteInfo, tracker: str | None
+    ) -> Template:
         if vote.status == "draft":
             raise NotFoundException()
         figures = await service.turnout(vote.id)
