@@ -192,18 +192,7 @@ class BudgetController(Controller):
         the treasurer and secretary, and by the person themselves; anyone else gets 404."""
         org = current_org(request)
         pool = await _pool_or_404(request, pool_id)
-        try:
-            account = (
-                await PoolAccount.select(PoolAccount.id, PoolAccount.member)
-                .where(
-                    (PoolAccount.public_id == account_id)
-                    & (PoolAccount.pool == pool["id"])
-                    & (PoolAccount.kind == service.CONTRIBUTOR)
-                )
-                .first()
-            )
-        except ValueError:
-            account = None
+        account = await service.contributor_account(int(pool["id"]), account_id)
         if account is None or not (org.has_any(*service.MANAGER_ROLES) or account["member"] == org.member_id):
             raise NotFoundException()
         return render(
@@ -347,14 +336,13 @@ class BudgetController(Controller):
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], txn_id: FromPath[str]
     ) -> Template:
         pool = await _pool_or_404(request, pool_id)
-        try:
-            txn = (
-                await LedgerTransaction.select()
-                .where((LedgerTransaction.public_id == txn_id) & (LedgerTransaction.pool == pool["id"]))
-                .first()
-            )
-        except ValueError:
-            txn = None
+        txn = (
+            await LedgerTransaction.select()
+            .where((LedgerTransaction.public_id == txn_id) & (LedgerTransaction.pool == pool["id"]))
+            .first()
+            if service.is_public_id(txn_id)
+            else None
+        )
         if txn is None:
             raise NotFoundException()
         account = (

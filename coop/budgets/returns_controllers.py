@@ -23,7 +23,6 @@ from coop.accounts.controllers import actor_of
 from coop.audit.service import AuditEntry, record
 from coop.budgets import returns, service
 from coop.budgets.controllers import _names, _pool_or_404
-from coop.budgets.tables import PoolAccount
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
 from coop.votes.chart import bar_chart
@@ -81,21 +80,6 @@ def read_period(query: Any) -> PeriodForm:
 
 def _period_query(period: PeriodForm) -> str:
     return "&".join(f"{k}={v}" for k, v in period.values.items()) if not period.errors else ""
-
-
-async def _account_in_pool(pool: dict[str, Any], account_public_id: str) -> dict[str, Any] | None:
-    try:
-        return await (
-            PoolAccount.select(PoolAccount.id, PoolAccount.public_id, PoolAccount.member, PoolAccount.name)
-            .where(
-                (PoolAccount.public_id == account_public_id)
-                & (PoolAccount.pool == pool["id"])
-                & (PoolAccount.kind == service.CONTRIBUTOR)
-            )
-            .first()
-        )
-    except ValueError:  # not a UUID
-        return None
 
 
 async def _return_page(
@@ -165,7 +149,7 @@ class ReturnsController(Controller):
         self, request: Request[Any, Any, Any], pool_id: str, account_id: str
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         pool = await _pool_or_404(request, pool_id)
-        account = await _account_in_pool(pool, account_id)
+        account = await service.contributor_account(int(pool["id"]), account_id)
         if account is None or not _can_see(request, account):
             raise NotFoundException()
         return pool, account

@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import secrets
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -126,16 +127,26 @@ def _error(code: str, message: str, cls: type[BudgetError] = BudgetError) -> Bud
 # ---------------------------------------------------------------------------------------------------------
 
 
+def is_public_id(text: str) -> bool:
+    """A well-formed UUID: checked before a query, because PostgreSQL fails the whole query on a bad one
+    (a 500) where SQLite simply finds nothing."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 async def pool_in_org(organisation_id: int, pool_public_id: str) -> dict[str, Any] | None:
     """A pool of this organisation, or None (another organisation's pool is simply not found)."""
-    try:
-        return (
-            await BudgetPool.select()
-            .where((BudgetPool.public_id == pool_public_id) & (BudgetPool.organisation == organisation_id))
-            .first()
-        )
-    except ValueError:  # not a UUID
+    if not is_public_id(pool_public_id):
         return None
+    row: dict[str, Any] | None = (
+        await BudgetPool.select()
+        .where((BudgetPool.public_id == pool_public_id) & (BudgetPool.organisation == organisation_id))
+        .first()
+    )
+    return row
 
 
 async def pools_of(organisation_id: int) -> list[dict[str, Any]]:
@@ -200,17 +211,31 @@ async def payments_of(pool_id: int, *, limit: int = 50) -> list[dict[str, Any]]:
     )
 
 
-async def payment_in_org(organisation_id: int, payment_public_id: str) -> dict[str, Any] | None:
-    try:
-        return (
-            await PoolPayment.select()
-            .where(
-                (PoolPayment.public_id == payment_public_id) & (PoolPayment.organisation == organisation_id)
-            )
-            .first()
-        )
-    except ValueError:
+async def contributor_account(pool_id: int, account_public_id: str) -> dict[str, Any] | None:
+    """A contributor's sub-account in this pool by its public id, or None."""
+    if not is_public_id(account_public_id):
         return None
+    row: dict[str, Any] | None = (
+        await PoolAccount.select(PoolAccount.id, PoolAccount.public_id, PoolAccount.member, PoolAccount.name)
+        .where(
+            (PoolAccount.public_id == account_public_id)
+            & (PoolAccount.pool == pool_id)
+            & (PoolAccount.kind == CONTRIBUTOR)
+        )
+        .first()
+    )
+    return row
+
+
+async def payment_in_org(organisation_id: int, payment_public_id: str) -> dict[str, Any] | None:
+    if not is_public_id(payment_public_id):
+        return None
+    row: dict[str, Any] | None = (
+        await PoolPayment.select()
+        .where((PoolPayment.public_id == payment_public_id) & (PoolPayment.organisation == organisation_id))
+        .first()
+    )
+    return row
 
 
 async def approvers_of(payment_id: int) -> list[int]:
@@ -1002,17 +1027,16 @@ async def reverse_transaction(
 ) -> TransactionResult:
     """Put a mistake right with a new transaction of opposite entries (at most once per transaction).
     Reversing a contribution takes money back out, so it is guarded like a payment."""
-    try:
-        original = (
-            await LedgerTransaction.select()
-            .where(
-                (LedgerTransaction.public_id == txn_public_id)
-                & (LedgerTransaction.organisation == organisation_id)
-            )
-            .first()
+    original = (
+        await LedgerTransaction.select()
+        .where(
+            (LedgerTransaction.public_id == txn_public_id)
+            & (LedgerTransaction.organisation == organisation_id)
         )
-    except ValueError:
-        original = None
+        .first()
+        if is_public_id(txn_public_id)
+        else None
+    )
     if original is None:
         raise _error("budget.transaction", "Transaction not found", NotFound)
     if original["kind"] == "reversal":

@@ -181,9 +181,7 @@ class CommissioningController(Controller):
         offer = _found(await service.offer_in_org(org.organisation_id, offer_id))
         provider = await service.provider_by_id(int(offer["provider"]))
         pools = await budgets.pools_of(org.organisation_id)
-        pool = (
-            await budgets.pool_in_org(org.organisation_id, pool_id) if service.is_public_id(pool_id) else None
-        )
+        pool = await budgets.pool_in_org(org.organisation_id, pool_id)
         if pool is None and len(pools) == 1:
             pool = pools[0]
         accounts = (

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets import service as budgets
-from coop.budgets.service import BudgetError, NotEnoughMoney, NotFound
+from coop.budgets.service import BudgetError, NotEnoughMoney, NotFound, is_public_id
 from coop.budgets.tables import BudgetPool, PoolPayment
 from coop.commissioning.tables import (
     CommissionProposal,
@@ -74,14 +73,6 @@ def _error(code: str, message: str, cls: type[BudgetError] = BudgetError) -> Bud
 
 def _reference() -> str:
     return "K-" + "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(8))
-
-
-def is_public_id(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 async def _in_org(table: Any, organisation_id: int, public_id: str) -> dict[str, Any] | None:

@@ -234,3 +234,19 @@ def test_a_statement_is_seen_by_its_owner_and_the_treasurer_only(demo, settings)
     with make_client(settings) as client:
         sign_in(client, "daniel@riverside.example")
         assert client.get(f"{base}/{grace['public_id']}").status_code == 200
+
+
+def test_a_malformed_id_in_the_address_is_not_found_on_every_engine(demo, client):
+    """PostgreSQL fails a whole query on a bad UUID; the lookups check the id first, so it is a 404."""
+    setup = make_pool(contributors=1, deposit_pence=1_000)
+    sign_in(client, "helen@riverside.example")
+    base = "/o/riverside/budgets"
+    for path in (
+        f"{base}/not-a-uuid",
+        f"{base}/{setup.pool_public_id}/payments/not-a-uuid",
+        f"{base}/{setup.pool_public_id}/payments/1234",
+        f"{base}/{setup.pool_public_id}/accounts/not-a-uuid",
+        f"{base}/{setup.pool_public_id}/accounts/not-a-uuid/return",
+        f"{base}/{setup.pool_public_id}/transactions/not-a-uuid",
+    ):
+        assert client.get(path).status_code == 404, path
