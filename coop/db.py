@@ -4,7 +4,10 @@ SQLite: Piccolo's stock engine opens a connection (and a thread) per query and s
 transactions, which fail at once with "database is locked" when a read upgrades to a write. We keep one
 persistent writer connection behind a process-wide lock, always `BEGIN IMMEDIATE`, plus one persistent
 reader connection for plain SELECTs (WAL lets them run beside a writer). Measured in
-docs/performance-bar.md §3.4: 2.6x the stock throughput and no time-outs.
+docs/performance-bar.md §3.4: 2.6x the stock throughput and no time-outs. Between worker processes, writers
+also queue on an advisory file lock (`flock` on `<database>.write-lock`) before `BEGIN IMMEDIATE`: the
+kernel wakes the next writer as soon as the lock is free, where SQLite's busy handler polls with growing
+sleeps, which left the slowest of 16 workers waiting seconds (bench/vote_load.py, V3).
 
 PostgreSQL: Piccolo's engine with an asyncpg pool; invariants rest on constraints, conditional updates and
 row locks, so nothing here is SQLite-only in spirit.
@@ -13,6 +16,9 @@ row locks, so nothing here is SQLite-only in spirit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,6 +48,7 @@ class CoopSQLiteEngine(SQLiteEngine):
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock: asyncio.Lock | None = None
+        self._lock_fd: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -56,6 +63,8 @@ class CoopSQLiteEngine(SQLiteEngine):
         self._writer = writer
         self._reader = await self._connect()
         self._write_lock = asyncio.Lock()
+        if self.path != ":memory:":
+            self._lock_fd = os.open(f"{self.path}.write-lock", os.O_RDWR | os.O_CREAT, 0o600)
         await check_sqlite_settings(writer)
 
     async def close(self) -> None:
@@ -64,6 +73,26 @@ class CoopSQLiteEngine(SQLiteEngine):
                 await conn.close()
         self._writer = self._reader = None
         self._write_lock = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    async def _acquire(self) -> None:
+        """The process lock, then the lock shared with other processes on this database file."""
+        assert self._write_lock is not None
+        await self._write_lock.acquire()
+        try:
+            if self._lock_fd is not None:
+                await _flock(self._lock_fd)
+        except BaseException:
+            self._write_lock.release()
+            raise
+
+    def _release(self) -> None:
+        assert self._write_lock is not None
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        self._write_lock.release()
 
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(**self.connection_kwargs)
@@ -103,8 +132,34 @@ class CoopSQLiteEngine(SQLiteEngine):
         if _is_read_only(query):
             async with self._reader.execute(query, args) as cursor:
                 return await cursor.fetchall()
-        async with self._write_lock, self._writer.execute(query, args) as cursor:
-            return await cursor.fetchall()
+        await self._acquire()
+        try:
+            async with self._writer.execute(query, args) as cursor:
+                return await cursor.fetchall()
+        finally:
+            self._release()
+
+
+async def _flock(fd: int) -> None:
+    """Take the exclusive file lock without blocking the event loop: at once if it is free, else in a
+    thread. If the waiting task is cancelled, the thread still gets the lock, so release it then."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    waiting = asyncio.get_running_loop().run_in_executor(None, fcntl.flock, fd, fcntl.LOCK_EX)
+    try:
+        await asyncio.shield(waiting)
+    except asyncio.CancelledError:
+
+        def let_go(done: asyncio.Future[None]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+
+        waiting.add_done_callback(let_go)
+        raise
 
 
 class _PersistentTransaction(SQLiteTransaction):
@@ -121,14 +176,13 @@ class _PersistentTransaction(SQLiteTransaction):
             # Not opened (CLI, migrations): Piccolo's connection per transaction, still IMMEDIATE.
             self._locked = False
             return await super().__aenter__()
-        assert engine._write_lock is not None
-        await engine._write_lock.acquire()
+        await engine._acquire()
         self._locked = True
         self.connection = engine._writer
         try:
             await self.begin()
         except BaseException:
-            engine._write_lock.release()
+            engine._release()
             raise
         self.context = engine.current_transaction.set(self)
         return self
@@ -146,7 +200,7 @@ class _PersistentTransaction(SQLiteTransaction):
                 await self.commit()
         finally:
             engine.current_transaction.reset(self.context)
-            engine._write_lock.release()
+            engine._release()
         return exception is None
 
 
