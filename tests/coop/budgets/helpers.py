@@ -40,6 +40,7 @@ def make_pool(
     floor_pence: int = 0,
     cost_rule: str = "equal",
     slug: str = "riverside",
+    name: str = "Test pool",
 ) -> PoolSetup:
     """A pool in a demo organisation with `contributors` budget holders, each given `deposit_pence`."""
     from coop.budgets import service
@@ -55,7 +56,7 @@ def make_pool(
     public_id = run(
         service.create_pool(
             org_id,
-            name="Test pool",
+            name=name,
             purpose="Testing",
             cost_rule=CostRule(cost_rule),
             contingency_weeks=4,
