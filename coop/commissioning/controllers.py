@@ -267,6 +267,7 @@ class CommissioningController(Controller):
                 "shares": [(names[k], v) for k, v in shares.items()],
                 "route": route,
                 "approvals": approvals,
+                "outcomes": await service.provider_outcomes(int(context["provider"]["id"])),
                 "token": check_token(settings.secret_key, "proposal", payload),
             },
         )
@@ -337,6 +338,7 @@ class CommissioningController(Controller):
                 and person_id not in approvers,
                 "can_contract": proposal["status"] == "approved" and manager,
                 "contract": contract,
+                "outcomes": await service.provider_outcomes(int(things["provider"]["id"])),
                 "base": _base(org.slug),
                 **_names(),
             },

@@ -307,6 +307,11 @@ def test_participants_rate_the_service_and_the_provider_page_sums_it_up(demo, cl
     assert "3.5 out of 5, from 2 ratings" in summary and "Yes: 0, partly: 1, no: 1" in summary
     jamie = run(Member.select().where(Member.name == "Jamie Carter").first())
     assert jamie is not None
+    # The summary feeds the next decision: it is on the next proposal to buy from this provider.
+    again = propose(setup, offer, 5, setup.accounts[2:], by=setup.people["daniel"])
+    proposal_page = page_text(client.get(f"{BASE}/proposals/{again['public_id']}").text)
+    assert f"What members said about {provider['name']}" in proposal_page
+    assert "3.5 out of 5, from 2 ratings" in proposal_page
 
 
 def test_ending_a_contract_gives_back_what_was_not_invoiced(demo, client):
