@@ -52,6 +52,7 @@ test-e2e: setup
 bench: setup
 	$(BIN)/python -m bench.http_bench
 	$(BIN)/python -m bench.count
+	$(BIN)/python -m bench.vote_load
 
 # Write a migration after changing a tables.py (then check it runs on both engines: make test).
 migration: $(PY_STAMP)
