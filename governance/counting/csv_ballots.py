@@ -30,6 +30,7 @@ from governance.counting.model import (
     Contest,
     CountError,
     RankedBallot,
+    merged_ballots,
 )
 
 Ranking = tuple[tuple[int, ...], ...]
@@ -38,7 +39,7 @@ Ranking = tuple[tuple[int, ...], ...]
 def aggregate_rankings(rankings: Iterable[Ranking]) -> tuple[RankedBallot, ...]:
     """Identical rankings merged into weighted ballots, first-seen order; counting raw tuples first (in C)
     makes this several times faster than building a ballot per paper and merging afterwards."""
-    return tuple(RankedBallot(ranks, weight) for ranks, weight in Counter(rankings).items())
+    return merged_ballots(Counter(rankings))
 
 
 def _rows(text: str, what: str, *, skip_initial_space: bool = False) -> list[list[str]]:

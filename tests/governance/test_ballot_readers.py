@@ -13,7 +13,13 @@ from governance.counting.csv_ballots import (
     read_wide_csv,
 )
 from governance.counting.ess import read_ess_rows
-from governance.counting.model import OVERVOTE_UNKNOWN, UNDECLARED_WRITE_IN, CountError, RankedBallot
+from governance.counting.model import (
+    OVERVOTE_UNKNOWN,
+    UNDECLARED_WRITE_IN,
+    CountError,
+    RankedBallot,
+    aggregate,
+)
 
 
 def _as_dict(ballots: tuple[RankedBallot, ...]) -> dict[tuple[tuple[int, ...], ...], int]:
@@ -23,6 +29,22 @@ def _as_dict(ballots: tuple[RankedBallot, ...]) -> dict[tuple[tuple[int, ...], .
 def test_aggregate_rankings_keeps_first_seen_order() -> None:
     merged = aggregate_rankings([((1,),), ((0,),), ((1,),)])
     assert merged == (RankedBallot(((1,),), 2), RankedBallot(((0,),), 1))
+
+
+def test_merged_ballots_share_equal_ranks() -> None:
+    # Built the way a reader builds them: a fresh one-element tuple per rank per paper.
+    papers = [tuple((c,) for c in order) for order in ([0, 1, 2], [1, 0], [2, 1, 0], [0, 1, 2])]
+    for merged in (
+        aggregate_rankings(papers),
+        aggregate(RankedBallot(ranks) for ranks in papers),
+    ):
+        assert [(b.ranks, b.weight) for b in merged] == [
+            (((0,), (1,), (2,)), 2),
+            (((1,), (0,)), 1),
+            (((2,), (1,), (0,)), 1),
+        ]
+        shared = {id(rank) for b in merged for rank in b.ranks}
+        assert len(shared) == 3  # one object per candidate's rank, however many papers rank them
 
 
 # ---------------------------------------------------------------- simple CSV
