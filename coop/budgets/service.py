@@ -897,16 +897,25 @@ async def cancel_payment(organisation_id: int, payment_public_id: str, *, actor:
         done = await _decide(int(payment["id"]), {PoolPayment.status: "cancelled"})
         if not done:
             raise _error("budget.already_decided", "This payment has already been decided.")
-        await _move_pool(pool_id, balance=0, committed=-int(payment["amount_pence"]), guard=False)
-        for account_id in sorted(shares):
-            await _move_account(account_id, balance=0, committed=-shares[account_id], guard=False)
+        back_to_commitment = False
+        for hook in _cancel_hooks:
+            if await hook(organisation_id, int(payment["id"]), shares, actor):
+                back_to_commitment = True
+                break
+        if not back_to_commitment:
+            await _move_pool(pool_id, balance=0, committed=-int(payment["amount_pence"]), guard=False)
+            for account_id in sorted(shares):
+                await _move_account(account_id, balance=0, committed=-shares[account_id], guard=False)
         await record(
             AuditEntry(
                 "budget.payment_cancelled",
                 organisation_id=organisation_id,
                 target_type="pool_payment",
                 target_id=str(payment["public_id"]),
-                detail={"reference": payment["reference"]},
+                detail={
+                    "reference": payment["reference"],
+                    "money": "set aside again" if back_to_commitment else "released",
+                },
             ),
             actor,
         )
@@ -928,6 +937,18 @@ _commitment_sources: list[CommitmentSource] = []
 def register_commitment_source(source: CommitmentSource) -> None:
     if source not in _commitment_sources:
         _commitment_sources.append(source)
+
+
+#: Each is called inside `cancel_payment`'s transaction with (organisation id, payment id, shares, actor)
+#: and returns True when it took the payment's reserved money back into a commitment of its own (an
+#: invoice against a contract still running): the money then stays set aside instead of being released.
+CancelHook = Callable[[int, int, dict[int, int], Actor], Awaitable[bool]]
+_cancel_hooks: list[CancelHook] = []
+
+
+def register_cancel_hook(hook: CancelHook) -> None:
+    if hook not in _cancel_hooks:
+        _cancel_hooks.append(hook)
 
 
 async def commit_shares(

@@ -618,6 +618,67 @@ async def contract_commitments(pool_id: int) -> dict[int, int]:
 budgets.register_commitment_source(contract_commitments)
 
 
+async def _invoice_payment_cancelled(
+    organisation_id: int, payment_id: int, shares: dict[int, int], actor: Actor
+) -> bool:
+    """A cancelled invoice payment (a wrong amount, a disputed bill) is no longer invoiced: its money goes
+    back to the contract's commitment, so the right invoice can be recorded against it. If the contract
+    has ended, there is nothing to go back to and `cancel_payment` releases the money as usual."""
+    invoice = (
+        await ContractInvoice.select(
+            ContractInvoice.public_id,
+            ContractInvoice.contract,
+            ContractInvoice.amount_pence,
+            ContractInvoice.invoice_number,
+            ContractInvoice.contract.reference.as_alias("reference"),
+        )
+        .where((ContractInvoice.payment == payment_id) & (ContractInvoice.organisation == organisation_id))
+        .first()
+    )
+    if invoice is None:
+        return False
+    amount = int(invoice["amount_pence"])
+    # Conditional on the contract still running: a concurrent `end_contract` either ran first (then this
+    # releases nothing back) or waits and then releases what this gives back to the contract.
+    undrawn = await Contract.raw(
+        "UPDATE contract SET drawn_pence = drawn_pence - {} WHERE id = {} AND status = 'active' "
+        "AND drawn_pence >= {} RETURNING id",
+        amount,
+        invoice["contract"],
+        amount,
+    )
+    if not undrawn:
+        return False
+    for account_id in sorted(shares):
+        back = await ContractShare.raw(
+            "UPDATE contract_share SET drawn_pence = drawn_pence - {} WHERE contract = {} AND account = {} "
+            "AND drawn_pence >= {} RETURNING id",
+            shares[account_id],
+            invoice["contract"],
+            account_id,
+            shares[account_id],
+        )
+        assert back, "an invoice's share was not drawn from the contract"
+    await record(
+        AuditEntry(
+            "commissioning.invoice_cancelled",
+            organisation_id=organisation_id,
+            target_type="contract_invoice",
+            target_id=str(invoice["public_id"]),
+            detail={
+                "contract": invoice["reference"],
+                "invoice_number": invoice["invoice_number"],
+                "amount_pence": amount,
+            },
+        ),
+        actor,
+    )
+    return True
+
+
+budgets.register_cancel_hook(_invoice_payment_cancelled)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Invoices
 # ---------------------------------------------------------------------------------------------------------

@@ -193,6 +193,87 @@ def test_a_large_invoice_waits_for_two_approvers_and_keeps_its_money_set_aside(d
     assert money(setup)["accounts"] == [(70_000, 15_000), (70_000, 15_000)]
 
 
+def _large_invoice(setup: Any, contract_id: str, number: str, pence: int) -> Any:
+    from coop.commissioning import service
+
+    return run(
+        service.record_invoice(
+            setup.organisation_id,
+            contract_id,
+            invoice_number=number,
+            amount_pence=pence,
+            idempotency_key=f"invoice-key-{number}-0000000",
+            actor=actor(setup.people["daniel"]),
+        )
+    )
+
+
+def test_cancelling_an_invoice_payment_gives_the_money_back_to_the_contract(demo, client):
+    from coop.audit.tables import AuditEvent
+    from coop.budgets import service as budgets
+    from coop.commissioning.tables import Contract, ContractShare
+
+    setup = make_pool(contributors=2, deposit_pence=100_000)
+    _, contract_id = make_contract(setup, price_pence=9_000, quantity=10, participants=setup.accounts)
+    wrong = _large_invoice(setup, contract_id, "W-1", 80_000)  # the bill was for £600, typed as £800
+    assert wrong.payment_status == "awaiting_approval"
+    assert money(setup)["pool"] == (200_000, 90_000)
+    run(
+        budgets.cancel_payment(
+            setup.organisation_id, wrong.payment_public_id, actor=actor(setup.people["helen"])
+        )
+    )
+    # Still set aside, now for the contract again: nobody's available money changed, nothing is invoiced.
+    assert money(setup) == {"pool": (200_000, 90_000), "accounts": [(100_000, 45_000), (100_000, 45_000)]}
+    row = run(Contract.select().where(Contract.pool == setup.pool_id).first())
+    assert row["drawn_pence"] == 0
+    assert [
+        s["drawn_pence"] for s in run(ContractShare.select().where(ContractShare.contract == row["id"]))
+    ] == [
+        0,
+        0,
+    ]
+    logged = run(AuditEvent.select(AuditEvent.action).where(AuditEvent.target_id == wrong.public_id))
+    assert [e["action"] for e in logged] == [
+        "commissioning.invoice_recorded",
+        "commissioning.invoice_cancelled",
+    ]
+    # So the right invoice, for the whole contract if need be, can be recorded.
+    right = _large_invoice(setup, contract_id, "W-2", 90_000)
+    for name in ("amara", "helen"):
+        run(
+            budgets.approve_payment(
+                setup.organisation_id,
+                right.payment_public_id,
+                approver_person_id=setup.people[name],
+                actor=actor(setup.people[name]),
+            )
+        )
+    assert money(setup) == {"pool": (110_000, 0), "accounts": [(55_000, 0), (55_000, 0)]}
+    sign_in(client, "helen@riverside.example")
+    text = page_text(client.get(f"{BASE}/contracts/{contract_id}").text)
+    assert "Invoiced so far £900.00" in text and "cancelled" in text
+
+
+def test_cancelling_an_invoice_payment_after_the_contract_ended_releases_the_money(demo):
+    from coop.budgets import service as budgets
+    from coop.commissioning import service
+
+    setup = make_pool(contributors=2, deposit_pence=100_000)
+    _, contract_id = make_contract(setup, price_pence=9_000, quantity=10, participants=setup.accounts)
+    pending = _large_invoice(setup, contract_id, "X-1", 60_000)
+    released = run(
+        service.end_contract(setup.organisation_id, contract_id, actor=actor(setup.people["helen"]))
+    )
+    assert released == 30_000 and money(setup)["pool"] == (200_000, 60_000)
+    run(
+        budgets.cancel_payment(
+            setup.organisation_id, pending.payment_public_id, actor=actor(setup.people["helen"])
+        )
+    )
+    assert money(setup) == {"pool": (200_000, 0), "accounts": [(100_000, 0), (100_000, 0)]}
+
+
 def test_a_contract_that_would_overspend_is_refused_and_changes_nothing(demo, client):
     from coop.audit.tables import AuditEvent
     from coop.commissioning.tables import CommissionProposal, Contract, ContractShare
