@@ -160,8 +160,21 @@ def test_board_route_two_directors_then_contract_and_invoices(demo, client):
     assert client.get(f"/o/northfield/commissioning/proposals/{proposal['public_id']}").status_code == 404
 
 
-def test_a_large_invoice_waits_for_two_approvers_and_keeps_its_money_set_aside(demo):
+def _approve_by_two_directors(setup: Any, payment_public_id: str) -> None:
     from coop.budgets import service as budgets
+
+    for name in ("amara", "helen"):
+        run(
+            budgets.approve_payment(
+                setup.organisation_id,
+                payment_public_id,
+                approver_person_id=setup.people[name],
+                actor=actor(setup.people[name]),
+            )
+        )
+
+
+def test_a_large_invoice_waits_for_two_approvers_and_keeps_its_money_set_aside(demo):
     from coop.commissioning import service
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
@@ -180,15 +193,7 @@ def test_a_large_invoice_waits_for_two_approvers_and_keeps_its_money_set_aside(d
     assert result.payment_status == "awaiting_approval"
     # Still set aside (now for the payment), not yet paid.
     assert money(setup)["pool"] == (200_000, 90_000)
-    for name in ("amara", "helen"):
-        run(
-            budgets.approve_payment(
-                setup.organisation_id,
-                result.payment_public_id,
-                approver_person_id=setup.people[name],
-                actor=actor(setup.people[name]),
-            )
-        )
+    _approve_by_two_directors(setup, result.payment_public_id)
     assert money(setup)["pool"] == (140_000, 30_000)
     assert money(setup)["accounts"] == [(70_000, 15_000), (70_000, 15_000)]
 
@@ -240,15 +245,7 @@ def test_cancelling_an_invoice_payment_gives_the_money_back_to_the_contract(demo
     ]
     # So the right invoice, for the whole contract if need be, can be recorded.
     right = _large_invoice(setup, contract_id, "W-2", 90_000)
-    for name in ("amara", "helen"):
-        run(
-            budgets.approve_payment(
-                setup.organisation_id,
-                right.payment_public_id,
-                approver_person_id=setup.people[name],
-                actor=actor(setup.people[name]),
-            )
-        )
+    _approve_by_two_directors(setup, right.payment_public_id)
     assert money(setup) == {"pool": (110_000, 0), "accounts": [(55_000, 0), (55_000, 0)]}
     sign_in(client, "helen@riverside.example")
     text = page_text(client.get(f"{BASE}/contracts/{contract_id}").text)
