@@ -82,6 +82,7 @@ class CommissioningController(Controller):
     @get("/", name="commissioning")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         org = current_org(request)
+        await service.settle_closed_votes(org.organisation_id, now=_now())
         return render(
             request,
             "commissioning/index.html",

@@ -413,6 +413,16 @@ async def settle_vote(organisation_id: int, proposal: dict[str, Any], *, now: da
     return refreshed
 
 
+async def settle_closed_votes(organisation_id: int, *, now: datetime) -> None:
+    """Settle every proposal whose members' vote has closed or is past its closing time, so lists show
+    the result without anyone having to open the proposal first."""
+    waiting = await CommissionProposal.select().where(
+        (CommissionProposal.organisation == organisation_id) & (CommissionProposal.status == "vote_open")
+    )
+    for proposal in waiting:
+        await settle_vote(organisation_id, proposal, now=now)
+
+
 async def spending_rules(organisation_id: int) -> SpendingRules:
     return (await constitution_of(organisation_id)).spending
 

@@ -336,6 +336,7 @@ def test_members_vote_route_opens_a_commission_vote_and_a_carried_vote_allows_th
 
 def test_a_vote_that_is_not_carried_leaves_the_proposal_not_approved(demo, client):
     from coop.audit.service import SYSTEM
+    from coop.commissioning.tables import CommissionProposal
     from coop.members.tables import Member
     from coop.votes.service import cast_ballot, get_vote
 
@@ -354,6 +355,12 @@ def test_a_vote_that_is_not_carried_leaves_the_proposal_not_approved(demo, clien
 
     run(close_vote(setup.organisation_id, vote.id, now=vote.opened_at + timedelta(minutes=1), actor=SYSTEM))
     sign_in(client, "helen@riverside.example")
+    # The list of proposals settles the result itself: nobody has opened the proposal yet.
+    assert client.get(BASE).status_code == 200
+    status = CommissionProposal.select(CommissionProposal.status).where(
+        CommissionProposal.id == proposal["id"]
+    )
+    assert run(status)[0]["status"] == "not_approved"
     page = client.get(f"{BASE}/proposals/{proposal['public_id']}")
     assert "Not approved" in page.text and "Agree the contract" not in page.text
     assert post_form(client, f"{BASE}/proposals/{proposal['public_id']}/contract").status_code == 422
