@@ -41,37 +41,35 @@ class OrgContext:
         return bool(self.roles.intersection(roles))
 
 
+# Runs on every request under /o/<slug>/, so it is one hand-written query (a member has at most one
+# membership per organisation, so its rows differ only in the role): Piccolo rebuilding a two-table join
+# and a second query for the roles cost about an eighth of a vote cast.
+_ORG_CONTEXT = (
+    "SELECT m.id AS id, m.public_id AS public_id, m.name AS name, o.id AS organisation_id, "
+    "o.slug AS slug, o.name AS organisation_name, o.legal_form AS legal_form, r.role AS role "
+    "FROM member m JOIN organisation o ON o.id = m.organisation "
+    "LEFT JOIN role_grant r ON r.member = m.id AND r.revoked_at IS NULL "
+    "WHERE o.slug = {} AND m.person = {} AND m.ceased_on IS NULL"
+)
+
+
 async def org_context(slug: str, person_id: int) -> OrgContext | None:
     """The person's current membership of the organisation `slug`, or None (which callers show as 404)."""
     if not SLUG_PATTERN.match(slug):
         return None
-    row = (
-        await Member.select(
-            Member.id,
-            Member.public_id,
-            Member.name,
-            Member.organisation.id,
-            Member.organisation.slug,
-            Member.organisation.name,
-            Member.organisation.legal_form,
-        )
-        .where((Member.organisation.slug == slug) & (Member.person == person_id) & Member.ceased_on.is_null())
-        .first()
-    )
-    if row is None:
+    rows = await Member.raw(_ORG_CONTEXT, slug, person_id)
+    if not rows:
         return None
-    roles = await RoleGrant.select(RoleGrant.role).where(
-        (RoleGrant.member == row["id"]) & RoleGrant.revoked_at.is_null()
-    )
+    row = rows[0]
     return OrgContext(
-        organisation_id=row["organisation.id"],
-        slug=row["organisation.slug"],
-        name=row["organisation.name"],
-        legal_form=row["organisation.legal_form"],
+        organisation_id=row["organisation_id"],
+        slug=row["slug"],
+        name=row["organisation_name"],
+        legal_form=row["legal_form"],
         member_id=row["id"],
         member_public_id=str(row["public_id"]),
         member_name=row["name"],
-        roles=frozenset(r["role"] for r in roles) | {"member"},
+        roles=frozenset(r["role"] for r in rows if r["role"] is not None) | {"member"},
     )
 
 
