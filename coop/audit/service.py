@@ -64,19 +64,21 @@ def link_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(row)).encode()).hexdigest()
 
 
+_NEXT_SEQ = "UPDATE audit_chain_head SET seq = seq + 1 WHERE chain = {} RETURNING seq, hash"
+
+
 async def record(entry: AuditEntry, actor: Actor) -> None:
     """Append one event. Joins the caller's transaction, so the event and the change land together."""
     chain = chain_for(entry.organisation_id)
     async with write_transaction():
-        await AuditChainHead.insert(AuditChainHead(chain=chain, seq=0, hash=GENESIS)).on_conflict(
-            target=AuditChainHead.chain, action="DO NOTHING"
-        )
-        # The UPDATE takes the chain's row lock (PostgreSQL) before we read the previous hash.
-        head = (
-            await AuditChainHead.update({AuditChainHead.seq: AuditChainHead.seq + 1})
-            .where(AuditChainHead.chain == chain)
-            .returning(AuditChainHead.seq, AuditChainHead.hash)
-        )
+        # The UPDATE takes the chain's row lock (PostgreSQL) before we read the previous hash. A chain's
+        # first event creates its head first (a concurrent first event waits on the insert, then updates).
+        head = await AuditChainHead.raw(_NEXT_SEQ, chain)
+        if not head:
+            await AuditChainHead.insert(AuditChainHead(chain=chain, seq=0, hash=GENESIS)).on_conflict(
+                target=AuditChainHead.chain, action="DO NOTHING"
+            )
+            head = await AuditChainHead.raw(_NEXT_SEQ, chain)
         seq, prev_hash = int(head[0]["seq"]), str(head[0]["hash"])
         row: dict[str, Any] = {
             "chain": chain,

@@ -136,14 +136,18 @@ def _vote_info(row: dict[str, Any]) -> VoteInfo:
     )
 
 
+# Read on every vote page and every cast: written out once rather than rebuilt by Piccolo each time.
+_GET_VOTE = (
+    "SELECT id, organisation, title, question, easy_read, kind, purpose, options, seats, secret, "
+    "eligible_classes, status, opens_at, closes_at, opened_at, closed_at, board_digest, result "
+    "FROM vote WHERE id = {} AND organisation = {}"
+)
+
+
 async def get_vote(organisation_id: int, vote_id: int) -> VoteInfo | None:
     """The vote, scoped by organisation: another organisation's vote is simply not found."""
-    row = (
-        await Vote.select(*VOTE_COLUMNS)
-        .where((Vote.id == vote_id) & (Vote.organisation == organisation_id))
-        .first()
-    )
-    return _vote_info(row) if row else None
+    rows = await Vote.raw(_GET_VOTE, vote_id, organisation_id)
+    return _vote_info(rows[0]) if rows else None
 
 
 async def list_votes(organisation_id: int) -> list[VoteInfo]:
@@ -420,6 +424,12 @@ class CastOutcome:
         return self.status == "cast"
 
 
+_CURRENT_ON_ROLL = (
+    "SELECT r.weight AS weight FROM vote_roll r JOIN member m ON m.id = r.member "
+    "WHERE r.vote = {} AND r.member = {} AND m.ceased_on IS NULL"
+)
+
+
 async def cast_ballot(
     organisation_id: int,
     vote_id: int,
@@ -453,15 +463,11 @@ async def cast_ballot(
             return CastOutcome("closed", closes_at=vote["closes_at"])
         if not choices.valid_encoding(vote["kind"], json.loads(vote["options"]), choice):
             raise ValueError("the ballot does not fit this vote")
-        roll = (
-            await VoteRoll.select(VoteRoll.weight)
-            .where((VoteRoll.vote == vote_id) & (VoteRoll.member == member_id))
-            .first()
-        )
         # Ceased members lose their vote at once, even though they stay on the frozen roll.
-        current = await Member.exists().where((Member.id == member_id) & Member.ceased_on.is_null())
-        if roll is None or not current:
+        on_roll = await VoteRoll.raw(_CURRENT_ON_ROLL, vote_id, member_id)
+        if not on_roll:
             return CastOutcome("not_eligible")
+        roll = on_roll[0]
         inserted = (
             await VoteParticipation.insert(
                 VoteParticipation(

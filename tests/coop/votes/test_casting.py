@@ -179,3 +179,10 @@ def test_recorded_vote_stores_the_choice_with_the_name_by_design(demo):
     vote_id = make_vote(secret=False, closes_in=timedelta(days=1))
     cast(vote_id, MEMBER, "against")
     assert rows("vote_participation")[0]["recorded_choice"] == "against"
+
+
+def test_the_hand_written_vote_query_reads_every_vote_column() -> None:
+    from coop.votes.service import _GET_VOTE, VOTE_COLUMNS
+
+    selected = _GET_VOTE.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(", ")
+    assert selected == [c._meta.db_column_name for c in VOTE_COLUMNS]
