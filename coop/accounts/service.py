@@ -21,7 +21,11 @@ from coop.mail.service import send_email
 from coop.settings import Settings
 
 SIGN_IN_ERROR = "Enter a correct email address and password"
-TOUCH_EVERY = timedelta(seconds=5)  # keeps idle expiry within 5 s of the last request
+# The stored last-seen time is refreshed at most once a minute: every refresh is a write, and on SQLite all
+# writes queue for one lock (with 1,000 members voting, refreshing every 5 s doubled the writes). So a
+# session can end up to a minute before its idle limit, never after; pages time their sign-out warning
+# from the stored time (`CurrentSession.idle_seconds_left`), so the warning's 2 minutes stay true.
+TOUCH_EVERY = timedelta(seconds=60)
 RECENT_SIGN_IN = timedelta(minutes=15)
 
 # Per account: after 5 consecutive failures wait 30 s, doubling, at most 15 minutes; at 100, locked
@@ -60,6 +64,14 @@ class CurrentSession:
     idle_expires_at: datetime
     signed_in_at: datetime
     """When this session's person last gave their password (a sign-in or a confirmation: both rotate it)."""
+    loaded_at: datetime
+    idle_seconds_after_request: int
+    """The least time a later request leaves the session (its timer is refreshed at most once a minute)."""
+
+    @property
+    def idle_seconds_left(self) -> int:
+        """Seconds until the session ends unless the person does something (at the time it was loaded)."""
+        return max(0, int((self.idle_expires_at - self.loaded_at).total_seconds()))
 
     def signed_in_recently(self, moment: datetime | None = None) -> bool:
         """Recent enough to approve money (ASVS 7.5.3, reliability-bar M8: within the last 15 minutes)."""
@@ -110,6 +122,8 @@ async def load_session(token: str | None, settings: Settings) -> CurrentSession 
         expires_at=row["expires_at"],
         idle_expires_at=min(last_seen + idle, row["expires_at"]),
         signed_in_at=row["created_at"],
+        loaded_at=moment,
+        idle_seconds_after_request=int((idle - TOUCH_EVERY).total_seconds()),
     )
 
 

@@ -100,6 +100,30 @@ def test_idle_session_expires_after_30_minutes(demo, client):
     assert _session_rows() == []
 
 
+def test_the_sign_out_warning_is_timed_from_the_stored_idle_timer(demo, client):
+    import re
+
+    from coop.accounts.tables import LoginSession
+
+    def timer() -> tuple[int, int]:
+        page = client.get("/account").text
+        found = re.search(r'data-idle-seconds="(\d+)" data-idle-seconds-after-request="(\d+)"', page)
+        assert found is not None
+        return int(found[1]), int(found[2])
+
+    sign_in(client, "helen@riverside.example")
+    # Seen 40 s ago: too recent to write again, so the page counts down from what is stored.
+    _age_session(last_seen_at=timedelta(seconds=40))
+    left, after_request = timer()
+    assert 30 * 60 - 42 <= left <= 30 * 60 - 40
+    assert after_request == 30 * 60 - 60
+    stored = run(LoginSession.select(LoginSession.last_seen_at).first())["last_seen_at"]
+    assert datetime.now(UTC) - stored >= timedelta(seconds=40)
+    # Seen over a minute ago: this request refreshes the stored time, and the page has the full 30 minutes.
+    _age_session(last_seen_at=timedelta(seconds=61))
+    assert timer()[0] >= 30 * 60 - 2
+
+
 def test_session_expires_at_its_absolute_limit_however_active(demo, client):
     sign_in(client, "helen@riverside.example")
     _age_session(expires_at=timedelta(seconds=1))

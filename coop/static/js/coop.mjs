@@ -7,18 +7,21 @@ initAll();
 
 const WARN_BEFORE_SECONDS = 120;
 const dialog = document.getElementById("timeout-warning");
+// Seconds the session has left as the page was made, and (the server refreshes its timer at most once a
+// minute) the least it has left after any later request.
 const idleSeconds = Number(document.body.dataset.idleSeconds || 0);
+const afterRequest = Number(document.body.dataset.idleSecondsAfterRequest || 0);
 
-if (dialog && idleSeconds > WARN_BEFORE_SECONDS && typeof dialog.showModal === "function") {
+if (dialog && typeof dialog.showModal === "function" && afterRequest > WARN_BEFORE_SECONDS) {
   let timer;
-  const restart = () => {
+  const restart = (seconds) => {
     clearTimeout(timer);
-    timer = setTimeout(() => dialog.showModal(), (idleSeconds - WARN_BEFORE_SECONDS) * 1000);
+    timer = setTimeout(() => dialog.showModal(), Math.max(0, seconds - WARN_BEFORE_SECONDS) * 1000);
   };
   // Any request to the server restarts the server's idle timer, so restart ours with it.
   document.body.addEventListener("htmx:afterRequest", () => {
     if (dialog.open) dialog.close();
-    restart();
+    restart(afterRequest);
   });
-  restart();
+  restart(idleSeconds);
 }
