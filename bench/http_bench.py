@@ -206,6 +206,19 @@ class Server:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU used so far by the live processes of this server's group (master and workers)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the process has gone
+            if int(fields[2]) == self.proc.pid:  # field 5, the process group, counted after the name
+                total += int(fields[11]) + int(fields[12])  # fields 14 and 15: utime and stime
+        return total / tick
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):

@@ -246,11 +246,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.workers} workers on :{server.port}; "
             f"{args.members * args.votes:,} casts, {args.concurrency} in flight"
         )
+        csrf = _csrf(server.port)
+        server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
         result = asyncio.run(
-            _load(
-                server.port, _csrf(server.port), setup["tokens"], setup["votes"], args.concurrency, args.seed
-            )
+            _load(server.port, csrf, setup["tokens"], setup["votes"], args.concurrency, args.seed)
         )
+        # Both sides share the 2 cores: what each costs per request says where the time goes.
+        requests = result["casts"] + args.members
+        result["server_cpu_ms_per_request"] = (server.cpu_seconds() - server_cpu) * 1000 / requests
+        result["client_cpu_ms_per_request"] = (time.process_time() - client_cpu) * 1000 / requests
     finally:
         server.stop()
     tally = _in_coop("tally", env, json.dumps(setup["votes"]))
@@ -288,6 +292,10 @@ def main(argv: list[str] | None = None) -> int:
         f"\n{result['casts']:,} casts in {result['wall_s']:.1f} s ({result['casts_per_s']:.0f}/s), "
         f"{args.workers} workers, {args.concurrency} in flight; latency p50 {lat['p50'] * 1000:.0f} ms, "
         f"p95 {lat['p95'] * 1000:.0f} ms, p99 {lat['p99'] * 1000:.0f} ms, max {lat['max'] * 1000:.0f} ms"
+    )
+    print(
+        f"CPU per request: server {result['server_cpu_ms_per_request']:.1f} ms (all workers), "
+        f"load generator {result['client_cpu_ms_per_request']:.1f} ms"
     )
     print(f"responses: {result['statuses']}")
     for name, ok in checks.items():
