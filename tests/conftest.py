@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Awaitable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -117,12 +118,29 @@ def settings_fixture(db: Any) -> Any:
     )
 
 
+_demo_template: Path | None = None
+"""SQLite: the demo seeded once per session, copied into each test's database (seeding takes seconds)."""
+
+
 @pytest.fixture
-def demo(settings: Any) -> Any:
+def demo(settings: Any, db: Any) -> Any:
     """The demo organisations and people (see coop/demo.py)."""
+    import sqlite3
+
+    from coop.db import CoopSQLiteEngine
     from coop.demo import seed_demo
 
+    global _demo_template
+    if isinstance(db, CoopSQLiteEngine) and _demo_template is not None:
+        shutil.copyfile(_demo_template, db.path)
+        return settings
     assert run(seed_demo(settings))
+    if isinstance(db, CoopSQLiteEngine):
+        template = _tmp_root / "demo.sqlite3"
+        # The backup API copies what is still in the write-ahead log too; a file copy might not.
+        with closing(sqlite3.connect(db.path)) as source, closing(sqlite3.connect(template)) as target:
+            source.backup(target)
+        _demo_template = template
     return settings
 
 
