@@ -64,14 +64,10 @@ class CurrentSession:
     idle_expires_at: datetime
     signed_in_at: datetime
     """When this session's person last gave their password (a sign-in or a confirmation: both rotate it)."""
-    loaded_at: datetime
+    idle_seconds_left: int
+    """Seconds until the session ends unless the person does something, as of this request."""
     idle_seconds_after_request: int
     """The least time a later request leaves the session (its timer is refreshed at most once a minute)."""
-
-    @property
-    def idle_seconds_left(self) -> int:
-        """Seconds until the session ends unless the person does something (at the time it was loaded)."""
-        return max(0, int((self.idle_expires_at - self.loaded_at).total_seconds()))
 
     def signed_in_recently(self, moment: datetime | None = None) -> bool:
         """Recent enough to approve money (ASVS 7.5.3, reliability-bar M8: within the last 15 minutes)."""
@@ -113,6 +109,7 @@ async def load_session(token: str | None, settings: Settings) -> CurrentSession 
     if moment - last_seen >= TOUCH_EVERY:
         await LoginSession.update({LoginSession.last_seen_at: moment}).where(LoginSession.id == row["id"])
         last_seen = moment
+    idle_expires_at = min(last_seen + idle, row["expires_at"])
     return CurrentSession(
         session_id=row["id"],
         person_id=row["person_id"],
@@ -120,9 +117,9 @@ async def load_session(token: str | None, settings: Settings) -> CurrentSession 
         display_name=row["display_name"],
         is_site_admin=bool(row["is_site_admin"]),
         expires_at=row["expires_at"],
-        idle_expires_at=min(last_seen + idle, row["expires_at"]),
+        idle_expires_at=idle_expires_at,
         signed_in_at=row["created_at"],
-        loaded_at=moment,
+        idle_seconds_left=max(0, int((idle_expires_at - moment).total_seconds())),
         idle_seconds_after_request=int((idle - TOUCH_EVERY).total_seconds()),
     )
 
