@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from itertools import islice
-from operator import attrgetter
 from typing import Any, Literal, cast
 
 from governance.counting.java_random import JavaRandom, java_hash_set_order, java_shuffle
@@ -437,8 +435,8 @@ class _Tabulation:
             truncate = self.longest_ballot > limit
             slow: list[int] = []
             exhausted = 0
-            filled = [len(pile) for pile in piles]
             add_to = [pile.append for pile in piles]
+            gained = [0] * len(piles)  # added up as groups move, while their entries are in cache
             for g in groups:
                 ranks = ballots[g]
                 i = pos[g] + 1
@@ -452,6 +450,7 @@ class _Tabulation:
                         if state:
                             pos[g] = i
                             add_to[c](g)
+                            gained[c] += amounts[g]
                             break
                         if state is None:
                             slow.append(g)
@@ -466,9 +465,9 @@ class _Tabulation:
                             slow.append(g)
                 except (ValueError, IndexError):
                     slow.append(g)
-            for c, pile in enumerate(piles):
-                if len(pile) > filled[c]:
-                    tally[c] += sum(map(amounts.__getitem__, islice(pile, filled[c], None)))
+            for c, amount in enumerate(gained):
+                if amount:
+                    tally[c] += amount
             if exhausted:
                 self.inactive[EXHAUSTED_CHOICES] = self.inactive.get(EXHAUSTED_CHOICES, 0) + exhausted
             for g in slow:
@@ -493,20 +492,19 @@ class _Tabulation:
         look[self.uwi] = None
         add_to = [pile.append for pile in self.piles]
         self.pos = [0] * len(self.ballots)
+        amounts = self.amounts
+        tally = self.tally
         others: list[int] = []
         for g, ranks in enumerate(self.ballots):
             try:
                 (c,) = ranks[0]
                 if look[c]:
                     add_to[c](g)
+                    tally[c] += amounts[g]
                     continue
             except (ValueError, IndexError):
                 pass
             others.append(g)
-        amounts = self.amounts
-        for c, pile in enumerate(self.piles):
-            if pile:
-                self.tally[c] = sum(map(amounts.__getitem__, pile))
         if others:
             pos = self.pos
             for g in others:
@@ -747,6 +745,10 @@ class _Tabulation:
                 for c in to_move:
                     pile = self.piles[c]
                     self.piles[c] = []
+                    # In ballot order, the order the groups lie in memory, so that the processor can fetch
+                    # ahead: a pile is one run per earlier move, and read out of order it costs up to twice
+                    # as long.
+                    pile.sort()
                     self._move(pile, c, transfers, r.uses_surpluses and seats_filled)
                     if not self.continuing[c]:
                         self.tally[c] = 0
@@ -1026,8 +1028,12 @@ def _prepare(
     if unknown:
         raise CountError(f"Excluded candidate(s) not standing in this contest: {', '.join(sorted(unknown))}")
     max_rankings = rules.max_rankings_allowed if rules.max_rankings_allowed is not None else declared
-    ranks_list = list(map(attrgetter("ranks"), contest.ballots))
-    weights = list(map(attrgetter("weight"), contest.ballots))
+    # Both slots read in one loop: a fraction of the instructions of `map(attrgetter(...))` per field.
+    ranks_list: list[tuple[tuple[int, ...], ...]] = [()] * len(contest.ballots)
+    weights = [0] * len(contest.ballots)
+    for g, ballot in enumerate(contest.ballots):
+        ranks_list[g] = ballot.ranks
+        weights[g] = ballot.weight
     if weights and min(weights) < 0:
         raise CountError("A ballot has a negative weight.")
     out = {i for i, name in enumerate(contest.candidates) if name in rules.excluded or name in extra_out}

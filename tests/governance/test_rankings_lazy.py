@@ -52,6 +52,8 @@ def test_first_preferences_follow_the_cleaning_rules() -> None:
     read = read_first_preferences(contest)
     assert [sorted(group) for group in read.first] == [[0], [], [1, 6], []]
     assert read.at[1] == 1  # C, after the withdrawn D
+    assert read.first_weights == [2, 0, 4, 0]  # added up in the reading pass, the slow path's papers too
+    assert read.weights == [2, 4, 1, 5, 3, 6, 0]
     assert (read.valid_poll, read.invalid) == (6, 15)
     ranked = prepare_rankings(contest, repeats_allowed=True)
     assert (ranked.valid_poll, ranked.invalid) == (read.valid_poll, read.invalid)
