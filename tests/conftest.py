@@ -4,11 +4,13 @@ tests start themselves, or `COOP_TEST_DATABASE_URL`). Each test gets a freshly m
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
 import tempfile
 from collections.abc import Awaitable, Iterator
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -120,6 +122,8 @@ def settings_fixture(db: Any) -> Any:
 
 _demo_template: Path | None = None
 """SQLite: the demo seeded once per session, copied into each test's database (seeding takes seconds)."""
+_demo_rows: PgSnapshot | None = None
+"""PostgreSQL: the same, as each table's rows in COPY's binary format and the sequences' values."""
 
 
 @pytest.fixture
@@ -130,18 +134,74 @@ def demo(settings: Any, db: Any) -> Any:
     from coop.db import CoopSQLiteEngine
     from coop.demo import seed_demo
 
-    global _demo_template
-    if isinstance(db, CoopSQLiteEngine) and _demo_template is not None:
-        shutil.copyfile(_demo_template, db.path)
-        return settings
-    assert run(seed_demo(settings))
+    global _demo_template, _demo_rows
     if isinstance(db, CoopSQLiteEngine):
+        if _demo_template is not None:
+            shutil.copyfile(_demo_template, db.path)
+            return settings
+        assert run(seed_demo(settings))
         template = _tmp_root / "demo.sqlite3"
         # The backup API copies what is still in the write-ahead log too; a file copy might not.
         with closing(sqlite3.connect(db.path)) as source, closing(sqlite3.connect(template)) as target:
             source.backup(target)
         _demo_template = template
+        return settings
+    url = os.environ["COOP_DATABASE_URL"]
+    if _demo_rows is not None:
+        run(_demo_rows.restore(url))  # into the tables the `db` fixture has just emptied
+        return settings
+    assert run(seed_demo(settings))
+    _demo_rows = run(PgSnapshot.take(url))
     return settings
+
+
+@dataclass(frozen=True)
+class PgSnapshot:
+    """Every coop table's rows and every sequence's position, to put back into emptied tables."""
+
+    tables: dict[str, tuple[list[str], bytes]]
+    """Table name → (its columns, by name: a migration test may rebuild a table; its rows)."""
+    sequences: list[tuple[str, int]]
+
+    @classmethod
+    async def take(cls, url: str) -> PgSnapshot:
+        import asyncpg
+
+        from coop.piccolo_app import APP_CONFIG
+
+        connection = await asyncpg.connect(url)
+        try:
+            tables: dict[str, tuple[list[str], bytes]] = {}
+            for table in APP_CONFIG.table_classes:
+                name = table._meta.tablename
+                columns = [column._meta.db_column_name for column in table._meta.columns]
+                buffer = io.BytesIO()
+                await connection.copy_from_table(name, columns=columns, output=buffer, format="binary")
+                tables[name] = (columns, buffer.getvalue())
+            rows = await connection.fetch(
+                "SELECT format('%I.%I', schemaname, sequencename) AS name, last_value FROM pg_sequences "
+                "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+            )
+        finally:
+            await connection.close()
+        return cls(tables, [(row["name"], row["last_value"]) for row in rows])
+
+    async def restore(self, url: str) -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(url)
+        try:
+            async with connection.transaction():
+                # Rows go back exactly as they were taken: no foreign-key order to follow, no triggers.
+                await connection.execute("SET LOCAL session_replication_role = replica")
+                for name, (columns, rows) in self.tables.items():
+                    await connection.copy_to_table(
+                        name, columns=columns, source=io.BytesIO(rows), format="binary"
+                    )
+                for sequence, value in self.sequences:
+                    await connection.execute("SELECT setval($1, $2)", sequence, value)
+        finally:
+            await connection.close()
 
 
 def make_client(settings: Any) -> Any:
