@@ -6,7 +6,8 @@ Ballots follow docs/performance-bar.md §3.1: 12 candidates, each ballot a rando
 uniform random length 1-12, from `random.Random(seed)` (impartial culture: the worst case for grouping).
 They are generated once, written to a scratch file, and every counter runs in a fresh subprocess on them, so
 that its peak RSS is its own. "build" turns the raw rankings into the counter's input (coop: `RankedBallot`s
-merged by `governance.counting.model.aggregate` into a `Contest`; pyrankvote: one `Ballot` per paper);
+merged by `governance.counting.model.aggregate` into a `Contest`, which lays them out as its rank table;
+pyrankvote: one `Ballot` per paper);
 "count" is the counting call alone. Both are timed with `time.perf_counter()`; the count's CPU time
 (`time.process_time()`) is recorded too, because on a shared machine it is far steadier than wall time.
 

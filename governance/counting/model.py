@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from governance.counting.table import RankTable, rank_table
+
 # Markers that may stand in a rank besides candidate indexes.
 UNDECLARED_WRITE_IN = -1
 """A write-in that names no declared candidate (RCTab `UWI`)."""
@@ -41,6 +43,16 @@ class Contest:
     ballots: tuple[RankedBallot, ...]
     withdrawn: frozenset[int] = frozenset()
     """Candidates who stood but are out of the count before it starts (BLT withdrawn line, RCTab excluded)."""
+    table: RankTable = field(init=False, repr=False, compare=False)
+    """The same ballots as one matrix of rank codes (`table` module), laid out once with the contest so that
+    counts that move papers in bulk read them at memory speed."""
+
+    def __post_init__(self) -> None:
+        try:
+            table = rank_table(self.ballots, len(self.candidates))
+        except OverflowError:
+            raise CountError("a ballot weight is too large to count") from None
+        object.__setattr__(self, "table", table)
 
     @property
     def total_weight(self) -> int:

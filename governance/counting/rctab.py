@@ -21,7 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, overload
+
+import numpy as np
 
 from governance.counting.java_random import JavaRandom, java_hash_set_order, java_shuffle
 from governance.counting.model import (
@@ -31,8 +33,10 @@ from governance.counting.model import (
     CountError,
     CountSheet,
     Event,
+    RankedBallot,
     Round,
 )
+from governance.counting.table import Papers, RankTable, joined, read_on
 
 WinnerElectionMode = Literal[
     "singleWinnerMajority",
@@ -348,7 +352,7 @@ class _Tabulation:
     rules: RctabRules
     seats: int
     scale: int
-    ballots: list[tuple[tuple[int, ...], ...]]
+    ballots: Sequence[tuple[tuple[int, ...], ...]]
     """Each group's raw ranks (one entry per distinct ranking); read lazily, as far as the count needs."""
     weights: list[int]
     max_rankings: int
@@ -360,13 +364,21 @@ class _Tabulation:
     """Whether the pseudo-candidate takes part: configured, or some ballot has reached a write-in."""
     permutation: list[str]
     random: JavaRandom | None
+    table: RankTable
+    bulk: bool
+    """Groups move in bulk off `table` (`_move_in_bulk`): whole votes and no rule that looks back."""
     # dynamic state
     continuing: list[bool] = field(default_factory=list)
     winners: dict[int, int] = field(default_factory=dict)  # candidate -> round won
     eliminated: dict[int, int] = field(default_factory=dict)  # candidate -> round eliminated
     tally: list[int] = field(default_factory=list)
     piles: list[list[int]] = field(default_factory=list)
-    pos: list[int] = field(default_factory=list)
+    parts: list[list[Papers]] = field(default_factory=list)
+    """With `bulk`, the groups each candidate holds, as the arrays they arrived in (`piles` then holds only
+    the groups that `_rescan` placed)."""
+    pos: list[int] | Papers = field(default_factory=list)
+    """Each group's place: the rank index it counts at, -1 before it is read, -2 once inactive. An array
+    when groups move in bulk (`bulk`)."""
     values: list[int] = field(default_factory=list)
     amounts: list[int] = field(default_factory=list)  # values[g] * weights[g], kept in step
     inactive: dict[str, int] = field(default_factory=dict)
@@ -394,7 +406,7 @@ class _Tabulation:
 
     def _move(
         self,
-        groups: Sequence[int],
+        groups: Sequence[int] | Papers,
         source: int | None,
         transfers: dict[int | None, dict[str, int]] | None,
         final_surplus: bool,
@@ -424,6 +436,8 @@ class _Tabulation:
         elif self.rules.exhaust_on_duplicate_candidate:
             for g in groups:
                 self._rescan(g, amounts[g])
+        elif self.bulk:
+            self._move_in_bulk(groups)
         else:
             ballots = self.ballots
             # Indexed by candidate: True (continuing), False (out); the two markers (-2, -1) index the
@@ -482,9 +496,40 @@ class _Tabulation:
             if total - received > 0:
                 record[EXHAUSTED_TARGET] = record.get(EXHAUSTED_TARGET, 0) + total - received
 
+    def _move_in_bulk(self, groups: Sequence[int] | Papers) -> None:
+        """`_move`'s loop over the whole list of groups at once, off the contest's rank table (whole votes
+        only: a group's amount is then its weight, which the table holds). Exactly the same rules: a rank
+        that is not a single declared candidate sends the group to `_rescan`. The groups that move stay
+        arrays, in `parts`; only the few that `_rescan` places join `piles`."""
+        limit = self.max_rankings if self.longest_ballot > self.max_rankings else None
+        pos = cast("Papers", self.pos)
+        reading = read_on(
+            self.table,
+            np.asarray(groups, dtype=np.intp),
+            pos,
+            self.continuing,
+            irregular_ends=False,
+            limit=limit,
+        )
+        tally = self.tally
+        parts = self.parts
+        for c, went, total in reading.to:
+            parts[c].append(went)
+            tally[c] += total
+        if reading.ended.size:
+            # Every remaining rank names a candidate who is out: exhausted choices.
+            pos[reading.ended] = -2
+            self.inactive[EXHAUSTED_CHOICES] = self.inactive.get(EXHAUSTED_CHOICES, 0) + reading.ended_weight
+        amounts = self.amounts
+        for g in reading.stopped.tolist():
+            self._rescan(g, amounts[g])
+
     def _first_round(self) -> None:
         """Round 1: every ballot to its first choice. The common case (one continuing candidate at rank 1)
         takes a few bytecodes per group; anything else goes through `_move`'s rules."""
+        if self.bulk:
+            self._move(np.arange(len(self.ballots), dtype=np.intp), None, None, False)
+            return
         if self.rules.exhaust_on_duplicate_candidate or self.max_rankings < 1:
             self._move(range(len(self.ballots)), None, None, False)
             return
@@ -721,14 +766,16 @@ class _Tabulation:
         self.continuing = [c not in self.out for c in range(n)]
         self.tally = [0] * n
         self.piles = [[] for _ in range(n)]
-        self.pos = [-1] * len(self.ballots)
+        self.parts = [[] for _ in range(n)]
         self.values = [self.scale] * len(self.ballots)
         scale = self.scale
         if scale == 1 and not r.uses_surpluses:
-            # Whole votes and no surplus transfers: a group's amount is its weight and never changes.
+            # Whole votes and no surplus transfers: a group's amount is its weight and never changes, so
+            # groups can be moved in bulk off the contest's rank table, which holds the weights too.
             self.amounts = self.weights
         else:
             self.amounts = [scale * w for w in self.weights]
+        self.pos = np.full(len(self.ballots), -1, dtype=np.intp) if self.bulk else [-1] * len(self.ballots)
         self.inactive = {}
         rounds: list[Round] = []
         round_no = 0
@@ -743,12 +790,16 @@ class _Tabulation:
                 self._first_round()
             else:
                 for c in to_move:
-                    pile = self.piles[c]
+                    pile: list[int] | Papers = self.piles[c]
                     self.piles[c] = []
-                    # In ballot order, the order the groups lie in memory, so that the processor can fetch
-                    # ahead: a pile is one run per earlier move, and read out of order it costs up to twice
-                    # as long.
-                    pile.sort()
+                    if self.bulk:
+                        pile = joined([*self.parts[c], np.array(pile, dtype=np.intp)])
+                        self.parts[c] = []
+                    else:
+                        # In ballot order, the order the groups lie in memory, so that the processor can
+                        # fetch ahead: a pile is one run per earlier move, and read out of order it costs up
+                        # to twice as long.
+                        pile.sort()
                     self._move(pile, c, transfers, r.uses_surpluses and seats_filled)
                     if not self.continuing[c]:
                         self.tally[c] = 0
@@ -1028,13 +1079,26 @@ def _prepare(
     if unknown:
         raise CountError(f"Excluded candidate(s) not standing in this contest: {', '.join(sorted(unknown))}")
     max_rankings = rules.max_rankings_allowed if rules.max_rankings_allowed is not None else declared
-    # Both slots read in one loop: a fraction of the instructions of `map(attrgetter(...))` per field.
-    ranks_list: list[tuple[tuple[int, ...], ...]] = [()] * len(contest.ballots)
-    weights = [0] * len(contest.ballots)
-    for g, ballot in enumerate(contest.ballots):
-        ranks_list[g] = ballot.ranks
-        weights[g] = ballot.weight
-    if weights and min(weights) < 0:
+    # Whole votes, no surplus transfers and no rule that looks back along a ballot: groups move in bulk off
+    # the contest's rank table, and a group's ranks are only read one by one when it needs `_rescan`.
+    bulk = not rules.uses_surpluses and not rules.exhaust_on_duplicate_candidate and max_rankings >= 1
+    ranks_list: Sequence[tuple[tuple[int, ...], ...]]
+    table = contest.table
+    if bulk:
+        ranks_list = _RanksOf(contest.ballots)
+        weights = table.weights.tolist()
+        longest_ballot = table.cells.shape[1] - 1
+        negative = bool(table.weights.size) and int(table.weights.min()) < 0
+    else:
+        # Both slots read in one loop: a fraction of the instructions of `map(attrgetter(...))` per field.
+        ranks_list = [()] * len(contest.ballots)
+        weights = [0] * len(contest.ballots)
+        for g, ballot in enumerate(contest.ballots):
+            ranks_list[g] = ballot.ranks
+            weights[g] = ballot.weight
+        longest_ballot = max(map(len, ranks_list), default=0)
+        negative = bool(weights) and min(weights) < 0
+    if negative:
         raise CountError("A ballot has a negative weight.")
     out = {i for i, name in enumerate(contest.candidates) if name in rules.excluded or name in extra_out}
     out |= set(contest.withdrawn)
@@ -1057,14 +1121,37 @@ def _prepare(
         ballots=ranks_list,
         weights=weights,
         max_rankings=max_rankings,
-        longest_ballot=max(map(len, ranks_list), default=0),
+        longest_ballot=longest_ballot,
         out=out,
         uwi=declared,
         uwi_counted=rules.undeclared_write_ins,
         permutation=permutation,
         random=randomness,
+        table=table,
+        bulk=bulk,
     )
     return tab, names
+
+
+class _RanksOf(Sequence[tuple[tuple[int, ...], ...]]):
+    """The ballots' ranks, read one ballot at a time: all a bulk count needs, with no list made of them."""
+
+    def __init__(self, ballots: tuple[RankedBallot, ...]) -> None:
+        self.ballots = ballots
+
+    def __len__(self) -> int:
+        return len(self.ballots)
+
+    @overload
+    def __getitem__(self, g: int) -> tuple[tuple[int, ...], ...]: ...
+    @overload
+    def __getitem__(self, g: slice) -> Sequence[tuple[tuple[int, ...], ...]]: ...
+    def __getitem__(
+        self, g: int | slice
+    ) -> tuple[tuple[int, ...], ...] | Sequence[tuple[tuple[int, ...], ...]]:
+        if isinstance(g, slice):
+            return [ballot.ranks for ballot in self.ballots[g]]
+        return self.ballots[g].ranks
 
 
 def _sheet(

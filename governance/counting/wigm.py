@@ -6,9 +6,10 @@ otherwise transfer the largest untransferred surplus, or failing that exclude th
 everyone at or over the quota, highest first. A rule set (`WigmRules`) supplies the arithmetic, the quota, the
 transfer value and the tie-breaking.
 
-Speed: identical rankings are merged first; each candidate holds a pile of ballot indexes grouped by paper
-value, so a transfer touches only the papers of the candidate whose votes move, and each group of papers of
-one value is moved with integer counts and a single multiplication per destination.
+Speed: each candidate holds a pile of ballot indexes (numpy arrays) grouped by paper value, so a transfer
+touches only the papers of the candidate whose votes move; each group of papers of one value is read on in
+bulk off the contest's rank table (`table.read_on`) and moved with integer counts and a single multiplication
+per destination.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
+
 from governance.counting.figures import Value, to_decimal, votes_text
 from governance.counting.model import Contest, CountError, CountSheet, Event, Round
-from governance.counting.rankings import next_preference, read_first_preferences
+from governance.counting.rankings import check_candidate_number
+from governance.counting.table import Papers, Reading, read_on
 from governance.counting.tiebreak import Lot, by_earlier_stages
 
 HOPEFUL, PENDING, ELECTED, EXCLUDED, WITHDRAWN = range(5)
@@ -83,16 +87,19 @@ class _WigmCount:
         self.lot = lot
         self.names = contest.candidates
         self.n = len(self.names)
-        # Papers are read lazily, only as far as they move. Repeats are harmless here: a paper moves to the
-        # first *continuing* candidate it ranks.
-        read = read_first_preferences(contest)
-        self.ranks = read.ranks
-        self.at = read.at
-        self.weights = read.weights
-        self.first = read.first
-        self.first_weights = read.first_weights
-        self.valid_poll = read.valid_poll
-        self.invalid = read.invalid
+        if contest.seats < 1:
+            raise CountError("an election must have at least one seat")
+        if any(not 0 <= c < self.n for c in contest.withdrawn):
+            raise CountError("a withdrawn candidate is not in the list of candidates")
+        if contest.table.weights.size and int(contest.table.weights.min()) < 0:
+            raise CountError("a ballot weight cannot be negative")
+        # Papers are read in bulk off the contest's rank table, only as far as they move. Repeats are harmless
+        # here: a paper moves to the first *continuing* candidate it ranks.
+        self.at = np.full(len(contest.ballots), -1, dtype=np.intp)
+        standing = [c not in contest.withdrawn for c in range(self.n)]
+        self.first = self._read_on(np.arange(len(contest.ballots), dtype=np.intp), standing)
+        self.valid_poll = sum(total for _, _, total in self.first.to)
+        self.invalid = self.first.ended_weight
         if self.valid_poll == 0:
             raise CountError("there are no valid ballot papers to count")
         self.one: Value = 10**rules.places if rules.scaled else 1
@@ -100,7 +107,7 @@ class _WigmCount:
         self.status = [WITHDRAWN if c in contest.withdrawn else HOPEFUL for c in range(self.n)]
         self.continuing = [s == HOPEFUL for s in self.status]
         self.votes: list[Value] = [0] * self.n
-        self.piles: list[dict[Value, list[int]]] = [{} for _ in range(self.n)]
+        self.piles: list[dict[Value, list[Papers]]] = [{} for _ in range(self.n)]
         self.non_transferable: Value = 0
         self.rounding: Value = 0
         self.history: list[list[Value]] = []
@@ -141,11 +148,9 @@ class _WigmCount:
         stage = _Stage(number=1)
         self.stages.append(stage)
         one = self.one
-        groups = self.first
-        for c in range(self.n):
-            if groups[c]:
-                self.piles[c][one] = groups[c]
-            self.votes[c] = self.first_weights[c] * one
+        for c, papers, total in self.first.to:
+            self.piles[c][one] = [papers]
+            self.votes[c] = total * one
         stage.events.append(
             Event(
                 "note",
@@ -264,61 +269,30 @@ class _WigmCount:
         """Move every paper `source` holds to its next continuing preference; return gains and exhausted."""
         pile = self.piles[source]
         self.piles[source] = {}
-        n = self.n
-        all_ranks = self.ranks
-        at = self.at
-        weights = self.weights
-        continuing = self.continuing
-        look = dict(enumerate(continuing))  # a missing key: a number that is not a declared candidate
         piles = self.piles
-        gained: list[Value] = [0] * n
+        gained: list[Value] = [0] * self.n
         exhausted: Value = 0
-        for value, indexes in pile.items():
+        for value, parts in pile.items():
             new = new_value(value)
             if new <= 0:
                 continue  # papers now worth nothing carry no votes anywhere
-            # In ballot order, the order the papers lie in memory, so that the processor can fetch ahead:
-            # a pile is one run per earlier transfer, and read out of order it costs up to twice as long.
-            # Weights are added up as papers move, while each paper's entries are in cache.
-            indexes.sort()
-            targets = [piles[c].setdefault(new, []) if continuing[c] else [] for c in range(n)]
-            add_to = [target.append for target in targets]
-            papers = [0] * n  # how many papers (weights added up) each candidate receives
-            lost = 0
-            for i in indexes:
-                # Read on from the rank that gave the paper to `source`, to the next continuing candidate.
-                ranks = all_ranks[i]
-                j = at[i] + 1
-                end = len(ranks)
-                try:
-                    while j < end:
-                        (c,) = ranks[j]
-                        if look[c]:
-                            at[i] = j
-                            add_to[c](i)
-                            papers[c] += weights[i]
-                            break
-                        j += 1
-                    else:
-                        lost += weights[i]
-                    continue
-                except (ValueError, KeyError):
-                    pass
-                # A rank that is not one declared candidate: read it by the rules.
-                found = next_preference(ranks, j - 1, look, n)
-                if found is None:
-                    lost += weights[i]
-                else:
-                    at[i], c = found
-                    add_to[c](i)
-                    papers[c] += weights[i]
-            for c in range(n):
-                if papers[c]:
-                    gained[c] += papers[c] * new
-                if continuing[c] and not targets[c]:
-                    del piles[c][new]
-            exhausted += lost * new
+            papers = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            moves = self._read_on(papers, self.continuing)
+            for c, went, total in moves.to:
+                piles[c].setdefault(new, []).append(went)
+                gained[c] += total * new
+            exhausted += moves.ended_weight * new
         return gained, exhausted
+
+    def _read_on(self, papers: Papers, continuing: list[bool]) -> Reading:
+        """Read `papers` on to their next continuing candidates (`table.read_on`): a rank that is not one
+        declared candidate ends a paper's preferences, and a number past the candidates is an error."""
+        reading = read_on(self.contest.table, papers, self.at, continuing, irregular_ends=True)
+        if reading.stopped.size:
+            paper, rank = int(reading.stopped[0]), int(reading.stopped_at[0])
+            (c,) = self.contest.ballots[paper].ranks[rank]
+            check_candidate_number(c, self.n)
+        return reading
 
     def _record_transfer(self, stage: _Stage, source: int, gained: list[Value], exhausted: Value) -> None:
         moved: dict[str, Decimal] = {}

@@ -1,8 +1,10 @@
-"""The lazy paper reader WIGM counts with (`read_first_preferences`) gives the counts of cleaning every ballot
-first (`prepare_rankings`): skipped ranks, overvotes, write-in markers, withdrawn and repeated candidates."""
+"""The bulk paper reader WIGM counts with (`read_on`, over the contest's `RankTable`) gives the counts of
+cleaning every ballot first (`prepare_rankings`): skipped ranks, overvotes, write-in markers, withdrawn and
+repeated candidates."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,8 +16,9 @@ from governance.counting.model import (
     CountError,
     RankedBallot,
 )
-from governance.counting.rankings import prepare_rankings, read_first_preferences
+from governance.counting.rankings import prepare_rankings
 from governance.counting.scottish import count_scottish_stv
+from governance.counting.table import STOP, read_on
 from governance.counting.wigm_prf import count_wigm_prf
 
 IRREGULAR: list[tuple[int, ...]] = [(), (0, 1), (UNDECLARED_WRITE_IN,), (OVERVOTE_UNKNOWN,)]
@@ -49,14 +52,51 @@ def test_first_preferences_follow_the_cleaning_rules() -> None:
         ),
         withdrawn=frozenset({3}),
     )
-    read = read_first_preferences(contest)
-    assert [sorted(group) for group in read.first] == [[0], [], [1, 6], []]
-    assert read.at[1] == 1  # C, after the withdrawn D
-    assert read.first_weights == [2, 0, 4, 0]  # added up in the reading pass, the slow path's papers too
-    assert read.weights == [2, 4, 1, 5, 3, 6, 0]
-    assert (read.valid_poll, read.invalid) == (6, 15)
+    at = np.full(7, -1, dtype=np.intp)
+    first = read_on(
+        contest.table, np.arange(7, dtype=np.intp), at, [True, True, True, False], irregular_ends=True
+    )
+    assert [(c, sorted(papers.tolist()), total) for c, papers, total in first.to] == [
+        (0, [0], 2),
+        (2, [1, 6], 4),
+    ]
+    assert at.tolist() == [0, 1, -1, -1, -1, -1, 0]  # C after the withdrawn D; papers not placed stay unread
+    assert (first.ended_weight, sorted(first.ended.tolist()), first.stopped.size) == (15, [2, 3, 4, 5], 0)
     ranked = prepare_rankings(contest, repeats_allowed=True)
-    assert (ranked.valid_poll, ranked.invalid) == (read.valid_poll, read.invalid)
+    assert (ranked.valid_poll, ranked.invalid) == (6, 15)
+    # Read on with only B continuing: paper 0 goes to B at its second rank; paper 6 passes over C (repeated)
+    # and A, then ends, and keeps the rank it was last placed at.
+    moves = read_on(
+        contest.table, np.array([0, 6], dtype=np.intp), at, [False, True, False, False], irregular_ends=True
+    )
+    assert [(c, papers.tolist(), total) for c, papers, total in moves.to] == [(1, [0], 2)]
+    assert (moves.ended.tolist(), at[0], at[6]) == ([6], 1, 0)
+
+
+def test_the_rank_table_codes_every_kind_of_rank() -> None:
+    contest = Contest(
+        "t",
+        ("A", "B", "C"),
+        1,
+        (
+            RankedBallot(((0,), (2,)), 2),
+            RankedBallot(((1, 2), (0,)), 1),
+            RankedBallot(((UNDECLARED_WRITE_IN,), (), (9,), (OVERVOTE_UNKNOWN,)), 4),
+            RankedBallot((), 3),
+        ),
+    )
+    unknown, irregular = 4, 5  # three candidates: codes 1-3, then "no declared candidate", then the rest
+    assert (contest.table.unknown, contest.table.irregular) == (unknown, irregular)
+    assert contest.table.cells.tolist() == [
+        [1, 3, STOP, STOP, STOP],
+        [irregular, 1, STOP, STOP, STOP],
+        [irregular, irregular, unknown, irregular, STOP],
+        [irregular, STOP, STOP, STOP, STOP],  # no ranks at all: not the same as ranks that ran out
+    ]
+    assert contest.table.weights.tolist() == [2, 1, 4, 3]
+    assert contest == Contest("t", contest.candidates, 1, contest.ballots)  # the table is not compared
+    with pytest.raises(CountError, match="too large"):
+        Contest("t", ("A",), 1, (RankedBallot(((0,),), 2**63),))
 
 
 def test_a_candidate_number_past_the_list_is_an_error_when_read() -> None:
@@ -71,6 +111,38 @@ def test_a_candidate_number_past_the_list_is_an_error_when_read() -> None:
     )
     with pytest.raises(CountError, match="candidate number 8"):
         count_scottish_stv(contest)
+
+
+def test_a_contest_of_more_candidates_than_16_bit_codes_hold() -> None:
+    n = 70_000
+    names = tuple(f"C{c}" for c in range(n))
+    contest = Contest("t", names, 1, (RankedBallot(((n - 1,), (5,)), 2), RankedBallot(((n,), (0,)), 1)))
+    assert contest.table.cells.dtype == np.uint32
+    assert contest.table.cells.tolist() == [[n, 6, STOP], [contest.table.unknown, 1, STOP]]
+    at = np.full(2, -1, dtype=np.intp)
+    first = read_on(contest.table, np.array([0, 1], dtype=np.intp), at, [True] * n, irregular_ends=True)
+    assert [(c, papers.tolist(), total) for c, papers, total in first.to] == [(n - 1, [0], 2)]
+    assert (first.stopped.tolist(), first.stopped_at.tolist(), at.tolist()) == ([1], [0], [0, -1])
+    with pytest.raises(CountError, match=f"candidate number {n + 1}, but there are only {n}"):
+        count_scottish_stv(contest)
+
+
+@pytest.mark.parametrize(
+    ("seats", "withdrawn", "weight", "message"),
+    [
+        (0, frozenset(), 1, "at least one seat"),
+        (1, frozenset({3}), 1, "withdrawn candidate is not in the list"),
+        (1, frozenset(), -1, "weight cannot be negative"),
+        (1, frozenset(), 0, "no valid ballot papers"),
+    ],
+)
+def test_a_count_that_cannot_run_says_why(
+    seats: int, withdrawn: frozenset[int], weight: int, message: str
+) -> None:
+    contest = Contest("t", ("A", "B", "C"), seats, (RankedBallot(((0,), (1,)), weight),), withdrawn)
+    for counter in (count_scottish_stv, count_wigm_prf):
+        with pytest.raises(CountError, match=message):
+            counter(contest, seed=1)
 
 
 @st.composite
