@@ -1,11 +1,11 @@
 """A contest's ballots laid out as one matrix of rank codes, and the bulk reader that counts move papers with.
 
 Each ballot is a row; cell j codes its rank j+1 by what a count that reads preferences in order needs to know:
-`STOP` past the paper's last rank, `c + 1` for declared candidate `c`, `UNKNOWN` (the number of candidates
-+ 1) for a single number that is no declared candidate, and `IRREGULAR` (candidates + 2) for a rank that is
-not one number (a skipped rank, an overvote) or holds a marker (a write-in, an unnamed overvote). A ballot
-with no ranks at all has `IRREGULAR` as its first cell, so that "no marks" is not mistaken for "marks that
-ran out". Every row ends in at least one `STOP`.
+`STOP` past the paper's last rank, `c + 1` for declared candidate `c`, `RankTable.unknown` (the number of
+candidates + 1) for a single number that is no declared candidate, and `RankTable.irregular` (candidates + 2)
+for a rank that is not one number (a skipped rank, an overvote) or holds a marker (a write-in, an unnamed
+overvote). A ballot with no ranks at all has `irregular` as its first cell, so that "no marks" is not
+mistaken for "marks that ran out". Every row ends in at least one `STOP`.
 
 `read_on` then moves a whole pile with a few array operations per rank read instead of one interpreter loop
 per paper. The ballots' own tuples stay the record; this is the same ballots in a form numpy reads at memory
@@ -100,8 +100,8 @@ class Reading:
     ended_weight: int
     """How many papers `ended` stands for."""
     stopped: Papers
-    """Papers left at a rank the caller must read itself: `UNKNOWN`, and without `irregular_ends` also
-    `IRREGULAR`. Their place in `at` is unchanged; `stopped_at` holds the rank index each stopped at."""
+    """Papers left at a rank the caller must read itself: an `unknown` code, and without `irregular_ends` also
+    an `irregular` one. Their place in `at` is unchanged; `stopped_at` holds the rank each stopped at."""
     stopped_at: Papers
 
 
