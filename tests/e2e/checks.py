@@ -162,6 +162,9 @@ def active_element(page: Page) -> str:
 
 def tab_to(page: Page, target: Locator, *, max_presses: int = 120) -> None:
     """Press Tab (only Tab) until `target` has focus, checking every stop shows a focus indicator (A3)."""
+    # A page's text can be in place before its stylesheet has loaded; a focus style checked then is missing
+    # only because the CSS is not there yet (it has happened on a busy CI machine).
+    page.wait_for_load_state("load")
     target = target.first
     for _ in range(max_presses):
         page.keyboard.press("Tab")
