@@ -138,7 +138,7 @@ def load_contest(
 
         contest = parse_blt(_read_text(p))
         if title is not None:
-            contest = _with_title(contest, title)
+            contest = contest.restated(title=title)
         return contest if seats is None else _with_seats(contest, seats)
     if fmt == "csv":
         return read_simple_csv(_read_text(p), seats=seats, title=name)
@@ -157,11 +157,7 @@ def load_contest(
 def _with_seats(contest: Contest, seats: int) -> Contest:
     if seats < 1:
         raise CountError("seats must be at least 1")
-    return Contest(contest.title, contest.candidates, seats, contest.ballots, contest.withdrawn)
-
-
-def _with_title(contest: Contest, title: str) -> Contest:
-    return Contest(title, contest.candidates, contest.seats, contest.ballots, contest.withdrawn)
+    return contest.restated(seats=seats)
 
 
 def _source_contest(

@@ -55,7 +55,7 @@ def _count_rctab(config: Path, seats: int | None, seed: int | None) -> CountShee
     contest, rules = load_rctab_case(config)
     if seats is not None:
         rules = replace(rules, number_of_winners=seats)
-        contest = replace(contest, seats=seats)
+        contest = contest.restated(seats=seats)
     if seed is not None:
         rules = replace(rules, random_seed=seed)
     return count_rctab(contest, rules)

@@ -86,6 +86,13 @@ def test_stv_scottish_from_blt(tmp_path: Path) -> None:
     assert sheet["seats"] == 2
     assert len(sheet["elected"]) == 2
     assert sheet["rounds"]
+    # --seats overrides what the file states.
+    code, out = _run("stv", tmp_path / "e.blt", "--seats", "1", "--json")
+    assert code == 0, out
+    one = json.loads(out)
+    assert (one["seats"], len(one["elected"])) == (1, 1)
+    code, out = _run("stv", tmp_path / "e.blt", "--seats", "0")
+    assert (code, "'--seats': 0 is not in the range x>=1" in out) == (2, True)
 
 
 def test_rctab_config_with_generic_csv(tmp_path: Path) -> None:

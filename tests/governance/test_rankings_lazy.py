@@ -99,6 +99,24 @@ def test_the_rank_table_codes_every_kind_of_rank() -> None:
         Contest("t", ("A",), 1, (RankedBallot(((0,),), 2**63),))
 
 
+def test_a_restated_contest_shares_the_table_and_counts_as_a_new_one() -> None:
+    contest = Contest(
+        "t",
+        ("A", "B", "C", "D"),
+        1,
+        tuple(RankedBallot(((a,), (b,)), w) for a, b, w in [(0, 1, 5), (1, 2, 4), (2, 0, 3), (3, 1, 2)]),
+        withdrawn=frozenset({3}),
+    )
+    two = contest.restated(title="Board", seats=2)
+    assert two.table is contest.table
+    assert two == Contest("Board", contest.candidates, 2, contest.ballots, contest.withdrawn)
+    assert (contest.title, contest.seats) == ("t", 1)  # the original is untouched
+    assert contest.restated() == contest
+    assert count_scottish_stv(two) == count_scottish_stv(
+        Contest("Board", contest.candidates, 2, contest.ballots, contest.withdrawn)
+    )
+
+
 def test_a_candidate_number_past_the_list_is_an_error_when_read() -> None:
     with pytest.raises(CountError, match="candidate number 5, but there are only 3"):
         count_scottish_stv(Contest("t", ("A", "B", "C"), 1, (RankedBallot(((4,),), 1),)))
