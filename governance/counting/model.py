@@ -7,6 +7,7 @@ duplicate rules is the counter's job, because those are rule options (counting.m
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,17 +65,12 @@ class Contest:
         The ballots are unchanged, so the copy shares this contest's rank table instead of laying it out
         again (about 0.4 s at a million papers).
         """
-        copy = object.__new__(Contest)
-        for name, value in (
-            ("title", self.title if title is None else title),
-            ("candidates", self.candidates),
-            ("seats", self.seats if seats is None else seats),
-            ("ballots", self.ballots),
-            ("withdrawn", self.withdrawn),
-            ("table", self.table),
-        ):
-            object.__setattr__(copy, name, value)
-        return copy
+        restated = copy.copy(self)  # copies the fields as they stand: no __post_init__, no new table
+        if title is not None:
+            object.__setattr__(restated, "title", title)
+        if seats is not None:
+            object.__setattr__(restated, "seats", seats)
+        return restated
 
 
 def aggregate(ballots: Iterable[RankedBallot]) -> tuple[RankedBallot, ...]:
