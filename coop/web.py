@@ -15,6 +15,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 
+from coop.redirect_targets import local_target, sign_in_then
+
 logger = logging.getLogger("coop")
 
 ERROR_TITLES = {
@@ -73,7 +75,9 @@ def render(
 
 
 def redirect(request: Request[Any, Any, Any], url: str) -> Response[Any]:
-    """303 See Other for forms; htmx follows `HX-Redirect` with a full page load instead."""
+    """303 See Other for forms; htmx follows `HX-Redirect` with a full page load instead. Either way the
+    target is a path on this site, percent-encoded (`coop.redirect_targets`)."""
+    url = local_target(url)
     if is_htmx(request):
         return Response(content=b"", status_code=200, headers={"HX-Redirect": url, "Vary": "HX-Request"})
     return Redirect(path=url, status_code=HTTP_303_SEE_OTHER, headers={"Vary": "HX-Request"})
@@ -96,8 +100,7 @@ def form_errors_page(
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if isinstance(exc, NotAuthorizedException):
         # Not signed in (or the session ended): go to sign in, then come back.
-        target = request.url.path
-        return redirect(request, f"/sign-in?next={target}" if target.startswith("/") else "/sign-in")
+        return redirect(request, sign_in_then(request.url.path))
     status = exc.status_code
     title = ERROR_TITLES.get(status, ERROR_TITLES[400])
     text = ERROR_TEXT.get(status, "")

@@ -17,12 +17,12 @@ from coop.accounts.forms import (
     NewPasswordForm,
     ResetRequestForm,
     SignInForm,
-    safe_next,
     sign_in_errors,
 )
 from coop.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from coop.audit.service import Actor
 from coop.guards import current_session, requires_sign_in
+from coop.redirect_targets import local_target
 from coop.security import session_cookie_name
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
@@ -53,7 +53,7 @@ class SignInController(Controller):
 
     @get("/", opt=PUBLIC, name="sign_in")
     async def show(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template:
-        return render(request, "accounts/sign_in.html", {"form": SignInForm(next=safe_next(next))})
+        return render(request, "accounts/sign_in.html", {"form": SignInForm(next=local_target(next))})
 
     @post("/", opt=PUBLIC, name="sign_in_post")
     async def submit(
@@ -80,9 +80,9 @@ class SignInController(Controller):
                 request,
                 "accounts/sign_in.html",
                 {"email": result.error or service.SIGN_IN_ERROR},
-                {"form": SignInForm(email=data.email, next=data.next)},
+                {"form": SignInForm(email=data.email, next=local_target(data.next))},
             )
-        response = redirect(request, safe_next(data.next))
+        response = redirect(request, local_target(data.next))
         response.cookies.append(_session_cookie(settings, result.token))
         return response
 
@@ -130,7 +130,7 @@ class AccountController(Controller):
 
     @get("/confirm-password", name="confirm_password")
     async def confirm(self, request: Request[Any, Any, Any], next: FromQuery[str] = "/") -> Template:
-        return render(request, "accounts/confirm_password.html", {"next": safe_next(next)})
+        return render(request, "accounts/confirm_password.html", {"next": local_target(next)})
 
     @post("/confirm-password", name="confirm_password_post")
     async def confirm_post(
@@ -140,7 +140,7 @@ class AccountController(Controller):
         settings: NamedDependency[Settings],
     ) -> Response[Any]:
         """Give the password again before approving money; like a sign-in, it issues a new session token."""
-        context = {"next": safe_next(data.next)}
+        context = {"next": local_target(data.next)}
         if not data.password:
             return form_errors_page(
                 request, "accounts/confirm_password.html", {"password": "Enter your password"}, context

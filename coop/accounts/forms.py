@@ -31,13 +31,6 @@ class ChangePasswordForm(Struct):
     end_other_sessions: str = ""
 
 
-def safe_next(target: str) -> str:
-    """Only local paths: `next` must never send someone to another site after signing in."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target and len(target) < 500:
-        return target
-    return "/"
-
-
 def sign_in_errors(form: SignInForm) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not form.email.strip():
