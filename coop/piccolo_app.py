@@ -6,7 +6,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person
+from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
 from coop.audit.tables import AuditChainHead, AuditEvent
 from coop.budgets.tables import (
     BudgetPool,
@@ -50,6 +50,7 @@ APP_CONFIG = AppConfig(
         LoginSession,
         LoginThrottle,
         PasswordReset,
+        TrustedDevice,
         Organisation,
         ConstitutionVersion,
         Member,

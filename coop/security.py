@@ -37,6 +37,11 @@ def session_cookie_name(settings: Settings) -> str:
     return "__Host-session" if settings.secure_cookies else "coop_session"
 
 
+def device_cookie_name(settings: Settings) -> str:
+    """The trusted-device cookie (coop.accounts.devices), pinned to this host like the session's."""
+    return "__Host-device" if settings.secure_cookies else "coop_device"
+
+
 def csrf_cookie_name(settings: Settings) -> str:
     return "__Host-csrftoken" if settings.secure_cookies else "coop_csrftoken"
 

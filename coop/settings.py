@@ -25,8 +25,9 @@ class Settings:
         default="sqlite:///coop.sqlite3",
     )
     secret_key: str = _help(
-        "Secret used to sign CSRF tokens. Set a long random value in production; if unset, a new one is "
-        "made at each start (forms open across a restart then need reloading).",
+        "Secret used to sign CSRF tokens and device cookies. Set a long random value in production; if "
+        "unset, a new one is made at each start (forms open across a restart then need reloading, and "
+        "browsers must sign in once more to be trusted again).",
         default="",
     )
     allowed_hosts: tuple[str, ...] = _help(
@@ -82,7 +83,8 @@ class Settings:
         values.update(overrides)
         settings = cls(**values)
         if not settings.secret_key:
-            # A per-process secret is safe (only CSRF tokens depend on it) but breaks multi-worker CSRF.
+            # A per-process secret is safe (only CSRF tokens and device cookies depend on it) but breaks
+            # multi-worker CSRF, and each worker then trusts only the browsers it signed in itself.
             settings = _replace(settings, secret_key=secrets.token_urlsafe(32))
         return settings
 

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from coop.accounts import service
+from coop.accounts.devices import DEVICE_TRUST
 from coop.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -23,7 +24,7 @@ from coop.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from coop.audit.service import Actor
 from coop.guards import current_session, requires_sign_in
 from coop.redirect_targets import local_target
-from coop.security import session_cookie_name
+from coop.security import device_cookie_name, session_cookie_name
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
 
@@ -36,15 +37,51 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor:
     return Actor(person_id=person_id, request_id=request.scope.get("state", {}).get("request_id", ""))
 
 
-def _session_cookie(settings: Settings, value: str, *, expire: bool = False) -> Cookie:
+def _cookie(name: str, settings: Settings, value: str, *, max_age: int | None) -> Cookie:
     return Cookie(
-        key=session_cookie_name(settings),
+        key=name,
         value=value,
         path="/",
         secure=settings.secure_cookies,
         httponly=True,
         samesite="lax",
-        max_age=0 if expire else None,
+        max_age=max_age,
+    )
+
+
+def _session_cookie(settings: Settings, value: str, *, expire: bool = False) -> Cookie:
+    return _cookie(session_cookie_name(settings), settings, value, max_age=0 if expire else None)
+
+
+def _device_cookie(settings: Settings, value: str, *, expire: bool = False) -> Cookie:
+    """Kept for a year (the browser stays trusted, signed in or not); expired by sign out everywhere."""
+    lifetime = 0 if expire else int(DEVICE_TRUST.total_seconds())
+    return _cookie(device_cookie_name(settings), settings, value, max_age=lifetime)
+
+
+def _signed_in(
+    request: Request[Any, Any, Any], settings: Settings, token: str, device: str | None, target: str
+) -> Response[Any]:
+    """Go on to `target` with the new session cookie and the browser's new device cookie."""
+    response = redirect(request, target)
+    response.cookies.append(_session_cookie(settings, token))
+    if device is not None:
+        response.cookies.append(_device_cookie(settings, device))
+    return response
+
+
+async def _sign_in_attempt(
+    request: Request[Any, Any, Any], settings: Settings, email: str, password: str
+) -> service.SignInResult:
+    return await service.sign_in(
+        email,
+        password,
+        settings=settings,
+        address=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", ""),
+        previous_token=request.scope.get("auth"),
+        device_cookie=request.cookies.get(device_cookie_name(settings)),
+        request_id=request.scope.get("state", {}).get("request_id", ""),
     )
 
 
@@ -65,15 +102,7 @@ class SignInController(Controller):
         errors = sign_in_errors(data)
         if errors:
             return form_errors_page(request, "accounts/sign_in.html", errors, {"form": data})
-        result = await service.sign_in(
-            data.email,
-            data.password,
-            settings=settings,
-            address=request.client.host if request.client else "",
-            user_agent=request.headers.get("user-agent", ""),
-            previous_token=request.scope.get("auth"),
-            request_id=request.scope.get("state", {}).get("request_id", ""),
-        )
+        result = await _sign_in_attempt(request, settings, data.email, data.password)
         if result.token is None:
             # One message for a wrong email or a wrong password: no one learns who has an account.
             return form_errors_page(
@@ -82,9 +111,7 @@ class SignInController(Controller):
                 {"email": result.error or service.SIGN_IN_ERROR},
                 {"form": SignInForm(email=data.email, next=local_target(data.next))},
             )
-        response = redirect(request, local_target(data.next))
-        response.cookies.append(_session_cookie(settings, result.token))
-        return response
+        return _signed_in(request, settings, result.token, result.device_cookie, local_target(data.next))
 
 
 class AccountController(Controller):
@@ -113,6 +140,7 @@ class AccountController(Controller):
         await service.sign_out_everywhere(current_session(request).person_id, actor_of(request))
         response = redirect(request, "/sign-in?signed_out=1")
         response.cookies.append(_session_cookie(settings, "", expire=True))
+        response.cookies.append(_device_cookie(settings, "", expire=True))
         return response
 
     @post("/sessions/{session_id:int}/end", name="end_session")
@@ -145,22 +173,12 @@ class AccountController(Controller):
             return form_errors_page(
                 request, "accounts/confirm_password.html", {"password": "Enter your password"}, context
             )
-        result = await service.sign_in(
-            current_session(request).email,
-            data.password,
-            settings=settings,
-            address=request.client.host if request.client else "",
-            user_agent=request.headers.get("user-agent", ""),
-            previous_token=request.scope.get("auth"),
-            request_id=request.scope.get("state", {}).get("request_id", ""),
-        )
+        result = await _sign_in_attempt(request, settings, current_session(request).email, data.password)
         if result.token is None:
             error = "Enter your password correctly" if result.error == service.SIGN_IN_ERROR else result.error
             errors = {"password": error or "Enter your password"}
             return form_errors_page(request, "accounts/confirm_password.html", errors, context)
-        response = redirect(request, context["next"])
-        response.cookies.append(_session_cookie(settings, result.token))
-        return response
+        return _signed_in(request, settings, result.token, result.device_cookie, context["next"])
 
     @get("/password", name="change_password")
     async def password(self, request: Request[Any, Any, Any]) -> Template:

@@ -2,7 +2,9 @@
 
 Sessions: a random 256-bit token lives only in the browser's cookie; the database keeps its SHA-256.
 A new token is issued at every sign-in and the browser's old one is deleted (no session fixation).
-Throttling lives in the database so every worker process shares the same counters.
+Throttling lives in the database so every worker process shares the same counters; a browser that has
+signed in before (a trusted device, `coop.accounts.devices`) meets only its own count, so no stranger can
+lock its owner out.
 """
 
 from __future__ import annotations
@@ -13,8 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from coop.accounts.devices import (
+    DEVICE_LOCK_AT,
+    TrustedBrowser,
+    distrust_every_device,
+    distrust_if_worn_out,
+    read_device_cookie,
+    trust_this_browser,
+    trusted_browser,
+)
 from coop.accounts.passwords import hash_password, hasher_for, password_problem, verify_password
-from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person
+from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.mail.service import send_email
@@ -28,8 +39,9 @@ SIGN_IN_ERROR = "Enter a correct email address and password"
 TOUCH_EVERY = timedelta(seconds=60)
 RECENT_SIGN_IN = timedelta(minutes=15)
 
-# Per account: after 5 consecutive failures wait 30 s, doubling, at most 15 minutes; at 100, locked
-# until a password reset (NIST allows no more than 100). Per address: 20 attempts a minute.
+# Untrusted clients, per account: after 5 consecutive failures wait 30 s, doubling, at most 15 minutes;
+# at 100, locked until a password reset (NIST allows no more than 100). Per address: 20 attempts a
+# minute. A trusted browser waits on the same schedule for its own failures, and is distrusted at 10.
 ACCOUNT_FREE_FAILURES = 5
 ACCOUNT_FIRST_DELAY = 30
 ACCOUNT_MAX_DELAY = 15 * 60
@@ -79,6 +91,8 @@ class SignInResult:
     token: str | None = None
     person_id: int | None = None
     error: str | None = None
+    device_cookie: str | None = None
+    """A new device cookie for this browser after a successful sign-in (`coop.accounts.devices`)."""
 
 
 # Every request with a cookie runs this lookup. Written once by hand, so Piccolo does not rebuild a joined
@@ -142,11 +156,15 @@ def _wait_message(seconds: int) -> str:
     return f"Too many attempts to sign in. Wait {seconds} seconds, then try again"
 
 
-async def _bump(key: str, moment: datetime, *, window: timedelta | None) -> None:
-    """Count one more failure (or attempt) under `key`, restarting the window when it has passed."""
+async def _ensure_counter(key: str, moment: datetime) -> None:
     await LoginThrottle.insert(
         LoginThrottle(key=key, failures=0, window_started_at=moment, last_failure_at=moment)
     ).on_conflict(target=LoginThrottle.key, action="DO NOTHING")
+
+
+async def _bump(key: str, moment: datetime, *, window: timedelta | None) -> None:
+    """Count one more failure (or attempt) under `key`, restarting the window when it has passed."""
+    await _ensure_counter(key, moment)
     if window is not None:
         await LoginThrottle.update(
             {LoginThrottle.failures: 0, LoginThrottle.window_started_at: moment}
@@ -154,6 +172,59 @@ async def _bump(key: str, moment: datetime, *, window: timedelta | None) -> None
     await LoginThrottle.update(
         {LoginThrottle.failures: LoginThrottle.failures + 1, LoginThrottle.last_failure_at: moment}
     ).where(LoginThrottle.key == key)
+
+
+async def _claim_attempt(
+    counter: type[LoginThrottle] | type[TrustedDevice], where: Any, failures: int, moment: datetime
+) -> bool:
+    """Count this attempt as a failure before any password is checked, if the counter still reads
+    `failures` (a compare-and-set: of concurrent attempts that read the same count exactly one wins, on
+    SQLite and at PostgreSQL's READ COMMITTED alike). A correct password then clears the count."""
+    async with write_transaction():
+        claimed = (
+            await counter.update({counter.failures: failures + 1, counter.last_failure_at: moment})
+            .where(where & (counter.failures == failures))
+            .returning(counter.id)
+        )
+    return bool(claimed)
+
+
+async def _account_limit(account_key: str, moment: datetime) -> str | None:
+    """Why an untrusted client may not try this account now, or None once this attempt is counted."""
+    for _ in range(ACCOUNT_LOCK_AT + 1):
+        row = await _throttle_row(account_key)
+        if row is None:
+            async with write_transaction():
+                await _ensure_counter(account_key, moment)
+            continue
+        if row["failures"] >= ACCOUNT_LOCK_AT:
+            return "This account is locked after too many attempts. Reset your password to unlock it"
+        wait = _account_wait(row["failures"], row["last_failure_at"], moment)
+        if wait:
+            return _wait_message(wait)
+        if await _claim_attempt(LoginThrottle, LoginThrottle.key == account_key, row["failures"], moment):
+            return None
+    return _wait_message(ACCOUNT_FIRST_DELAY)
+
+
+async def _device_limit(device: TrustedBrowser, moment: datetime) -> str | None:
+    """Why a trusted browser may not try now (its own limit), or None once this attempt is counted."""
+    failures, last_failure_at = device.failures, device.last_failure_at
+    for _ in range(DEVICE_LOCK_AT + 1):
+        wait = _account_wait(failures, last_failure_at, moment)
+        if wait:
+            return _wait_message(wait)
+        if await _claim_attempt(TrustedDevice, TrustedDevice.id == device.device_id, failures, moment):
+            return None
+        row = (
+            await TrustedDevice.select(TrustedDevice.failures, TrustedDevice.last_failure_at)
+            .where(TrustedDevice.id == device.device_id)
+            .first()
+        )
+        if row is None:  # distrusted meanwhile
+            break
+        failures, last_failure_at = row["failures"], row["last_failure_at"]
+    return _wait_message(ACCOUNT_FIRST_DELAY)
 
 
 async def sign_in(
@@ -164,35 +235,37 @@ async def sign_in(
     address: str,
     user_agent: str,
     previous_token: str | None,
+    device_cookie: str | None = None,
     request_id: str = "",
 ) -> SignInResult:
+    """Check a password and start a session. A browser with a device cookie for this account (it signed in
+    here before) meets only its own limit, so no stranger can lock the owner out (ASVS 6.1.1, V2.2.1 in
+    ASVS 4); every other client meets the per-address and per-account limits."""
     email = normalise_email(email)
     moment = now()
     account_key = f"account:{hashlib.sha256(email.encode()).hexdigest()[:40]}"
     address_key = f"ip:{hashlib.sha256(address.encode()).hexdigest()[:40]}"
+    presented = read_device_cookie(settings.secret_key, device_cookie)
+    device = await trusted_browser(presented, email, moment)
 
-    # Every attempt counts against the address, before any password work is spent.
-    async with write_transaction():
-        await _bump(address_key, moment, window=timedelta(minutes=1))
-    address_row = await _throttle_row(address_key)
-    if address_row is not None and address_row["failures"] > ADDRESS_ATTEMPTS_PER_MINUTE:
-        await record(
-            AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "address"}), Actor(None, request_id)
-        )
-        return SignInResult(error=_wait_message(60))
-    account_row = await _throttle_row(account_key)
-    if account_row is not None:
-        if account_row["failures"] >= ACCOUNT_LOCK_AT:
-            return SignInResult(
-                error="This account is locked after too many attempts. Reset your password to unlock it"
-            )
-        wait = _account_wait(account_row["failures"], account_row["last_failure_at"], moment)
-        if wait:
+    if device is None:
+        # Every untrusted attempt counts against the address, before any password work is spent.
+        async with write_transaction():
+            await _bump(address_key, moment, window=timedelta(minutes=1))
+        address_row = await _throttle_row(address_key)
+        if address_row is not None and address_row["failures"] > ADDRESS_ATTEMPTS_PER_MINUTE:
             await record(
-                AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "account"}),
+                AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "address"}),
                 Actor(None, request_id),
             )
-            return SignInResult(error=_wait_message(wait))
+            return SignInResult(error=_wait_message(60))
+    refusal = await (_account_limit(account_key, moment) if device is None else _device_limit(device, moment))
+    if refusal is not None:
+        by = "account" if device is None else "device"
+        await record(
+            AuditEntry("auth.sign_in", outcome="throttled", detail={"by": by}), Actor(None, request_id)
+        )
+        return SignInResult(error=refusal)
 
     person = await Person.select().where(Person.email == email).first()
     hasher = hasher_for(settings)
@@ -200,16 +273,20 @@ async def sign_in(
     verified = await verify_password(hasher, stored, password[:1024])
     if not verified.ok or person is None:
         async with write_transaction():
-            await _bump(account_key, moment, window=None)
+            distrusted = device is not None and await distrust_if_worn_out(device.device_id)
+            detail = {"device": "distrusted"} if distrusted else {}
             await record(
-                AuditEntry("auth.sign_in", outcome="failed"),
+                AuditEntry("auth.sign_in", outcome="failed", detail=detail),
                 Actor(person["id"] if person is not None else None, request_id),
             )
         return SignInResult(error=SIGN_IN_ERROR)
 
     token = secrets.token_urlsafe(32)
     async with write_transaction():
-        await LoginThrottle.delete().where(LoginThrottle.key == account_key)
+        if device is None:
+            # The attempts before this one were the owner's own: start the account's count afresh. A
+            # trusted browser's success leaves the count alone, so guessers gain nothing from it.
+            await LoginThrottle.delete().where(LoginThrottle.key == account_key)
         if previous_token:
             await LoginSession.delete().where(LoginSession.token_hash == token_hash(previous_token))
         if verified.new_hash is not None:
@@ -224,11 +301,17 @@ async def sign_in(
                 user_agent=user_agent[:200],
             )
         )
+        new_device_cookie = await trust_this_browser(
+            settings.secret_key, person["id"], moment, replacing=presented
+        )
         await record(
-            AuditEntry("auth.sign_in", detail={"rehashed": verified.new_hash is not None}),
+            AuditEntry(
+                "auth.sign_in",
+                detail={"rehashed": verified.new_hash is not None, "trusted_device": device is not None},
+            ),
             Actor(person["id"], request_id),
         )
-    return SignInResult(token=token, person_id=person["id"])
+    return SignInResult(token=token, person_id=person["id"], device_cookie=new_device_cookie)
 
 
 async def sign_out(token: str | None, actor: Actor) -> None:
@@ -240,15 +323,17 @@ async def sign_out(token: str | None, actor: Actor) -> None:
 
 
 async def sign_out_everywhere(person_id: int, actor: Actor) -> int:
-    """End every session of a person (their own choice, or an admin's). Returns how many ended."""
+    """End every session of a person (their own choice, or an admin's) and stop trusting every browser they
+    signed in from. Returns how many sessions ended."""
     async with write_transaction():
         ended = await LoginSession.delete().where(LoginSession.person == person_id).returning(LoginSession.id)
+        devices = await distrust_every_device(person_id)
         await record(
             AuditEntry(
                 "auth.sign_out_everywhere",
                 target_type="person",
                 target_id=str(person_id),
-                detail={"sessions": len(ended)},
+                detail={"sessions": len(ended), "devices": devices},
             ),
             actor,
         )
@@ -404,6 +489,7 @@ async def complete_password_reset(
         person_id = reset["person.id"]
         await Person.update({Person.password_hash: new_hash}).where(Person.id == person_id)
         await LoginSession.delete().where(LoginSession.person == person_id)
+        await distrust_every_device(person_id)  # a fresh start: each browser earns trust again
         account_key = f"account:{hashlib.sha256(email.encode()).hexdigest()[:40]}"
         await LoginThrottle.delete().where(LoginThrottle.key == account_key)
         await record(AuditEntry("auth.password_reset"), Actor(person_id, request_id))

@@ -1,4 +1,5 @@
-"""Tables for people who sign in, their sessions, sign-in throttling and password resets."""
+"""Tables for people who sign in, their sessions and trusted devices, sign-in throttling and password
+resets."""
 
 from __future__ import annotations
 
@@ -46,3 +47,15 @@ class PasswordReset(Table, tablename="password_reset"):
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz(default=TimestamptzNow())
     used_at = Timestamptz(null=True, default=None)
+
+
+class TrustedDevice(Table, tablename="trusted_device"):
+    """A browser that has signed in successfully (OWASP's device cookie). Only a SHA-256 of the cookie's
+    nonce is stored; while the row lasts, that browser meets its own sign-in limit, not the account's."""
+
+    nonce_hash = Varchar(length=64, unique=True)
+    person = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(default=TimestamptzNow())
+    failures = Integer(default=0, help_text="Wrong passwords in a row from this browser.")
+    last_failure_at = Timestamptz(default=TimestamptzNow())

@@ -4,6 +4,7 @@ types or chooses (A3: Tab, type, Enter; no mouse), with axe and the page checks 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +42,10 @@ def test_sign_in_look_around_and_sign_out(
     sign_in_by_keyboard(page, "helen@riverside.example", DEMO_PASSWORD)
     expect(page.locator("h1")).to_have_text("Your organisations")
     check_page(page)
+    # Chromium keeps the device cookie that takes this browser past a stranger's lockout, for a year.
+    [device] = _device_cookies(page)
+    assert device["secure"] and device["httpOnly"] and device["sameSite"] == "Lax" and device["path"] == "/"
+    assert device["expires"] > time.time() + 364 * 24 * 3600
 
     follow_link(page, "Riverside Shared Support CIC")
     expect(page).to_have_url(server.url("/o/riverside/"))
@@ -66,9 +71,14 @@ def test_sign_in_look_around_and_sign_out(
     expect(page).to_have_url(server.url("/sign-in?signed_out=1"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out.")
     check_page(page)
-    # The session has really ended.
+    # The session has really ended; the browser stays trusted for its next sign-in.
     page.goto("/account")
     expect(page).to_have_url(server.url("/sign-in?next=/account"))
+    assert [cookie["value"] for cookie in _device_cookies(page)] == [device["value"]]
+
+
+def _device_cookies(page: Page) -> list[Any]:
+    return [cookie for cookie in page.context.cookies() if cookie["name"] == "__Host-device"]
 
 
 def test_wrong_password_is_refused_with_an_error(javascript: bool, new_page: Callable[..., Page]) -> None:
@@ -177,3 +187,4 @@ def test_sign_out_everywhere_ends_other_sessions(
     other.goto("/account")
     expect(other).to_have_url(server.url("/sign-in?next=/account"))
     expect(other.locator("h1")).to_have_text("Sign in")
+    assert _device_cookies(page) == []  # this browser is no longer trusted either
