@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from tests.coop.helpers import PASSWORD, csrf_token, post_form, sign_in
+from tests.coop.helpers import PASSWORD, SESSION_COOKIE, csrf_token, post_form, sign_in
 
 HOSTILE = {
     "tab": "\t",
@@ -169,3 +169,15 @@ def test_the_module_encodes_what_it_keeps_exactly_once():
 
     once = local_target("/o/riverside/members/" + quote("Zoë & Ana"))
     assert local_target(once) == once
+
+
+def test_a_hostile_next_changes_nothing_about_csrf_or_session_rotation(demo, client):
+    hostile = {"email": "helen@riverside.example", "password": PASSWORD, "next": "/\t/evil.example"}
+    assert client.post("/sign-in", data=hostile, follow_redirects=False).status_code == 403
+    assert client.cookies.get(SESSION_COOKIE) is None
+    sign_in(client, "helen@riverside.example")
+    first = client.cookies.get(SESSION_COOKIE)
+    assert redirect_target(post_form(client, "/sign-in", hostile)) == "/"
+    assert client.cookies.get(SESSION_COOKIE) not in {None, first}
+    client.cookies.set(SESSION_COOKIE, first, domain="testserver.local")
+    assert client.get("/account", follow_redirects=False).status_code == 303  # the old token is dead
