@@ -18,7 +18,7 @@ from coop.accounts.tables import PasswordReset, Person
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.mail.service import send_email
-from coop.members import notices
+from coop.members import notices, roles
 from coop.members.tables import (
     CommunicationNeed,
     Member,
@@ -141,16 +141,32 @@ async def settle_due_resignations(organisation_id: int, on: date | None = None) 
     due = await Member.select(Member.id, Member.leaving_on).where(
         current_members(organisation_id) & Member.leaving_on.is_not_null() & (Member.leaving_on <= on)
     )
+    settled = 0
     for row in due:
-        async with write_transaction():
-            await _end_membership(organisation_id, row["id"], row["leaving_on"], "resigned", {}, None)
-    return len(due)
+        try:
+            async with write_transaction():
+                await _end_membership(organisation_id, row["id"], row["leaving_on"], "resigned", {}, None)
+        except MembershipError:
+            continue  # the last holder of a role that must be held stays until someone takes it over
+        settled += 1
+    return settled
 
 
 async def _end_membership(
-    organisation_id: int, member_id: int, on: date, reason: str, detail: dict[str, Any], actor: Actor | None
+    organisation_id: int,
+    member_id: int,
+    on: date,
+    reason: str,
+    detail: dict[str, Any],
+    actor: Actor | None,
+    *,
+    field: str = "confirm",
 ) -> None:
-    """Inside a transaction: end the entry, every role, supporter link and proxy; the entry itself stays."""
+    """Inside a transaction: end the entry, every role, supporter link and proxy; the entry itself stays.
+    Refused (MembershipError under `field`) if it would leave a role that must be held with nobody."""
+    errors = await roles.keep_roles_held(organisation_id, member_id, actor or Actor(None), field=field)
+    if errors:
+        raise MembershipError(errors)
     ended = (
         await Member.update({Member.ceased_on: on, Member.ceased_reason: reason, Member.leaving_on: None})
         .where((Member.id == member_id) & Member.ceased_on.is_null())
@@ -396,15 +412,29 @@ async def change_class(
 
 
 async def give_resignation(
-    org: OrgContext, member: dict[str, Any], given_on: date, actor: Actor, *, assisted_by: int | None = None
+    org: OrgContext,
+    member: dict[str, Any],
+    given_on: date,
+    actor: Actor,
+    *,
+    assisted_by: int | None = None,
+    themselves: bool = False,
+    successor: str | None = None,
 ) -> date:
     """Record a member's notice of resignation. Takes effect after the constitution's notice period
-    (at once when it is 0). Returns the day it takes effect."""
+    (at once when it is 0). Returns the day it takes effect. The last holder of a role that must be held
+    hands it to `successor` in the same transaction, or is refused."""
     if member["ceased_on"] is not None:
         raise MembershipError({"confirm": "This person is no longer a member"})
     constitution = await constitution_of(org.organisation_id)
     effective = resignation_takes_effect(constitution, given_on)
     async with write_transaction():
+        field = "successor" if themselves else "confirm"
+        errors = await roles.keep_roles_held(
+            org.organisation_id, member["id"], actor, field=field, themselves=themselves, successor=successor
+        )
+        if errors:
+            raise MembershipError(errors)
         await MemberEvent.insert(
             MemberEvent(
                 organisation=org.organisation_id,
@@ -442,7 +472,9 @@ async def cease_member(
     if member["ceased_on"] is not None:
         raise MembershipError({"reason": "This person is no longer a member"})
     async with write_transaction():
-        await _end_membership(org.organisation_id, member["id"], on, reason, {"note": note[:500]}, actor)
+        await _end_membership(
+            org.organisation_id, member["id"], on, reason, {"note": note[:500]}, actor, field="reason"
+        )
 
 
 async def expulsion_state(member_id: int) -> dict[str, Any]:
@@ -612,7 +644,9 @@ async def decide_expulsion(
                 actor,
             )
             return False
-        await _end_membership(org.organisation_id, member["id"], decided_on, "expelled", detail, actor)
+        await _end_membership(
+            org.organisation_id, member["id"], decided_on, "expelled", detail, actor, field="votes_for"
+        )
     return True
 
 
