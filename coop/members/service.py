@@ -1358,8 +1358,9 @@ async def add_supporter(
     base = settings.base_url.rstrip("/")
     body = (
         f"Dear {name.strip()},\n\n{org.member_name if org.member_id == member_id else 'A member'} of "
-        f"{org.name} has named you as their supporter in coop. You can help them read papers and fill in "
-        "forms. You do not get a vote of your own.\n\n"
+        f"{org.name} has named you as their supporter in coop. You can help them read papers, fill in "
+        "forms, and vote when they are with you and make every choice (we tell them each time). You do "
+        "not get a vote of your own.\n\n"
     )
     body += (
         f"Choose a password within 7 days to sign in:\n\n{base}/password-reset/{token}\n"
