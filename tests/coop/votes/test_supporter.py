@@ -66,7 +66,7 @@ def test_a_supporter_helps_the_member_cast_their_own_ballot(demo, client):
     assert participation["assisted_by"] == maria["id"]
     # Secrecy: the ballot row knows nothing of who cast it or with whose help.
     [ballot_row] = rows("vote_ballot")
-    assert set(ballot_row) == {"tracker", "vote", "choice", "weight"}
+    assert set(dict(ballot_row)) == {"tracker", "vote", "choice", "weight"}
     [event] = [e for e in rows("audit_event") if e["action"] == "vote.participated"]
     assert json.loads(event["detail"]) == {"assisted": True, "channel": "online"}
     assert event["actor"] == maria["id"]
