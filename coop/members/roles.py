@@ -8,6 +8,7 @@ from uuid import UUID
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import is_sqlite
+from coop.members.errors import MembershipError
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.tables import Organisation
 from governance.roles import (
@@ -73,22 +74,22 @@ async def keep_roles_held(
     field: str,
     themselves: bool = False,
     successor: str | None = None,
-) -> dict[str, str]:
+) -> None:
     """Called first in the write transaction of anything that ends a member's roles (so the lock is
-    always taken before the audit chain's): the form errors, under `field`, if it would leave a role
-    that must be held with nobody in it. With a `successor` (a member's public id) the roles are granted
-    to them first, audited, so the member can leave in the same step."""
+    always taken before the audit chain's): raises MembershipError, under `field`, if it would leave a
+    role that must be held with nobody in it. With a `successor` (a member's public id) the roles are
+    granted to them first, audited, so the member can leave in the same step."""
     await _lock_roles(organisation_id)
     held = await roles_of(member_id)
     staying = await staying_holders(organisation_id, member_id)
     unheld = roles_left_unheld(held, staying)
     if not unheld:
-        return {}
+        return
     if successor is None:
         row = await Member.select(Member.name).where(Member.id == member_id).first()
         name = row["name"] if row else "This member"
         found = last_holder_violations(held, staying, name=name, themselves=themselves)
-        return {field: " ".join(v.message for v in found)}
+        raise MembershipError({field: " ".join(v.message for v in found)})
     chosen = await _successor(organisation_id, successor)
     facts = None
     if chosen is not None:
@@ -100,7 +101,7 @@ async def keep_roles_held(
         )
     problems = successor_violations(facts, unheld)
     if problems:
-        return {"successor": " ".join(v.message for v in problems)}
+        raise MembershipError({"successor": " ".join(v.message for v in problems)})
     assert chosen is not None
     already = await roles_of(chosen["id"])
     for role in unheld:
@@ -116,7 +117,6 @@ async def keep_roles_held(
         ),
         actor,
     )
-    return {}
 
 
 async def _successor(organisation_id: int, public_id: str) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.mail.service import send_email
 from coop.members import notices, roles
+from coop.members.errors import MembershipError
 from coop.members.tables import (
     CommunicationNeed,
     Member,
@@ -102,14 +103,6 @@ def is_board(org: OrgContext) -> bool:
     return org.has_any(*BOARD_ROLES)
 
 
-class MembershipError(ValueError):
-    """A request the rules do not allow; `errors` maps form fields to plain-English messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
-
-
 def _violations(field: str, violations: list[Violation]) -> dict[str, str]:
     return {field: " ".join(v.message for v in violations)} if violations else {}
 
@@ -164,9 +157,7 @@ async def _end_membership(
 ) -> None:
     """Inside a transaction: end the entry, every role, supporter link and proxy; the entry itself stays.
     Refused (MembershipError under `field`) if it would leave a role that must be held with nobody."""
-    errors = await roles.keep_roles_held(organisation_id, member_id, actor or Actor(None), field=field)
-    if errors:
-        raise MembershipError(errors)
+    await roles.keep_roles_held(organisation_id, member_id, actor or Actor(None), field=field)
     ended = (
         await Member.update({Member.ceased_on: on, Member.ceased_reason: reason, Member.leaving_on: None})
         .where((Member.id == member_id) & Member.ceased_on.is_null())
@@ -429,12 +420,14 @@ async def give_resignation(
     constitution = await constitution_of(org.organisation_id)
     effective = resignation_takes_effect(constitution, given_on)
     async with write_transaction():
-        field = "successor" if themselves else "confirm"
-        errors = await roles.keep_roles_held(
-            org.organisation_id, member["id"], actor, field=field, themselves=themselves, successor=successor
+        await roles.keep_roles_held(
+            org.organisation_id,
+            member["id"],
+            actor,
+            field="successor" if themselves else "confirm",
+            themselves=themselves,
+            successor=successor,
         )
-        if errors:
-            raise MembershipError(errors)
         await MemberEvent.insert(
             MemberEvent(
                 organisation=org.organisation_id,
