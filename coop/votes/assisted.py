@@ -7,6 +7,7 @@ with help, by whom, and what to do if it was not them."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from coop.accounts.tables import Person
 from coop.audit.service import Actor
@@ -25,6 +26,7 @@ async def cast_with_help(
     member_name: str,
     encoded: str,
     *,
+    proxy_for: dict[str, Any] | None,
     supporter_person_id: int,
     supporter_confirms: bool,
     now: datetime,
@@ -33,28 +35,28 @@ async def cast_with_help(
     org_name: str,
     slug: str,
 ) -> CastOutcome:
-    """Cast the member's ballot with their supporter's help, then tell the member. Raises
-    RuleViolationError (nothing written) unless the supporter confirms the member is there and chose."""
+    """Cast the member's ballot (or, as their proxy, the ballot of `proxy_for`) with their supporter's
+    help, then tell the member. Raises RuleViolationError (nothing written) unless the supporter confirms
+    the member is there and chose."""
     found = assisted_vote_violations(member_name=member_name, supporter_confirms=supporter_confirms)
     if found:
         raise RuleViolationError(found)
     outcome = await cast_ballot(
         vote.organisation_id,
         vote.id,
-        member_id,
+        int(proxy_for["member_id"]) if proxy_for else member_id,
         encoded,
         now=now,
         actor=actor,
+        channel="proxy" if proxy_for else "online",
         assisted_by=supporter_person_id,
     )
     if outcome.counted:
         helper = await supporter_name(member_id, supporter_person_id)
-        await send_notice(
-            settings,
-            vote.organisation_id,
-            [member_id],
-            assisted_vote_notice(vote, helper, now, org_name, f"{settings.base_url.rstrip('/')}/o/{slug}/me"),
-        )
+        link = f"{settings.base_url.rstrip('/')}/o/{slug}/me"
+        proxy_name = proxy_for["name"] if proxy_for else None
+        notice = assisted_vote_notice(vote, helper, now, org_name, link, proxy_name)
+        await send_notice(settings, vote.organisation_id, [member_id], notice)
     return outcome
 
 
@@ -72,7 +74,9 @@ async def supporter_name(member_id: int, person_id: int) -> str:
     return str(person["display_name"]) if person else "Your supporter"
 
 
-def assisted_vote_notice(vote: VoteInfo, helper: str, when: datetime, org_name: str, link: str) -> Notice:
+def assisted_vote_notice(
+    vote: VoteInfo, helper: str, when: datetime, org_name: str, link: str, proxy_name: str | None = None
+) -> Notice:
     """What the member is told: never what was chosen, which nobody but the member may know."""
     secret = (
         "Your vote is secret: we do not know how you voted, and we did not tell anyone.\n\n"
@@ -83,7 +87,8 @@ def assisted_vote_notice(vote: VoteInfo, helper: str, when: datetime, org_name: 
         kind="assisted_vote",
         subject=f"{org_name}: {helper} helped you vote",
         body=(
-            f"{helper}, your supporter, helped you vote online in: {vote.title}\n\n"
+            f"{helper}, your supporter, helped you vote online"
+            f"{f' as proxy for {proxy_name}' if proxy_name else ''} in: {vote.title}\n\n"
             f"This was on {date_time(when)}.\n\n{secret}"
             "If you did not vote, or the vote was not your own choice, tell the secretary of "
             f"{org_name} straight away. You can also stop {helper} being your supporter on your "

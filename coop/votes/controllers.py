@@ -496,9 +496,10 @@ class VoteController(Controller):
             try:
                 outcome = await assisted.cast_with_help(
                     vote,
-                    member_id,
+                    org.member_id,
                     org.member_name,
                     encoded,
+                    proxy_for=proxy_for,
                     supporter_person_id=supporter,
                     supporter_confirms=values.get("confirmed", [""])[0] == "yes",
                     now=clock(),

@@ -130,3 +130,38 @@ def test_a_member_voting_alone_is_not_recorded_as_helped_and_gets_no_notice(demo
     assert cast.status_code == 200 and "Your vote has been cast" in cast.text
     [participation] = rows("vote_participation")
     assert participation["assisted_by"] is None and len(outbox()) == before
+
+
+def test_a_supporter_helping_a_proxy_records_the_proxy_vote_and_tells_the_member_they_help(demo, client):
+    from coop.members.tables import ProxyAppointment
+    from tests.coop.votes.helpers import org_id
+
+    sofia, grace = member_by_name("Sofia Rossi"), member_by_name("Grace Lee")
+    run(
+        ProxyAppointment.insert(
+            ProxyAppointment(
+                organisation=org_id(),
+                member=grace["id"],
+                proxy_member=sofia["id"],
+                proxy_name="Sofia Rossi",
+                standing=True,
+            )
+        )
+    )
+    vote_id = make_vote(closes_in=timedelta(hours=1))
+    sign_in(client, SUPPORTER)
+    base = f"/o/riverside/supporting/{sofia['public_id']}/votes"
+    before = len(outbox())
+    cast = post_form(
+        client,
+        f"{base}/{vote_id}/cast",
+        {"encoded": "for", "for_member": str(grace["public_id"]), "confirmed": "yes"},
+    )
+    assert cast.status_code == 200
+    [participation] = rows("vote_participation")
+    assert participation["member"] == grace["id"] and participation["channel"] == "proxy"
+    assert participation["assisted_by"] is not None
+    sent = outbox()[before:]
+    assert "grace@riverside.example" not in {m["to_address"] for m in sent}
+    [to_sofia] = [m for m in sent if m["to_address"] == "sofia@riverside.example"]
+    assert "helped you vote online as proxy for Grace Lee in: Shared PA service" in str(to_sofia["body"])
