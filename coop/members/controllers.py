@@ -22,7 +22,7 @@ from coop.accounts.passwords import MIN_LENGTH, password_problem
 from coop.accounts.service import CurrentSession, create_person
 from coop.accounts.tables import Person
 from coop.guards import current_org, current_session, requires_member, requires_role
-from coop.members import notices, service
+from coop.members import notices, roles, service
 from coop.members.service import BOARD_ROLES, CONTACT_BY, FACTS, NEEDS, STATUSES, MembershipError
 from coop.members.tables import Member, MemberInvitation, MembershipApplication, RoleGrant
 from coop.organisations.service import ROLE_NAMES
@@ -1158,41 +1158,50 @@ class MyMembershipController(Controller):
             raise NotFoundException()
         return redirect(request, f"{_base(request)}?saved=proxy_revoked")
 
-    @get("/leave", name=None)
-    async def leave_form(self, request: Request[Any, Any, Any]) -> Template:
+    async def _leave_context(self, request: Request[Any, Any, Any], search: str) -> dict[str, Any]:
         org = current_org(request)
         constitution = await service.constitution_of(org.organisation_id)
         from governance.membership import resignation_takes_effect
 
-        return render(
+        return await self._context(
             request,
-            "members/me_leave.html",
-            await self._context(
-                request, takes_effect=resignation_takes_effect(constitution, service.today())
-            ),
+            takes_effect=resignation_takes_effect(constitution, service.today()),
+            **await roles.handover_context(org.organisation_id, org.member_id, search),
         )
+
+    @get("/leave", name=None)
+    async def leave_form(self, request: Request[Any, Any, Any], search: FromQuery[str] = "") -> Template:
+        return render(request, "members/me_leave.html", await self._leave_context(request, search))
 
     @post("/leave", name=None)
     async def leave(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         form = await request.form()
-        if _text(form, "confirm") != "yes":
-            constitution = await service.constitution_of(org.organisation_id)
-            from governance.membership import resignation_takes_effect
-
-            return form_errors_page(
-                request,
-                "members/me_leave.html",
-                {"confirm": "Tick the box to confirm you want to leave"},
-                await self._context(
-                    request, takes_effect=resignation_takes_effect(constitution, service.today())
-                ),
-            )
+        search, successor = _text(form, "search", 100), _text(form, "successor", 100) or None
+        errors = (
+            {}
+            if _text(form, "confirm") == "yes"
+            else {"confirm": "Tick the box to confirm you want to leave"}
+        )
         member = await Member.select().where(Member.id == org.member_id).first()
         assert member is not None
-        effective = await service.give_resignation(
-            org, member, service.today(), actor_of(request), assisted_by=_assisted_by(request)
-        )
+        try:
+            if errors:
+                raise MembershipError(errors)
+            effective = await service.give_resignation(
+                org,
+                member,
+                service.today(),
+                actor_of(request),
+                assisted_by=_assisted_by(request),
+                themselves=True,
+                successor=successor,
+            )
+        except MembershipError as exc:
+            context = await self._leave_context(request, search)
+            return form_errors_page(
+                request, "members/me_leave.html", exc.errors, {**context, "form": {"successor": successor}}
+            )
         if effective <= service.today():
             return redirect(request, "/?left=1")
         return redirect(request, f"{_base(request)}?saved=leaving")

@@ -18,7 +18,8 @@ from coop.accounts.tables import PasswordReset, Person
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.mail.service import send_email
-from coop.members import notices
+from coop.members import notices, roles
+from coop.members.errors import MembershipError
 from coop.members.tables import (
     CommunicationNeed,
     Member,
@@ -102,14 +103,6 @@ def is_board(org: OrgContext) -> bool:
     return org.has_any(*BOARD_ROLES)
 
 
-class MembershipError(ValueError):
-    """A request the rules do not allow; `errors` maps form fields to plain-English messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
-
-
 def _violations(field: str, violations: list[Violation]) -> dict[str, str]:
     return {field: " ".join(v.message for v in violations)} if violations else {}
 
@@ -141,16 +134,30 @@ async def settle_due_resignations(organisation_id: int, on: date | None = None) 
     due = await Member.select(Member.id, Member.leaving_on).where(
         current_members(organisation_id) & Member.leaving_on.is_not_null() & (Member.leaving_on <= on)
     )
+    settled = 0
     for row in due:
-        async with write_transaction():
-            await _end_membership(organisation_id, row["id"], row["leaving_on"], "resigned", {}, None)
-    return len(due)
+        try:
+            async with write_transaction():
+                await _end_membership(organisation_id, row["id"], row["leaving_on"], "resigned", {}, None)
+        except MembershipError:
+            continue  # the last holder of a role that must be held stays until someone takes it over
+        settled += 1
+    return settled
 
 
 async def _end_membership(
-    organisation_id: int, member_id: int, on: date, reason: str, detail: dict[str, Any], actor: Actor | None
+    organisation_id: int,
+    member_id: int,
+    on: date,
+    reason: str,
+    detail: dict[str, Any],
+    actor: Actor | None,
+    *,
+    field: str = "confirm",
 ) -> None:
-    """Inside a transaction: end the entry, every role, supporter link and proxy; the entry itself stays."""
+    """Inside a transaction: end the entry, every role, supporter link and proxy; the entry itself stays.
+    Refused (MembershipError under `field`) if it would leave a role that must be held with nobody."""
+    await roles.keep_roles_held(organisation_id, member_id, actor or Actor(None), field=field)
     ended = (
         await Member.update({Member.ceased_on: on, Member.ceased_reason: reason, Member.leaving_on: None})
         .where((Member.id == member_id) & Member.ceased_on.is_null())
@@ -396,15 +403,31 @@ async def change_class(
 
 
 async def give_resignation(
-    org: OrgContext, member: dict[str, Any], given_on: date, actor: Actor, *, assisted_by: int | None = None
+    org: OrgContext,
+    member: dict[str, Any],
+    given_on: date,
+    actor: Actor,
+    *,
+    assisted_by: int | None = None,
+    themselves: bool = False,
+    successor: str | None = None,
 ) -> date:
     """Record a member's notice of resignation. Takes effect after the constitution's notice period
-    (at once when it is 0). Returns the day it takes effect."""
+    (at once when it is 0). Returns the day it takes effect. The last holder of a role that must be held
+    hands it to `successor` in the same transaction, or is refused."""
     if member["ceased_on"] is not None:
         raise MembershipError({"confirm": "This person is no longer a member"})
     constitution = await constitution_of(org.organisation_id)
     effective = resignation_takes_effect(constitution, given_on)
     async with write_transaction():
+        await roles.keep_roles_held(
+            org.organisation_id,
+            member["id"],
+            actor,
+            field="successor" if themselves else "confirm",
+            themselves=themselves,
+            successor=successor,
+        )
         await MemberEvent.insert(
             MemberEvent(
                 organisation=org.organisation_id,
@@ -442,7 +465,9 @@ async def cease_member(
     if member["ceased_on"] is not None:
         raise MembershipError({"reason": "This person is no longer a member"})
     async with write_transaction():
-        await _end_membership(org.organisation_id, member["id"], on, reason, {"note": note[:500]}, actor)
+        await _end_membership(
+            org.organisation_id, member["id"], on, reason, {"note": note[:500]}, actor, field="reason"
+        )
 
 
 async def expulsion_state(member_id: int) -> dict[str, Any]:
@@ -612,7 +637,9 @@ async def decide_expulsion(
                 actor,
             )
             return False
-        await _end_membership(org.organisation_id, member["id"], decided_on, "expelled", detail, actor)
+        await _end_membership(
+            org.organisation_id, member["id"], decided_on, "expelled", detail, actor, field="votes_for"
+        )
     return True
 
 
@@ -1324,8 +1351,9 @@ async def add_supporter(
     base = settings.base_url.rstrip("/")
     body = (
         f"Dear {name.strip()},\n\n{org.member_name if org.member_id == member_id else 'A member'} of "
-        f"{org.name} has named you as their supporter in coop. You can help them read papers and fill in "
-        "forms. You do not get a vote of your own.\n\n"
+        f"{org.name} has named you as their supporter in coop. You can help them read papers, fill in "
+        "forms, and vote when they are with you and make every choice (we tell them each time). You do "
+        "not get a vote of your own.\n\n"
     )
     body += (
         f"Choose a password within 7 days to sign in:\n\n{base}/password-reset/{token}\n"

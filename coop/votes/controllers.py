@@ -22,8 +22,8 @@ from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
 from coop.members.tables import Member
 from coop.settings import Settings
+from coop.votes import assisted, ranking, service
 from coop.votes import ballots as choices
-from coop.votes import ranking, service
 from coop.votes.bulletin import normalise_tracker, show_tracker
 from coop.votes.chart import bar_chart, count_text
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when, when_text
@@ -31,6 +31,7 @@ from coop.votes.service import CHANNELS, PURPOSES, NewVote, VoteInfo, VoteStateE
 from coop.web import form_errors_page as _form_errors_page
 from coop.web import redirect
 from coop.web import render as _render
+from governance.violations import RuleViolationError
 
 BOARD = ("secretary", "admin")
 
@@ -43,10 +44,21 @@ def votes_base(request: Request[Any, Any, Any]) -> str:
     return f"/o/{org.slug}/votes"
 
 
+def helping(request: Request[Any, Any, Any]) -> str | None:
+    """The member's name when their supporter is helping them vote (the pages then say so), else None."""
+    if request.scope.get("state", {}).get("assisted_by") is None:
+        return None
+    return current_org(request).member_name
+
+
+def _shared(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    return {"votes_base": votes_base(request), "helping": helping(request)}
+
+
 def render(
     request: Request[Any, Any, Any], template: str, context: dict[str, Any] | None = None, **kwargs: Any
 ) -> Template:
-    return _render(request, template, {"votes_base": votes_base(request), **(context or {})}, **kwargs)
+    return _render(request, template, {**_shared(request), **(context or {})}, **kwargs)
 
 
 def form_errors_page(
@@ -56,9 +68,7 @@ def form_errors_page(
     context: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> Template:
-    return _form_errors_page(
-        request, template, errors, {"votes_base": votes_base(request), **(context or {})}, **kwargs
-    )
+    return _form_errors_page(request, template, errors, {**_shared(request), **(context or {})}, **kwargs)
 
 
 def clock() -> datetime:
@@ -147,6 +157,7 @@ def _check_page(
     member_id: int,
     proxy_for: dict[str, Any] | None,
     encoded: str,
+    errors: dict[str, str] | None = None,
 ) -> Template:
     """Check your answers; a ranked ballot lists each preference with its own Change button."""
     context: dict[str, Any] = {
@@ -162,6 +173,8 @@ def _check_page(
         context["ranking"] = [(choices.ordinal(n), vote.options[i]) for n, i in enumerate(order, start=1)]
         context["state"] = ranking.sign(request.app.state.settings.secret_key, vote.id, member_id, order)
         context["next_ordinal"] = choices.ordinal(len(order) + 1) if len(order) < len(vote.options) else None
+    if errors:
+        return form_errors_page(request, "votes/check.html", errors, context)
     return render(request, "votes/check.html", context)
 
 
@@ -478,16 +491,36 @@ class VoteController(Controller):
                 else {"rank_0": "Rank again: your answer was not understood"},
                 _ballot_context(vote, {}, proxy_for),
             )
-        outcome = await service.cast_ballot(
-            org.organisation_id,
-            vote.id,
-            member_id,
-            encoded,
-            now=clock(),
-            actor=actor_of(request),
-            channel="proxy" if proxy_for else "online",
-            assisted=request.scope.get("state", {}).get("assisted_by") is not None,
-        )
+        supporter = request.scope.get("state", {}).get("assisted_by")
+        if supporter is not None:
+            try:
+                outcome = await assisted.cast_with_help(
+                    vote,
+                    org.member_id,
+                    org.member_name,
+                    encoded,
+                    proxy_for=proxy_for,
+                    supporter_person_id=supporter,
+                    supporter_confirms=values.get("confirmed", [""])[0] == "yes",
+                    now=clock(),
+                    actor=actor_of(request),
+                    settings=request.app.state.settings,
+                    org_name=org.name,
+                    slug=org.slug,
+                )
+            except RuleViolationError as exc:
+                errors = {"confirmed": " ".join(v.message for v in exc.violations)}
+                return _check_page(request, vote, member_id, proxy_for, encoded, errors)
+        else:
+            outcome = await service.cast_ballot(
+                org.organisation_id,
+                vote.id,
+                member_id,
+                encoded,
+                now=clock(),
+                actor=actor_of(request),
+                channel="proxy" if proxy_for else "online",
+            )
         if not outcome.counted:
             code = 403 if outcome.status == "not_eligible" else 409
             return render(
@@ -745,8 +778,9 @@ def when(value: datetime | None) -> str:
 
 class SupportedVoteController(VoteController):
     """The same vote pages for a member's named supporter (membership's MemberSupporter), who helps the
-    member vote: the ballot is the member's, and the audit log records that it was cast with assistance
-    (never the choice). Board actions stay refused: the supporter acts with the member's roles only."""
+    member cast the member's own choice (coop/votes/assisted.py): the pages say whose vote it is, the
+    supporter confirms the member is there, the participation records who helped (never the ballot) and
+    the member is told afterwards. Board actions stay refused: the supporter has the member's roles only."""
 
     path = "/o/{org_slug:str}/supporting/{member_id:str}/votes"
     guards = [requires_supporter]

@@ -428,8 +428,8 @@ class CastOutcome:
 # so Piccolo building them inside it cost every queued voter too. The UNIQUE (vote, member) index makes the
 # second of two concurrent casts insert nothing.
 _PARTICIPATE = (
-    "INSERT INTO vote_participation (vote, member, channel, recorded_choice) VALUES ({}, {}, {}, {}) "
-    "ON CONFLICT (vote, member) DO NOTHING RETURNING vote"
+    "INSERT INTO vote_participation (vote, member, channel, recorded_choice, assisted_by) "
+    "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (vote, member) DO NOTHING RETURNING vote"
 )
 _BALLOT = "INSERT INTO vote_ballot (tracker, vote, choice, weight) VALUES ({}, {}, {}, {})"
 _CURRENT_ON_ROLL = (
@@ -447,9 +447,10 @@ async def cast_ballot(
     now: datetime,
     actor: Actor,
     channel: str = "online",
-    assisted: bool = False,
+    assisted_by: int | None = None,
 ) -> CastOutcome:
-    """Record one member's ballot, or say why not. Safe under any number of concurrent calls."""
+    """Record one member's ballot, or say why not. Safe under any number of concurrent calls.
+    `assisted_by`: the member's supporter who helped, kept on the participation (never the ballot)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     async with write_transaction():
@@ -477,7 +478,7 @@ async def cast_ballot(
             return CastOutcome("not_eligible")
         roll = on_roll[0]
         inserted = await VoteParticipation.raw(
-            _PARTICIPATE, vote_id, member_id, channel, None if vote["secret"] else choice
+            _PARTICIPATE, vote_id, member_id, channel, None if vote["secret"] else choice, assisted_by
         )
         if not inserted:
             return CastOutcome("already_voted")
@@ -489,7 +490,7 @@ async def cast_ballot(
                 organisation_id=organisation_id,
                 target_type="vote",
                 target_id=str(vote_id),
-                detail={"channel": channel, "assisted": assisted} if assisted else {"channel": channel},
+                detail={"channel": channel, "assisted": True} if assisted_by else {"channel": channel},
             ),
             actor,
         )

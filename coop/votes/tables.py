@@ -62,6 +62,13 @@ class VoteParticipation(Table, tablename="vote_participation"):
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     channel = Varchar(length=10, default="online", help_text="online, paper or in_room.")
     recorded_choice = Text(null=True, default=None, help_text="Recorded votes only; always null if secret.")
+    assisted_by = ForeignKey(
+        Person,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        help_text="The member's supporter who helped them vote online; never linked to the ballot.",
+    )
 
 
 class Ballot(Table, tablename="vote_ballot"):
