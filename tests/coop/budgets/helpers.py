@@ -104,3 +104,23 @@ def make_pool(
                 )
             )
     return PoolSetup(org_id, int(pool["id"]), public_id, accounts, who)
+
+
+#: The roles of someone who may record (and so reverse) money: for calling the reversal service.
+TREASURER = frozenset({"member", "treasurer"})
+
+
+def reverse(setup: PoolSetup, txn_public_id: str, *, reason: str, person_id: int | None) -> Any:
+    """Reverse a transaction of the pool as a treasurer (the reversal service with a treasurer's roles)."""
+    from coop.budgets import reversals
+
+    return run(
+        reversals.request_reversal(
+            setup.organisation_id,
+            setup.pool_id,
+            txn_public_id,
+            reason=reason,
+            roles=TREASURER,
+            actor=actor(person_id),
+        )
+    )

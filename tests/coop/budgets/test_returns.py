@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 
 from tests.conftest import make_client, run
-from tests.coop.budgets.helpers import actor, make_pool
+from tests.coop.budgets.helpers import actor, make_pool, reverse
 from tests.coop.helpers import page_text, sign_in
 
 
@@ -64,11 +64,7 @@ def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
     for other in setup.accounts[1:]:
         _contribute(setup, other, 20_000)
     _pay(setup, "Brightway Support Ltd", 30_000, "ret-pay-000000000001")
-    run(
-        service.reverse_transaction(
-            setup.organisation_id, wrong.public_id, reason="Typed twice", actor=actor(1)
-        )
-    )
+    reverse(setup, wrong.public_id, reason="Typed twice", person_id=1)
     today = returns.today()
     sheet = run(returns.monitoring_return(first, returns.quarter_of(today)[0], today))
     assert sheet.opening_pence == 0

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run
-from tests.coop.budgets.helpers import actor, make_pool
+from tests.coop.budgets.helpers import actor, make_pool, reverse
 
 SOURCES = ["direct_payment", "personal_health_budget", "isf", "self_funded", "grant"]
 
@@ -73,11 +73,7 @@ def test_returns_reconcile_with_the_ledger_over_generated_ledgers(demo, ops, cut
                     .order_by(LedgerTransaction.id)
                 )
                 target = txns[op[1] % len(txns)]
-                run(
-                    service.reverse_transaction(
-                        setup.organisation_id, str(target["public_id"]), reason="Wrong", actor=treasurer
-                    )
-                )
+                reverse(setup, str(target["public_id"]), reason="Wrong", person_id=treasurer.person_id)
         except service.BudgetError:
             pass  # refused (not enough money, already reversed): nothing changed, and the return must say so
 
