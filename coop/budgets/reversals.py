@@ -85,15 +85,22 @@ async def reversible(organisation_id: int, pool_id: int, txn_public_id: str) -> 
     """The transaction of this pool with this public id, with its payment and live reversal, or None."""
     if not service.is_public_id(txn_public_id):
         return None
-    original = (
-        await LedgerTransaction.select()
-        .where(
-            (LedgerTransaction.public_id == txn_public_id)
-            & (LedgerTransaction.organisation == organisation_id)
-            & (LedgerTransaction.pool == pool_id)
-        )
-        .first()
+    return await _reversible(
+        (LedgerTransaction.public_id == txn_public_id)
+        & (LedgerTransaction.organisation == organisation_id)
+        & (LedgerTransaction.pool == pool_id)
     )
+
+
+async def payment_reversal(payment: dict[str, Any]) -> Reversible | None:
+    """A paid pool payment's transaction and its reversal, if any (None while it is not paid)."""
+    if payment["txn"] is None:
+        return None
+    return await _reversible(LedgerTransaction.id == payment["txn"])
+
+
+async def _reversible(where: Any) -> Reversible | None:
+    original = await LedgerTransaction.select().where(where).first()
     if original is None:
         return None
     payment = await PoolPayment.select().where(PoolPayment.txn == original["id"]).first()

@@ -124,3 +124,24 @@ def reverse(setup: PoolSetup, txn_public_id: str, *, reason: str, person_id: int
             actor=actor(person_id),
         )
     )
+
+
+def approve_fully(
+    setup: PoolSetup, payment_public_id: str, names: tuple[str, ...] = ("amara", "helen")
+) -> int:
+    """Approve a payment by as many of `names` as it needs (two directors by default); returns how many."""
+    from coop.budgets import service
+    from coop.budgets.tables import PoolPayment
+
+    row = run(PoolPayment.select().where(PoolPayment.public_id == payment_public_id).first())
+    needed = int(row["approvals_needed"])
+    for name in names[:needed]:
+        run(
+            service.approve_payment(
+                setup.organisation_id,
+                payment_public_id,
+                approver_person_id=setup.people[name],
+                actor=actor(setup.people[name]),
+            )
+        )
+    return needed

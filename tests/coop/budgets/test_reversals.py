@@ -10,7 +10,7 @@ import asyncio
 import pytest
 
 from tests.conftest import run
-from tests.coop.budgets.helpers import TREASURER, actor, make_pool, reverse
+from tests.coop.budgets.helpers import TREASURER, actor, approve_fully, make_pool, reverse
 
 DIRECTOR = frozenset({"member", "director"})
 
@@ -129,15 +129,7 @@ def test_a_reversal_of_a_payment_that_needed_two_approvers_needs_them_too(demo):
     payment = _pay(setup, 60_000, "rev-pay-key-000003")
     needed = spending_requirement(60_000, run(service.constitution_of(setup.organisation_id)).spending)
     assert payment.status == "awaiting_approval" and needed.approvers_needed >= 1
-    for name in ("amara", "helen")[: needed.approvers_needed]:
-        run(
-            service.approve_payment(
-                setup.organisation_id,
-                payment.public_id,
-                approver_person_id=setup.people[name],
-                actor=actor(setup.people[name]),
-            )
-        )
+    approve_fully(setup, payment.public_id)
     txn = _txn_of(payment.public_id)
     asked = _reverse(setup, txn, reason="The provider refunded us")
     assert asked.status == "awaiting_approval" and _money(setup)[0] == 140_000  # nothing moved yet
@@ -169,15 +161,7 @@ def test_a_reversal_waiting_for_approval_can_be_withdrawn_and_asked_again(demo):
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
     payment = _pay(setup, 60_000, "rev-pay-key-000004")
-    for name in ("amara", "helen"):
-        run(
-            __import__("coop.budgets.service", fromlist=["x"]).approve_payment(
-                setup.organisation_id,
-                payment.public_id,
-                approver_person_id=setup.people[name],
-                actor=actor(setup.people[name]),
-            )
-        )
+    approve_fully(setup, payment.public_id)
     txn = _txn_of(payment.public_id)
     asked = _reverse(setup, txn)
     run(
