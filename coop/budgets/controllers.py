@@ -413,12 +413,7 @@ class BudgetController(Controller):
         shares: dict[int, int] = {}
         if not data.errors:
             try:
-                shares = await service.payment_shares(
-                    pool,
-                    service.PaymentRequest(
-                        data.payee, data.description, data.amount_pence, data.idempotency_key, data.minutes
-                    ),
-                )
+                shares = await service.payment_shares(pool, data.request())
             except service.BudgetError as error:
                 data.errors["amount"] = error.violations[0].message
         return data, shares
@@ -452,9 +447,7 @@ class BudgetController(Controller):
             result = await service.request_payment(
                 org.organisation_id,
                 int(pool["id"]),
-                service.PaymentRequest(
-                    data.payee, data.description, data.amount_pence, data.idempotency_key, data.minutes
-                ),
+                data.request(),
                 actor=actor_of(request),
             )
         except service.BudgetError as error:

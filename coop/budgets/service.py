@@ -109,6 +109,22 @@ class PaymentRequest:
     amount_pence: int
     idempotency_key: str
     minutes: dict[int, int] = field(default_factory=dict)  # by-hours pools: account id -> minutes used
+    # The service paid for (both or neither): returns count the payment in the period it starts in.
+    period_start: date | None = None
+    period_end: date | None = None
+
+    def period_problems(self) -> list[Violation]:
+        if (self.period_start is None) != (self.period_end is None):
+            return [Violation("budget.period", "Enter both dates of the service, or neither")]
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            return [Violation("budget.period", "The end of the service must be on or after its start")]
+        return []
+
+    def period_fingerprint(self) -> dict[str, str]:
+        """Part of the request's fingerprint (only when given, so older fingerprints still match)."""
+        if self.period_start is None or self.period_end is None:
+            return {}
+        return {"period": f"{self.period_start.isoformat()}/{self.period_end.isoformat()}"}
 
 
 def new_idempotency_key() -> str:
@@ -634,6 +650,8 @@ async def request_payment(
         raise _error("budget.amount", "Enter an amount above £0")
     if not request.payee.strip():
         raise _error("budget.payee", "Enter who is being paid")
+    if problems := request.period_problems():
+        raise BudgetError(problems)
     pool = (
         await BudgetPool.select()
         .where((BudgetPool.id == pool_id) & (BudgetPool.organisation == organisation_id))
@@ -654,6 +672,7 @@ async def request_payment(
             "description": request.description.strip(),
             "amount": request.amount_pence,
             "minutes": {str(k): v for k, v in sorted(request.minutes.items())},
+            **request.period_fingerprint(),
         }
     )
     for _ in range(2):
@@ -735,6 +754,8 @@ async def _pay(
                 status="awaiting_approval",
                 approvals_needed=approvers_needed,
                 requested_by=actor.person_id,
+                period_start=request.period_start,
+                period_end=request.period_end,
             )
         ).returning(PoolPayment.id, PoolPayment.public_id, PoolPayment.reference)
         payment_id, public_id, reference = int(rows[0]["id"]), str(rows[0]["public_id"]), rows[0]["reference"]
@@ -809,7 +830,9 @@ async def _post_payment(
     assert out_after is not None
     legs.append((money_out, amount, out_after))
     payment = (
-        await PoolPayment.select(PoolPayment.payee, PoolPayment.description, PoolPayment.reference)
+        await PoolPayment.select(
+            PoolPayment.payee, PoolPayment.description, PoolPayment.period_start, PoolPayment.period_end
+        )
         .where(PoolPayment.id == payment_id)
         .first()
     )
@@ -823,6 +846,8 @@ async def _post_payment(
         legs=legs,
         actor=actor,
         description=f"{payment['payee']}: {payment['description']}".strip(": "),
+        period_start=payment["period_start"],
+        period_end=payment["period_end"],
     )
     done = await _decide(payment_id, {PoolPayment.status: "paid", PoolPayment.txn: txn_id})
     if not done:
@@ -1030,6 +1055,8 @@ async def pay_from_commitment(
     _check_key(request.idempotency_key)
     if request.amount_pence <= 0 or sum(shares.values()) != request.amount_pence:
         raise _error("budget.amount", "Enter an amount above £0")
+    if problems := request.period_problems():
+        raise BudgetError(problems)
     rules = (await constitution_of(organisation_id)).spending
     approvers = spending_requirement(request.amount_pence, rules).approvers_needed
     fingerprint = _fingerprint(
@@ -1039,6 +1066,7 @@ async def pay_from_commitment(
             "description": request.description.strip(),
             "amount": request.amount_pence,
             "shares": {str(k): v for k, v in sorted(shares.items())},
+            **request.period_fingerprint(),
         }
     )
     return await _pay(organisation_id, pool, request, shares, fingerprint, approvers, actor, committed=True)

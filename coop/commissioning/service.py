@@ -718,6 +718,8 @@ async def record_invoice(
     amount_pence: int,
     idempotency_key: str,
     actor: Actor,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> InvoiceResult:
     """Pay an invoice from the contract's commitment, once per idempotency key: the contract and each
     participant's share are drawn down by conditional updates, and the payment goes through the budgets
@@ -783,6 +785,8 @@ async def record_invoice(
                         f"Contract {contract['reference']}, invoice {invoice_number}",
                         amount_pence,
                         idempotency_key,
+                        period_start=period_start,
+                        period_end=period_end,
                     ),
                     shares,
                     actor=actor,
