@@ -1,8 +1,9 @@
 """Reversing a payment in the browser, with JavaScript (htmx swaps the form and its check step in place)
-and without: the treasurer sets up a pool of his own (so no other test's pages change), pays from it,
-then reverses the payment: a missing reason is explained next to the field, the check page comes before
-the binding step, and the statement shows the payment and its reversal side by side. By keyboard, with
-axe and the page checks on every page (A1, A3, A7)."""
+and without: the treasurer sets up a pool of his own (so no other test's pages change), pays from it for
+support given in April (the service dates checked by the field), then reverses the payment: a missing
+reason is explained next to the field, the check page comes before the binding step, and the statement
+shows the payment and its reversal side by side. By keyboard, with axe and the page checks on every page
+(A1, A3, A7)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.checks import check_error_summary, check_page, fill_by_keyboard, follow_link
-from tests.e2e.test_budget_journeys import _choose, _press_button, _record_money_in
+from tests.e2e.test_budget_journeys import (
+    _check_date_error,
+    _choose,
+    _fill_date,
+    _press_button,
+    _record_money_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +55,17 @@ def test_the_treasurer_reverses_a_payment_and_the_statement_shows_the_pair(
     fill_by_keyboard(daniel, daniel.locator("#payee"), "Ace Support Ltd")
     fill_by_keyboard(daniel, daniel.locator("#description"), "Paid twice by mistake")
     fill_by_keyboard(daniel, daniel.locator("#amount"), "30")
+    # Support given in April, recorded now: a wrong period is explained by the field, then put right.
+    _fill_date(daniel, "service_start", "20", "4", "2026")
+    _fill_date(daniel, "service_end", "6", "4", "2026")
     _press_button(daniel, "Continue")
+    message = "The last day of the service must be the same as or after the first day"
+    _check_date_error(daniel, "service_end", message, javascript=javascript)
+    check_page(daniel)
+    _fill_date(daniel, "service_end", "26", "4", "2026")
+    _press_button(daniel, "Continue")
+    expect(daniel.locator("main")).to_contain_text("20 April 2026 to 26 April 2026")
+    check_page(daniel)
     _press_button(daniel, "Record payment")
     expect(daniel.locator("h1")).to_contain_text("Payment recorded")
 
@@ -80,4 +97,5 @@ def test_the_treasurer_reverses_a_payment_and_the_statement_shows_the_pair(
     expect(main).to_contain_text(f"Reversed by {reversal_reference}")
     expect(main).to_contain_text("Reverses ")
     expect(main).to_contain_text("Closing balance £100.00")
+    expect(main).to_contain_text("20 Apr 2026 to 26 Apr 2026")  # the period it was for, by the recorded day
     check_page(daniel)
