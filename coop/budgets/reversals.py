@@ -194,19 +194,16 @@ async def request_reversal(
             done: tuple[str, str] = ("", "")
             if not found.approvals_needed:
                 done = await _reverse(organisation_id, request_id, original, reason, actor)
-            await record(
-                AuditEntry(
-                    "budget.transaction_reversed" if done[0] else "budget.reversal_requested",
-                    organisation_id=organisation_id,
-                    target_type="ledger_transaction",
-                    target_id=str(original["public_id"]),
-                    detail={
-                        "reference": original["reference"],
-                        "reversal": done[1],
-                        "reason": reason,
-                        "approvals_needed": found.approvals_needed,
-                    },
-                ),
+            await _audit(
+                "budget.transaction_reversed" if done[0] else "budget.reversal_requested",
+                organisation_id,
+                original["public_id"],
+                {
+                    "reference": original["reference"],
+                    "reversal": done[1],
+                    "reason": reason,
+                    "approvals_needed": found.approvals_needed,
+                },
                 actor,
             )
     except BudgetError:
@@ -254,18 +251,11 @@ async def approve_reversal(
             )
             assert original is not None
             done = await _reverse(organisation_id, int(request["id"]), original, request["reason"], actor)
-        await record(
-            AuditEntry(
-                "budget.transaction_reversed" if done[0] else "budget.reversal_approved",
-                organisation_id=organisation_id,
-                target_type="ledger_transaction",
-                target_id=str(request["original_public_id"]),
-                detail={
-                    "reference": request["original_reference"],
-                    "reversal": done[1],
-                    "approvals": len(already) + 1,
-                },
-            ),
+        await _audit(
+            "budget.transaction_reversed" if done[0] else "budget.reversal_approved",
+            organisation_id,
+            request["original_public_id"],
+            {"reference": request["original_reference"], "reversal": done[1], "approvals": len(already) + 1},
             actor,
         )
     return ReversalResult(
@@ -284,16 +274,29 @@ async def cancel_reversal(
     async with write_transaction():
         if not await _decide(int(request["id"]), CANCELLED):
             raise _error("budget.already_decided", "This reversal has already been decided.")
-        await record(
-            AuditEntry(
-                "budget.reversal_withdrawn",
-                organisation_id=organisation_id,
-                target_type="ledger_transaction",
-                target_id=str(request["original_public_id"]),
-                detail={"reference": request["original_reference"]},
-            ),
+        await _audit(
+            "budget.reversal_withdrawn",
+            organisation_id,
+            request["original_public_id"],
+            {"reference": request["original_reference"]},
             actor,
         )
+
+
+async def _audit(
+    action: str, organisation_id: int, original_public_id: Any, detail: dict[str, Any], actor: Actor
+) -> None:
+    """Every reversal event is recorded against the transaction it reverses."""
+    await record(
+        AuditEntry(
+            action,
+            organisation_id=organisation_id,
+            target_type="ledger_transaction",
+            target_id=str(original_public_id),
+            detail=detail,
+        ),
+        actor,
+    )
 
 
 async def _decide(request_id: int, status: str, reversal_txn: int | None = None) -> bool:
