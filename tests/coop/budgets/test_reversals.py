@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import run
 from tests.coop.budgets.helpers import TREASURER, actor, approve_fully, make_pool, reverse
+from tests.coop.helpers import page_text, sign_in
 
 DIRECTOR = frozenset({"member", "director"})
 
@@ -241,7 +242,7 @@ def test_a_reversal_cannot_be_reversed(demo):
         _reverse(setup, reversal)
 
 
-def test_reversing_a_contract_payment_gives_the_money_back_to_the_contract(demo):
+def test_reversing_a_contract_payment_gives_the_money_back_to_the_contract(demo, client):
     from coop.commissioning import service as commissioning
     from coop.commissioning.tables import Contract, ContractShare
     from tests.coop.commissioning.helpers import make_contract, money
@@ -260,10 +261,14 @@ def test_reversing_a_contract_payment_gives_the_money_back_to_the_contract(demo)
     )
     assert invoice.payment_status == "paid"
     assert money(setup)["pool"] == (170_000, 60_000)
-    _reverse(setup, _txn_of(invoice.payment_public_id), reason="Invoiced for a week not delivered")
+    done = _reverse(setup, _txn_of(invoice.payment_public_id), reason="Invoiced for a week not delivered")
     # The money is back in the pool and set aside for the contract again, which can be invoiced again.
     assert money(setup) == {"pool": (200_000, 90_000), "accounts": [(100_000, 45_000), (100_000, 45_000)]}
     row = run(Contract.select().where(Contract.pool == setup.pool_id).first())
     assert row["drawn_pence"] == 0
     shares = run(ContractShare.select().where(ContractShare.contract == row["id"]))
     assert [s["drawn_pence"] for s in shares] == [0, 0]
+    # The contract page says so.
+    sign_in(client, "helen@riverside.example")
+    page = page_text(client.get(f"/o/riverside/commissioning/contracts/{contract_id}").text)
+    assert f"reversed by {done.reversal_reference}" in page and "Invoiced so far £0.00" in page
