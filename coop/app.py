@@ -20,6 +20,7 @@ from coop.accounts.controllers import AccountController, PasswordResetController
 from coop.admin.controllers import OutboxController
 from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
+from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
 from coop.members.controllers import (
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             CommissioningController,
             ReturnsController,
             SupportingReturnsController,
+            ReversalController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
             ),

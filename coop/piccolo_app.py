@@ -11,10 +11,12 @@ from coop.audit.tables import AuditChainHead, AuditEvent
 from coop.budgets.tables import (
     BudgetPool,
     LedgerEntry,
+    LedgerReversal,
     LedgerTransaction,
     PaymentApproval,
     PoolAccount,
     PoolPayment,
+    ReversalApproval,
 )
 from coop.commissioning.tables import (
     CommissionProposal,
@@ -76,6 +78,8 @@ APP_CONFIG = AppConfig(
         LedgerEntry,
         PoolPayment,
         PaymentApproval,
+        LedgerReversal,
+        ReversalApproval,
         Provider,
         ServiceOffer,
         CommissionProposal,

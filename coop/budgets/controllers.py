@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
-from coop.budgets import service
+from coop.budgets import reversals, service
 from coop.budgets.forms import (
     check_token,
     check_token_ok,
@@ -24,6 +24,7 @@ from coop.budgets.forms import (
     read_payment_form,
     read_pool_form,
 )
+from coop.budgets.reversal_pairs import pairs
 from coop.budgets.tables import LedgerTransaction, PoolAccount
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.members.tables import Member
@@ -201,6 +202,7 @@ class BudgetController(Controller):
             {
                 "pool": pool,
                 "sheet": await service.statement(int(account["id"]), limit=500),
+                "is_manager": org.has_any(*service.MANAGER_ROLES),
                 "base": f"{_base(org.slug)}/{pool['public_id']}",
                 **_names(),
             },
@@ -360,6 +362,8 @@ class BudgetController(Controller):
             )
             .first()
         )
+        found = await reversals.reversible(current_org(request).organisation_id, int(pool["id"]), txn_id)
+        assert found is not None
         return render(
             request,
             "budgets/transaction.html",
@@ -367,6 +371,9 @@ class BudgetController(Controller):
                 "pool": pool,
                 "txn": txn,
                 "account": account,
+                "reversal": found,
+                "can_reverse": not found.problems("-"),
+                "pair": (await pairs([int(txn["id"])])).get(int(txn["id"]), {}),
                 "base": f"{_base(current_org(request).slug)}/{pool['public_id']}",
                 **_names(),
             },
@@ -406,12 +413,7 @@ class BudgetController(Controller):
         shares: dict[int, int] = {}
         if not data.errors:
             try:
-                shares = await service.payment_shares(
-                    pool,
-                    service.PaymentRequest(
-                        data.payee, data.description, data.amount_pence, data.idempotency_key, data.minutes
-                    ),
-                )
+                shares = await service.payment_shares(pool, data.request())
             except service.BudgetError as error:
                 data.errors["amount"] = error.violations[0].message
         return data, shares
@@ -445,9 +447,7 @@ class BudgetController(Controller):
             result = await service.request_payment(
                 org.organisation_id,
                 int(pool["id"]),
-                service.PaymentRequest(
-                    data.payee, data.description, data.amount_pence, data.idempotency_key, data.minutes
-                ),
+                data.request(),
                 actor=actor_of(request),
             )
         except service.BudgetError as error:
@@ -484,6 +484,7 @@ class BudgetController(Controller):
                 and payment["requested_by"] != person_id
                 and person_id not in approvers,
                 "can_cancel": payment["status"] == "awaiting_approval" and manager,
+                "reversal": await reversals.payment_reversal(payment) if manager else None,
                 "shares": [(names.get(int(k), "?"), v) for k, v in json.loads(payment["shares"]).items()]
                 if manager
                 else [],

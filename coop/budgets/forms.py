@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from coop.budgets.service import KEY_PATTERN, SURPLUS_HANDLING
+from coop.budgets.service import KEY_PATTERN, SURPLUS_HANDLING, PaymentRequest
 from governance.budget import CostRule, FundingSource, parse_amount, parse_hours
 from governance.violations import RuleViolationError
 
@@ -36,9 +36,24 @@ def _date(form: Any, prefix: str, label: str, errors: dict[str, str]) -> date | 
         return None
     try:
         return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year too long for C (40 digits)
         errors[f"{prefix}_day"] = f"The {label} must be a real date, like 1 4 2026"
         return None
+
+
+def _optional_period(
+    form: Any, prefix: str, what: str, errors: dict[str, str]
+) -> tuple[date | None, date | None]:
+    """An optional period (`{prefix}_start_day` ... `{prefix}_end_year`): both dates or neither, the end
+    on or after the start. Errors sit by the field they are about."""
+    names = [f"{prefix}_{edge}_{part}" for edge in ("start", "end") for part in ("day", "month", "year")]
+    if not any(text(form, name) for name in names):
+        return None, None
+    start = _date(form, f"{prefix}_start", f"first day of the {what}", errors)
+    end = _date(form, f"{prefix}_end", f"last day of the {what}", errors)
+    if start and end and end < start:
+        errors[f"{prefix}_end_day"] = f"The last day of the {what} must be the same as or after the first day"
+    return start, end
 
 
 def _whole(form: Any, name: str, errors: dict[str, str], message: str, *, low: int, high: int) -> int:
@@ -172,6 +187,8 @@ class PaymentForm:
     amount_pence: int = 0
     minutes: dict[int, int] = field(default_factory=dict)
     idempotency_key: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
@@ -181,7 +198,20 @@ class PaymentForm:
             "amount": self.amount_pence,
             "minutes": {str(k): v for k, v in sorted(self.minutes.items())},
             "key": self.idempotency_key,
+            "start": self.period_start.isoformat() if self.period_start else "",
+            "end": self.period_end.isoformat() if self.period_end else "",
         }
+
+    def request(self) -> PaymentRequest:
+        return PaymentRequest(
+            self.payee,
+            self.description,
+            self.amount_pence,
+            self.idempotency_key,
+            self.minutes,
+            period_start=self.period_start,
+            period_end=self.period_end,
+        )
 
 
 def read_payment_form(form: Any, account_ids: list[int], *, by_hours: bool) -> PaymentForm:
@@ -197,6 +227,7 @@ def read_payment_form(form: Any, account_ids: list[int], *, by_hours: bool) -> P
         errors["payee"] = "Enter who is being paid"
     if not result.description:
         errors["description"] = "Say what the payment is for"
+    result.period_start, result.period_end = _optional_period(form, "service", "service", errors)
     if by_hours:
         for account_id in account_ids:
             name = f"hours_{account_id}"

@@ -1,10 +1,14 @@
 """Direct-payment monitoring returns and the pool's open page, read straight from the ledger.
 
 A return covers one contributor's sub-account for a period of whole days (UK time): the opening balance,
-money in by funding source, what was bought for them, and the closing (unspent) balance. Every figure is
-a sum of the account's own ledger entries, split at the period's edges by when each entry was written, so
-opening + money in - money bought = closing exactly, and a period running to today closes at the stored
-balance (the statement's closing figure).
+money in by funding source, what was bought for them, and the closing (unspent) balance. Each entry
+counts in the period the money was for, not when it was recorded: a payment on the first day of the
+service it paid for, money in on the first day of the period it covers, a reversal where its original
+counts (so the pair nets to zero in one return). An entry with no such dates counts on the day it was
+recorded (UK time). A service period that spans two returns counts whole in the one holding its first
+day (docs/budgets.md explains why). Every figure is a sum of the account's own ledger entries, so
+opening + money in - money bought = closing exactly, and, unless money was recorded for a period still
+to come, a period running to today closes at the stored balance (the statement's closing figure).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from coop.budgets.service import CONTRIBUTOR, MONEY_IN, MONEY_OUT
@@ -24,15 +28,12 @@ from governance.budget import FUNDING_SOURCE_NAMES, FundingSource
 
 #: The first day any return can start on (nothing in coop is older).
 EARLIEST = date(2000, 1, 1)
+#: The end of a return that takes in everything, money recorded for periods still to come included.
+LATEST = date(9999, 12, 31)
 
 
 def today() -> date:
     return datetime.now(LONDON).date()
-
-
-def _start_of(day: date) -> datetime:
-    """Midnight UK time at the start of `day`, in UTC (a day is a UK calendar day, in BST or GMT)."""
-    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
 def source_name(code: str) -> str:
@@ -54,7 +55,8 @@ def quarter_of(day: date) -> tuple[date, date]:
 
 @dataclass(frozen=True, slots=True)
 class MoneyInLine:
-    on: date
+    on: date  # the day it counts on: the start of the period it covers, else the day it was recorded
+    recorded: date
     reference: str
     source: str  # a FundingSource value, or "" when not recorded
     funder: str
@@ -66,11 +68,14 @@ class MoneyInLine:
 
 @dataclass(frozen=True, slots=True)
 class BoughtLine:
-    on: date
+    on: date  # the day it counts on: the first day of the service paid for, else the day it was recorded
+    recorded: date
     reference: str
     what: str
     payee: str
     amount_pence: int  # this person's share; a refund is negative
+    period_start: date | None = None
+    period_end: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +173,8 @@ class _Origin:
     funder: str
     payee: str
     what: str
+    period_start: date | None
+    period_end: date | None
 
 
 async def _origins(rows: list[dict[str, Any]]) -> dict[int, _Origin]:
@@ -185,6 +192,8 @@ async def _origins(rows: list[dict[str, Any]]) -> dict[int, _Origin]:
         LedgerTransaction.funding_source,
         LedgerTransaction.funder,
         LedgerTransaction.reverses,
+        LedgerTransaction.period_start,
+        LedgerTransaction.period_end,
     ).where(LedgerTransaction.id.is_in(sorted(txn_ids)))
     payments = {
         int(p["txn"]): p
@@ -200,6 +209,8 @@ async def _origins(rows: list[dict[str, Any]]) -> dict[int, _Origin]:
             t["funder"] or "",
             payments[int(t["id"])]["payee"] if int(t["id"]) in payments else "",
             payments[int(t["id"])]["description"] if int(t["id"]) in payments else t["description"],
+            t["period_start"],
+            t["period_end"],
         )
         for t in txns
     }
@@ -207,8 +218,7 @@ async def _origins(rows: list[dict[str, Any]]) -> dict[int, _Origin]:
     for t in txns:
         origin = own[int(t["id"])]
         if t["kind"] == "reversal" and t["reverses"] is not None:
-            first = own[int(t["reverses"])]
-            origin = _Origin(first.kind, first.reference, first.source, first.funder, first.payee, first.what)
+            origin = own[int(t["reverses"])]
         result[int(t["id"])] = origin
     return result
 
@@ -217,15 +227,15 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone(LONDON).date()
 
 
+def counts_on(row: dict[str, Any], origin: _Origin) -> date:
+    """The day an entry counts on in a return: the first day of the period the money was for (a
+    reversal's original's, for entries written before reversals carried it), else the day recorded."""
+    start: date | None = row["period_start"] or origin.period_start
+    return start if start is not None else _local_day(row["created_at"])
+
+
 async def monitoring_return(account_id: int, start: date, end: date) -> MonitoringReturn:
     """The return for one contributor's sub-account from `start` to `end` (both days included)."""
-    return await return_between(account_id, _start_of(start), _start_of(end + timedelta(days=1)), start, end)
-
-
-async def return_between(
-    account_id: int, start_at: datetime, end_at: datetime, start: date, end: date
-) -> MonitoringReturn:
-    """The return for entries written in [start_at, end_at); `start` and `end` are only its labels."""
     account = (
         await PoolAccount.select(
             PoolAccount.name,
@@ -248,25 +258,27 @@ async def return_between(
         committed_pence=int(account["committed_pence"]) if end >= today() else 0,
         floor_pence=int(account["floor_pence"]),
     )
-    for row in rows:
+    for row in sorted(rows, key=lambda r: (counts_on(r, origins[int(r["txn_id"])]), r["created_at"])):
         amount = int(row["amount_pence"])
-        if row["created_at"] < start_at:
+        origin = origins[int(row["txn_id"])]
+        on = counts_on(row, origin)
+        if on < start:
             sheet.opening_pence += amount
             continue
-        if row["created_at"] >= end_at:
+        if on > end:
             continue
-        origin = origins[int(row["txn_id"])]
-        on = _local_day(row["created_at"])
+        recorded = _local_day(row["created_at"])
+        period = (row["period_start"] or origin.period_start, row["period_end"] or origin.period_end)
         correction = f"Correction to {origin.reference}" if row["kind"] == "reversal" else ""
         if origin.kind == "contribution" or (origin.kind != "payment" and amount > 0):
             sheet.money_in.append(
                 MoneyInLine(
                     on,
+                    recorded,
                     row["reference"],
                     origin.source,
                     origin.funder,
-                    row["period_start"],
-                    row["period_end"],
+                    *period,
                     correction or row["description"],
                     amount,
                 )
@@ -276,10 +288,12 @@ async def return_between(
             sheet.bought.append(
                 BoughtLine(
                     on,
+                    recorded,
                     row["reference"],
                     f"{correction}: {what}" if correction else what,
                     origin.payee,
                     -amount,
+                    *period,
                 )
             )
     return sheet
@@ -290,7 +304,8 @@ async def return_between(
 # ---------------------------------------------------------------------------------------------------------
 
 RETURN_COLUMNS = [
-    "Date",
+    "Counts on",
+    "Recorded on",
     "Reference",
     "Type",
     "Funding source",
@@ -340,6 +355,7 @@ def return_csv(sheet: MonitoringReturn) -> str:
             [
                 *text(
                     line.on.isoformat(),
+                    line.recorded.isoformat(),
                     line.reference,
                     "Money in",
                     source_name(line.source) if line.source else "",
@@ -358,12 +374,13 @@ def return_csv(sheet: MonitoringReturn) -> str:
             [
                 *text(
                     bought.on.isoformat(),
+                    bought.recorded.isoformat(),
                     bought.reference,
                     "Bought",
                     "",
                     "",
-                    "",
-                    "",
+                    bought.period_start.isoformat() if bought.period_start else "",
+                    bought.period_end.isoformat() if bought.period_end else "",
                     bought.what,
                     bought.payee,
                 ),
@@ -396,6 +413,7 @@ async def spending_by_service(pool_id: int) -> list[tuple[str, int]]:
     origins = await _origins(rows)
     lines = [
         BoughtLine(
+            _local_day(r["created_at"]),
             _local_day(r["created_at"]),
             r["reference"],
             "",

@@ -207,7 +207,7 @@ class ReturnsController(Controller):
                 if by_service
                 else "",
                 # The person's own figures, for them alone: everything since they joined.
-                "mine": await returns.monitoring_return(int(mine["id"]), returns.EARLIEST, returns.today())
+                "mine": await returns.monitoring_return(int(mine["id"]), returns.EARLIEST, returns.LATEST)
                 if mine
                 else None,
                 "mine_url": f"{base}/accounts/{mine['public_id']}/return" if mine else "",

@@ -1,5 +1,5 @@
 """Pooled budgets: creating pools, adding contributors, recording contributions, paying out (with
-idempotency keys and two-person approval), reversing mistakes, statements, and the ledger's invariants.
+idempotency keys and two-person approval), statements, and the ledger's invariants.
 
 Every change of money is one `write_transaction()` that (1) moves the pool's stored balance with a
 conditional UPDATE that refuses to cross the floor, (2) does the same for each contributor's sub-account
@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.budgets.reversal_pairs import pairs
 from coop.budgets.tables import (
     BudgetPool,
     LedgerEntry,
@@ -108,6 +109,22 @@ class PaymentRequest:
     amount_pence: int
     idempotency_key: str
     minutes: dict[int, int] = field(default_factory=dict)  # by-hours pools: account id -> minutes used
+    # The service paid for (both or neither): returns count the payment in the period it starts in.
+    period_start: date | None = None
+    period_end: date | None = None
+
+    def period_problems(self) -> list[Violation]:
+        if (self.period_start is None) != (self.period_end is None):
+            return [Violation("budget.period", "Enter both dates of the service, or neither")]
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            return [Violation("budget.period", "The end of the service must be on or after its start")]
+        return []
+
+    def period_fingerprint(self) -> dict[str, str]:
+        """Part of the request's fingerprint (only when given, so older fingerprints still match)."""
+        if self.period_start is None or self.period_end is None:
+            return {}
+        return {"period": f"{self.period_start.isoformat()}/{self.period_end.isoformat()}"}
 
 
 def new_idempotency_key() -> str:
@@ -185,6 +202,8 @@ async def statement(account_id: int, *, limit: int = 200) -> dict[str, Any]:
             LedgerEntry.amount_pence,
             LedgerEntry.balance_after_pence,
             LedgerEntry.created_at,
+            LedgerEntry.txn.as_alias("txn_id"),
+            LedgerEntry.txn.public_id.as_alias("txn_public_id"),
             LedgerEntry.txn.reference.as_alias("reference"),
             LedgerEntry.txn.kind.as_alias("kind"),
             LedgerEntry.txn.description.as_alias("description"),
@@ -198,6 +217,9 @@ async def statement(account_id: int, *, limit: int = 200) -> dict[str, Any]:
         .limit(limit)
     )
     rows.reverse()
+    linked = await pairs([int(r["txn_id"]) for r in rows])
+    for row in rows:  # a reversal and what it reverses are shown linked
+        row.update(linked.get(int(row["txn_id"]), {}))
     opening = int(rows[0]["balance_after_pence"]) - int(rows[0]["amount_pence"]) if rows else 0
     return {"account": account, "entries": rows, "opening": opening, "closing": int(account["balance_pence"])}
 
@@ -628,6 +650,8 @@ async def request_payment(
         raise _error("budget.amount", "Enter an amount above £0")
     if not request.payee.strip():
         raise _error("budget.payee", "Enter who is being paid")
+    if problems := request.period_problems():
+        raise BudgetError(problems)
     pool = (
         await BudgetPool.select()
         .where((BudgetPool.id == pool_id) & (BudgetPool.organisation == organisation_id))
@@ -648,6 +672,7 @@ async def request_payment(
             "description": request.description.strip(),
             "amount": request.amount_pence,
             "minutes": {str(k): v for k, v in sorted(request.minutes.items())},
+            **request.period_fingerprint(),
         }
     )
     for _ in range(2):
@@ -729,6 +754,8 @@ async def _pay(
                 status="awaiting_approval",
                 approvals_needed=approvers_needed,
                 requested_by=actor.person_id,
+                period_start=request.period_start,
+                period_end=request.period_end,
             )
         ).returning(PoolPayment.id, PoolPayment.public_id, PoolPayment.reference)
         payment_id, public_id, reference = int(rows[0]["id"]), str(rows[0]["public_id"]), rows[0]["reference"]
@@ -803,7 +830,9 @@ async def _post_payment(
     assert out_after is not None
     legs.append((money_out, amount, out_after))
     payment = (
-        await PoolPayment.select(PoolPayment.payee, PoolPayment.description, PoolPayment.reference)
+        await PoolPayment.select(
+            PoolPayment.payee, PoolPayment.description, PoolPayment.period_start, PoolPayment.period_end
+        )
         .where(PoolPayment.id == payment_id)
         .first()
     )
@@ -817,6 +846,8 @@ async def _post_payment(
         legs=legs,
         actor=actor,
         description=f"{payment['payee']}: {payment['description']}".strip(": "),
+        period_start=payment["period_start"],
+        period_end=payment["period_end"],
     )
     done = await _decide(payment_id, {PoolPayment.status: "paid", PoolPayment.txn: txn_id})
     if not done:
@@ -1024,6 +1055,8 @@ async def pay_from_commitment(
     _check_key(request.idempotency_key)
     if request.amount_pence <= 0 or sum(shares.values()) != request.amount_pence:
         raise _error("budget.amount", "Enter an amount above £0")
+    if problems := request.period_problems():
+        raise BudgetError(problems)
     rules = (await constitution_of(organisation_id)).spending
     approvers = spending_requirement(request.amount_pence, rules).approvers_needed
     fingerprint = _fingerprint(
@@ -1033,87 +1066,10 @@ async def pay_from_commitment(
             "description": request.description.strip(),
             "amount": request.amount_pence,
             "shares": {str(k): v for k, v in sorted(shares.items())},
+            **request.period_fingerprint(),
         }
     )
     return await _pay(organisation_id, pool, request, shares, fingerprint, approvers, actor, committed=True)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Corrections
-# ---------------------------------------------------------------------------------------------------------
-
-
-async def reverse_transaction(
-    organisation_id: int, txn_public_id: str, *, reason: str, actor: Actor
-) -> TransactionResult:
-    """Put a mistake right with a new transaction of opposite entries (at most once per transaction).
-    Reversing a contribution takes money back out, so it is guarded like a payment."""
-    original = (
-        await LedgerTransaction.select()
-        .where(
-            (LedgerTransaction.public_id == txn_public_id)
-            & (LedgerTransaction.organisation == organisation_id)
-        )
-        .first()
-        if is_public_id(txn_public_id)
-        else None
-    )
-    if original is None:
-        raise _error("budget.transaction", "Transaction not found", NotFound)
-    if original["kind"] == "reversal":
-        raise _error(
-            "budget.reversal", "A reversal cannot itself be reversed; record the right amount instead."
-        )
-    if not reason.strip():
-        raise _error("budget.reason", "Say why this is being reversed")
-    pool_id = int(original["pool"])
-    entries = (
-        await LedgerEntry.select().where(LedgerEntry.txn == original["id"]).order_by(LedgerEntry.account)
-    )
-    contributor_ids = {int(a["id"]) for a in await accounts_of(pool_id)}
-    delta = {int(e["account"]): -int(e["amount_pence"]) for e in entries}
-    pool_delta = sum(v for k, v in delta.items() if k in contributor_ids)
-    charges = {k: -v for k, v in delta.items() if k in contributor_ids and v < 0}
-    try:
-        async with write_transaction():
-            if not await _move_pool(pool_id, balance=pool_delta, committed=0, guard=pool_delta < 0):
-                raise NotEnoughMoney(await _overspend_reasons(pool_id, charges))
-            legs: list[tuple[int, int, int]] = []
-            for account_id in sorted(delta):
-                amount = delta[account_id]
-                guarded = account_id in contributor_ids and amount < 0
-                after = await _move_account(account_id, balance=amount, committed=0, guard=guarded)
-                if after is None:
-                    raise NotEnoughMoney(await _overspend_reasons(pool_id, charges))
-                legs.append((account_id, amount, after))
-            _, public_id, reference = await _write_transaction_rows(
-                organisation_id=organisation_id,
-                pool_id=pool_id,
-                kind="reversal",
-                prefix="R",
-                amount=int(original["amount_pence"]),
-                legs=legs,
-                actor=actor,
-                description=f"Reverses {original['reference']}: {reason.strip()}",
-                reverses=int(original["id"]),
-            )
-            await record(
-                AuditEntry(
-                    "budget.transaction_reversed",
-                    organisation_id=organisation_id,
-                    target_type="ledger_transaction",
-                    target_id=public_id,
-                    detail={"reverses": original["reference"], "reason": reason.strip()},
-                ),
-                actor,
-            )
-    except BudgetError:
-        raise
-    except Exception as exc:
-        if _is_unique_violation(exc):
-            raise _error("budget.reversal", "This transaction has already been reversed.") from exc
-        raise
-    return TransactionResult(public_id, reference, int(original["amount_pence"]))
 
 
 # ---------------------------------------------------------------------------------------------------------

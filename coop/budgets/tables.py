@@ -103,11 +103,39 @@ class PoolPayment(Table, tablename="pool_payment"):
     txn = ForeignKey(LedgerTransaction, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
+    period_start = Date(null=True, default=None, help_text="First day of the service paid for.")
+    period_end = Date(null=True, default=None, help_text="Last day of the service paid for.")
 
 
 class PaymentApproval(Table, tablename="payment_approval"):
     """One person's approval of a payment (never the person who asked for it)."""
 
     payment = ForeignKey(PoolPayment, null=False, on_delete=OnDelete.restrict)
+    approver = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)
+    approved_at = Timestamptz(default=TimestamptzNow())
+
+
+class LedgerReversal(Table, tablename="ledger_reversal"):
+    """A request to reverse one ledger transaction, with its reason: done at once, or once it has the
+    approvals its original needed (see coop/budgets/reversals.py). At most one live request per
+    transaction (a partial unique index), and at most one reversal (`ledger_transaction.reverses`)."""
+
+    public_id = UUID()
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    pool = ForeignKey(BudgetPool, null=False, on_delete=OnDelete.restrict)
+    original = ForeignKey(LedgerTransaction, null=False, on_delete=OnDelete.restrict)
+    reason = Text()
+    status = Varchar(length=20, help_text="awaiting_approval, done or cancelled.")
+    approvals_needed = Integer(default=0)
+    requested_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    reversal = ForeignKey(LedgerTransaction, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class ReversalApproval(Table, tablename="reversal_approval"):
+    """One person's approval of a reversal (never the person who asked for it)."""
+
+    request = ForeignKey(LedgerReversal, null=False, on_delete=OnDelete.restrict)
     approver = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)
     approved_at = Timestamptz(default=TimestamptzNow())

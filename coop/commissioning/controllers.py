@@ -534,6 +534,8 @@ class CommissioningController(Controller):
                 invoice_number=data.invoice_number,
                 amount_pence=data.amount_pence,
                 idempotency_key=data.idempotency_key,
+                period_start=data.period_start,
+                period_end=data.period_end,
                 actor=actor_of(request),
             )
         except budgets.NotFound as error:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from coop.budgets.forms import _amount, _date, _whole, text
+from coop.budgets.forms import _amount, _date, _optional_period, _whole, text
 from coop.budgets.service import KEY_PATTERN
 from coop.commissioning.service import CQC_RATINGS, MAX_VOTE_DAYS, MET_OUTCOMES, PROVIDER_KINDS, UNITS
 from governance.budget import parse_hours
@@ -152,10 +152,18 @@ class InvoiceForm:
     invoice_number: str = ""
     amount_pence: int = 0
     idempotency_key: str = ""
+    period_start: date | None = None  # the service invoiced for (optional)
+    period_end: date | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
-        return {"number": self.invoice_number, "amount": self.amount_pence, "key": self.idempotency_key}
+        period = [d.isoformat() if d else "" for d in (self.period_start, self.period_end)]
+        return {
+            "number": self.invoice_number,
+            "amount": self.amount_pence,
+            "key": self.idempotency_key,
+            "period": period,
+        }
 
 
 def read_invoice_form(form: Any) -> InvoiceForm:
@@ -168,6 +176,7 @@ def read_invoice_form(form: Any) -> InvoiceForm:
     )
     if not result.invoice_number:
         errors["invoice_number"] = "Enter the invoice number from the provider's invoice"
+    result.period_start, result.period_end = _optional_period(form, "service", "service", errors)
     if not KEY_PATTERN.match(result.idempotency_key):
         errors["amount"] = EXPIRED
     return result

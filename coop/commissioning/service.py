@@ -19,6 +19,7 @@ from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets import service as budgets
+from coop.budgets.reversal_pairs import pairs
 from coop.budgets.service import BudgetError, NotEnoughMoney, NotFound, is_public_id
 from coop.budgets.tables import BudgetPool, PoolPayment
 from coop.commissioning.tables import (
@@ -600,16 +601,22 @@ async def contract_shares(contract_id: int) -> list[dict[str, Any]]:
 
 
 async def invoices_of(contract_id: int) -> list[dict[str, Any]]:
-    return (
+    rows: list[dict[str, Any]] = (
         await ContractInvoice.select(
             *ContractInvoice.all_columns(),
             ContractInvoice.payment.public_id.as_alias("payment_public_id"),
             ContractInvoice.payment.status.as_alias("payment_status"),
             ContractInvoice.payment.reference.as_alias("payment_reference"),
+            ContractInvoice.payment.txn.as_alias("txn_id"),
         )
         .where(ContractInvoice.contract == contract_id)
         .order_by(ContractInvoice.id)
     )
+    # A reversed payment is shown as reversed (its money went back to the contract).
+    reversed_by = await pairs([int(r["txn_id"]) for r in rows if r["txn_id"] is not None])
+    for row in rows:
+        row["reversed_by"] = reversed_by.get(int(row["txn_id"] or 0), {}).get("reversed_by", "")
+    return rows
 
 
 async def contract_commitments(pool_id: int) -> dict[int, int]:
@@ -718,6 +725,8 @@ async def record_invoice(
     amount_pence: int,
     idempotency_key: str,
     actor: Actor,
+    period_start: date | None = None,
+    period_end: date | None = None,
 ) -> InvoiceResult:
     """Pay an invoice from the contract's commitment, once per idempotency key: the contract and each
     participant's share are drawn down by conditional updates, and the payment goes through the budgets
@@ -783,6 +792,8 @@ async def record_invoice(
                         f"Contract {contract['reference']}, invoice {invoice_number}",
                         amount_pence,
                         idempotency_key,
+                        period_start=period_start,
+                        period_end=period_end,
                     ),
                     shares,
                     actor=actor,

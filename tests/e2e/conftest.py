@@ -160,7 +160,9 @@ class Watch:
             self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
 
     def on_response(self, response: Response) -> None:
-        if response.request.resource_type != "document" and response.status >= 400:
+        # A 422 to htmx is a form answered with its errors (swapped in place), not a failed resource.
+        answered_form = response.status == 422 and response.request.resource_type in ("xhr", "fetch")
+        if response.request.resource_type != "document" and response.status >= 400 and not answered_form:
             self.problems.append(f"{response.status} for {response.request.resource_type} {response.url}")
 
     def on_page_error(self, error: Exception) -> None:

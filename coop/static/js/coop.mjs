@@ -25,3 +25,25 @@ if (dialog && typeof dialog.showModal === "function" && afterRequest > WARN_BEFO
   });
   restart(idleSeconds);
 }
+
+// Forms answer 422 with the form and its errors next to the fields. htmx leaves 4xx answers unswapped by
+// default, so swap those in like a success; then switch on GOV.UK Frontend in the new part (its error
+// summary takes focus) or, with no errors, move focus to the new heading, so a screen reader announces
+// what changed (the fragment's <title> also updates the page title, "Error: ..." included).
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  const swapped = event.target; // the new content (the form that asked may have been swapped out)
+  if (!(swapped instanceof HTMLElement) || !swapped.isConnected) return;
+  initAll({ scope: swapped });
+  if (swapped.querySelector(".govuk-error-summary")) return;
+  const heading = swapped.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+});

@@ -104,3 +104,44 @@ def make_pool(
                 )
             )
     return PoolSetup(org_id, int(pool["id"]), public_id, accounts, who)
+
+
+#: The roles of someone who may record (and so reverse) money: for calling the reversal service.
+TREASURER = frozenset({"member", "treasurer"})
+
+
+def reverse(setup: PoolSetup, txn_public_id: str, *, reason: str, person_id: int | None) -> Any:
+    """Reverse a transaction of the pool as a treasurer (the reversal service with a treasurer's roles)."""
+    from coop.budgets import reversals
+
+    return run(
+        reversals.request_reversal(
+            setup.organisation_id,
+            setup.pool_id,
+            txn_public_id,
+            reason=reason,
+            roles=TREASURER,
+            actor=actor(person_id),
+        )
+    )
+
+
+def approve_fully(
+    setup: PoolSetup, payment_public_id: str, names: tuple[str, ...] = ("amara", "helen")
+) -> int:
+    """Approve a payment by as many of `names` as it needs (two directors by default); returns how many."""
+    from coop.budgets import service
+    from coop.budgets.tables import PoolPayment
+
+    row = run(PoolPayment.select().where(PoolPayment.public_id == payment_public_id).first())
+    needed = int(row["approvals_needed"])
+    for name in names[:needed]:
+        run(
+            service.approve_payment(
+                setup.organisation_id,
+                payment_public_id,
+                approver_person_id=setup.people[name],
+                actor=actor(setup.people[name]),
+            )
+        )
+    return needed

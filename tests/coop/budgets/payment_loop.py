@@ -17,7 +17,7 @@ from datetime import date
 
 async def main(org_id: int, pool_id: int, accounts: list[int]) -> None:
     from coop.audit.service import Actor
-    from coop.budgets import service
+    from coop.budgets import reversals, service
     from coop.budgets.tables import LedgerTransaction
     from coop.db import open_database
     from governance.budget import FundingSource
@@ -57,8 +57,13 @@ async def main(org_id: int, pool_id: int, accounts: list[int]) -> None:
             )
             if last is not None:
                 with contextlib.suppress(service.BudgetError):
-                    await service.reverse_transaction(
-                        org_id, str(last["public_id"]), reason="crash test", actor=actor
+                    await reversals.request_reversal(
+                        org_id,
+                        pool_id,
+                        str(last["public_id"]),
+                        reason="crash test",
+                        roles=frozenset({"treasurer"}),
+                        actor=actor,
                     )
         if n == 1:
             print("ready", flush=True)

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import run
-from tests.coop.budgets.helpers import actor, make_pool
+from tests.coop.budgets.helpers import actor, make_pool, reverse
 
 
 def _pay(setup, amount, key, *, by="daniel", payee="Ace Support Ltd", description="Support worker, week 1"):
@@ -286,36 +286,21 @@ def test_a_reversal_puts_a_mistake_right_once_and_is_itself_guarded(demo):
         .where((LedgerTransaction.pool == setup.pool_id) & (LedgerTransaction.kind == "payment"))
         .first()
     )
-    reversal = run(
-        service.reverse_transaction(
-            setup.organisation_id, str(txn["public_id"]), reason="Paid twice by the bank", actor=actor(None)
-        )
-    )
-    assert reversal.reference.startswith("R-") and payment.amount_pence == 600
+    reversal = reverse(setup, str(txn["public_id"]), reason="Paid twice by the bank", person_id=None)
+    assert reversal.reversal_reference.startswith("R-") and payment.amount_pence == 600
     assert _balances(setup) == (2_000, [1_000, 1_000])
     with pytest.raises(service.BudgetError, match="already been reversed"):
-        run(
-            service.reverse_transaction(
-                setup.organisation_id, str(txn["public_id"]), reason="x", actor=actor(None)
-            )
-        )
+        reverse(setup, str(txn["public_id"]), reason="x", person_id=None)
     # Spend one contributor's money, then reversing their contribution would overdraw them: refused.
     _pay(setup, 1_800, "spend-most-key-001")
     contribution = run(
         LedgerTransaction.select()
-        .where(LedgerTransaction.kind == "contribution")
+        .where((LedgerTransaction.pool == setup.pool_id) & (LedgerTransaction.kind == "contribution"))
         .order_by(LedgerTransaction.id)
         .first()
     )
     with pytest.raises(service.NotEnoughMoney):
-        run(
-            service.reverse_transaction(
-                setup.organisation_id,
-                str(contribution["public_id"]),
-                reason="Wrong person",
-                actor=actor(None),
-            )
-        )
+        reverse(setup, str(contribution["public_id"]), reason="Wrong person", person_id=None)
 
 
 def test_ledger_rows_cannot_be_changed_or_deleted(demo):

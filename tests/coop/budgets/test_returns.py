@@ -10,13 +10,17 @@ import re
 from datetime import date, timedelta
 
 from tests.conftest import make_client, run
-from tests.coop.budgets.helpers import actor, make_pool
+from tests.coop.budgets.helpers import actor, make_pool, reverse
 from tests.coop.helpers import page_text, sign_in
 
 
-def _contribute(setup, account, pence, source="direct_payment", funder="Riverside Council", key=""):
+def _contribute(
+    setup, account, pence, source="direct_payment", funder="Riverside Council", key="", period=None
+):
     from coop.budgets import service
     from governance.budget import FundingSource
+
+    start, end = period or (date(2026, 4, 1), date(2026, 6, 30))
 
     return run(
         service.record_contribution(
@@ -26,8 +30,8 @@ def _contribute(setup, account, pence, source="direct_payment", funder="Riversid
             amount_pence=pence,
             funding_source=FundingSource(source),
             funder=funder,
-            period_start=date(2026, 4, 1),
-            period_end=date(2026, 6, 30),
+            period_start=start,
+            period_end=end,
             idempotency_key=key or f"ret-{setup.pool_public_id[:8]}-{account}-{pence}-{source}",
             actor=actor(setup.people["daniel"]),
         )
@@ -64,19 +68,21 @@ def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
     for other in setup.accounts[1:]:
         _contribute(setup, other, 20_000)
     _pay(setup, "Brightway Support Ltd", 30_000, "ret-pay-000000000001")
-    run(
-        service.reverse_transaction(
-            setup.organisation_id, wrong.public_id, reason="Typed twice", actor=actor(1)
-        )
-    )
+    reverse(setup, wrong.public_id, reason="Typed twice", person_id=1)
     today = returns.today()
+    # The money in covers April to June 2026, so it counts in that quarter (with the wrong entry and its
+    # correction side by side), whenever it was recorded; the payment has no service dates, so it
+    # counts on the day it was recorded.
+    spring = run(returns.monitoring_return(first, date(2026, 4, 1), date(2026, 6, 30)))
+    assert spring.opening_pence == 0 and spring.total_bought_pence == 0
+    assert spring.total_in_pence == 60_000 + 12_345 + 500 - 500
+    assert [line.amount_pence for line in spring.money_in if line.source == "self_funded"] == [500, -500]
     sheet = run(returns.monitoring_return(first, returns.quarter_of(today)[0], today))
-    assert sheet.opening_pence == 0
-    assert sheet.total_in_pence == 60_000 + 12_345 + 500 - 500
+    assert sheet.opening_pence == 72_345 and sheet.total_in_pence == 0
     assert sheet.total_bought_pence == 10_000  # a third of £300
     assert sheet.closing_pence == 62_345
     assert sheet.closing_pence == run(service.statement(first))["closing"] == _stored(first)
-    sources = {(t.name, t.funder): t.amount_pence for t in sheet.by_source}
+    sources = {(t.name, t.funder): t.amount_pence for t in spring.by_source}
     assert sources == {
         ("Direct payment", "Riverside Council"): 60_000,
         ("Personal health budget", "NHS Riverside"): 12_345,
@@ -197,11 +203,13 @@ def test_the_supporter_sees_the_members_return_and_downloads_it(demo, client):
 
 def test_the_csv_is_formula_escaped_and_matches_the_page(demo, client):
     from coop.audit.tables import AuditEvent
+    from coop.budgets.returns import quarter_of, today
 
     setup = make_pool(contributors=2)
     account = setup.accounts[0]
-    _contribute(setup, account, 40_000, "grant", '=HYPERLINK("http://evil.example")')
-    _contribute(setup, setup.accounts[1], 40_000)
+    now = quarter_of(today())  # the return's default period
+    _contribute(setup, account, 40_000, "grant", '=HYPERLINK("http://evil.example")', period=now)
+    _contribute(setup, setup.accounts[1], 40_000, period=now)
     _pay(setup, "@SUM(A1:A9)", 10_001, "ret-pay-000000000002")
     from coop.budgets.tables import PoolAccount
 
