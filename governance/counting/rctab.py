@@ -1136,7 +1136,7 @@ def _prepare(
 class _RanksOf(Sequence[tuple[tuple[int, ...], ...]]):
     """The ballots' ranks, read one ballot at a time: all a bulk count needs, with no list made of them."""
 
-    def __init__(self, ballots: tuple[RankedBallot, ...]) -> None:
+    def __init__(self, ballots: Sequence[RankedBallot]) -> None:
         self.ballots = ballots
 
     def __len__(self) -> int:
