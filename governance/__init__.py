@@ -8,8 +8,9 @@ loaded when first used, so that importing one part of the package (`coop count` 
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from governance.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from governance.board import (
@@ -71,10 +72,4 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'governance' has no attribute {name!r}")
-    value = getattr(import_module(f"governance.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOME, globals())

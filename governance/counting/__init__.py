@@ -9,8 +9,9 @@ does) does not import every counter.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from governance.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from governance.counting.approval import count_approval
@@ -61,10 +62,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'governance.counting' has no attribute {name!r}")
-    value = getattr(import_module(f"governance.counting.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOME, globals())
