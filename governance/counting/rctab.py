@@ -521,7 +521,8 @@ class _Tabulation:
             pos[reading.ended] = -2
             self.inactive[EXHAUSTED_CHOICES] = self.inactive.get(EXHAUSTED_CHOICES, 0) + reading.ended_weight
         amounts = self.amounts
-        for g in reading.stopped.tolist():
+        # In ballot order, as the per-group loop rescans them: the first bad ballot met is the one reported.
+        for g in np.sort(reading.stopped).tolist():
             self._rescan(g, amounts[g])
 
     def _first_round(self) -> None:
