@@ -65,10 +65,10 @@ def parse_blt_by_line(text: str) -> Contest:
 
 def _parse_in_bulk(text: str) -> Contest | None:
     """`parse_blt` for a file whose ballot lines are plain (`blt_numeric`); None: read it line by line."""
-    # The first line `0` ends the ballots. A line `0` in plain form is found at memchr speed; if an earlier
-    # line is `0` with spaces round it, the bulk reader meets it as a line of one number and declines.
-    found = [at for at in (text.find("\n0\n"), text.find("\n0\r\n")) if at >= 0]
-    end = _END_OF_BALLOTS.search(text, min(found) + 1) if found else _END_OF_BALLOTS.search(text)
+    # The first line `0` ends the ballots. A line `0` with nothing round it is found at memchr speed; if an
+    # earlier line is `0` in another form, the bulk reader meets it as a line of one number and declines.
+    plain_end = text.find("\n0\n")
+    end = _END_OF_BALLOTS.search(text, plain_end + 1) if plain_end >= 0 else _END_OF_BALLOTS.search(text)
     if end is None:
         return None
     before = text[: end.start()]

@@ -61,14 +61,16 @@ def blt_files(draw: st.DrawFn, plain: bool = False) -> str:
     wrong_lines = ["1 1", "5", "1 1 0 0", "-1", " 0 ", "1 1 1", "x 1 0"]
     for _ in range(draw(st.integers(0, 12))):
         kind = draw(st.integers(0, 15))
-        if kind == 14 and not plain:
-            lines.append(draw(st.sampled_from(["", "   ", "\t", "(7) 1 1 0", "/* c */ 1 2 0"])))
+        if kind == 13:
+            lines.append(draw(st.sampled_from(["", "   ", "\t"])))  # blank lines, plain or not
+        elif kind == 14 and not plain:
+            lines.append(draw(st.sampled_from(["(7) 1 1 0", "/* c */ 1 2 0"])))
         elif kind == 15 and mistakes:
             lines.append(draw(st.sampled_from(wrong_lines)))
         else:
             prefs = draw(st.lists(pref, max_size=n + 1))
             sep = draw(st.sampled_from([" ", "  ", "\t"]))
-            lines.append(sep.join([draw(weight), *prefs, "0"]))
+            lines.append(sep.join([draw(weight), *prefs, "0"]) + draw(st.sampled_from(["", "", " "])))
     lines.append(draw(st.sampled_from(["0", "0 ", " 0"]) if not plain else st.just("0")))
     names = [f"Cand {i}" for i in range(n)]
     if mistakes and n > 1 and draw(st.integers(0, 4)) == 0:
