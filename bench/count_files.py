@@ -12,6 +12,7 @@ per round and method, back to back on that file, each in a fresh process:
   Python reader of the same BLT (split each line, one `Ballot` per paper, as its README shows), then
   `instant_runoff_voting` or `single_transferable_vote(number_of_seats=5)`.
 
+coop's modules are byte-compiled first (as installing a package does; pyrankvote's were compiled by pip).
 Each child's wall time is taken around it; its CPU time (user + system) and peak RSS come from `os.wait4`,
 that child's own resource usage. Speed-up = pyrankvote ÷ coop, per round, then the median. Winners must be
 the same (IRV: the winner; STV: the elected set, since pyrankvote's STV has its own quota and ties, they are
@@ -126,6 +127,11 @@ def bench_files(
     from bench.count import generate
 
     cases: list[dict[str, Any]] = []
+    # Byte-compile coop's own modules first, as installing a package does: pyrankvote, numpy and click run
+    # from the .pyc files pip wrote, and with PYTHONDONTWRITEBYTECODE set (as on this machine) coop's would
+    # otherwise be compiled from source in every run.
+    log("byte-compiling governance/ and coop/")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "governance", "coop"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory(prefix="coop-bench-files-") as tmp:
         scratch = Path(tmp)
         for size in sizes:
