@@ -1,6 +1,10 @@
 """Counting benchmark: coop's IRV and Scottish STV (5 seats) against pyrankvote 2.0.6 on the same ballots.
 
     python -m bench.count [--sizes 100000,1000000] [--seed 20250101] [--rounds 3] [--tie-size 100000]
+                          [--file-sizes 200000,1000000]
+
+Last, `coop count FILE` end to end against pyrankvote reading the same file (`bench.count_files`, whose
+docstring says how) at `--file-sizes`: the command as a user runs it, not just the count.
 
 Ballots follow docs/performance-bar.md §3.1: 12 candidates, each ballot a random permutation truncated to a
 uniform random length 1-12, from `random.Random(seed)` (impartial culture: the worst case for grouping).
@@ -34,6 +38,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench.count_files import bench_files
+from bench.count_files import print_report as print_files_report
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -414,6 +421,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile", action="store_true", help="cProfile coop's count (round 1) and print it")
     parser.add_argument("--methods", default="irv,stv5")
+    parser.add_argument(
+        "--file-sizes",
+        default="200000,1000000",
+        help="coop count FILE end to end vs pyrankvote at these sizes (bench.count_files; '' to skip)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("IMPL", "METHOD", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -465,9 +477,14 @@ def main(argv: list[str] | None = None) -> int:
             write_ballots(path, tied(args.tie_pyrankvote_size), TIE_CANDIDATES)
             report["cases"].append(bench_case("ties", path, args.tie_pyrankvote_size, 1, False, log, methods))
     report["checks"] = checks_for(report["cases"])
+    file_sizes = [int(s) for s in args.file_sizes.split(",") if s.strip()]
+    if file_sizes:
+        report["files"] = bench_files(file_sizes, args.rounds, args.seed, methods, log)
     report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["load_average_at_end"] = os.getloadavg()
     print_report(report)
+    if "files" in report:
+        print_files_report({"rounds": args.rounds, **report["files"]})
     print(
         f"\nload average (1, 5, 15 min) at start {report['load_average_at_start']}, "
         f"at end {report['load_average_at_end']}"
@@ -477,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nJSON: {out.relative_to(ROOT)}")
     if any(not e["ok"] for c in report["cases"] for e in c["methods"].values()):
+        return 1
+    if any(not case["ok"] for case in report.get("files", {}).get("cases", [])):
         return 1
     return 0
 

@@ -9,13 +9,14 @@ import json
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from governance.counting.cdf import read_cdf
-from governance.counting.csv_ballots import read_long_csv, read_rctab_csv, read_simple_csv, read_wide_csv
-from governance.counting.ess import read_ess_rows
 from governance.counting.model import Contest, CountError, aggregate
-from governance.counting.rctab import RctabRules, RctabSource, rctab_candidates, rules_from_rctab_config
+
+# Each format's reader is imported when a file of that format is read: `coop count ward.blt` loads neither
+# the CSV, CDF and ES&S readers nor RCTab's rules.
+if TYPE_CHECKING:
+    from governance.counting.rctab import RctabRules, RctabSource
 
 BallotFormat = Literal["blt", "csv", "long-csv", "wide-csv", "cdf", "ess", "rctab"]
 FORMATS: tuple[BallotFormat, ...] = ("blt", "csv", "long-csv", "wide-csv", "cdf", "ess", "rctab")
@@ -140,6 +141,8 @@ def load_contest(
         if title is not None:
             contest = contest.restated(title=title)
         return contest if seats is None else _with_seats(contest, seats)
+    if fmt in ("csv", "long-csv", "wide-csv"):
+        from governance.counting.csv_ballots import read_long_csv, read_simple_csv, read_wide_csv
     if fmt == "csv":
         return read_simple_csv(_read_text(p), seats=seats, title=name)
     if fmt == "long-csv":
@@ -147,6 +150,8 @@ def load_contest(
     if fmt == "wide-csv":
         return read_wide_csv(_read_text(p), seats=seats or 1, title=name)
     if fmt == "cdf":
+        from governance.counting.cdf import read_cdf
+
         return read_cdf(_read_json(p), seats=seats or 1, title=name)
     if fmt == "ess":
         # An ES&S sheet holds names but no candidate list, labels or rank layout: the RCTab config has them.
@@ -175,6 +180,8 @@ def _source_contest(
     max_rankings = rules.max_rankings_allowed if rules.max_rankings_allowed is not None else len(names)
     provider = source.provider
     if provider == "ess":
+        from governance.counting.ess import read_ess_rows
+
         if source.first_vote_column_index is None or source.first_vote_row_index is None:
             raise CountError("RCTab config: an ess source needs firstVoteColumnIndex and firstVoteRowIndex")
         return read_ess_rows(
@@ -193,6 +200,8 @@ def _source_contest(
             title=title,
         )
     if provider == "cdf":
+        from governance.counting.cdf import read_cdf
+
         return read_cdf(
             _read_json(file_path),
             contest_id=source.contest_id,
@@ -203,6 +212,8 @@ def _source_contest(
             undeclared_write_in_label=source.undeclared_write_in_label,
         )
     if provider == "genericCsv":
+        from governance.counting.csv_ballots import read_rctab_csv
+
         return read_rctab_csv(
             _read_text(file_path),
             candidates=names,
@@ -218,6 +229,8 @@ def _source_contest(
 
 def load_rctab_case(config_path: str | Path) -> tuple[Contest, RctabRules]:
     """An RCTab contest config and its CVR files (paths relative to the config) as a contest and its rules."""
+    from governance.counting.rctab import rctab_candidates, rules_from_rctab_config
+
     path = Path(config_path)
     config = _read_json(path)
     if not isinstance(config, Mapping):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import getpass
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -11,13 +9,16 @@ from typing import TypeVar
 
 import click
 
-from coop.settings import Settings
+# Imports that only some commands need are made inside them: `coop count` must start in a blink and never
+# load the web app, its database layer or asyncio (tests/coop/test_count_command.py checks).
 
 T = TypeVar("T")
 
 
 def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
     """Run one async job with the database open, and close it afterwards (no stray threads)."""
+    import asyncio
+
     from coop.db import close_database, open_database
 
     async def job() -> T:
@@ -60,6 +61,8 @@ def main() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from coop.settings import Settings
+
     settings = Settings.from_env()
     if workers > 1 and not settings.is_postgres:
         click.echo("Note: on SQLite one worker is fastest and safest; use PostgreSQL for more.", err=True)
@@ -80,13 +83,18 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @main.command(help="Create or update the database tables.")
 def migrate() -> None:
+    import asyncio
+
     asyncio.run(migrate_database())
     click.echo("The database is up to date.")
 
 
 @main.command(help="Set up the demo organisation (Riverside Shared Support CIC) and say how to sign in.")
 def demo() -> None:
+    import asyncio
+
     from coop.demo import seed_demo
+    from coop.settings import Settings
 
     settings = Settings.from_env()
     asyncio.run(migrate_database())
@@ -107,8 +115,12 @@ def demo() -> None:
 @click.option("--email", prompt=True)
 @click.option("--name", prompt="Full name")
 def create_admin(email: str, name: str) -> None:
+    import asyncio
+    import getpass
+
     from coop.accounts.passwords import password_problem
     from coop.accounts.service import create_person
+    from coop.settings import Settings
 
     settings = Settings.from_env()
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("Password: ")

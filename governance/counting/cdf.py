@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from governance.counting.csv_ballots import aggregate_rankings
+from governance.counting.csv_ballots import ballots_table
 from governance.counting.model import UNDECLARED_WRITE_IN, Contest, CountError
 
 
@@ -133,5 +133,5 @@ def read_cdf(
         ballots.append(ranks)
     contest_title = title if title is not None else str(contest.get("Name") or "")
     return Contest(
-        title=contest_title, candidates=tuple(names), seats=seats, ballots=aggregate_rankings(ballots)
+        title=contest_title, candidates=tuple(names), seats=seats, ballots=ballots_table(ballots, len(names))
     )

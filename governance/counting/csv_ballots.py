@@ -30,10 +30,18 @@ from governance.counting.model import (
     Contest,
     CountError,
     RankedBallot,
+    TableBallots,
     merged_ballots,
 )
+from governance.counting.table_layout import rankings_table
 
 Ranking = tuple[tuple[int, ...], ...]
+
+
+def ballots_table(rankings: Iterable[Ranking], candidates: int) -> TableBallots:
+    """Rankings read one per paper, merged (first-seen order) and laid out as the contest's rank table
+    directly: the same ballots as `aggregate_rankings`, with no `RankedBallot` made for each."""
+    return rankings_table(Counter(rankings), candidates)
 
 
 def aggregate_rankings(rankings: Iterable[Ranking]) -> tuple[RankedBallot, ...]:
@@ -128,7 +136,10 @@ def read_rctab_csv(
         top = max(by_rank, default=0)
         ballots.append(tuple(tuple(by_rank.get(r, ())) for r in range(1, top + 1)))
     return Contest(
-        title=title, candidates=tuple(names.names), seats=seats, ballots=aggregate_rankings(ballots)
+        title=title,
+        candidates=tuple(names.names),
+        seats=seats,
+        ballots=ballots_table(ballots, len(names.names)),
     )
 
 
@@ -186,7 +197,10 @@ def read_long_csv(
         top = max((r for r, m in marks_by_rank.items() if m), default=0)
         ballots.append(tuple(tuple(marks_by_rank.get(r, ())) for r in range(1, top + 1)))
     return Contest(
-        title=title, candidates=tuple(names.names), seats=seats, ballots=aggregate_rankings(ballots)
+        title=title,
+        candidates=tuple(names.names),
+        seats=seats,
+        ballots=ballots_table(ballots, len(names.names)),
     )
 
 
@@ -239,52 +253,88 @@ def read_wide_csv(
             ranks.pop()
         ballots.append(tuple(ranks))
     return Contest(
-        title=title, candidates=tuple(names.names), seats=seats, ballots=aggregate_rankings(ballots)
+        title=title,
+        candidates=tuple(names.names),
+        seats=seats,
+        ballots=ballots_table(ballots, len(names.names)),
     )
 
 
-def read_simple_csv(text: str, *, seats: int | None = None, title: str = "") -> Contest:
+def read_simple_csv(text: str, *, seats: int | None = None, title: str = "", bulk: bool = True) -> Contest:
     """coop's simple CSV (see the module docstring): one ballot per line, candidates in order of preference.
 
-    `seats` overrides a `# seats:` directive; with neither, one seat.
+    `seats` overrides a `# seats:` directive; with neither, one seat. Identical lines are read once (`bulk`;
+    False reads every record, the reference the bulk way is tested against): a file of a million papers
+    holds far fewer distinct lines.
     """
     what = "Simple CSV"
     declared: list[str] | None = None
     stated_seats: int | None = None
-    body: list[str] = []
-    for line_no, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            directive, _sep, value = stripped[1:].partition(":")
-            key = directive.strip().lower()
-            if _sep and key == "candidates":
-                parsed = _rows(value, what, skip_initial_space=True)
-                declared = [n.strip() for n in (parsed[0] if parsed else []) if n.strip()]
-                if len(set(declared)) != len(declared):
-                    raise CountError(f"{what}: line {line_no}: a candidate is listed twice")
-            elif _sep and key == "seats":
-                try:
-                    stated_seats = int(value.strip())
-                except ValueError:
-                    raise CountError(
-                        f"{what}: line {line_no}: seats {value.strip()!r} is not a number"
-                    ) from None
-            body.append("")
-            continue
-        body.append(line)
+    lines = text.lstrip("\ufeff").splitlines()
+    body: list[str] = lines
+    if "#" in text:
+        body = []
+        for line_no, line in enumerate(lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith("#"):
+                directive, _sep, value = stripped[1:].partition(":")
+                key = directive.strip().lower()
+                if _sep and key == "candidates":
+                    parsed = _rows(value, what, skip_initial_space=True)
+                    declared = [n.strip() for n in (parsed[0] if parsed else []) if n.strip()]
+                    if len(set(declared)) != len(declared):
+                        raise CountError(f"{what}: line {line_no}: a candidate is listed twice")
+                elif _sep and key == "seats":
+                    try:
+                        stated_seats = int(value.strip())
+                    except ValueError:
+                        raise CountError(
+                            f"{what}: line {line_no}: seats {value.strip()!r} is not a number"
+                        ) from None
+                body.append("")
+                continue
+            body.append(line)
     names = _Names(declared)
-    ballots: list[Ranking] = []
-    for line_no, row in enumerate(_rows("\n".join(body), what, skip_initial_space=True), start=1):
-        choices = [cell.strip() for cell in row if cell.strip()]
-        if not choices:
-            continue
-        ranks = tuple((names.code(name, f"line {line_no}", what),) for name in choices)
-        ballots.append(ranks)
+    rankings: Mapping[Ranking, int] | None = None
+    if bulk and not any('"' in line for line in body):
+        # With no quotes a record is a line, so each distinct line is read once and counts for its copies.
+        # A mistake found this way is reported by reading record by record, which names its line.
+        try:
+            rankings = _simple_rankings(Counter(body).items(), names, what)
+        except (CountError, csv.Error):
+            names = _Names(declared)
+    if rankings is None:
+        records = _rows("\n".join(body), what, skip_initial_space=True)
+        rankings = _simple_rankings(((row, 1) for row in records), names, what, numbered=True)
     if not names.names:
         raise CountError(f"{what}: no candidates and no ballots in the file")
     chosen_seats = seats if seats is not None else (stated_seats or 1)
     if chosen_seats < 1:
         raise CountError(f"{what}: seats must be at least 1")
     return Contest(
-        title=title, candidates=tuple(names.names), seats=chosen_seats, ballots=aggregate_rankings(ballots)
+        title=title,
+        candidates=tuple(names.names),
+        seats=chosen_seats,
+        ballots=rankings_table(rankings, len(names.names)),
     )
+
+
+def _simple_rankings(
+    records: Iterable[tuple[str, int]] | Iterable[tuple[list[str], int]],
+    names: _Names,
+    what: str,
+    *,
+    numbered: bool = False,
+) -> Counter[Ranking]:
+    """Simple CSV records (lines to parse, or parsed rows) and how many papers each stands for, as rankings
+    merged in first-seen order. `numbered`: the records are every record in order, so errors can name the
+    line."""
+    rankings: Counter[Ranking] = Counter()
+    for line_no, (record, copies) in enumerate(records, start=1):
+        row = next(csv.reader([record], skipinitialspace=True), []) if isinstance(record, str) else record
+        choices = [cell.strip() for cell in row if cell.strip()]
+        if not choices:
+            continue
+        where = f"line {line_no}" if numbered else "a line"
+        rankings[tuple((names.code(name, where, what),) for name in choices)] += copies
+    return rankings

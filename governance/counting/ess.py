@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from governance.counting.csv_ballots import aggregate_rankings
+from governance.counting.csv_ballots import ballots_table
 from governance.counting.model import (
     OVERVOTE_UNKNOWN,
     UNDECLARED_WRITE_IN,
@@ -100,5 +100,8 @@ def read_ess_rows(
             ranks.pop()
         ballots.append(tuple(ranks))
     return Contest(
-        title=title, candidates=tuple(candidates), seats=seats, ballots=aggregate_rankings(ballots)
+        title=title,
+        candidates=tuple(candidates),
+        seats=seats,
+        ballots=ballots_table(ballots, len(candidates)),
     )

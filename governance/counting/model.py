@@ -8,10 +8,11 @@ duplicate rules is the counter's job, because those are rule options (counting.m
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from itertools import islice, takewhile
+from typing import Literal, overload
 
 from governance.counting.table import RankTable, rank_table
 
@@ -34,6 +35,69 @@ class RankedBallot:
     weight: int = 1
 
 
+Ranking = tuple[tuple[int, ...], ...]
+
+
+class TableBallots(Sequence[RankedBallot]):
+    """A contest's ballots held only as its rank table, for readers that lay a file out as the table directly
+    (`blt_numeric`, `table_layout`) instead of making a Python object per paper.
+
+    A `RankedBallot` is made only when one is asked for (a counter reading one irregular paper by hand, a
+    count that reads papers in Python). The table's codes hold every rank that names one declared candidate;
+    the few ballots with any other rank (skipped, overvote, marker, unknown number, no ranks at all) keep
+    their raw ranks in `raw`, by row, so nothing is lost. Equal to a tuple of the same ballots.
+    """
+
+    __slots__ = ("_singles", "raw", "table")
+
+    def __init__(self, table: RankTable, raw: Mapping[int, Ranking]) -> None:
+        self.table = table
+        self.raw = raw
+        # One shared rank object per candidate, as `merged_ballots` shares them.
+        self._singles: list[tuple[int, ...]] = [(c - 1,) for c in range(table.candidates + 1)]
+
+    def __len__(self) -> int:
+        return int(self.table.weights.shape[0])
+
+    def _ballot(self, row: int, cells: list[int], weight: int) -> RankedBallot:
+        raw = self.raw.get(row)
+        if raw is not None:
+            return RankedBallot(raw, weight)
+        return RankedBallot(tuple(map(self._singles.__getitem__, takewhile(bool, cells))), weight)
+
+    @overload
+    def __getitem__(self, index: int) -> RankedBallot: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[RankedBallot, ...]: ...
+    def __getitem__(self, index: int | slice) -> RankedBallot | tuple[RankedBallot, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        row = range(len(self))[index]  # IndexError past the end, negative indexes from the end
+        return self._ballot(row, self.table.cells[row].tolist(), int(self.table.weights[row]))
+
+    def __iter__(self) -> Iterator[RankedBallot]:
+        cells, weights = self.table.cells, self.table.weights
+        step = 65_536  # rows turned into Python lists at a time, so memory stays flat
+        for start in range(0, len(self), step):
+            rows = zip(
+                cells[start : start + step].tolist(), weights[start : start + step].tolist(), strict=True
+            )
+            for row, (row_cells, weight) in enumerate(rows, start=start):
+                yield self._ballot(row, row_cells, weight)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(map(repr, islice(self, 3)))
+        return f"TableBallots({len(self)} ballots: {shown}{', ...' if len(self) > 3 else ''})"
+
+
 @dataclass(frozen=True, slots=True)
 class Contest:
     """An election to count: candidates, seats and the (aggregated) ballots."""
@@ -41,7 +105,8 @@ class Contest:
     title: str
     candidates: tuple[str, ...]
     seats: int
-    ballots: tuple[RankedBallot, ...]
+    ballots: Sequence[RankedBallot]
+    """The (aggregated) ballots: a tuple, or `TableBallots` from a reader that made the table directly."""
     withdrawn: frozenset[int] = frozenset()
     """Candidates who stood but are out of the count before it starts (BLT withdrawn line, RCTab excluded)."""
     table: RankTable = field(init=False, repr=False, compare=False)
@@ -49,15 +114,19 @@ class Contest:
     counts that move papers in bulk read them at memory speed."""
 
     def __post_init__(self) -> None:
+        ballots = self.ballots
+        if isinstance(ballots, TableBallots) and ballots.table.candidates == len(self.candidates):
+            object.__setattr__(self, "table", ballots.table)
+            return
         try:
-            table = rank_table(self.ballots, len(self.candidates))
+            table = rank_table(ballots, len(self.candidates))
         except OverflowError:
             raise CountError("a ballot weight is too large to count") from None
         object.__setattr__(self, "table", table)
 
     @property
     def total_weight(self) -> int:
-        return sum(b.weight for b in self.ballots)
+        return sum(self.table.weights.tolist())
 
     def restated(self, *, title: str | None = None, seats: int | None = None) -> Contest:
         """The same ballots under another title or number of seats.

@@ -521,7 +521,8 @@ class _Tabulation:
             pos[reading.ended] = -2
             self.inactive[EXHAUSTED_CHOICES] = self.inactive.get(EXHAUSTED_CHOICES, 0) + reading.ended_weight
         amounts = self.amounts
-        for g in reading.stopped.tolist():
+        # In ballot order, as the per-group loop rescans them: the first bad ballot met is the one reported.
+        for g in np.sort(reading.stopped).tolist():
             self._rescan(g, amounts[g])
 
     def _first_round(self) -> None:
@@ -1136,7 +1137,7 @@ def _prepare(
 class _RanksOf(Sequence[tuple[tuple[int, ...], ...]]):
     """The ballots' ranks, read one ballot at a time: all a bulk count needs, with no list made of them."""
 
-    def __init__(self, ballots: tuple[RankedBallot, ...]) -> None:
+    def __init__(self, ballots: Sequence[RankedBallot]) -> None:
         self.ballots = ballots
 
     def __len__(self) -> int:

@@ -14,11 +14,11 @@ speed, laid out once with the contest (`Contest.table`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -71,21 +71,36 @@ class _Codes(dict[tuple[int, ...], int]):
 
 def rank_table(ballots: Sequence[RankedBallot], candidates: int) -> RankTable:
     """Lay `ballots` out as a `RankTable` for a contest of `candidates` declared candidates."""
-    count = len(ballots)
-    all_ranks = list(map(attrgetter("ranks"), ballots))
+    return ranks_table(
+        list(map(attrgetter("ranks"), ballots)), map(attrgetter("weight"), ballots), candidates
+    )
+
+
+def ranks_table(
+    all_ranks: Sequence[tuple[tuple[int, ...], ...]], weights: Iterable[int], candidates: int
+) -> RankTable:
+    """`rank_table` for ballots given as their ranks and, in the same order, their weights."""
+    count = len(all_ranks)
     lengths = np.fromiter(map(len, all_ranks), dtype=np.intp, count=count)
-    width = int(lengths.max()) + 1 if count else 1
-    dtype = np.uint16 if candidates + 2 <= np.iinfo(np.uint16).max else np.uint32
     codes = _Codes(candidates)
     flat = np.fromiter(
-        map(codes.__getitem__, chain.from_iterable(all_ranks)), dtype=dtype, count=int(lengths.sum())
+        map(codes.__getitem__, chain.from_iterable(all_ranks)), dtype=np.intp, count=int(lengths.sum())
     )
-    cells = np.zeros((count, width), dtype=dtype)
-    # Row-major order of the cells before each row's end is exactly the order of the flattened ranks.
+    cells = laid_out(lengths, flat, candidates)
+    return RankTable(
+        cells=cells, weights=np.fromiter(weights, dtype=np.int64, count=count), candidates=candidates
+    )
+
+
+def laid_out(lengths: npt.NDArray[np.intp], flat: npt.NDArray[np.integer[Any]], candidates: int) -> Cells:
+    """The cells of ballots with `lengths[i]` ranks each, whose codes are `flat`, one ballot after another."""
+    width = int(lengths.max()) + 1 if lengths.size else 1
+    dtype = np.uint16 if candidates + 2 <= np.iinfo(np.uint16).max else np.uint32
+    cells = np.zeros((lengths.size, width), dtype=dtype)
+    # Row-major order of the cells before each row's end is exactly the order of the flattened codes.
     cells[np.arange(width) < lengths[:, None]] = flat
-    cells[lengths == 0, 0] = candidates + 2
-    weights = np.fromiter(map(attrgetter("weight"), ballots), dtype=np.int64, count=count)
-    return RankTable(cells=cells, weights=weights, candidates=candidates)
+    cells[lengths == 0, 0] = candidates + 2  # no ranks at all: irregular, not "ran out"
+    return cells
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -210,3 +213,28 @@ def test_rctab_config_with_ess_spreadsheet(tmp_path: Path) -> None:
     assert first["inactive"]["undervotes"] == "1"
     assert first["excluded"] == ["Undeclared Write-ins"]
     assert result["elected"] == ["Ann"]
+
+
+def test_coop_count_loads_neither_the_web_app_nor_the_database_layer(tmp_path: Path) -> None:
+    # The real command in a fresh interpreter, as an operator runs it: it must start fast, so it may not load
+    # Litestar, Piccolo, Jinja, the app or asyncio (or counters and readers it does not use).
+    ballots = _write(tmp_path, "ward.blt", "3 1\n4 1 2 0\n3 2 0\n2 3 1 0\n0\nA\nB\nC\nWard\n")
+    script = (
+        "import sys\n"
+        "from coop.cli import main\n"
+        "try:\n"
+        f"    main(['count', 'stv', {str(ballots)!r}])\n"
+        "except SystemExit as stop:\n"
+        "    assert stop.code in (0, None), stop.code\n"
+        "print(sorted(sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Elected: A" in done.stdout
+    loaded = set(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
+    assert "governance.counting.scottish" in loaded  # the check sees what the command imported
+    heavy = {"litestar", "piccolo", "jinja2", "coop.app", "coop.db", "asyncio", "openpyxl"}
+    unused = {"governance.counting.rctab", "governance.counting.meek", "governance.counting.cdf"}
+    assert {m for m in loaded if m.split(".")[0] in heavy or m in heavy | unused} == set()
