@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
+from coop.form_values import INTEGER_MAX, whole_number
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
 from coop.members.tables import Member
@@ -229,7 +230,7 @@ class VoteController(Controller):
                 errors["opens_at"] = (
                     "Enter the opening date and time, like 01/12/2026 09:00, or leave it empty"
                 )
-        seats = int(data.seats) if data.seats.strip().isdigit() else 0
+        seats = whole_number(data.seats, low=0, high=INTEGER_MAX) or 0
         new = NewVote(
             title=data.title,
             question=data.question,
@@ -426,7 +427,7 @@ class VoteController(Controller):
         secret = request.app.state.settings.secret_key
         n = len(vote.options)
         so_far = ranking.read(secret, vote.id, member_id, field("state"), n)
-        position = int(field("position")) if field("position").isdigit() else 0
+        position = whole_number(field("position"), low=1, high=n) or 0
         if so_far is None or not 1 <= position <= min(len(so_far) + 1, n):
             return _rank_step(
                 request,
