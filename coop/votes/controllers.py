@@ -29,6 +29,7 @@ from coop.votes.bulletin import normalise_tracker, show_tracker
 from coop.votes.chart import bar_chart, count_text
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when, when_text
 from coop.votes.service import CHANNELS, PURPOSES, NewVote, VoteInfo, VoteStateError
+from coop.votes.tally import chosen_in
 from coop.web import form_errors_page as _form_errors_page
 from coop.web import redirect
 from coop.web import render as _render
@@ -617,6 +618,7 @@ class VoteController(Controller):
             {
                 "vote": vote,
                 "result": vote.result,
+                "chosen": chosen_in(vote.result),
                 "table": table,
                 "chart": chart,
                 "channels": CHANNELS,
@@ -643,6 +645,7 @@ class VoteController(Controller):
             writer.writerow([f"voted {channel}", n])
         writer.writerow(["quorum needed", vote.result["quorum"]["needed"]])
         writer.writerow(["outcome", _csv_safe(vote.result["outcome"])])
+        writer.writerow(["chosen", *(_csv_safe(name) for name in chosen_in(vote.result))])
         writer.writerow(["board digest", vote.board_digest])
         return Response(
             content=out.getvalue(),
@@ -662,6 +665,7 @@ class VoteController(Controller):
             "purpose": vote.purpose,
             "board_digest": vote.board_digest,
             **vote.result,
+            "chosen": chosen_in(vote.result),
         }
         return Response(
             content=json.dumps(body, indent=1),
