@@ -35,6 +35,7 @@ from coop.members.controllers import (
 )
 from coop.organisations.controllers import OrganisationController, home
 from coop.pages.controllers import accessibility, healthz, help_page
+from coop.path_params import PathParamsMiddleware
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
 from coop.template_filters import register_filters
@@ -113,6 +114,8 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             cookie_samesite="lax",
         ),
         plugins=[HTMXPlugin()],
+        # Every path parameter is checked once here: an id no row could have is a 404, never a 500.
+        middleware=[PathParamsMiddleware],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},
         lifespan=[database],

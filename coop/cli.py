@@ -1,4 +1,4 @@
-"""The `coop` command: serve, migrate, demo, create-admin, count."""
+"""The `coop` command: serve, migrate, demo, create-admin, count, verify, audit."""
 
 from __future__ import annotations
 
@@ -136,9 +136,11 @@ def create_admin(email: str, name: str) -> None:
 
 def _register_subcommands() -> None:
     # Commands that live with their area, imported here so `coop --help` lists them all.
+    from coop.audit.verify_command import audit
     from coop.count_command import count
     from coop.votes.verify_command import verify
 
+    main.add_command(audit)
     main.add_command(count)
     main.add_command(verify)
 

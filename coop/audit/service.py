@@ -101,25 +101,91 @@ async def record(entry: AuditEntry, actor: Actor) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ChainProblem:
+    """One broken link: the event's number in the chain, its row id and action (None and "" when the
+    event itself is gone), and what is wrong as a whole sentence."""
+
     seq: int
     message: str
+    event_id: int | None = None
+    action: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    """An organisation's (or the site's) audit chain, checked link by link."""
+
+    events: int
+    """How many events the chain holds now."""
+    last_seq: int
+    """The number of the last event, as the chain's head records it (0 for an empty chain)."""
+    problems: list[ChainProblem]
+    """Every broken link, first first; empty when the chain is complete and unchanged."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> ChainProblem | None:
+        return self.problems[0] if self.problems else None
+
+
+CHECK_BATCH = 2000
+"""Rows read at a time, so checking a long log never holds all of it in memory."""
+
+
+async def check_chain(organisation_id: int | None) -> ChainCheck:
+    """Recompute every link of a chain; an edited, removed or reordered row shows up as a problem.
+
+    The one verification: the audit command (`coop audit verify`) and the audit check page both call it.
+    """
+    chain = chain_for(organisation_id)
+    problems: list[ChainProblem] = []
+    prev_hash, prev_seq, count = GENESIS, 0, 0
+    while True:
+        rows = (
+            await AuditEvent.select()
+            .where((AuditEvent.chain == chain) & (AuditEvent.seq > prev_seq))
+            .order_by(AuditEvent.seq)
+            .limit(CHECK_BATCH)
+        )
+        for row in rows:
+            seq, found = int(row["seq"]), {"event_id": int(row["id"]), "action": str(row["action"])}
+            if seq != prev_seq + 1:
+                gone = _events_are(prev_seq + 1, seq - 1)
+                problems.append(ChainProblem(prev_seq + 1, f"{gone} missing: removed from the log."))
+            elif row["prev_hash"] != prev_hash:
+                problems.append(
+                    ChainProblem(
+                        seq, f"Event {seq} does not follow the event before it: one was replaced.", **found
+                    )
+                )
+            if link_hash(row["prev_hash"], row) != row["hash"]:
+                problems.append(
+                    ChainProblem(seq, f"Event {seq} has been changed since it was written.", **found)
+                )
+            prev_hash, prev_seq, count = row["hash"], seq, count + 1
+        if len(rows) < CHECK_BATCH:
+            break
+    head = await AuditChainHead.select().where(AuditChainHead.chain == chain).first()
+    last_seq = int(head["seq"]) if head is not None else prev_seq
+    if last_seq != prev_seq:
+        problems.append(
+            ChainProblem(
+                prev_seq + 1,
+                f"{_events_are(prev_seq + 1, last_seq)} missing: removed from the end of the log "
+                f"(it ends at event {prev_seq}, but {last_seq} events were written).",
+            )
+        )
+    elif head is not None and head["hash"] != prev_hash:
+        problems.append(ChainProblem(prev_seq, f"Event {prev_seq} is not the last event that was written."))
+    return ChainCheck(events=count, last_seq=last_seq, problems=problems)
+
+
+def _events_are(first: int, last: int) -> str:
+    return f"Event {first} is" if first == last else f"Events {first} to {last} are"
 
 
 async def verify_chain(organisation_id: int | None) -> list[ChainProblem]:
-    """Recompute every link of a chain; any edited, removed or reordered row shows up as a problem."""
-    chain = chain_for(organisation_id)
-    rows = await AuditEvent.select().where(AuditEvent.chain == chain).order_by(AuditEvent.seq)
-    problems: list[ChainProblem] = []
-    prev = GENESIS
-    for expected_seq, row in enumerate(rows, start=1):
-        if row["seq"] != expected_seq:
-            problems.append(ChainProblem(expected_seq, f"event {expected_seq} is missing"))
-        if row["prev_hash"] != prev:
-            problems.append(ChainProblem(row["seq"], "does not follow the event before it"))
-        if link_hash(row["prev_hash"], row) != row["hash"]:
-            problems.append(ChainProblem(row["seq"], "has been changed since it was written"))
-        prev = row["hash"]
-    head = await AuditChainHead.select().where(AuditChainHead.chain == chain).first()
-    if head is not None and (head["seq"] != len(rows) or (rows and head["hash"] != prev)):
-        problems.append(ChainProblem(int(head["seq"]), "the last events have been removed"))
-    return problems
+    """Every broken link of a chain (see `check_chain`)."""
+    return (await check_chain(organisation_id)).problems

@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any
 
 from coop.budgets.service import KEY_PATTERN, SURPLUS_HANDLING, PaymentRequest
+from coop.form_values import optional_period, read_date, whole_number
+from coop.path_params import ID_MAX
 from governance.budget import CostRule, FundingSource, parse_amount, parse_hours
 from governance.violations import RuleViolationError
 
@@ -29,39 +31,12 @@ def _amount(form: Any, name: str, errors: dict[str, str], *, allow_zero: bool = 
         return 0
 
 
-def _date(form: Any, prefix: str, label: str, errors: dict[str, str]) -> date | None:
-    parts = [text(form, f"{prefix}_{p}") for p in ("day", "month", "year")]
-    if not all(parts):
-        errors[f"{prefix}_day"] = f"Enter the {label} as a day, month and year"
-        return None
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except (ValueError, OverflowError):  # OverflowError: a year too long for C (40 digits)
-        errors[f"{prefix}_day"] = f"The {label} must be a real date, like 1 4 2026"
-        return None
-
-
-def _optional_period(
-    form: Any, prefix: str, what: str, errors: dict[str, str]
-) -> tuple[date | None, date | None]:
-    """An optional period (`{prefix}_start_day` ... `{prefix}_end_year`): both dates or neither, the end
-    on or after the start. Errors sit by the field they are about."""
-    names = [f"{prefix}_{edge}_{part}" for edge in ("start", "end") for part in ("day", "month", "year")]
-    if not any(text(form, name) for name in names):
-        return None, None
-    start = _date(form, f"{prefix}_start", f"first day of the {what}", errors)
-    end = _date(form, f"{prefix}_end", f"last day of the {what}", errors)
-    if start and end and end < start:
-        errors[f"{prefix}_end_day"] = f"The last day of the {what} must be the same as or after the first day"
-    return start, end
-
-
 def _whole(form: Any, name: str, errors: dict[str, str], message: str, *, low: int, high: int) -> int:
-    raw = text(form, name) or str(low)
-    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+    value = whole_number(text(form, name) or str(low), low=low, high=high)
+    if value is None:
         errors[name] = message
         return low
-    return int(raw)
+    return value
 
 
 @dataclass
@@ -116,8 +91,7 @@ class ContributorForm:
 
 def read_contributor_form(form: Any) -> ContributorForm:
     errors: dict[str, str] = {}
-    raw = text(form, "member")
-    member_id = int(raw) if raw.isascii() and raw.isdigit() else 0
+    member_id = whole_number(text(form, "member"), low=1, high=ID_MAX) or 0
     if not member_id:
         errors["member"] = "Choose who takes part"
     share = _whole(
@@ -154,8 +128,7 @@ class ContributionForm:
 
 def read_contribution_form(form: Any, account_ids: set[int]) -> ContributionForm:
     errors: dict[str, str] = {}
-    raw = text(form, "account")
-    account_id = int(raw) if raw.isascii() and raw.isdigit() else 0
+    account_id = whole_number(text(form, "account"), low=1, high=ID_MAX) or 0
     if account_id not in account_ids:
         errors["account"] = "Choose whose money this is"
     result = ContributionForm(
@@ -171,8 +144,8 @@ def read_contribution_form(form: Any, account_ids: set[int]) -> ContributionForm
         errors["funding_source"] = "Choose where the money came from"
     elif FundingSource(result.funding_source) is not FundingSource.SELF_FUNDED and not result.funder:
         errors["funder"] = "Enter who pays this money, like the name of the council"
-    result.period_start = _date(form, "period_start", "start of the period", errors)
-    result.period_end = _date(form, "period_end", "end of the period", errors)
+    result.period_start = read_date(form, "period_start", "start of the period", errors)
+    result.period_end = read_date(form, "period_end", "end of the period", errors)
     if result.period_start and result.period_end and result.period_end < result.period_start:
         errors["period_end_day"] = "The end of the period must be on or after its start"
     if not KEY_PATTERN.match(result.idempotency_key):
@@ -227,7 +200,7 @@ def read_payment_form(form: Any, account_ids: list[int], *, by_hours: bool) -> P
         errors["payee"] = "Enter who is being paid"
     if not result.description:
         errors["description"] = "Say what the payment is for"
-    result.period_start, result.period_end = _optional_period(form, "service", "service", errors)
+    result.period_start, result.period_end = optional_period(form, "service", "service", errors)
     if by_hours:
         for account_id in account_ids:
             name = f"hours_{account_id}"

@@ -23,6 +23,7 @@ from coop.accounts.controllers import actor_of
 from coop.audit.service import AuditEntry, record
 from coop.budgets import returns, service
 from coop.budgets.controllers import _names, _pool_or_404
+from coop.form_values import read_date
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
 from coop.votes.chart import bar_chart
@@ -41,16 +42,8 @@ class PeriodForm:
 
 
 def _read_date(query: Any, prefix: str, label: str, default: date, errors: dict[str, str]) -> date:
-    parts = [str(query.get(f"{prefix}_{p}", "")).strip() for p in ("day", "month", "year")]
-    if not any(parts):
-        return default
-    if not all(parts) or not all(p.isascii() and p.isdigit() for p in parts):
-        errors[f"{prefix}_day"] = f"Enter the {label} as a day, month and year, like 1 4 2026"
-        return default
-    try:
-        value = date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        errors[f"{prefix}_day"] = f"The {label} must be a real date, like 1 4 2026"
+    value = read_date(query, prefix, label, errors, optional=True)
+    if value is None:
         return default
     if value < returns.EARLIEST:
         errors[f"{prefix}_day"] = f"The {label} must be in {returns.EARLIEST.year} or later"

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from coop.budgets.forms import _amount, _date, _optional_period, _whole, text
+from coop.budgets.forms import _amount, _whole, text
 from coop.budgets.service import KEY_PATTERN
 from coop.commissioning.service import CQC_RATINGS, MAX_VOTE_DAYS, MET_OUTCOMES, PROVIDER_KINDS, UNITS
+from coop.form_values import optional_period, read_date
 from governance.budget import parse_hours
 from governance.violations import RuleViolationError
 
@@ -114,8 +115,8 @@ def read_proposal_form(form: Any, account_ids: list[int], *, by_hours: bool) -> 
     )
     if result.quantity == 0 and "quantity" not in errors:
         errors["quantity"] = "Enter how many units to buy, as a whole number from 1 to 10000"
-    result.period_start = _date(form, "period_start", "start of the period", errors)
-    result.period_end = _date(form, "period_end", "end of the period", errors)
+    result.period_start = read_date(form, "period_start", "start of the period", errors)
+    result.period_end = read_date(form, "period_end", "end of the period", errors)
     if result.period_start and result.period_end and result.period_end < result.period_start:
         errors["period_end_day"] = "The end of the period must be on or after its start"
     chosen = form.getall("participants", []) if hasattr(form, "getall") else form.get("participants", [])
@@ -176,7 +177,7 @@ def read_invoice_form(form: Any) -> InvoiceForm:
     )
     if not result.invoice_number:
         errors["invoice_number"] = "Enter the invoice number from the provider's invoice"
-    result.period_start, result.period_end = _optional_period(form, "service", "service", errors)
+    result.period_start, result.period_end = optional_period(form, "service", "service", errors)
     if not KEY_PATTERN.match(result.idempotency_key):
         errors["amount"] = EXPIRED
     return result

@@ -5,7 +5,7 @@ whose actions are recorded as assisted)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from coop.accounts.controllers import actor_of
 from coop.accounts.passwords import MIN_LENGTH, password_problem
 from coop.accounts.service import CurrentSession, create_person
 from coop.accounts.tables import Person
+from coop.form_values import INTEGER_MAX, read_date, whole_number
 from coop.guards import current_org, current_session, requires_member, requires_role
 from coop.members import notices, roles, service
 from coop.members.service import BOARD_ROLES, CONTACT_BY, FACTS, NEEDS, STATUSES, MembershipError
@@ -42,22 +43,9 @@ def _text(form: Any, name: str, limit: int = 5000) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _date(form: Any, prefix: str) -> date | None:
-    try:
-        return date(
-            int(_text(form, f"{prefix}_year")),
-            int(_text(form, f"{prefix}_month")),
-            int(_text(form, f"{prefix}_day")),
-        )
-    except ValueError:
-        return None
-
-
 def _int(form: Any, name: str) -> int | None:
-    try:
-        return int(_text(form, name).strip())
-    except ValueError:
-        return None
+    """A count typed into the form (shares, votes): a whole number that fits its column, or None."""
+    return whole_number(_text(form, name), low=0, high=INTEGER_MAX)
 
 
 async def _member_or_404(request: Request[Any, Any, Any], member_id: str) -> dict[str, Any]:
@@ -273,10 +261,8 @@ class RegisterController(Controller):
             errors["name"] = "Enter their full name"
         if constitution.member_class(values["member_class"]) is None:
             errors["member_class"] = "Choose a membership class"
-        admitted = _date(form, "admitted")
-        if admitted is None:
-            errors["admitted_day"] = "Enter the date they were admitted, like 3 4 2025"
-        elif admitted > service.today():
+        admitted = read_date(form, "admitted", "date they were admitted", errors)
+        if admitted is not None and admitted > service.today():
             errors["admitted_day"] = "The date admitted must be today or in the past"
         if values["contact_by"] not in CONTACT_BY:
             errors["contact_by"] = "Choose how they want to be contacted"
@@ -1092,14 +1078,12 @@ class MyMembershipController(Controller):
             return await self._errors(request, "members/me.html", exc.errors, values)
         return redirect(request, f"{_base(request)}?saved=supporter")
 
-    @post("/supporters/{supporter_id:str}/end", name=None)
+    @post("/supporters/{supporter_id:int}/end", name=None)
     async def end_supporter(
-        self, request: Request[Any, Any, Any], supporter_id: FromPath[str]
+        self, request: Request[Any, Any, Any], supporter_id: FromPath[int]
     ) -> Response[Any]:
         org = current_org(request)
-        if not supporter_id.isdigit() or not await service.end_supporter(
-            org, org.member_id, int(supporter_id), actor_of(request)
-        ):
+        if not await service.end_supporter(org, org.member_id, supporter_id, actor_of(request)):
             raise NotFoundException()
         return redirect(request, f"{_base(request)}?saved=supporter_ended")
 
@@ -1127,13 +1111,12 @@ class MyMembershipController(Controller):
             )
         }
         starts: datetime | None = None
-        day = _date(form, "meeting")
-        if day is not None:
-            try:
-                hour, minute = (int(p) for p in (values["meeting_time"] or "").replace(".", ":").split(":"))
-                starts = datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
-            except ValueError:
-                starts = None
+        # A missing or impossible meeting date or time is left to the service to explain (it knows the scope).
+        day = read_date(form, "meeting", "meeting date", {}, optional=True)
+        hour, _, minute = values["meeting_time"].replace(".", ":").partition(":")
+        hours, minutes = whole_number(hour, low=0, high=23), whole_number(minute, low=0, high=59)
+        if day is not None and hours is not None and minutes is not None:
+            starts = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=LONDON)
         data = service.ProxyForm(
             proxy=values["proxy"],
             other_name=values["other_name"],

@@ -844,7 +844,7 @@ async def decide_application(
         ).where(MembershipApplication.id == app_id)
         await record(
             AuditEntry(
-                f"application.{'more_info' if token else 'refused'}",
+                "application.more_info" if token else "application.refused",
                 organisation_id=org.organisation_id,
                 target_type="application",
                 target_id=str(app_id),

@@ -1,4 +1,5 @@
-"""HTTP for the home page (your organisations), an organisation's home page and its audit log."""
+"""HTTP for the home page (your organisations), an organisation's home page, its audit log and the
+check that the log is unbroken."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from coop.audit.tables import AuditEvent
+from coop.audit import listing
+from coop.audit.listing import FULL_LOG_ROLES, LOG_ROLES
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.service import supported_by
 from coop.members.tables import Member
 from coop.organisations.service import ROLE_NAMES, organisations_of
-from coop.pagination import Page, paginate
 from coop.web import render
 
 
@@ -39,26 +40,18 @@ class OrganisationController(Controller):
         )
         return render(request, "organisations/show.html", {"member_count": members, "role_names": ROLE_NAMES})
 
-    @get("/audit", name="org_audit", guards=[requires_role("secretary", "admin")])
+    @get("/audit", name="org_audit", guards=[requires_role(*LOG_ROLES)])
     async def audit(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
         org = current_org(request)
-        query = (
-            AuditEvent.select(
-                AuditEvent.seq,
-                AuditEvent.at,
-                AuditEvent.action,
-                AuditEvent.outcome,
-                AuditEvent.target_type,
-                AuditEvent.actor.display_name.as_alias("actor_name"),
-            )
-            .where(AuditEvent.organisation == org.organisation_id)
-            .order_by(AuditEvent.seq, ascending=False)
-        )
-        total = await AuditEvent.count().where(AuditEvent.organisation == org.organisation_id)
-        events: Page = await paginate(query, total=total, page=page, per_page=50)
+        log = await listing.audit_events(org, page)
         return render(
             request,
             "organisations/audit.html",
-            {"events": events},
+            {"events": log.events, "money_only": log.money_only, "can_check": org.has_any(*FULL_LOG_ROLES)},
             fragment="organisations/_audit_table.html",
         )
+
+    @get("/audit/check", name="org_audit_check", guards=[requires_role(*FULL_LOG_ROLES)])
+    async def audit_check(self, request: Request[Any, Any, Any]) -> Template:
+        check, first_event = await listing.audit_check(current_org(request))
+        return render(request, "organisations/audit_check.html", {"check": check, "first_event": first_event})

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from coop.form_values import whole_number
+
 KINDS: dict[str, str] = {
     "motion": "Motion: for, against or abstain",
     "single": "Single choice: choose one option",
@@ -51,15 +53,17 @@ def parse_choice(kind: str, options: Sequence[str], form: Mapping[str, list[str]
         return ParsedChoice(value, {})
     if kind == "single":
         value = one("choice")
-        if not value.isdigit() or int(value) >= len(options):
+        index = whole_number(value, low=0, high=len(options) - 1)
+        if index is None:
             return ParsedChoice(None, {"choice": "Select one option"})
-        return ParsedChoice(str(int(value)), {})
+        return ParsedChoice(str(index), {})
     if kind == "approval":
         picked: set[int] = set()
         for value in form.get("choice", []):
-            if not value.isdigit() or int(value) >= len(options):
+            index = whole_number(value, low=0, high=len(options) - 1)
+            if index is None:
                 return ParsedChoice(None, {"choice": "Select only options from the list"})
-            picked.add(int(value))
+            picked.add(index)
         # A blank approval ballot is valid (counting.md §7), but ask first: it is easy to do by mistake.
         if not picked and one("blank") != "yes":
             return ParsedChoice(
@@ -72,11 +76,12 @@ def parse_choice(kind: str, options: Sequence[str], form: Mapping[str, list[str]
             value = one(f"rank_{index}")
             if not value:
                 continue
-            if not value.isdigit() or not 1 <= int(value) <= len(options):
+            rank = whole_number(value, low=1, high=len(options))
+            if rank is None:
                 return ParsedChoice(
                     None, {f"rank_{index}": f"Choose a number from 1 to {len(options)}, or leave it blank"}
                 )
-            ranks[index] = int(value)
+            ranks[index] = rank
         if not ranks:
             first = "rank_0"
             return ParsedChoice(None, {first: "Give your 1st choice the number 1"})

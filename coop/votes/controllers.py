@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
+from coop.form_values import INTEGER_MAX, whole_number
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
 from coop.members.tables import Member
@@ -28,6 +29,7 @@ from coop.votes.bulletin import normalise_tracker, show_tracker
 from coop.votes.chart import bar_chart, count_text
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when, when_text
 from coop.votes.service import CHANNELS, PURPOSES, NewVote, VoteInfo, VoteStateError
+from coop.votes.tally import chosen_in
 from coop.web import form_errors_page as _form_errors_page
 from coop.web import redirect
 from coop.web import render as _render
@@ -242,7 +244,7 @@ class VoteController(Controller):
                 errors["opens_at"] = (
                     "Enter the opening date and time, like 01/12/2026 09:00, or leave it empty"
                 )
-        seats = int(data.seats) if data.seats.strip().isdigit() else 0
+        seats = whole_number(data.seats, low=0, high=INTEGER_MAX) or 0
         new = NewVote(
             title=data.title,
             question=data.question,
@@ -439,7 +441,7 @@ class VoteController(Controller):
         secret = request.app.state.settings.secret_key
         n = len(vote.options)
         so_far = ranking.read(secret, vote.id, member_id, field("state"), n)
-        position = int(field("position")) if field("position").isdigit() else 0
+        position = whole_number(field("position"), low=1, high=n) or 0
         if so_far is None or not 1 <= position <= min(len(so_far) + 1, n):
             return _rank_step(
                 request,
@@ -649,6 +651,7 @@ class VoteController(Controller):
             {
                 "vote": vote,
                 "result": vote.result,
+                "chosen": chosen_in(vote.result),
                 "table": table,
                 "chart": chart,
                 "channels": CHANNELS,
@@ -675,6 +678,7 @@ class VoteController(Controller):
             writer.writerow([f"voted {channel}", n])
         writer.writerow(["quorum needed", vote.result["quorum"]["needed"]])
         writer.writerow(["outcome", _csv_safe(vote.result["outcome"])])
+        writer.writerow(["chosen", *(_csv_safe(name) for name in chosen_in(vote.result))])
         writer.writerow(["board digest", vote.board_digest])
         return Response(
             content=out.getvalue(),
@@ -694,6 +698,7 @@ class VoteController(Controller):
             "purpose": vote.purpose,
             "board_digest": vote.board_digest,
             **vote.result,
+            "chosen": chosen_in(vote.result),
         }
         return Response(
             content=json.dumps(body, indent=1),

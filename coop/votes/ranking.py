@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from coop.form_values import whole_number
 from coop.votes.ballots import ordinal
 
 RANKED_KINDS = ("ranked", "stv")
@@ -65,13 +66,13 @@ def answer(options: Sequence[str], ranking: tuple[int, ...], position: int, choi
     before = ranking[: position - 1]
     if choice == STOP and position > 1:
         return Answer(before, None, stopped=True)
-    if not choice.isdigit() or int(choice) >= len(options):
+    pick = whole_number(choice, low=0, high=len(options) - 1)
+    if pick is None:
         if position == 1:
             return Answer(None, "Select your 1st choice")
         return Answer(
             None, f"Select your {ordinal(position)} choice, or select that you do not want to rank any more"
         )
-    pick = int(choice)
     if pick in before:
         return Answer(
             None,

@@ -7,7 +7,7 @@ decisions (the board's majority and quorum). Used at close and again, independen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from governance.constitution import Comparison, Constitution, Share
 from governance.counting.approval import ApprovalBallot, count_approval
 from governance.counting.irv import count_irv
 from governance.counting.model import Contest, CountSheet, RankedBallot, aggregate
-from governance.counting.motion import MotionRules, MotionVotes, count_motion, motion_carried
+from governance.counting.motion import MotionRules, MotionVotes, count_motion
 from governance.counting.plurality import SingleChoiceBallot, count_plurality
 from governance.counting.scottish import count_scottish_stv
 from governance.quorum import Participant, general_meeting_quorum
@@ -90,13 +90,15 @@ def count_vote(
         quorum_needed=quorum["needed"],
         seed=seed,
     )
+    # Decided once: every view of the result shows `chosen` and this text, never the sheet's own winners.
+    chosen = chosen_after_quorum(quorum_met=bool(quorum["met"]), elected=sheet.elected)
     if kind == "motion":
         share, source = threshold_for(purpose, constitution)
         threshold_text = f"The motion needs {share} of votes cast (for and against), as {source} does."
         if not quorum["met"]:
             outcome = "The motion is not carried: not enough members voted (the vote was not quorate)."
         else:
-            outcome = "The motion is carried." if motion_carried(sheet) else "The motion is not carried."
+            outcome = "The motion is carried." if chosen else "The motion is not carried."
     else:
         places = "seat" if seats == 1 else "seats"
         threshold_text = {
@@ -107,8 +109,8 @@ def count_vote(
         }[kind]
         if not quorum["met"]:
             outcome = "No result: not enough members voted (the vote was not quorate), so nobody is chosen."
-        elif sheet.elected:
-            outcome = ("Elected: " if kind == "stv" else "Chosen: ") + ", ".join(sheet.elected) + "."
+        elif chosen:
+            outcome = ("Elected: " if kind == "stv" else "Chosen: ") + ", ".join(chosen) + "."
         else:
             outcome = "Nobody was chosen."
     return {
@@ -116,7 +118,8 @@ def count_vote(
         "quorum": quorum,
         "threshold": threshold_text,
         "outcome": outcome,
-        "carried": bool(quorum["met"] and sheet.elected),
+        "chosen": chosen,
+        "carried": bool(chosen),
         "turnout": {
             "electorate": electorate,
             "voted": len(participants),
@@ -125,6 +128,20 @@ def count_vote(
         },
         "seed": seed,
     }
+
+
+def chosen_after_quorum(*, quorum_met: bool, elected: Sequence[str]) -> list[str]:
+    """What a vote chose: the count's winners (or "for" a carried motion) if it was quorate, else nothing.
+    The count sheet alone does not know the quorum, so its `elected` is never shown as the result."""
+    return list(elected) if quorum_met else []
+
+
+def chosen_in(result: Mapping[str, Any]) -> list[str]:
+    """What a stored result chose, for every view of it (page, CSV, JSON). Results stored before
+    `chosen` was kept are read by the same rule they were counted under."""
+    if "chosen" in result:
+        return list(result["chosen"])
+    return chosen_after_quorum(quorum_met=bool(result["quorum"]["met"]), elected=result["sheet"]["elected"])
 
 
 def count_sheet(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from litestar.handlers import HTTPRouteHandler
 
 from tests.conftest import run
@@ -73,9 +75,13 @@ def test_the_secretary_can_see_the_audit_log(demo, client):
         .order_by(AuditEvent.seq, ascending=False)
         .first()
     )
-    assert newest["action"] in response.text
+    from coop.audit.descriptions import describe_event
+
+    # Shown in words, not as the developer's code (issue #14 item 12).
+    assert describe_event(newest["action"]) in html.unescape(response.text)
+    assert newest["action"] not in response.text
     last = client.get("/o/riverside/audit?page=99")
-    assert last.status_code == 200 and "member.admitted" in last.text
+    assert last.status_code == 200 and "A member was admitted" in last.text
 
 
 def test_only_site_admins_see_the_outbox(demo, client):

@@ -1,0 +1,101 @@
+"""What each kind of audit event means, in plain English, for the people who read the audit log.
+
+Every action the code can write has a description here: `tests/coop/test_audit_pages.py` reads coop's
+source for every audit action and fails if one is missing, so a new kind of event cannot reach the log
+page as a developer's code.
+"""
+
+from __future__ import annotations
+
+EVENT_DESCRIPTIONS: dict[str, str] = {
+    # Accounts and signing in (these go to the site's own log, not an organisation's).
+    "account.created": "An account was created",
+    "auth.sign_in": "Someone signed in",
+    "auth.sign_out": "Someone signed out",
+    "auth.sign_out_everywhere": "Someone signed out on every device",
+    "auth.session_ended": "Someone ended one of their signed-in sessions",
+    "auth.password_changed": "Someone changed their password",
+    "auth.password_reset_requested": "A password reset link was asked for",
+    "auth.password_reset": "Someone set a new password from a reset link",
+    # The organisation and its register of members.
+    "organisation.created": "The organisation was set up",
+    "member.admitted": "A member was admitted",
+    "member.ceased": "Someone stopped being a member",
+    "member.class_changed": "A member's membership class was changed",
+    "member.details_changed": "A member's details were changed",
+    "member.communication_needs": "A member's communication needs were recorded",
+    "member.sensitive_facts": "A member's private information was recorded",
+    "member.resignation_given": "A member gave notice that they are leaving",
+    "member.expulsion_proposed": "Expelling a member was proposed",
+    "member.expulsion_heard": "A member was heard about their proposed expulsion",
+    "member.expulsion_rejected": "A proposal to expel a member was rejected",
+    "member.supporter_named": "A member named someone to support them",
+    "member.supporter_ended": "A member's supporter stopped supporting them",
+    "member.proxy_appointed": "A member appointed a proxy",
+    "member.proxy_revoked": "A member cancelled their proxy",
+    "register.exported": "The register of members was downloaded",
+    "notice.letter_sent": "A letter to a member was marked as posted",
+    "application.submitted": "Someone applied to join",
+    "application.replied": "An applicant replied to a question about their application",
+    "application.more_info": "An applicant was asked for more information",
+    "application.refused": "An application to join was refused",
+    "application.admitted": "An application to join was accepted",
+    "invitation.sent": "Someone was invited to join",
+    "invitation.accepted": "An invitation to join was accepted",
+    "invitation.revoked": "An invitation to join was cancelled",
+    # Votes.
+    "vote.created": "A vote was set up",
+    "vote.opened": "A vote opened",
+    "vote.participated": "A member voted (what they chose is not recorded here)",
+    "vote.reminders_sent": "Reminders to vote were sent",
+    "vote.closed": "A vote closed and was counted",
+    # Pooled budgets: money.
+    "budget.pool_created": "A pooled budget was set up",
+    "budget.contributor_added": "Someone joined a pooled budget",
+    "budget.contribution_recorded": "Money in was recorded",
+    "budget.payment_requested": "A payment was asked for and is waiting for approval",
+    "budget.payment_approved": "A payment was approved",
+    "budget.payment_paid": "A payment was made",
+    "budget.payment_refused": "A payment was refused",
+    "budget.payment_cancelled": "A payment was cancelled",
+    "budget.committed": "Money was set aside for a payment or contract",
+    "budget.released": "Money set aside was released",
+    "budget.transaction_reversed": "A transaction was reversed",
+    "budget.return_downloaded": "A monitoring return was downloaded",
+    # Commissioning services: money.
+    "commissioning.provider_added": "A provider was added",
+    "commissioning.offer_added": "A service offer was added",
+    "commissioning.proposed": "Buying a service was proposed",
+    "commissioning.board_approved": "Directors approved buying a service",
+    "commissioning.vote_result": "The members' vote on buying a service was recorded",
+    "commissioning.contract_created": "A contract was made with a provider",
+    "commissioning.contract_refused": "A contract was refused: the pool did not have the money",
+    "commissioning.contract_ended": "A contract was ended",
+    "commissioning.invoice_recorded": "A provider's invoice was recorded for payment",
+    "commissioning.invoice_cancelled": "An invoice for a contract was cancelled",
+    "commissioning.service_rated": "A member rated a service",
+}
+
+OUTCOME_WORDS: dict[str, str] = {
+    "ok": "Done",
+    "refused": "Refused",
+    "failed": "Failed",
+    "throttled": "Refused: too many tries",
+    "unknown_account": "Refused: no such account",
+}
+
+MONEY_AREAS = ("budget", "commissioning")
+"""The areas whose events are about money: pooled budgets, payments and commissioning."""
+
+
+def describe_event(action: str) -> str:
+    """The plain-English description of an audit action (a kind written by an older coop: its area)."""
+    return EVENT_DESCRIPTIONS.get(action, f"Something happened ({action.split('.')[0]})")
+
+
+def describe_outcome(outcome: str) -> str:
+    return OUTCOME_WORDS.get(outcome, outcome.replace("_", " ").capitalize())
+
+
+def is_money_event(action: str) -> bool:
+    return action.split(".", 1)[0] in MONEY_AREAS
