@@ -33,6 +33,7 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "member.supporter_ended": "A member's supporter stopped supporting them",
     "member.proxy_appointed": "A member appointed a proxy",
     "member.proxy_revoked": "A member cancelled their proxy",
+    "member.roles_handed_over": "A member who was leaving handed their role to someone else",
     "register.exported": "The register of members was downloaded",
     "notice.letter_sent": "A letter to a member was marked as posted",
     "application.submitted": "Someone applied to join",
@@ -61,6 +62,9 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "budget.committed": "Money was set aside for a payment or contract",
     "budget.released": "Money set aside was released",
     "budget.transaction_reversed": "A transaction was reversed",
+    "budget.reversal_requested": "Reversing a transaction was asked for and is waiting for approval",
+    "budget.reversal_approved": "Reversing a transaction was approved",
+    "budget.reversal_withdrawn": "A request to reverse a transaction was withdrawn",
     "budget.return_downloaded": "A monitoring return was downloaded",
     # Commissioning services: money.
     "commissioning.provider_added": "A provider was added",

@@ -81,7 +81,7 @@ async def _first(table: Any, column: Any, *where: Any, default: str | None = Non
 def _real_values() -> dict[str, str]:
     """A real value for every path parameter name, so fuzzing one parameter gets past the others."""
     from coop.accounts.tables import LoginSession
-    from coop.budgets.tables import BudgetPool, LedgerTransaction, PoolAccount, PoolPayment
+    from coop.budgets.tables import BudgetPool, LedgerReversal, LedgerTransaction, PoolAccount, PoolPayment
     from coop.commissioning.tables import CommissionProposal, Contract, Provider, ServiceOffer
     from coop.mail.tables import OutboxMessage
     from coop.members.tables import (
@@ -105,6 +105,7 @@ def _real_values() -> dict[str, str]:
             "account_id": await _first(PoolAccount, PoolAccount.public_id, PoolAccount.kind == "contributor"),
             "payment_id": await _first(PoolPayment, PoolPayment.public_id),
             "txn_id": await _first(LedgerTransaction, LedgerTransaction.public_id),
+            "reversal_id": await _first(LedgerReversal, LedgerReversal.public_id, default=UNKNOWN_UUID),
             "contract_id": await _first(Contract, Contract.public_id),
             "proposal_id": await _first(CommissionProposal, CommissionProposal.public_id),
             "offer_id": await _first(ServiceOffer, ServiceOffer.public_id),
