@@ -22,7 +22,7 @@ from coop.organisations.service import constitution_of
 from coop.pagination import KeysetPage, keyset_page
 from governance.constitution import Constitution
 
-CSV_BATCH = 1_000
+CSV_BATCH = 250  # small enough that other requests on this worker get a turn between batches
 PRINT_PAGE = 500
 SEARCH_LIMIT = 100
 CEASED_WORDS = {"resigned": "Resigned", "expelled": "Expelled", "ceased": "Ceased", "died": "Died"}
@@ -68,12 +68,12 @@ def _matching(organisation_id: int, search: str, *, by_number: bool) -> Any:
     where = Member.organisation == organisation_id
     if not search:
         return where
+    if by_number and search.isdigit():
+        # An entry number: one index lookup (a number too long to be one matches nothing).
+        return where & (Member.entry_number == (int(search) if len(search) <= 9 else -1))
     pattern = f"%{search}%"
     # Case-insensitive either way: SQLite's LIKE already is (for ASCII), PostgreSQL needs ILIKE.
-    name = Member.name.like(pattern) if is_sqlite() else Member.name.ilike(pattern)
-    if by_number and search.isdigit() and len(search) <= 9:
-        name = name | (Member.entry_number == int(search))
-    return where & name
+    return where & (Member.name.like(pattern) if is_sqlite() else Member.name.ilike(pattern))
 
 
 async def _paged(
