@@ -117,10 +117,21 @@ def test_the_back_fill_gives_the_numbers_the_register_showed(demo, monkeypatch):
             "AND e.id <= m.id) AS entry FROM member m"
         )
     )
-    migration = importlib.import_module("migrations.coop_2026_12_07t10_34_33_000000")
+    # The module Piccolo runs: it imports migrations by file name from their folder (on sys.path by now).
+    migration = importlib.import_module("coop_2026_12_07t10_34_33_000000")
     monkeypatch.setattr(migration, "BATCH", 3)
+    batches: list[int] = []
+    original_query = migration.QueryString
+
+    def spy(sql: str, *args: Any) -> Any:
+        if sql.startswith("UPDATE member SET entry_number"):
+            batches.append(args[0])  # where the batch starts numbering
+        return original_query(sql, *args)
+
+    monkeypatch.setattr(migration, "QueryString", spy)
     forward = run(run_forwards(app_name="coop"))
     assert forward.success, forward.message
+    assert 0 in batches and 3 in batches and 6 in batches  # the module run is this one, in batches of 3
     stored = {r["id"]: r["entry_number"] for r in run(Member.select(Member.id, Member.entry_number))}
     assert stored == {r["id"]: r["entry"] for r in old_numbering}
     # And new entries carry on from there.
