@@ -102,7 +102,7 @@ class MemberController(Controller):
         # Scoped by organisation: another organisation's member is simply not found.
         member = await _member_or_404(request, member_id)
         board = service.is_board(org)
-        if member["ceased_on"] is not None and not board:
+        if not board and not register.is_current(member, service.today()):
             raise NotFoundException()
         roles = await RoleGrant.select(RoleGrant.role).where(
             (RoleGrant.member == member["id"]) & RoleGrant.revoked_at.is_null()

@@ -60,6 +60,11 @@ def current_on(on: date) -> Any:
     return Member.ceased_on.is_null() & (Member.leaving_on.is_null() | (Member.leaving_on > on))
 
 
+def is_current(row: dict[str, Any], on: date) -> bool:
+    """`current_on` for a row already read."""
+    return row["ceased_on"] is None and (row["leaving_on"] is None or row["leaving_on"] > on)
+
+
 def clean_search(value: str) -> str:
     return " ".join(value.split())[:SEARCH_LIMIT]
 

@@ -335,7 +335,6 @@ def test_pages_write_nothing_and_a_resignation_shows_from_its_day(demo, settings
     jamie = member_row("Jamie Carter")
     yesterday = date.today() - timedelta(days=1)
     run(Member.update({Member.leaving_on: yesterday}).where(Member.id == jamie["id"]))
-    events, audit = run(MemberEvent.count()), run(AuditEvent.count())
     with make_client(settings) as secretary, make_client(settings) as member:
         sign_in(secretary, SECRETARY)
         sign_in(member, MEMBER)
@@ -348,6 +347,10 @@ def test_pages_write_nothing_and_a_resignation_shows_from_its_day(demo, settings
         secretary.get("/o/riverside/register/print")
         assert run(MemberEvent.count()) == events and run(AuditEvent.count()) == audit
         assert member_row("Jamie Carter")["ceased_on"] is None  # nothing was written by a GET
+        # Other members no longer see their page either.
+        with make_client(settings) as grace:
+            sign_in(grace, "grace@riverside.example")
+            assert grace.get(f"/o/riverside/members/{jamie['public_id']}").status_code == 404
     # The daily job (`coop settle-resignations`) writes it down: the entry ends, with event and audit.
     from click.testing import CliRunner
 
