@@ -336,7 +336,7 @@ def cookies_from(headers: list[tuple[str, str]]) -> dict[str, str]:
     return {k: m.value for k, m in jar.items()}
 
 
-def sign_in(port: int) -> dict[str, str]:
+def sign_in(port: int, email: str = DEMO_MEMBER) -> dict[str, str]:
     """Sign in as a demo member over HTTP; return the headers a browser would send on an htmx POST."""
     host = f"{HOST}:{port}"
     status, headers, _ = http_request(port, "GET", "/sign-in", headers={"Host": host})
@@ -345,7 +345,7 @@ def sign_in(port: int) -> dict[str, str]:
     if status != 200 or csrf_name is None:
         raise BenchError(f"GET /sign-in gave {status} and cookies {sorted(cookies)}")
     csrf = cookies[csrf_name]
-    form = urlencode({"email": DEMO_MEMBER, "password": DEMO_PASSWORD, "next": "/", "_csrf_token": csrf})
+    form = urlencode({"email": email, "password": DEMO_PASSWORD, "next": "/", "_csrf_token": csrf})
     status, headers, body = http_request(
         port,
         "POST",

@@ -1,4 +1,4 @@
-"""The `coop` command: serve, migrate, demo, create-admin, count, verify, audit."""
+"""The `coop` command: serve, migrate, demo, settle-resignations, create-admin, count, verify, audit."""
 
 from __future__ import annotations
 
@@ -109,6 +109,18 @@ def demo() -> None:
     click.echo(
         f"\nPassword for all of them: {settings.demo_password!r} (set COOP_DEMO_PASSWORD to change it)."
     )
+
+
+@main.command(
+    "settle-resignations",
+    help="Write down every resignation that has taken effect (roles, supporters and proxies end). Run it "
+    "daily, e.g. from cron; pages show the change on its day without it.",
+)
+def settle_resignations() -> None:
+    from coop.members.register import settle_all_due_resignations
+
+    ended = run_with_database(settle_all_due_resignations)
+    click.echo(f"{ended} {'resignation' if ended == 1 else 'resignations'} written down.")
 
 
 @main.command("create-admin", help="Create a site admin who can sign in (asks for the password).")

@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
@@ -27,7 +27,9 @@ from coop.budgets.forms import (
 from coop.budgets.reversal_pairs import pairs
 from coop.budgets.tables import LedgerTransaction, PoolAccount
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
+from coop.members import register as members_register
 from coop.members.tables import Member
+from coop.pagination import list_position
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
 from governance.budget import (
@@ -60,6 +62,15 @@ def _names() -> dict[str, Any]:
         "surplus_handling": service.SURPLUS_HANDLING,
         "money": format_pence,
     }
+
+
+def _not_in_pool(pool_id: int) -> Any:
+    """Members who do not already take part in the pool (world accounts have no member)."""
+    return Member.id.not_in(
+        PoolAccount.select(PoolAccount.member).where(
+            (PoolAccount.pool == pool_id) & PoolAccount.member.is_not_null()
+        )
+    )
 
 
 def _money_in_check_page(
@@ -211,23 +222,45 @@ class BudgetController(Controller):
     # ------------------------------------------------------------------------------ people taking part
 
     @get("/{pool_id:str}/people", name="budget_people", guards=[requires_manager])
-    async def people(self, request: Request[Any, Any, Any], pool_id: FromPath[str]) -> Template:
+    async def people(
+        self,
+        request: Request[Any, Any, Any],
+        pool_id: FromPath[str],
+        member: FromQuery[str] = "",
+        q: FromQuery[str] = "",
+    ) -> Template:
+        """Find the person by name (a GET search with paged results and a Choose button each, so it works
+        without JavaScript at any size of membership), then give their share and floor."""
         pool = await _pool_or_404(request, pool_id)
-        return render(request, "budgets/people.html", await self._people_context(request, pool, {}))
+        position = list_position(request.query_params)
+        context = await self._people_context(request, pool, {"member": member}, q, position)
+        return render(request, "budgets/people.html", context)
 
     async def _people_context(
-        self, request: Request[Any, Any, Any], pool: dict[str, Any], form: Any
+        self,
+        request: Request[Any, Any, Any],
+        pool: dict[str, Any],
+        form: Any,
+        q: str = "",
+        position: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         org = current_org(request)
-        taken = {a["member"] for a in await service.accounts_of(int(pool["id"]))}
-        members = await (
-            Member.select(Member.id, Member.name)
-            .where((Member.organisation == org.organisation_id) & Member.ceased_on.is_null())
-            .order_by(Member.name)
-        )
+        outside = _not_in_pool(int(pool["id"]))
+        raw = str(form.get("member", ""))
+        chosen = None
+        if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+            chosen = await members_register.current_member(org.organisation_id, int(raw), excluding=outside)
+        search = members_register.clean_search(q)
+        found = None
+        if chosen is None:
+            found = await members_register.members_page(
+                org.organisation_id, search=search, excluding=outside, per_page=20, **(position or {})
+            )
         return {
             "pool": pool,
-            "members": [m for m in members if m["id"] not in taken],
+            "chosen": chosen,
+            "found": found,
+            "search": search,
             "form": form,
             "base": f"{_base(org.slug)}/{pool['public_id']}",
             **_names(),

@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import MethodNotAllowedException, NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Stream, Template
 
 from coop.accounts.controllers import actor_of
 from coop.accounts.passwords import MIN_LENGTH, password_problem
@@ -23,12 +23,12 @@ from coop.accounts.service import CurrentSession, create_person
 from coop.accounts.tables import Person
 from coop.form_values import INTEGER_MAX, read_date, whole_number
 from coop.guards import current_org, current_session, requires_member, requires_role
-from coop.members import notices, roles, service
+from coop.members import notices, register, roles, service
 from coop.members.service import BOARD_ROLES, CONTACT_BY, FACTS, NEEDS, STATUSES, MembershipError
 from coop.members.tables import Member, MemberInvitation, MembershipApplication, RoleGrant
 from coop.organisations.service import ROLE_NAMES
 from coop.organisations.tables import Organisation
-from coop.pagination import Page, paginate
+from coop.pagination import list_position, paginate
 from coop.settings import Settings
 from coop.votes import service as votes
 from coop.web import form_errors_page, redirect, render
@@ -65,21 +65,22 @@ class MemberController(Controller):
     guards = [requires_member]
 
     @get("/", name="members")
-    async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
+    async def index(self, request: Request[Any, Any, Any], q: FromQuery[str] = "") -> Template:
         org = current_org(request)
-        await service.settle_due_resignations(org.organisation_id)
-        where = (Member.organisation == org.organisation_id) & Member.ceased_on.is_null()
-        query = (
-            Member.select(Member.public_id, Member.name, Member.member_class, Member.admitted_on)
-            .where(where)
-            .order_by(Member.name)
+        search = register.clean_search(q)
+        members = await register.members_page(
+            org.organisation_id, search=search, **list_position(request.query_params)
         )
-        members = await paginate(query, total=await Member.count().where(where), page=page)
         constitution = await service.constitution_of(org.organisation_id)
         return render(
             request,
             "members/index.html",
-            {"members": members, "constitution": constitution, "is_board": service.is_board(org)},
+            {
+                "members": members,
+                "search": search,
+                "constitution": constitution,
+                "is_board": service.is_board(org),
+            },
             fragment="members/_table.html",
         )
 
@@ -89,7 +90,7 @@ class MemberController(Controller):
         # Scoped by organisation: another organisation's member is simply not found.
         member = await _member_or_404(request, member_id)
         board = service.is_board(org)
-        if member["ceased_on"] is not None and not board:
+        if not board and not register.is_current(member, service.today()):
             raise NotFoundException()
         roles = await RoleGrant.select(RoleGrant.role).where(
             (RoleGrant.member == member["id"]) & RoleGrant.revoked_at.is_null()
@@ -125,25 +126,22 @@ class RegisterController(Controller):
     guards = [requires_member, requires_board]
 
     @get("/", name="register")
-    async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
+    async def index(self, request: Request[Any, Any, Any], q: FromQuery[str] = "") -> Template:
         org = current_org(request)
-        await service.settle_due_resignations(org.organisation_id)
-        total = await service.register_count(org.organisation_id)
-        per_page = 50
-        last = max(1, -(-total // per_page))
-        number = min(max(1, page), last)
-        rows = await service.register_rows(
-            org.organisation_id, limit=per_page, offset=(number - 1) * per_page
+        search = register.clean_search(q)
+        entries = await register.register_page(
+            org.organisation_id, search=search, **list_position(request.query_params)
         )
         constitution = await service.constitution_of(org.organisation_id)
-        entries = Page(items=rows, number=number, per_page=per_page, total=total)
+        on = service.today()
         return render(
             request,
             "members/register.html",
             {
                 "entries": entries,
-                "columns": service.REGISTER_COLUMNS,
-                "cells": [service.register_cells(r, constitution) for r in rows],
+                "search": search,
+                "columns": register.REGISTER_COLUMNS,
+                "cells": [register.register_cells(r, constitution, on) for r in entries.items],
             },
             fragment="members/_register_table.html",
         )
@@ -152,43 +150,35 @@ class RegisterController(Controller):
     async def printable(self, request: Request[Any, Any, Any]) -> Template:
         org = current_org(request)
         constitution = await service.constitution_of(org.organisation_id)
-        total = await service.register_count(org.organisation_id)
-        rows = await service.register_rows(org.organisation_id, limit=max(total, 1))
+        entries = await register.register_page(
+            org.organisation_id,
+            per_page=register.PRINT_PAGE,
+            **list_position(request.query_params),
+        )
+        on = service.today()
         return render(
             request,
             "members/register_print.html",
             {
-                "columns": service.REGISTER_COLUMNS,
-                "cells": [service.register_cells(r, constitution) for r in rows],
-                "today": service.today(),
+                "entries": entries,
+                "columns": register.REGISTER_COLUMNS,
+                "cells": [register.register_cells(r, constitution, on) for r in entries.items],
+                "today": on,
             },
         )
 
     @get("/index", name="register_index")
-    async def name_index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
+    async def name_index(self, request: Request[Any, Any, Any]) -> Template:
         org = current_org(request)
-        total = await service.register_count(org.organisation_id)
-        per_page = 50
-        last = max(1, -(-total // per_page))
-        number = min(max(1, page), last)
-        rows = await service.register_rows(
-            org.organisation_id, order="name", limit=per_page, offset=(number - 1) * per_page
-        )
-        return render(
-            request,
-            "members/register_index.html",
-            {"entries": Page(items=rows, number=number, per_page=per_page, total=total)},
-        )
+        entries = await register.name_index_page(org.organisation_id, **list_position(request.query_params))
+        return render(request, "members/register_index.html", {"entries": entries})
 
     @get("/export.csv", name="register_csv")
-    async def export(self, request: Request[Any, Any, Any]) -> Response[str]:
+    async def export(self, request: Request[Any, Any, Any]) -> Stream:
         org = current_org(request)
-        content = await service.register_csv(org.organisation_id)
-        from coop.audit.service import AuditEntry, record
-
-        await record(AuditEntry("register.exported", organisation_id=org.organisation_id), actor_of(request))
-        return Response(
-            content=content,
+        # Streamed: the first bytes leave at once and memory stays flat at any size of register.
+        return Stream(
+            await register.export_register(org.organisation_id, actor_of(request)),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="register-of-members-{org.slug}.csv"',
@@ -940,7 +930,11 @@ class MyMembershipController(Controller):
         constitution = await service.constitution_of(org.organisation_id)
         others = (
             await Member.select(Member.public_id, Member.name)
-            .where(service.current_members(org.organisation_id) & (Member.id != org.member_id))
+            .where(
+                (Member.organisation == org.organisation_id)
+                & register.current_on(service.today())
+                & (Member.id != org.member_id)
+            )
             .order_by(Member.name)
             .limit(200)
         )
@@ -971,7 +965,6 @@ class MyMembershipController(Controller):
 
     @get("/", name=None)
     async def show(self, request: Request[Any, Any, Any]) -> Template:
-        await service.settle_due_resignations(current_org(request).organisation_id)
         return render(request, "members/me.html", await self._context(request))
 
     @get("/data.json", name=None)

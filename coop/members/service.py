@@ -4,9 +4,7 @@ invitations, changes of class, resignation, cessation and expulsion, communicati
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import secrets
 from dataclasses import dataclass
@@ -81,7 +79,6 @@ EVENT_WORDS = {
     "expulsion_rejected": "Decided not to expel",
     "expelled": "Expelled",
 }
-CEASED_WORDS = {"resigned": "Resigned", "expelled": "Expelled", "ceased": "Ceased", "died": "Died"}
 INVITATION_LIFETIME = timedelta(days=14)
 ACCOUNT_LINK_LIFETIME = timedelta(days=7)
 CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\0", "\r")
@@ -198,83 +195,11 @@ async def _end_membership(
     )
 
 
-REGISTER_SQL = """
-SELECT m.id, m.public_id, m.name, m.address, m.email, m.member_class, m.admitted_on, m.ceased_on,
-       m.ceased_reason, m.leaving_on, m.shares_held, m.guarantee_pence, m.contact_by,
-       (SELECT COUNT(*) FROM member e WHERE e.organisation = m.organisation AND e.id <= m.id) AS entry
-FROM member m WHERE m.organisation = {} ORDER BY {} LIMIT {} OFFSET {}
-"""
-
-
-async def register_rows(
-    organisation_id: int, *, order: str = "entry", limit: int = 50, offset: int = 0
-) -> list[dict[str, Any]]:
-    """Register entries (current and ceased) with their entry number, in entry order or by name."""
-    order_by = "m.id" if order == "entry" else "m.name, m.id"
-    rows = await Member.raw(REGISTER_SQL.format("{}", order_by, "{}", "{}"), organisation_id, limit, offset)
-    for row in rows:
-        for key in ("admitted_on", "ceased_on", "leaving_on"):
-            if isinstance(row[key], str):
-                row[key] = date.fromisoformat(row[key])
-    return rows
-
-
-async def register_count(organisation_id: int) -> int:
-    return await Member.count().where(Member.organisation == organisation_id)
-
-
-REGISTER_COLUMNS = (
-    "Entry",
-    "Name",
-    "Address for notices",
-    "Email for notices",
-    "Membership class",
-    "Date admitted",
-    "Date ceased",
-    "How membership ended",
-    "Shares held",
-    "Guarantee",
-)
-
-
-def register_cells(row: dict[str, Any], constitution: Constitution) -> list[str]:
-    """One register entry as the words the register page and the CSV both show."""
-    guarantee = row["guarantee_pence"] or 0
-    return [
-        str(row["entry"]),
-        row["name"],
-        (row["address"] or "").replace("\r\n", ", ").replace("\n", ", "),
-        row["email"] or "",
-        class_name(constitution, row["member_class"]),
-        _long(row["admitted_on"]),
-        _long(row["ceased_on"]),
-        CEASED_WORDS.get(row["ceased_reason"] or "", ""),
-        str(row["shares_held"] or 0),
-        f"£{guarantee // 100}.{guarantee % 100:02d}" if guarantee else "",
-    ]
-
-
-def _long(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
 def csv_cell(value: str) -> str:
     """Neutralise spreadsheet formulas (OWASP CSV injection): a cell never starts with = + - @ tab NUL."""
     if value and value[0] in CSV_DANGEROUS:
         return "'" + value
     return value
-
-
-async def register_csv(organisation_id: int) -> str:
-    constitution = await constitution_of(organisation_id)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(REGISTER_COLUMNS)
-    total = await register_count(organisation_id)
-    for offset in range(0, total, 500):
-        for row in await register_rows(organisation_id, limit=500, offset=offset):
-            writer.writerow([csv_cell(cell) for cell in register_cells(row, constitution)])
-    return out.getvalue()
 
 
 @dataclass(frozen=True, slots=True)

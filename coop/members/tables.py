@@ -20,6 +20,12 @@ class Member(Table, tablename="member"):
         Person, null=True, default=None, on_delete=OnDelete.restrict, help_text="Null: never signs in."
     )
     name = Varchar(length=200)
+    entry_number = Integer(
+        null=True,
+        default=None,
+        help_text="The entry's number in the register: given by the database when the entry is made "
+        "(next in its organisation), unique per organisation, never changed.",
+    )
     member_class = Varchar(length=40, help_text="A member class key from the constitution.")
     admitted_on = Date()
     ceased_on = Date(null=True, default=None)

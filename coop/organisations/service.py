@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
@@ -49,7 +49,9 @@ _ORG_CONTEXT = (
     "o.slug AS slug, o.name AS organisation_name, o.legal_form AS legal_form, r.role AS role "
     "FROM member m JOIN organisation o ON o.id = m.organisation "
     "LEFT JOIN role_grant r ON r.member = m.id AND r.revoked_at IS NULL "
-    "WHERE o.slug = {} AND m.person = {} AND m.ceased_on IS NULL"
+    "WHERE o.slug = {} AND m.person = {} AND m.ceased_on IS NULL "
+    # A resignation that has taken effect ends access on its day, whether or not it is written down yet.
+    "AND (m.leaving_on IS NULL OR m.leaving_on > {})"
 )
 
 
@@ -57,7 +59,7 @@ async def org_context(slug: str, person_id: int) -> OrgContext | None:
     """The person's current membership of the organisation `slug`, or None (which callers show as 404)."""
     if not SLUG_PATTERN.match(slug):
         return None
-    rows = await Member.raw(_ORG_CONTEXT, slug, person_id)
+    rows = await Member.raw(_ORG_CONTEXT, slug, person_id, datetime.now(UTC).date())
     if not rows:
         return None
     row = rows[0]

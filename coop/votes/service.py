@@ -19,6 +19,7 @@ from typing import Any
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.db import current_engine, is_sqlite, write_transaction
 from coop.members.notices import Notice, send_notice
+from coop.members.service import settle_due_resignations
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
@@ -383,6 +384,8 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
     if vote is None:
         raise VoteStateError("There is no such vote")
     constitution = await constitution_of(organisation_id)
+    # The roll is written from the register as written: first write down resignations now in effect.
+    await settle_due_resignations(organisation_id, now.date())
     roll = await electorate_for(vote, constitution, now.date())
     if not roll:
         raise VoteStateError("Nobody could vote in this vote: check the member classes it is open to")

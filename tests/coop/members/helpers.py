@@ -42,3 +42,26 @@ def link_in(body: str, path_part: str) -> str:
 
 def count(table: Any) -> int:
     return int(run(table.count()))
+
+
+def add_members(organisation: int, how_many: int, prefix: str = "Member", batch: int = 500) -> None:
+    """`how_many` members who never sign in, inserted in batches (the database numbers their entries)."""
+    from datetime import date
+
+    from coop.members.tables import Member
+
+    for start in range(0, how_many, batch):
+        run(
+            Member.insert(
+                *(
+                    Member(
+                        organisation=organisation,
+                        name=f"{prefix} {i:05d}" if how_many > 1 else f"{prefix} 0",
+                        member_class="family_carer",
+                        admitted_on=date(2025, 1, 1),
+                        contact_by="post",
+                    )
+                    for i in range(start, min(start + batch, how_many))
+                )
+            )
+        )

@@ -1,0 +1,58 @@
+"""Adding a person to a pool at any size of membership: find them by name (a GET search with paged
+results and a Choose button each, no JavaScript needed), then give their share and floor."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import run
+from tests.coop.budgets.helpers import make_pool
+from tests.coop.helpers import post_form, sign_in
+from tests.coop.members.helpers import add_members, member_row
+
+
+def _choices(html: str) -> list[str]:
+    return re.findall(r'name="member" value="(\d+)"', html)
+
+
+def test_find_choose_and_add_a_person_without_javascript(demo, client):
+    from coop.budgets.tables import PoolAccount
+
+    setup = make_pool(contributors=2)
+    base = f"/o/riverside/budgets/{setup.pool_public_id}"
+    add_members(int(member_row("Jamie Carter")["organisation"]), 45, prefix="Pooled")
+    sign_in(client, "daniel@riverside.example")
+    first = client.get(f"{base}/people")
+    assert first.status_code == 200 and "<select" not in first.text
+    # A page of 20 choices, a search box, and a link to the next page, all plain HTML.
+    assert len(_choices(first.text)) == 20 and 'method="get"' in first.text and "after=" in first.text
+    in_pool = {
+        str(a["member"])
+        for a in run(PoolAccount.select(PoolAccount.member).where(PoolAccount.pool == setup.pool_id))
+        if a["member"]
+    }
+    found = client.get(f"{base}/people?q=pooled+00044")
+    assert len(_choices(found.text)) == 1
+    chosen_id = _choices(found.text)[0]
+    assert chosen_id not in in_pool
+    # Choosing is a GET too: it shows the rest of the form with the person filled in.
+    chosen = client.get(f"{base}/people?member={chosen_id}")
+    assert "Pooled 00044" in chosen.text and f'type="hidden" name="member" value="{chosen_id}"' in chosen.text
+    assert post_form(client, f"{base}/people", {"member": chosen_id}).status_code == 303
+    assert (
+        run(
+            PoolAccount.count().where(
+                (PoolAccount.pool == setup.pool_id) & (PoolAccount.member == int(chosen_id))
+            )
+        )
+        == 1
+    )
+    # Someone already taking part is neither offered nor choosable by a hand-made address.
+    assert _choices(client.get(f"{base}/people?q=pooled+00044").text) == []
+    again = client.get(f"{base}/people?member={chosen_id}")
+    assert 'type="hidden" name="member"' not in again.text
+    for hostile in ("99999999999999999999999", "-1", "abc", "%00"):
+        assert client.get(f"{base}/people?member={hostile}").status_code == 200
+    # Adding them twice is refused next to the search, as before.
+    twice = post_form(client, f"{base}/people", {"member": chosen_id})
+    assert twice.status_code == 422 and 'href="#member"' in twice.text and 'id="member"' in twice.text
