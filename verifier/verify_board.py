@@ -4,8 +4,11 @@
 
 Anyone can run this: it shares no code with coop and follows the rules as docs/votes.md states them. It
 recomputes the board's SHA-256 fingerprint, checks that there are as many ballots as the result says, and
-recounts single-choice, approval and ranked (instant runoff) votes round by round. A tie the rules leave to
-lot is accepted when the published choice is one of the tied options. Exit status 0: everything matches.
+recounts every kind of vote coop runs: motions (for, against, abstain), single choice, approval, ranked
+(instant runoff) and elections by single transferable vote (Scottish rules, or Meek's rules where the count
+sheet says so), comparing every round or stage of the published count sheet with its own and naming the
+first difference. A tie the rules leave to lot is accepted when the published choice is one of the tied
+options. Exit status 0: everything matches.
 """
 
 from __future__ import annotations
@@ -15,11 +18,19 @@ import json
 import sys
 from collections.abc import Callable
 from decimal import Decimal
+from fractions import Fraction
+from typing import Any
 
 Counts = dict[int, int]
+Json = dict[str, Any]
+Papers = list[tuple[tuple[int, ...], int]]  # (preferences, how many identical papers)
 
 
-def fingerprint(board: dict) -> str:
+class Mismatch(Exception):
+    """The first place the published count sheet differs from the recount, in words."""
+
+
+def fingerprint(board: Json) -> str:
     """SHA-256 of {"vote": id, "ballots": [[tracker, choice, weight], ...] in tracker order}, compact JSON."""
     ballots = sorted(([t, c, w] for t, c, w in board["ballots"]), key=lambda b: b[0])
     text = json.dumps({"vote": board["vote"], "ballots": ballots}, separators=(",", ":"), ensure_ascii=True)
@@ -31,21 +42,51 @@ def option_numbers(choice: str) -> list[int]:
     return [int(part) for part in choice.replace(">", ",").split(",") if part]
 
 
-def published(round_: dict, names: list[str]) -> Counts:
+def published(round_: Json, names: list[str]) -> Counts:
     return {names.index(name): int(Decimal(votes)) for name, votes in round_["tallies"].items()}
 
 
-def check_highest(names: list[str], counts: Counts, sheet: dict, seats: int, problems: list[str]) -> None:
+def exact(text: str | None, unit: int) -> int | None:
+    """A published figure ("912.00000") in whole units of 1/unit of a vote; None if it is not a whole
+    number of units (so it cannot equal any recounted figure)."""
+    if text is None:
+        return None
+    value = Fraction(Decimal(text)) * unit
+    return int(value) if value.denominator == 1 else None
+
+
+def check_motion(counts: dict[str, int], results: Json) -> None:
+    """A motion carries with more than (or at least, as the sheet's rule says) the published fraction of the
+    votes for and against, never on a tie or with nobody voting, and only if quorate."""
+    sheet = results["sheet"]
+    round_ = sheet["rounds"][0]
+    mine = {"For": counts["for"], "Against": counts["against"], "Abstain": counts["abstain"]}
+    if {name: exact(v, 1) for name, v in round_["tallies"].items()} != mine:
+        raise Mismatch(f"The published votes differ from the recount: {mine}.")
+    rule = sheet["options"]
+    fraction = Fraction(rule["fraction"])
+    f, a = mine["For"], mine["Against"]
+    need = fraction * (f + a)
+    meets = f > need if rule["comparison"] == ">" else f >= need
+    carried = meets and f + a > 0 and f != a
+    quorum = rule.get("quorum")
+    if quorum is not None and f + a + mine["Abstain"] < quorum:
+        carried = False
+    if sheet["elected"] != (["For"] if carried else []):
+        verdict = "carried" if carried else "not carried"
+        raise Mismatch(f"The motion is {verdict} on the recount ({f} for, {a} against, needing {need}).")
+
+
+def check_highest(names: list[str], counts: Counts, sheet: Json, seats: int) -> None:
     """Single choice and approval: one round; the winners are `seats` options with the most votes."""
     if published(sheet["rounds"][0], names) != counts:
-        problems.append(f"The published votes per option differ from the recount: {counts}.")
-        return
+        raise Mismatch(f"The published votes per option differ from the recount: {counts}.")
     winners = [names.index(n) for n in sheet["elected"]]
     losers = [c for c in counts if c not in winners]
     if len(winners) != min(seats, len(names)) or len(set(winners)) != len(winners):
-        problems.append(f"{len(winners)} options were declared chosen, not {min(seats, len(names))}.")
-    elif losers and min(counts[c] for c in winners) < max(counts[c] for c in losers):
-        problems.append("An option with more votes than a declared winner was not chosen.")
+        raise Mismatch(f"{len(winners)} options were declared chosen, not {min(seats, len(names))}.")
+    if losers and min(counts[c] for c in winners) < max(counts[c] for c in losers):
+        raise Mismatch("An option with more votes than a declared winner was not chosen.")
 
 
 def tied_at(
@@ -53,7 +94,7 @@ def tied_at(
 ) -> list[int]:
     """The options with the most (`max`) or fewest (`min`) votes, narrowed by the latest earlier round where
     they differed; more than one left means the rules decide by lot."""
-    tied = [c for c in continuing if counts[c] == pick(counts.values())]
+    tied = [c for c in continuing if counts[c] == pick(counts[c] for c in continuing)]
     for earlier in reversed(history[:-1]):
         if len(tied) == 1:
             break
@@ -62,9 +103,7 @@ def tied_at(
     return tied
 
 
-def check_runoff(
-    names: list[str], ballots: list[tuple[list[int], int]], sheet: dict, problems: list[str]
-) -> None:
+def check_runoff(names: list[str], papers: Papers, sheet: Json) -> None:
     """Instant runoff: each round counts every ballot for its highest continuing option; an option with
     more than half of the votes still in the count wins, otherwise the option with fewest votes is excluded
     (ties: fewest at the latest earlier round where they differed, then lot)."""
@@ -72,17 +111,16 @@ def check_runoff(
     history: list[Counts] = []
     for number, round_ in enumerate(sheet["rounds"], start=1):
         counts: Counts = dict.fromkeys(continuing, 0)
-        for preferences, weight in ballots:
+        for preferences, weight in papers:
             top = next((c for c in preferences if c in continuing), None)
             if top is not None:
                 counts[top] += weight
         if published(round_, names) != counts:
-            problems.append(f"Round {number}: the published votes differ from the recount {counts}.")
-            return
+            raise Mismatch(f"Round {number}: the published votes differ from the recount {counts}.")
         history.append(counts)
         threshold = sum(counts.values()) // 2 + 1
-        if int(Decimal(round_["threshold"])) != threshold:
-            problems.append(f"Round {number}: the threshold should be {threshold}.")
+        if exact(round_["threshold"], 1) != threshold:
+            raise Mismatch(f"Round {number}: the threshold should be {threshold}.")
         leaders = [c for c in continuing if counts[c] >= threshold]
         if not leaders and len(continuing) <= 2:  # two left and neither past the threshold: the most wins
             leaders = tied_at(max, counts, continuing, history)
@@ -90,18 +128,244 @@ def check_runoff(
             ends = round_["elected"] == sheet["elected"] and number == len(sheet["rounds"])
             if not ends or sheet["elected"] not in ([names[c]] for c in leaders):
                 wanted = " or ".join(names[c] for c in leaders)
-                problems.append(f"Round {number}: the count should end here, electing {wanted}.")
+                raise Mismatch(f"Round {number}: the count should end here, electing {wanted}.")
             return
         tied = tied_at(min, counts, continuing, history)
         excluded = [names.index(n) for n in round_["excluded"]]
         if round_["elected"] or len(excluded) != 1 or excluded[0] not in tied:
-            problems.append(f"Round {number}: the option to exclude is one of {[names[c] for c in tied]}.")
-            return
+            raise Mismatch(f"Round {number}: the option to exclude is one of {[names[c] for c in tied]}.")
         continuing.discard(excluded[0])
-    problems.append("The count ends before any option is elected.")
+    raise Mismatch("The count ends before any option is elected.")
 
 
-def verify(board: dict, results: dict) -> list[str]:
+def figure(value: int, unit: int) -> str:
+    """Whole units of 1/unit of a vote as a decimal: 91200000 in units of 10^-5 -> "912.00000"."""
+    places = len(str(unit)) - 1
+    return f"{Decimal(value).scaleb(-places):.{places}f}"
+
+
+def compare_stage(names: list[str], number: int, round_: Json, mine: dict[int, int], unit: int) -> None:
+    """Every candidate's votes at this stage, in units of 1/unit of a vote, as published."""
+    shown = {names.index(name): exact(votes, unit) for name, votes in round_["tallies"].items()}
+    for c in sorted(set(shown) | set(mine)):
+        if shown.get(c) != mine.get(c):
+            ours = "no figure" if c not in mine else figure(mine[c], unit)
+            raise Mismatch(
+                f"Stage {number}: the sheet gives {names[c]} {round_['tallies'].get(names[c], 'no figure')} "
+                f"votes; the recount gives {ours}."
+            )
+
+
+def choose(what: str, number: int, pick: str | None, allowed: list[int], names: list[str]) -> int:
+    """The published choice at a stage, if the rules allow it (a tie left to lot allows any of the tied)."""
+    if pick not in names or names.index(pick) not in allowed:
+        raise Mismatch(f"Stage {number}: the {what} should be {' or '.join(names[c] for c in allowed)}.")
+    return names.index(pick)
+
+
+def by_history(tied: list[int], history: list[list[int]], highest: bool) -> list[int]:
+    """Narrow a tie by the most recent earlier stage at which the tied candidates' votes differed."""
+    for votes in reversed(history[:-1]):
+        if len(tied) == 1:
+            break
+        best = (max if highest else min)(votes[c] for c in tied)
+        tied = [c for c in tied if votes[c] == best]
+    return tied
+
+
+def check_scottish(names: list[str], papers: Papers, sheet: Json) -> None:
+    """Scottish STV (SSI 2007/42 rules 45-52) in whole units of 10^-5 votes, stage by stage: quota
+    floor(V/(seats+1))+1; elected at or over it; the largest surplus first, every paper the candidate holds
+    moving at floor_5dp(surplus x its value / total); then the lowest excluded, papers at their values;
+    ties by the most recent stage at which the candidates differed, then lot; last vacancies (rule 52)."""
+    unit, n, seats = 100_000, len(names), int(sheet["seats"])
+    valid = sum(m for prefs, m in papers if prefs)
+    quota = (valid // (seats + 1) + 1) * unit
+    if exact(sheet["quota"], unit) != quota:
+        raise Mismatch(f"The quota should be {quota // unit} ({valid} valid papers, {seats} seats).")
+    hopeful, pending, excluded = set(range(n)), set[int](), set[int]()
+    elected: list[int] = []
+    piles: list[list[tuple[tuple[int, ...], int, int, int]]] = [[] for _ in range(n)]  # prefs, at, value, m
+    votes, lost = [0] * n, {"non_transferable": 0, "rounding": 0}
+    for prefs, m in papers:
+        if prefs:
+            piles[prefs[0]].append((prefs, 0, unit, m))
+            votes[prefs[0]] += m * unit
+    history: list[list[int]] = []
+    rounds = sheet["rounds"]
+
+    def close(number: int) -> list[int]:
+        history.append(list(votes))
+        new = sorted((c for c in hopeful if votes[c] >= quota), key=lambda c: (-votes[c], c))
+        hopeful.difference_update(new)
+        elected.extend(new)
+        pending.update(c for c in new if votes[c] > quota)
+        if number > len(rounds):
+            raise Mismatch(f"The sheet stops after stage {len(rounds)}; the count goes on.")
+        round_ = rounds[number - 1]
+        compare_stage(names, number, round_, {c: votes[c] for c in range(n) if c not in excluded}, unit)
+        for what, amount in lost.items():
+            if exact(round_["inactive"].get(what), unit) != amount:
+                raise Mismatch(
+                    f"Stage {number}: the {what.replace('_', '-')} votes should be {figure(amount, unit)}."
+                )
+        if [names.index(x) for x in round_["elected"][: len(new)]] != new:
+            raise Mismatch(f"Stage {number}: the candidates elected should be {[names[c] for c in new]}.")
+        return new
+
+    new = close(1)
+    number = 1
+    while seats - len(elected) > 0 and len(hopeful) > seats - len(elected):
+        number += 1
+        round_ = rounds[number - 1] if number <= len(rounds) else {"excluded": [], "transfers": {}}
+        if pending:
+            top = max(votes[c] for c in pending)
+            tied = by_history([c for c in pending if votes[c] == top], history, highest=True)
+            source = choose("surplus transferred", number, next(iter(round_["transfers"]), None), tied, names)
+            surplus, total = votes[source] - quota, votes[source]  # rule 48(3): surplus x value / total
+            pending.discard(source)
+            votes[source] = quota
+        else:
+            low = min(votes[c] for c in hopeful)
+            tied = by_history([c for c in hopeful if votes[c] == low], history, highest=False)
+            pick = round_["excluded"][0] if len(round_["excluded"]) == 1 else None
+            source = choose("candidate excluded", number, pick, tied, names)
+            hopeful.discard(source)
+            excluded.add(source)
+            surplus, total = 0, 1  # rule 50: papers move at their present values, nothing lost
+            votes[source] = 0
+        moving, piles[source], moved = piles[source], [], 0
+        for prefs, at, value, m in moving:
+            new_value = surplus * value // total if surplus else value
+            moved += new_value * m
+            step = next((i for i in range(at + 1, len(prefs)) if prefs[i] in hopeful), None)
+            if step is None:
+                lost["non_transferable"] += new_value * m
+            elif new_value > 0:
+                piles[prefs[step]].append((prefs, step, new_value, m))
+                votes[prefs[step]] += new_value * m
+        if surplus:
+            lost["rounding"] += surplus - moved
+        new = close(number)
+    last = sorted(hopeful, key=lambda c: (-votes[c], c)) if seats > len(elected) else []
+    if len(rounds) != number:
+        raise Mismatch(f"The count has {number} stages; the sheet shows {len(rounds)}.")
+    if [names.index(x) for x in rounds[-1]["elected"]] != new + last:
+        raise Mismatch(f"Stage {number}: the candidates elected should be {[names[c] for c in new + last]}.")
+    if [names.index(x) for x in sheet["elected"]] != elected + last:
+        raise Mismatch(f"The elected should be {', '.join(names[c] for c in elected + last)}.")
+
+
+def up(a: int, b: int) -> int:
+    """a / b rounded up."""
+    return -(-a // b)
+
+
+def check_meek(names: list[str], papers: Papers, sheet: Json) -> None:
+    """Meek STV, the PR Foundation reference rule: 9-decimal fixed point (units of 10^-9), keep values and
+    keep-factor steps rounded up, quota = votes / (seats+1) truncated plus 10^-9, omega 10^-6. A round ends
+    when someone is elected or, once the surplus is below omega or stops falling, the lowest is defeated."""
+    one, omega, n, seats = 10**9, 1000, len(names), int(sheet["seats"])
+    papers = [(prefs, m) for prefs, m in papers if prefs]
+    kf = [one] * n
+    hopeful, elected = set(range(n)), list[int]()
+    rounds = sheet["rounds"]
+    votes, quota = [0] * n, sum(m for _, m in papers) * one // (seats + 1) + 1
+
+    def distribute() -> None:
+        votes[:] = [0] * n
+        for prefs, m in papers:
+            w = one
+            for c in prefs:
+                keep = up(w * kf[c], one)  # w x kf, rounded up
+                votes[c] += keep * m
+                w -= keep
+                if w <= 0:
+                    break
+
+    def compare(number: int, won: list[int], lost: list[int]) -> None:
+        if number > len(rounds):
+            raise Mismatch(f"The sheet stops after round {len(rounds)}; the count goes on.")
+        round_ = rounds[number - 1]
+        compare_stage(names, number, round_, dict(enumerate(votes)), one)
+        if exact(round_["threshold"], one) != quota:
+            raise Mismatch(f"Round {number}: the quota should be {figure(quota, one)}.")
+        if [names.index(x) for x in round_["elected"]] != won:
+            raise Mismatch(f"Round {number}: the elected should be {[names[c] for c in won]}.")
+        if [names.index(x) for x in round_["excluded"]] != lost:
+            raise Mismatch(f"Round {number}: the defeated should be {[names[c] for c in lost]}.")
+
+    number, won, lost = 0, list[int](), list[int]()
+    while len(hopeful) > seats - len(elected) > 0:
+        number += 1
+        last_surplus, lost = sum(m for _, m in papers) * one, []
+        while True:
+            distribute()
+            quota = sum(votes) // (seats + 1) + 1
+            won = sorted((c for c in hopeful if votes[c] >= quota), key=lambda c: (-votes[c], c))
+            surplus = max(sum(votes[c] - quota for c in elected + won), 0)
+            if won or surplus < omega or surplus >= last_surplus:
+                break
+            last_surplus = surplus
+            for c in elected:
+                kf[c] = up(up(kf[c] * quota, one) * one, votes[c])  # kf x q / v, each step rounded up
+        hopeful.difference_update(won)
+        elected.extend(won)
+        if not won:
+            low = min(votes[c] for c in hopeful)
+            tied = sorted(c for c in hopeful if votes[c] <= low + surplus)
+            shown = rounds[number - 1]["excluded"] if number <= len(rounds) else []
+            lost = [choose("candidate defeated", number, shown[0] if len(shown) == 1 else None, tied, names)]
+            hopeful.discard(lost[0])
+            kf[lost[0]] = 0
+        if len(hopeful) > seats - len(elected) > 0:
+            compare(number, won, lost)
+    if number == 0:
+        number = 1
+        distribute()
+    last = sorted(hopeful, key=lambda c: (-votes[c], c)) if seats > len(elected) else []
+    compare(number, won + last, lost)
+    if number != len(rounds):
+        raise Mismatch(f"The count has {number} rounds; the sheet shows {len(rounds)}.")
+    if [names.index(x) for x in sheet["elected"]] != elected + last:
+        raise Mismatch(f"The elected should be {', '.join(names[c] for c in elected + last)}.")
+
+
+def aggregated(board: Json) -> Papers:
+    """Identical ballots merged into one entry with their total weight (the count is the same)."""
+    merged: dict[tuple[int, ...], int] = {}
+    for _, choice, weight in board["ballots"]:
+        key = tuple(option_numbers(choice))
+        merged[key] = merged.get(key, 0) + int(weight)
+    return list(merged.items())
+
+
+def recount(board: Json, results: Json) -> None:
+    names, kind, sheet = board["options"], board["kind"], results["sheet"]
+    if kind == "motion":
+        motion = dict.fromkeys(("for", "against", "abstain"), 0)
+        for _, choice, weight in board["ballots"]:
+            motion[choice] += int(weight)
+        return check_motion(motion, results)
+    if list(sheet["candidates"]) != names:
+        raise Mismatch("The count sheet's options are not the board's.")
+    papers = aggregated(board)
+    if kind in ("single", "approval"):
+        counts = dict.fromkeys(range(len(names)), 0)
+        for preferences, weight in papers:
+            for c in set(preferences):
+                counts[c] += weight
+        return check_highest(names, counts, sheet, 1 if kind == "single" else int(board["seats"]))
+    if kind == "ranked":
+        return check_runoff(names, papers, sheet)
+    if kind == "stv" and sheet["method"] == "scottish_stv":
+        return check_scottish(names, papers, sheet) if papers else None
+    if kind == "stv" and sheet["method"] == "meek_prf":
+        return check_meek(names, papers, sheet)
+    raise Mismatch(f"This checker does not recount {kind!r} votes counted by {sheet['method']!r}.")
+
+
+def verify(board: Json, results: Json) -> list[str]:
     """Every way the published files disagree with the recount, in words; an empty list if none."""
     problems: list[str] = []
     digest = fingerprint(board)
@@ -109,23 +373,18 @@ def verify(board: dict, results: dict) -> list[str]:
         problems.append(f"The board's fingerprint is {digest}, not the published one.")
     if results["turnout"]["ballots"] != len(board["ballots"]):
         problems.append(
-            f"The board holds {len(board['ballots'])} ballots; the result counts a different number."
+            f"The board holds {len(board['ballots'])} ballots; the result counts "
+            f"{results['turnout']['ballots']}."
         )
-    names, kind, sheet = board["options"], board["kind"], results["sheet"]
-    if list(sheet["candidates"]) != names:
-        problems.append("The count sheet's options are not the board's.")
-        return problems
-    ballots = [(option_numbers(choice), int(weight)) for _, choice, weight in board["ballots"]]
-    if kind in ("single", "approval"):
-        counts: Counts = dict.fromkeys(range(len(names)), 0)
-        for preferences, weight in ballots:
-            for c in set(preferences):
-                counts[c] += weight
-        check_highest(names, counts, sheet, 1 if kind == "single" else int(board["seats"]), problems)
-    elif kind == "ranked":
-        check_runoff(names, ballots, sheet, problems)
-    else:
-        problems.append(f"This checker does not recount {kind!r} votes.")
+    try:
+        recount(board, results)
+    except Mismatch as difference:
+        problems.append(str(difference))
+    except (KeyError, ValueError, IndexError, TypeError) as error:
+        problems.append(f"The files are not in the form a closed vote publishes ({error!r}).")
+    quorate = bool(results.get("quorum", {}).get("met", True))
+    if "chosen" in results and results["chosen"] != (results["sheet"]["elected"] if quorate else []):
+        problems.append("The result's list of what was chosen is not what the count sheet and quorum give.")
     return problems
 
 
