@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.budgets import payee_window
 from coop.budgets.tables import (
     BudgetPool,
     LedgerEntry,
@@ -47,6 +48,7 @@ from governance.budget import (
     spending_requirement,
     split_cost,
 )
+from governance.constitution.schema import SpendingRules
 from governance.violations import Violation
 
 CONTRIBUTOR = "contributor"
@@ -652,9 +654,7 @@ async def request_payment(
     )
     for _ in range(2):
         try:
-            return await _pay(
-                organisation_id, pool, request, shares, fingerprint, requirement.approvers_needed, actor
-            )
+            return await _pay(organisation_id, pool, request, shares, fingerprint, rules, actor)
         except NotEnoughMoney as refused:
             await record(
                 AuditEntry(
@@ -685,12 +685,13 @@ async def _pay(
     request: PaymentRequest,
     shares: dict[int, int],
     fingerprint: str,
-    approvers_needed: int,
+    rules: SpendingRules,
     actor: Actor,
     *,
     committed: bool = False,
 ) -> PaymentResult:
     pool_id = int(pool["id"])
+    now = payee_window.clock()
     async with write_transaction():
         existing = (
             await PoolPayment.select()
@@ -714,6 +715,13 @@ async def _pay(
                 int(existing["amount_pence"]),
                 replayed=True,
             )
+        # Two approvers if this and the payee's other recent payments reach the threshold (counted in
+        # this transaction, so concurrent parts of one split payment cannot each slip under it).
+        await payee_window.lock_payee(organisation_id, request.payee)
+        recent = await payee_window.recent_to_payee(organisation_id, request.payee, rules, now)
+        approvers_needed = spending_requirement(
+            request.amount_pence, rules, recent_to_payee_pence=recent
+        ).approvers_needed
         # The key is claimed first: a concurrent duplicate waits on the unique index, then replays.
         rows = await PoolPayment.insert(
             PoolPayment(
@@ -722,13 +730,14 @@ async def _pay(
                 reference=_reference("P"),
                 idempotency_key=request.idempotency_key,
                 fingerprint=fingerprint,
-                payee=request.payee.strip(),
+                payee=payee_window.payee_name(request.payee),
                 description=request.description.strip(),
                 amount_pence=request.amount_pence,
                 shares=json.dumps({str(k): v for k, v in shares.items()}, sort_keys=True),
                 status="awaiting_approval",
                 approvals_needed=approvers_needed,
                 requested_by=actor.person_id,
+                created_at=now,
             )
         ).returning(PoolPayment.id, PoolPayment.public_id, PoolPayment.reference)
         payment_id, public_id, reference = int(rows[0]["id"]), str(rows[0]["public_id"]), rows[0]["reference"]
@@ -1025,7 +1034,6 @@ async def pay_from_commitment(
     if request.amount_pence <= 0 or sum(shares.values()) != request.amount_pence:
         raise _error("budget.amount", "Enter an amount above £0")
     rules = (await constitution_of(organisation_id)).spending
-    approvers = spending_requirement(request.amount_pence, rules).approvers_needed
     fingerprint = _fingerprint(
         {
             "pool": str(pool["public_id"]),
@@ -1035,7 +1043,7 @@ async def pay_from_commitment(
             "shares": {str(k): v for k, v in sorted(shares.items())},
         }
     )
-    return await _pay(organisation_id, pool, request, shares, fingerprint, approvers, actor, committed=True)
+    return await _pay(organisation_id, pool, request, shares, fingerprint, rules, actor, committed=True)
 
 
 # ---------------------------------------------------------------------------------------------------------
