@@ -19,7 +19,7 @@ from coop.accounts.controllers import actor_of
 from coop.budgets import payee_window
 from coop.budgets import service as budgets
 from coop.budgets.forms import check_token, check_token_ok
-from coop.commissioning import service
+from coop.commissioning import funding, service
 from coop.commissioning.forms import (
     read_invoice_form,
     read_offer_form,
@@ -224,6 +224,18 @@ class CommissioningController(Controller):
                 shares = await service.proposal_shares(context["pool"], context["offer"], self._details(data))
             except budgets.BudgetError as error:
                 data.errors["participants"] = error.violations[0].message
+        if shares:
+            # Said when the proposal is made, next to what to change: buy less, or leave someone out.
+            for problem in await funding.funding_problems(int(context["pool"]["id"]), shares):
+                field = "quantity" if problem.code == "commissioning.cannot_afford" else "participants"
+                data.errors[field] = " ".join(filter(None, (data.errors.get(field), problem.message)))
+            context["funding"] = await funding.funding_figures(
+                int(context["pool"]["id"]),
+                sum(shares.values()),
+                data.period_start,
+                data.period_end,
+                deciding=True,
+            )
         # Keep the ticked boxes when the form is shown again.
         context["form"] = {
             **{k: form.get(k) for k in form},
@@ -340,6 +352,7 @@ class CommissioningController(Controller):
                 and person_id not in approvers,
                 "can_contract": proposal["status"] == "approved" and manager,
                 "contract": contract,
+                "funding": await funding.proposal_figures(proposal),
                 "outcomes": await service.provider_outcomes(int(things["provider"]["id"])),
                 "base": _base(org.slug),
                 **_names(),

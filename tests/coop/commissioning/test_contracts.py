@@ -254,8 +254,21 @@ def test_a_contract_that_would_overspend_is_refused_and_changes_nothing(demo, cl
     setup = make_pool(contributors=2, deposit_pence=20_000)
     board_decides(setup.organisation_id)
     offer = make_offer(setup.organisation_id, price_pence=5_000)
-    proposal = propose(setup, offer, 9, setup.accounts, by=setup.people["daniel"])  # £450 > £400 held
+    # A proposal the pool cannot fund no longer gets this far (test_affordability.py): here the money
+    # goes after the approval, so the contract step's own guard is what refuses.
+    proposal = propose(setup, offer, 7, setup.accounts, by=setup.people["daniel"])  # £350 of £400 held
     assert approve_by_board(setup, proposal, "amara") == "approved"
+    from coop.budgets import service as budgets
+
+    paid = run(
+        budgets.request_payment(
+            setup.organisation_id,
+            setup.pool_id,
+            budgets.PaymentRequest("Other Ltd", "Other support", 10_000, "meanwhile-pay-0001"),
+            actor=actor(setup.people["daniel"]),
+        )
+    )
+    assert paid.status == "paid"  # £300 left for a £350 contract
     before = money(setup)
     sign_in(client, "helen@riverside.example")
     refused = post_form(client, f"{BASE}/proposals/{proposal['public_id']}/contract")
