@@ -270,15 +270,40 @@ class SpendingRequirement:
     amount_pence: int
     needs_members_vote: bool
     approvers_needed: int  # people other than the requester (0: the requester's own record is enough)
+    payee_total_pence: int = 0  # this payment plus what the same payee was paid or asked for in the window
 
 
-def spending_requirement(amount_pence: int, rules: SpendingRules) -> SpendingRequirement:
-    """The payment's needs. "Above" means strictly greater than, as the constitution's wording says."""
+def spending_requirement(
+    amount_pence: int, rules: SpendingRules, *, recent_to_payee_pence: int = 0
+) -> SpendingRequirement:
+    """The payment's needs. The members' vote is for spending strictly above its amount, as the
+    constitution's wording says. Two approvers are needed when this payment, added to what the same payee
+    was paid or is waiting to be paid within the constitution's window (`recent_to_payee_pence`, a fact
+    the caller loads), is at or above the two-person threshold: so a payment of exactly the threshold
+    needs two, and splitting a large payment into small ones does not avoid them."""
     vote_limit = rules.members_vote_above_pence
+    payee_total = amount_pence + recent_to_payee_pence
     return SpendingRequirement(
         amount_pence=amount_pence,
         needs_members_vote=vote_limit is not None and amount_pence > vote_limit,
-        approvers_needed=2 if amount_pence > rules.two_person_approval_above_pence else 0,
+        approvers_needed=2 if payee_total >= rules.two_person_threshold_pence else 0,
+        payee_total_pence=payee_total,
+    )
+
+
+def two_person_rule_text(rules: SpendingRules) -> str:
+    """The rule in words, with its edge as the constitution states it."""
+    if (
+        rules.two_person_approval_at_or_above_pence is None
+        and rules.two_person_approval_above_pence is not None
+    ):
+        limit = f"over {format_pence(rules.two_person_approval_above_pence)}"
+    else:
+        limit = f"of {format_pence(rules.two_person_threshold_pence)} or more"
+    days = rules.two_person_approval_window_days
+    return (
+        f"Payments {limit} need two other people to approve them. Payments to the same payee within "
+        f"{days} {'day' if days == 1 else 'days'} are added together."
     )
 
 

@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
-from coop.budgets import reversals, service
+from coop.budgets import payee_window, reversals, service
 from coop.budgets.forms import (
     check_token,
     check_token_ok,
@@ -38,7 +38,7 @@ from governance.budget import (
     CostRule,
     FundingSource,
     format_pence,
-    spending_requirement,
+    two_person_rule_text,
 )
 
 requires_manager = requires_role(*service.MANAGER_ROLES)
@@ -89,7 +89,7 @@ def _money_in_check_page(
     )
 
 
-def _pay_check_page(
+async def _pay_check_page(
     request: Request[Any, Any, Any],
     context: dict[str, Any],
     data: Any,
@@ -106,7 +106,9 @@ def _pay_check_page(
             "data": data,
             "form": form,
             "shares": [(names[k], v) for k, v in shares.items()],
-            "requirement": spending_requirement(data.amount_pence, context["rules"]),
+            "requirement": await payee_window.requirement_for(
+                int(context["pool"]["organisation"]), data.payee, data.amount_pence, context["rules"]
+            ),
             "token": check_token(settings.secret_key, "payment", data.payload()),
         },
     )
@@ -417,11 +419,13 @@ class BudgetController(Controller):
     async def _payment_context(self, request: Request[Any, Any, Any], pool: dict[str, Any]) -> dict[str, Any]:
         org = current_org(request)
         accounts = [a for a in await service.accounts_of(int(pool["id"])) if a["left_on"] is None]
+        rules = (await service.constitution_of(org.organisation_id)).spending
         return {
             "pool": pool,
             "accounts": accounts,
             "by_hours": pool["cost_rule"] == CostRule.BY_HOURS.value,
-            "rules": (await service.constitution_of(org.organisation_id)).spending,
+            "rules": rules,
+            "two_person_rule": two_person_rule_text(rules),
             "base": f"{_base(org.slug)}/{pool['public_id']}",
             **_names(),
         }
@@ -461,7 +465,7 @@ class BudgetController(Controller):
         data, shares = await self._read_payment(request, pool, context, form)
         if data.errors:
             return form_errors_page(request, "budgets/pay.html", data.errors, {**context, "form": form})
-        return _pay_check_page(request, context, data, shares, form, settings)
+        return await _pay_check_page(request, context, data, shares, form, settings)
 
     @post("/{pool_id:str}/pay", name="budget_pay_post", guards=[requires_manager])
     async def pay_record(
@@ -475,7 +479,7 @@ class BudgetController(Controller):
         if data.errors:
             return form_errors_page(request, "budgets/pay.html", data.errors, {**context, "form": form})
         if not check_token_ok(settings.secret_key, "payment", data.payload(), str(form.get("check", ""))):
-            return _pay_check_page(request, context, data, shares, form, settings)
+            return await _pay_check_page(request, context, data, shares, form, settings)
         try:
             result = await service.request_payment(
                 org.organisation_id,

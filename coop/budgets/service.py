@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.budgets import payee_window
 from coop.budgets.reversal_pairs import pairs
 from coop.budgets.tables import (
     BudgetPool,
@@ -48,6 +49,7 @@ from governance.budget import (
     spending_requirement,
     split_cost,
 )
+from governance.constitution.schema import SpendingRules
 from governance.violations import Violation
 
 CONTRIBUTOR = "contributor"
@@ -677,9 +679,7 @@ async def request_payment(
     )
     for _ in range(2):
         try:
-            return await _pay(
-                organisation_id, pool, request, shares, fingerprint, requirement.approvers_needed, actor
-            )
+            return await _pay(organisation_id, pool, request, shares, fingerprint, rules, actor)
         except NotEnoughMoney as refused:
             await record(
                 AuditEntry(
@@ -710,12 +710,13 @@ async def _pay(
     request: PaymentRequest,
     shares: dict[int, int],
     fingerprint: str,
-    approvers_needed: int,
+    rules: SpendingRules,
     actor: Actor,
     *,
     committed: bool = False,
 ) -> PaymentResult:
     pool_id = int(pool["id"])
+    now = payee_window.clock()
     async with write_transaction():
         existing = (
             await PoolPayment.select()
@@ -739,6 +740,13 @@ async def _pay(
                 int(existing["amount_pence"]),
                 replayed=True,
             )
+        # Two approvers if this and the payee's other recent payments reach the threshold (counted in
+        # this transaction, so concurrent parts of one split payment cannot each slip under it).
+        await payee_window.lock_payee(organisation_id, request.payee)
+        recent = await payee_window.recent_to_payee(organisation_id, request.payee, rules, now)
+        approvers_needed = spending_requirement(
+            request.amount_pence, rules, recent_to_payee_pence=recent
+        ).approvers_needed
         # The key is claimed first: a concurrent duplicate waits on the unique index, then replays.
         rows = await PoolPayment.insert(
             PoolPayment(
@@ -747,7 +755,7 @@ async def _pay(
                 reference=_reference("P"),
                 idempotency_key=request.idempotency_key,
                 fingerprint=fingerprint,
-                payee=request.payee.strip(),
+                payee=payee_window.payee_name(request.payee),
                 description=request.description.strip(),
                 amount_pence=request.amount_pence,
                 shares=json.dumps({str(k): v for k, v in shares.items()}, sort_keys=True),
@@ -756,6 +764,7 @@ async def _pay(
                 requested_by=actor.person_id,
                 period_start=request.period_start,
                 period_end=request.period_end,
+                created_at=now,
             )
         ).returning(PoolPayment.id, PoolPayment.public_id, PoolPayment.reference)
         payment_id, public_id, reference = int(rows[0]["id"]), str(rows[0]["public_id"]), rows[0]["reference"]
@@ -1058,7 +1067,6 @@ async def pay_from_commitment(
     if problems := request.period_problems():
         raise BudgetError(problems)
     rules = (await constitution_of(organisation_id)).spending
-    approvers = spending_requirement(request.amount_pence, rules).approvers_needed
     fingerprint = _fingerprint(
         {
             "pool": str(pool["public_id"]),
@@ -1069,7 +1077,7 @@ async def pay_from_commitment(
             **request.period_fingerprint(),
         }
     )
-    return await _pay(organisation_id, pool, request, shares, fingerprint, approvers, actor, committed=True)
+    return await _pay(organisation_id, pool, request, shares, fingerprint, rules, actor, committed=True)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
+from coop.budgets import payee_window
 from coop.budgets import service as budgets
 from coop.budgets.forms import check_token, check_token_ok
-from coop.commissioning import service
+from coop.commissioning import funding, service
 from coop.commissioning.forms import (
     read_invoice_form,
     read_offer_form,
@@ -30,7 +31,7 @@ from coop.guards import confirm_password_first, current_org, current_session, re
 from coop.settings import Settings
 from coop.votes.service import VoteStateError
 from coop.web import form_errors_page, redirect, render
-from governance.budget import COST_RULE_NAMES, CostRule, format_pence
+from governance.budget import COST_RULE_NAMES, CostRule, format_pence, two_person_rule_text
 
 requires_manager = requires_role(*service.MANAGER_ROLES)
 
@@ -223,6 +224,18 @@ class CommissioningController(Controller):
                 shares = await service.proposal_shares(context["pool"], context["offer"], self._details(data))
             except budgets.BudgetError as error:
                 data.errors["participants"] = error.violations[0].message
+        if shares:
+            # Said when the proposal is made, next to what to change: buy less, or leave someone out.
+            for problem in await funding.funding_problems(int(context["pool"]["id"]), shares):
+                field = "quantity" if problem.code == "commissioning.cannot_afford" else "participants"
+                data.errors[field] = " ".join(filter(None, (data.errors.get(field), problem.message)))
+            context["funding"] = await funding.funding_figures(
+                int(context["pool"]["id"]),
+                sum(shares.values()),
+                data.period_start,
+                data.period_end,
+                deciding=True,
+            )
         # Keep the ticked boxes when the form is shown again.
         context["form"] = {
             **{k: form.get(k) for k in form},
@@ -339,6 +352,7 @@ class CommissioningController(Controller):
                 and person_id not in approvers,
                 "can_contract": proposal["status"] == "approved" and manager,
                 "contract": contract,
+                "funding": await funding.proposal_figures(proposal),
                 "outcomes": await service.provider_outcomes(int(things["provider"]["id"])),
                 "base": _base(org.slug),
                 **_names(),
@@ -469,15 +483,20 @@ class CommissioningController(Controller):
         form = {"idempotency_key": budgets.new_idempotency_key()}
         return render(request, "commissioning/invoice_new.html", {**context, "form": form})
 
-    def _invoice_check_page(
+    async def _invoice_check_page(
         self,
         request: Request[Any, Any, Any],
         context: dict[str, Any],
         data: Any,
         form: Any,
         settings: Settings,
-        rules: Any,
     ) -> Template:
+        org = current_org(request)
+        rules = await service.spending_rules(org.organisation_id)
+        # The invoice is paid to the provider: earlier payments to them in the window count too.
+        requirement = await payee_window.requirement_for(
+            org.organisation_id, context["provider"]["name"], data.amount_pence, rules
+        )
         return render(
             request,
             "commissioning/invoice_check.html",
@@ -485,7 +504,8 @@ class CommissioningController(Controller):
                 **context,
                 "data": data,
                 "form": form,
-                "two_people": data.amount_pence > rules.two_person_approval_above_pence,
+                "two_people": requirement.approvers_needed > 0,
+                "two_person_rule": two_person_rule_text(rules),
                 "token": check_token(settings.secret_key, "invoice", data.payload()),
             },
         )
@@ -509,12 +529,10 @@ class CommissioningController(Controller):
     async def invoice_check(
         self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Template:
-        org = current_org(request)
         context, form, data = await self._read_invoice(request, contract_id)
         if data.errors:
             return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
-        rules = await service.spending_rules(org.organisation_id)
-        return self._invoice_check_page(request, context, data, form, settings, rules)
+        return await self._invoice_check_page(request, context, data, form, settings)
 
     @post("/contracts/{contract_id:str}/invoices", name="invoice_post", guards=[requires_manager])
     async def invoice_create(
@@ -525,8 +543,7 @@ class CommissioningController(Controller):
         if data.errors:
             return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
         if not check_token_ok(settings.secret_key, "invoice", data.payload(), str(form.get("check", ""))):
-            rules = await service.spending_rules(org.organisation_id)
-            return self._invoice_check_page(request, context, data, form, settings, rules)
+            return await self._invoice_check_page(request, context, data, form, settings)
         try:
             await service.record_invoice(
                 org.organisation_id,

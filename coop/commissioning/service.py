@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -22,6 +24,7 @@ from coop.budgets import service as budgets
 from coop.budgets.reversal_pairs import pairs
 from coop.budgets.service import BudgetError, NotEnoughMoney, NotFound, is_public_id
 from coop.budgets.tables import BudgetPool, PoolPayment
+from coop.commissioning import funding
 from coop.commissioning.tables import (
     CommissionProposal,
     Contract,
@@ -70,6 +73,18 @@ MAX_VOTE_DAYS = 60
 
 def _error(code: str, message: str, cls: type[BudgetError] = BudgetError) -> BudgetError:
     return cls([Violation(code, message)])
+
+
+@asynccontextmanager
+async def audit_refusal(entry: AuditEntry, actor: Actor) -> AsyncIterator[None]:
+    """Record `entry`, with the reasons' codes, when the block is refused for want of money (the refusal
+    still raises). Enter it before the write transaction, so the record outlives the rollback."""
+    try:
+        yield
+    except NotEnoughMoney as refused:
+        codes = [v.code for v in refused.violations]
+        await record(replace(entry, detail={**entry.detail, "codes": codes}), actor)
+        raise
 
 
 def _reference() -> str:
@@ -246,7 +261,8 @@ async def create_proposal(
     actor: Actor,
 ) -> str:
     """Record a proposal and start its decision: a members' vote is created and opened at once (in the same
-    transaction), a board decision waits for directors to approve it."""
+    transaction), a board decision waits for directors to approve it. Refused (NotEnoughMoney, nothing
+    recorded) if the pool cannot fund it: members are never asked to vote for what cannot be bought."""
     if details.quantity <= 0:
         raise _error("commissioning.quantity", "Enter how many units to buy")
     if details.period_end < details.period_start:
@@ -257,7 +273,17 @@ async def create_proposal(
     route, approvals = decision_route(total, rules)
     provider = await Provider.select(Provider.name).where(Provider.id == offer["provider"]).first()
     assert provider is not None
-    async with write_transaction():
+    refusal = AuditEntry(
+        "commissioning.proposal_refused",
+        organisation_id=organisation_id,
+        target_type="budget_pool",
+        target_id=str(pool["public_id"]),
+        outcome="refused",
+        detail={"total_pence": total},
+    )
+    async with audit_refusal(refusal, actor), write_transaction():
+        # Checked in the transaction that opens the vote, against the latest figures.
+        await funding.refuse_unless_funded(int(pool["id"]), shares)
         vote_id: int | None = None
         if route == "members_vote":
             vote_id = await votes.create_vote(
@@ -360,10 +386,14 @@ async def approve_proposal(
         if problems:
             # The budget rules speak of payments; here it is a proposal.
             raise BudgetError([Violation(v.code, v.message.replace("payment", "proposal")) for v in problems])
-        await ProposalApproval.insert(ProposalApproval(proposal=proposal["id"], approver=approver_person_id))
         status = "awaiting_board"
         if len(already) + 1 >= int(proposal["approvals_needed"]):
+            # The last approval makes it a promise on the pool's money: only if the pool can still fund it.
+            shares = {int(k): int(v) for k, v in json.loads(proposal["shares"]).items()}
+            await funding.refuse_unless_funded(int(proposal["pool"]), shares)
             status = "approved"
+        await ProposalApproval.insert(ProposalApproval(proposal=proposal["id"], approver=approver_person_id))
+        if status == "approved":
             await CommissionProposal.update({CommissionProposal.status: status}).where(
                 CommissionProposal.id == proposal["id"]
             )
@@ -466,62 +496,53 @@ async def create_contract(organisation_id: int, proposal_public_id: str, *, acto
     shares = {int(k): int(v) for k, v in json.loads(proposal["shares"]).items()}
     pool_id = int(proposal["pool"])
     public_id = ""
-    try:
-        async with write_transaction():
-            claimed = (
-                await CommissionProposal.update({CommissionProposal.status: "contracted"})
-                .where((CommissionProposal.id == proposal["id"]) & (CommissionProposal.status == "approved"))
-                .returning(CommissionProposal.id)
+    refusal = AuditEntry(
+        "commissioning.contract_refused",
+        organisation_id=organisation_id,
+        target_type="commission_proposal",
+        target_id=proposal_public_id,
+        outcome="refused",
+    )
+    async with audit_refusal(refusal, actor), write_transaction():
+        claimed = (
+            await CommissionProposal.update({CommissionProposal.status: "contracted"})
+            .where((CommissionProposal.id == proposal["id"]) & (CommissionProposal.status == "approved"))
+            .returning(CommissionProposal.id)
+        )
+        if not claimed:
+            raise _error("commissioning.contracted", "A contract has already been made for this proposal.")
+        rows = await Contract.insert(
+            Contract(
+                organisation=organisation_id,
+                reference=_reference(),
+                pool=pool_id,
+                proposal=proposal["id"],
+                provider=offer["provider"],
+                offer=offer["id"],
+                total_pence=int(proposal["total_pence"]),
+                created_by=actor.person_id,
             )
-            if not claimed:
-                raise _error(
-                    "commissioning.contracted", "A contract has already been made for this proposal."
-                )
-            rows = await Contract.insert(
-                Contract(
-                    organisation=organisation_id,
-                    reference=_reference(),
-                    pool=pool_id,
-                    proposal=proposal["id"],
-                    provider=offer["provider"],
-                    offer=offer["id"],
-                    total_pence=int(proposal["total_pence"]),
-                    created_by=actor.person_id,
-                )
-            ).returning(Contract.id, Contract.public_id, Contract.reference)
-            public_id = str(rows[0]["public_id"])
-            await ContractShare.insert(
-                *(
-                    ContractShare(contract=rows[0]["id"], account=account, committed_pence=pence)
-                    for account, pence in sorted(shares.items())
-                )
+        ).returning(Contract.id, Contract.public_id, Contract.reference)
+        public_id = str(rows[0]["public_id"])
+        await ContractShare.insert(
+            *(
+                ContractShare(contract=rows[0]["id"], account=account, committed_pence=pence)
+                for account, pence in sorted(shares.items())
             )
-            await budgets.commit_shares(
-                organisation_id, pool_id, shares, actor=actor, target_type="contract", target_id=public_id
-            )
-            await record(
-                AuditEntry(
-                    "commissioning.contract_created",
-                    organisation_id=organisation_id,
-                    target_type="contract",
-                    target_id=public_id,
-                    detail={"reference": rows[0]["reference"], "total_pence": int(proposal["total_pence"])},
-                ),
-                actor,
-            )
-    except NotEnoughMoney as refused:
+        )
+        await budgets.commit_shares(
+            organisation_id, pool_id, shares, actor=actor, target_type="contract", target_id=public_id
+        )
         await record(
             AuditEntry(
-                "commissioning.contract_refused",
+                "commissioning.contract_created",
                 organisation_id=organisation_id,
-                target_type="commission_proposal",
-                target_id=proposal_public_id,
-                outcome="refused",
-                detail={"codes": [v.code for v in refused.violations]},
+                target_type="contract",
+                target_id=public_id,
+                detail={"reference": rows[0]["reference"], "total_pence": int(proposal["total_pence"])},
             ),
             actor,
         )
-        raise
     return public_id
 
 

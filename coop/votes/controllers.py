@@ -27,6 +27,7 @@ from coop.votes import assisted, ranking, service
 from coop.votes import ballots as choices
 from coop.votes.bulletin import normalise_tracker, show_tracker
 from coop.votes.chart import bar_chart, count_text
+from coop.votes.extras import vote_facts
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when, when_text
 from coop.votes.service import CHANNELS, PURPOSES, NewVote, VoteInfo, VoteStateError
 from coop.votes.tally import chosen_in
@@ -353,6 +354,7 @@ class VoteController(Controller):
                 "opened": request.query_params.get("opened"),
                 "manage": org.has_any(*BOARD),
                 "proxies": proxies,
+                "vote_facts": await vote_facts(org.organisation_id, vote.id),
             },
             status_code=status_code,
         )
@@ -387,7 +389,10 @@ class VoteController(Controller):
             return refusal
         if vote.kind in ranking.RANKED_KINDS:
             return _rank_step(request, vote, member_id, proxy_for, (), 1)
-        return render(request, "votes/ballot.html", _ballot_context(vote, {}, proxy_for))
+        facts = await vote_facts(vote.organisation_id, vote.id)
+        return render(
+            request, "votes/ballot.html", {**_ballot_context(vote, {}, proxy_for), "vote_facts": facts}
+        )
 
     @post("/{vote_id:int}/ballot", name="vote_ballot_change")
     async def change(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
@@ -405,7 +410,10 @@ class VoteController(Controller):
             assert isinstance(order, tuple)
             return _rank_step(request, vote, member_id, proxy_for, order, 1)
         values = choices.form_values(vote.kind, encoded) if valid else {}
-        return render(request, "votes/ballot.html", _ballot_context(vote, values, proxy_for))
+        facts = await vote_facts(vote.organisation_id, vote.id)
+        return render(
+            request, "votes/ballot.html", {**_ballot_context(vote, values, proxy_for), "vote_facts": facts}
+        )
 
     @post("/{vote_id:int}/check", name="vote_check")
     async def check(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:

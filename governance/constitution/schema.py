@@ -656,6 +656,10 @@ class MembershipRules:
     )
 
 
+#: Two people approve spending of £500 or more unless the constitution says otherwise.
+DEFAULT_TWO_PERSON_THRESHOLD_PENCE = 50_000
+
+
 @dataclass(frozen=True, slots=True)
 class SpendingRules:
     """Which spending members must agree and which needs two people to approve. Amounts are in pence."""
@@ -676,14 +680,55 @@ class SpendingRules:
             "Whether every new contract with a provider needs a members' vote, whatever its value.",
         ),
     )
-    two_person_approval_above_pence: int = field(
-        default=50000,
+    two_person_approval_at_or_above_pence: int | None = field(
+        default=None,
         metadata=doc(
-            "Two people approve spending above (pence)",
-            "Spending above this amount, in pence, needs two people to approve it (50000 is £500).",
+            "Two people approve spending at or above (pence)",
+            "Spending of this amount or more, in pence, needs two people to approve it (50000 is £500). "
+            "Payments to the same payee within the window below are added together. Leave it out only "
+            "if the constitution uses the older 'above' setting.",
             min=0,
         ),
     )
+    two_person_approval_above_pence: int | None = field(
+        default=None,
+        metadata=doc(
+            "Two people approve spending above (pence)",
+            "Older constitutions: spending above this amount (not equal to it), in pence, needs two people "
+            "to approve it. New constitutions say 'at or above' instead; set only one of the two.",
+            min=0,
+        ),
+    )
+    two_person_approval_window_days: int = field(
+        default=30,
+        metadata=doc(
+            "Days over which payments to one payee are added up",
+            "Payments to the same payee within this many days are added together when deciding whether "
+            "two people must approve, so a large payment cannot be split into small ones to avoid it.",
+            min=1,
+            max=366,
+        ),
+    )
+
+    def __post_init__(self) -> None:
+        if (
+            self.two_person_approval_at_or_above_pence is not None
+            and self.two_person_approval_above_pence is not None
+        ):
+            raise ValueError(
+                "set two_person_approval_at_or_above_pence or the older two_person_approval_above_pence, "
+                "not both"
+            )
+
+    @property
+    def two_person_threshold_pence(self) -> int:
+        """The smallest amount that needs two approvers: the rule's edge made explicit ("at or above").
+        An older constitution's "above X" is, in whole pence, "at or above X + 1p"."""
+        if self.two_person_approval_at_or_above_pence is not None:
+            return self.two_person_approval_at_or_above_pence
+        if self.two_person_approval_above_pence is not None:
+            return self.two_person_approval_above_pence + 1
+        return DEFAULT_TWO_PERSON_THRESHOLD_PENCE
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,16 @@ def javascript(request: pytest.FixtureRequest) -> bool:
     return bool(request.param)
 
 
+def fill_period_by_keyboard(page: Page) -> None:
+    """The proposal's period, 1 May to 31 July 2026, typed into its date fields."""
+    for prefix, (day, month, year) in (
+        ("period_start", ("1", "5", "2026")),
+        ("period_end", ("31", "7", "2026")),
+    ):
+        for part, value in (("day", day), ("month", month), ("year", year)):
+            fill_by_keyboard(page, page.locator(f"#{prefix}_{part}"), value)
+
+
 @pytest.fixture
 def pool_and_offer(app_database: None, javascript: bool) -> Iterator[dict[str, Any]]:  # noqa: F811
     """A pool with two people who will use the service (£500 each) and a provider with an hourly offer."""
@@ -95,12 +105,7 @@ def test_propose_vote_contract_invoice_payment_statement(
     expect(helen.locator("main")).to_contain_text(f"Paid from {pool_name}")
     check_page(helen)
     fill_by_keyboard(helen, helen.locator("#quantity"), "10")
-    for prefix, (day, month, year) in (
-        ("period_start", ("1", "5", "2026")),
-        ("period_end", ("31", "7", "2026")),
-    ):
-        for part, value in (("day", day), ("month", month), ("year", year)):
-            fill_by_keyboard(helen, helen.locator(f"#{prefix}_{part}"), value)
+    fill_period_by_keyboard(helen)
     for person in (first, second):  # everyone in the pool is ticked to start with
         expect(helen.get_by_label(person, exact=True)).to_be_checked()
     fill_by_keyboard(helen, helen.locator("#vote_days"), "7")

@@ -38,11 +38,11 @@ def test_change_to_a_class_minimum_is_described_in_words_with_its_path() -> None
 
 
 def test_money_is_shown_in_pounds() -> None:
-    new = replace(SEED, spending=replace(SEED.spending, two_person_approval_above_pence=75050))
+    new = replace(SEED, spending=replace(SEED.spending, two_person_approval_at_or_above_pence=75050))
     (change,) = diff_constitutions(SEED, new)
     assert (
         change.description
-        == "Spending, two people approve spending above (pence): changed from £500 to £750.50."
+        == "Spending, two people approve spending at or above (pence): changed from £500 to £750.50."
     )
 
 

@@ -23,6 +23,7 @@ from governance.budget import (
     split_by_weights,
     split_cost,
     split_equally,
+    two_person_rule_text,
 )
 from governance.constitution import SpendingRules
 from governance.violations import RuleViolationError
@@ -225,10 +226,8 @@ def test_format_pence():
 # ------------------------------------------------------------------------------------------ spending rules
 
 
-def test_two_approvers_above_the_threshold_and_a_members_vote_above_its_threshold():
-    rules = SpendingRules(members_vote_above_pence=100_000, two_person_approval_above_pence=50_000)
-    assert spending_requirement(50_000, rules).approvers_needed == 0
-    assert spending_requirement(50_001, rules).approvers_needed == 2
+def test_a_members_vote_above_its_threshold():
+    rules = SpendingRules(members_vote_above_pence=100_000)
     assert not spending_requirement(100_000, rules).needs_members_vote
     big = spending_requirement(100_001, rules)
     assert big.needs_members_vote
@@ -236,6 +235,63 @@ def test_two_approvers_above_the_threshold_and_a_members_vote_above_its_threshol
         "Spending above £1,000.00 needs a members' vote before it can be paid."
     )
     assert not spending_requirement(10**8, SpendingRules(members_vote_above_pence=None)).needs_members_vote
+
+
+AT_OR_ABOVE_500 = SpendingRules(two_person_approval_at_or_above_pence=50_000)
+
+
+@pytest.mark.parametrize(("pence", "approvers"), [(49_999, 0), (50_000, 2), (50_001, 2)])
+def test_two_approvers_at_or_above_the_threshold(pence, approvers):
+    """The edge is explicit: exactly the threshold needs two people (it needed none before)."""
+    assert spending_requirement(pence, AT_OR_ABOVE_500).approvers_needed == approvers
+
+
+def test_the_default_rule_is_at_or_above_500_pounds_over_30_days():
+    rules = SpendingRules()
+    assert (rules.two_person_threshold_pence, rules.two_person_approval_window_days) == (50_000, 30)
+    assert spending_requirement(50_000, rules).approvers_needed == 2
+
+
+@pytest.mark.parametrize(("pence", "approvers"), [(50_000, 0), (50_001, 2)])
+def test_an_older_above_rule_keeps_its_strict_edge(pence, approvers):
+    rules = SpendingRules(two_person_approval_above_pence=50_000)
+    assert spending_requirement(pence, rules).approvers_needed == approvers
+
+
+@pytest.mark.parametrize(
+    ("recent", "pence", "approvers"),
+    [
+        (0, 30_000, 0),  # the first half of a £600 payment split in two
+        (30_000, 30_000, 2),  # the second half: £600 to one payee in the window
+        (40_000, 9_999, 0),  # threshold - 1p in all
+        (40_000, 10_000, 2),  # exactly the threshold in all
+        (40_000, 10_001, 2),  # threshold + 1p in all
+    ],
+)
+def test_payments_to_one_payee_in_the_window_are_added_up(recent, pence, approvers):
+    needs = spending_requirement(pence, AT_OR_ABOVE_500, recent_to_payee_pence=recent)
+    assert (needs.approvers_needed, needs.payee_total_pence) == (approvers, recent + pence)
+
+
+def test_a_payment_split_into_five_needs_two_approvers_from_the_part_that_reaches_the_threshold():
+    parts = [12_000] * 5  # £600 as five payments of £120
+    needed, paid = [], 0
+    for part in parts:
+        needed.append(
+            spending_requirement(part, AT_OR_ABOVE_500, recent_to_payee_pence=paid).approvers_needed
+        )
+        paid += part
+    assert needed == [0, 0, 0, 0, 2]  # £480 so far needs nobody; the fifth makes £600
+
+
+def test_the_rule_in_words_says_its_edge():
+    assert two_person_rule_text(AT_OR_ABOVE_500) == (
+        "Payments of £500.00 or more need two other people to approve them. Payments to the same payee "
+        "within 30 days are added together."
+    )
+    assert two_person_rule_text(SpendingRules(two_person_approval_above_pence=50_000)).startswith(
+        "Payments over £500.00 need"
+    )
 
 
 def test_nobody_approves_their_own_claim_or_twice():

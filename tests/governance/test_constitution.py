@@ -107,7 +107,43 @@ def test_seed_cic_reserves_two_budget_holder_and_two_carer_seats_and_caps_profes
     assert c.board.user_led.share == Share(Comparison.AT_LEAST, Fraction(3, 4))
     assert c.board.user_led.family_carers_count is True
     assert c.resolutions.written_lapse_days == 28
+    assert c.spending.two_person_approval_at_or_above_pence == 50000
+    assert c.spending.two_person_threshold_pence == 50000
+    assert c.spending.two_person_approval_window_days == 30
+
+
+def test_a_stored_constitution_with_the_older_above_setting_still_loads_and_means_what_it_says() -> None:
+    """Constitutions adopted before the edge was explicit say "above £500": in whole pence that is
+    "at or above £500.01", so £500 exactly still needs one person there, as their text promises."""
+    text = model_constitution_text("cic_guarantee").replace(
+        "two_person_approval_at_or_above_pence = 50000", "two_person_approval_above_pence = 50000"
+    )
+    assert "two_person_approval_above_pence = 50000" in text
+    c = parse_constitution(text)
     assert c.spending.two_person_approval_above_pence == 50000
+    assert c.spending.two_person_threshold_pence == 50001
+    assert parse_constitution(constitution_to_toml(c)) == c  # an amendment keeps its wording
+
+
+def test_both_edges_at_once_is_reported_on_the_spending_table() -> None:
+    text = model_constitution_text("cic_guarantee").replace(
+        "two_person_approval_at_or_above_pence = 50000",
+        "two_person_approval_at_or_above_pence = 50000\ntwo_person_approval_above_pence = 50000",
+    )
+    with pytest.raises(ConstitutionError) as caught:
+        parse_constitution(text)
+    assert [e.path for e in caught.value.errors] == ["spending"]
+    assert "not both" in caught.value.errors[0].message
+
+
+def test_the_payee_window_must_be_from_1_to_366_days() -> None:
+    for days in ("0", "367"):
+        text = model_constitution_text("cic_guarantee").replace(
+            "two_person_approval_window_days = 30", f"two_person_approval_window_days = {days}"
+        )
+        with pytest.raises(ConstitutionError) as caught:
+            parse_constitution(text)
+        assert [e.path for e in caught.value.errors] == ["spending.two_person_approval_window_days"]
 
 
 def test_cic_shares_model_has_the_35_percent_dividend_cap() -> None:

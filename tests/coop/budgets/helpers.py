@@ -145,3 +145,23 @@ def approve_fully(
             )
         )
     return needed
+
+
+def gather_at_once(calls: list[Any], *, persistent: bool = True) -> list[Any]:
+    """Run coroutines concurrently (exceptions returned, not raised). `persistent`: through the app's
+    persistent connections, as the server runs; otherwise a fresh connection per transaction (SQLite:
+    as several processes would)."""
+    import asyncio
+
+    from coop.db import close_database, open_database
+
+    async def main() -> list[Any]:
+        if persistent:
+            await open_database()
+        try:
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            if persistent:
+                await close_database()
+
+    return run(main())

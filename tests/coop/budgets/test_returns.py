@@ -67,7 +67,7 @@ def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
     wrong = _contribute(setup, first, 500, "self_funded", "")
     for other in setup.accounts[1:]:
         _contribute(setup, other, 20_000)
-    _pay(setup, "Brightway Support Ltd", 30_000, "ret-pay-000000000001")
+    _pay(setup, "Northway Support Ltd", 30_000, "ret-pay-000000000001")
     reverse(setup, wrong.public_id, reason="Typed twice", person_id=1)
     today = returns.today()
     # The money in covers April to June 2026, so it counts in that quarter (with the wrong entry and its
@@ -88,7 +88,7 @@ def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
         ("Personal health budget", "NHS Riverside"): 12_345,
         ("Self-funded", ""): 0,
     }
-    assert [(b.payee, b.amount_pence) for b in sheet.bought] == [("Brightway Support Ltd", 10_000)]
+    assert [(b.payee, b.amount_pence) for b in sheet.bought] == [("Northway Support Ltd", 10_000)]
     # A period that ends before anything happened is empty; one that starts after opens with everything.
     before = run(returns.monitoring_return(first, date(2020, 1, 1), date(2020, 3, 31)))
     assert (before.opening_pence, before.closing_pence, before.money_in, before.bought) == (0, 0, [], [])
@@ -298,7 +298,7 @@ def test_the_open_page_shows_totals_by_service_and_nobody_elses_money(demo, clie
     deposits = dict(zip(setup.accounts, [123_457, 98_761, 77_713, 66_619, 54_329, 43_211], strict=True))
     for account, pence in deposits.items():
         _contribute(setup, account, pence)
-    _pay(setup, "Brightway Support Ltd", 21_007, "ret-pay-000000000003")
+    _pay(setup, "Northway Support Ltd", 21_007, "ret-pay-000000000003")
     _pay(setup, "Riverside Arts CIC", 4_213, "ret-pay-000000000004")
     sign_in(client, "jamie@riverside.example")
     page = client.get(f"/o/riverside/budgets/{setup.pool_public_id}/spending")
@@ -306,7 +306,7 @@ def test_the_open_page_shows_totals_by_service_and_nobody_elses_money(demo, clie
     html = page.text
     assert "<svg" in html and "Money spent on each service" in html
     text = page_text(html)
-    assert "Brightway Support Ltd £210.07" in text and "Riverside Arts CIC £42.13" in text
+    assert "Northway Support Ltd £210.07" in text and "Riverside Arts CIC £42.13" in text
     assert "Money in £4,640.90" in text  # every contribution together
     # Jamie's own figures are there ...
     mine = run(service.statement(jamie))
@@ -340,4 +340,4 @@ def test_the_open_page_shows_totals_by_service_and_nobody_elses_money(demo, clie
     with make_client(client.app.state.settings) as ruth:
         sign_in(ruth, "ruth@riverside.example")
         theirs = ruth.get(f"/o/riverside/budgets/{setup.pool_public_id}/spending")
-        assert "Brightway Support Ltd" in theirs.text and "Your money" not in theirs.text
+        assert "Northway Support Ltd" in theirs.text and "Your money" not in theirs.text

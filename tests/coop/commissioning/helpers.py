@@ -143,3 +143,31 @@ def make_contract(
         service.create_contract(setup.organisation_id, str(proposal["public_id"]), actor=actor(None))
     )
     return offer, contract
+
+
+def form_dates() -> dict[str, str]:
+    """The proposal form's period: 1 May to 31 July 2026."""
+    return {
+        "period_start_day": "1",
+        "period_start_month": "5",
+        "period_start_year": "2026",
+        "period_end_day": "31",
+        "period_end_month": "7",
+        "period_end_year": "2026",
+    }
+
+
+def invoice(setup: PoolSetup, contract_id: str, number: str, pence: int) -> Any:
+    """Record invoice `number` against a contract, as the treasurer, through the service."""
+    from coop.commissioning import service
+
+    return run(
+        service.record_invoice(
+            setup.organisation_id,
+            contract_id,
+            invoice_number=number,
+            amount_pence=pence,
+            idempotency_key=f"invoice-key-{number}-0000000",
+            actor=actor(setup.people["daniel"]),
+        )
+    )
