@@ -65,6 +65,22 @@ class Settings:
     smtp_password: str = _help("SMTP password, if the server needs one.", default="")
     smtp_starttls: bool = _help("Upgrade the SMTP connection with STARTTLS.", default=True)
     mail_from: str = _help("The From address on emails.", default="coop <no-reply@localhost>")
+    mail_per_minute: int = _help(
+        "Most emails one worker sends a minute (0: no limit). Set it under your mail provider's rate limit; "
+        "with several workers each keeps to it.",
+        default=120,
+    )
+    worker_in_app: str = _help(
+        "Run a background worker inside `coop serve`: `auto` (the default) does on SQLite and not on "
+        "PostgreSQL, where you run `coop worker` processes; `yes` or `no` to choose.",
+        default="auto",
+    )
+    worker_poll_seconds: int = _help("How often an idle worker looks for work that has come due.", default=5)
+    job_lease_seconds: int = _help(
+        "How long a worker holds a job before another may take it over (a worker that was killed). "
+        "A running worker renews its lease well before then.",
+        default=300,
+    )
     demo_password: str = _help(
         "Password given to every demo account by `coop demo`.", default="correct horse battery staple"
     )
@@ -85,6 +101,13 @@ class Settings:
             # A per-process secret is safe (only CSRF tokens depend on it) but breaks multi-worker CSRF.
             settings = _replace(settings, secret_key=secrets.token_urlsafe(32))
         return settings
+
+    @property
+    def runs_worker_in_app(self) -> bool:
+        """Whether `coop serve` runs a worker inside itself (see `worker_in_app`)."""
+        if self.worker_in_app == "auto":
+            return not self.is_postgres
+        return self.worker_in_app == "yes"
 
     @property
     def is_postgres(self) -> bool:

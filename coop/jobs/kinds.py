@@ -1,0 +1,19 @@
+"""Which handler runs each kind of job, and the scheduled sweeps: the queue's wiring, kept in one place
+as coop/app.py keeps the web app's."""
+
+from __future__ import annotations
+
+from coop.jobs.worker import Handler, Sweep
+
+
+def default_handlers() -> dict[str, Handler]:
+    from coop.accounts.reset_link import send_reset_link
+    from coop.accounts.service import RESET_LINK_JOB
+    from coop.mail.delivery import deliver
+    from coop.mail.service import DELIVER
+
+    return {DELIVER: deliver, RESET_LINK_JOB: send_reset_link}
+
+
+def default_sweeps() -> list[Sweep]:
+    return []
