@@ -81,6 +81,10 @@ class Settings:
         "A running worker renews its lease well before then.",
         default=300,
     )
+    vote_reminder_days: tuple[str, ...] = _help(
+        "Days before a vote closes to remind electors who have not voted, comma-separated.",
+        default=("3", "1"),
+    )
     demo_password: str = _help(
         "Password given to every demo account by `coop demo`.", default="correct horse battery staple"
     )
@@ -108,6 +112,11 @@ class Settings:
         if self.worker_in_app == "auto":
             return not self.is_postgres
         return self.worker_in_app == "yes"
+
+    @property
+    def reminder_days(self) -> tuple[int, ...]:
+        """`vote_reminder_days` as whole days, largest first (anything not a whole number is left out)."""
+        return tuple(sorted({int(d) for d in self.vote_reminder_days if d.strip().isdigit()}, reverse=True))
 
     @property
     def is_postgres(self) -> bool:

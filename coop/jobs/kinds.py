@@ -11,9 +11,19 @@ def default_handlers() -> dict[str, Handler]:
     from coop.accounts.service import RESET_LINK_JOB
     from coop.mail.delivery import deliver
     from coop.mail.service import DELIVER
+    from coop.votes import schedule, timetable
 
-    return {DELIVER: deliver, RESET_LINK_JOB: send_reset_link}
+    return {
+        DELIVER: deliver,
+        RESET_LINK_JOB: send_reset_link,
+        timetable.ANNOUNCE: schedule.announce,
+        timetable.REMIND: schedule.remind,
+        timetable.CLOSE: schedule.close,
+        timetable.RESULT: schedule.result,
+    }
 
 
 def default_sweeps() -> list[Sweep]:
-    return []
+    from coop.votes.schedule import close_overdue_votes
+
+    return [close_overdue_votes]
