@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +25,7 @@ from coop.budgets.returns_controllers import ReturnsController, SupportingReturn
 from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
+from coop.jobs.worker import Worker
 from coop.members.controllers import (
     ApplicationController,
     InvitationAdminController,
@@ -45,6 +48,8 @@ from coop.web import handle_http_exception, handle_unexpected
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 1_000_000
+WORKER_STOP_SECONDS = 10
+logger = logging.getLogger("coop")
 
 
 def template_environment() -> Environment:
@@ -74,6 +79,24 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             yield
         finally:
             await close_database()
+
+    @asynccontextmanager
+    async def background_worker(_: Litestar) -> AsyncIterator[None]:
+        # On SQLite `coop serve` runs the worker itself, so one command still does everything
+        # (docs/operating.md); on PostgreSQL `coop worker` processes do, on any number of machines.
+        if not settings.runs_worker_in_app:
+            yield
+            return
+        stop = asyncio.Event()
+        task = asyncio.create_task(Worker(settings).run_forever(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=WORKER_STOP_SECONDS)
+            except TimeoutError:
+                logger.warning("the background worker did not stop in time; its jobs go back to the queue")
 
     app = Litestar(
         route_handlers=[
@@ -118,7 +141,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
         middleware=[PathParamsMiddleware],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},
-        lifespan=[database],
+        lifespan=[database, background_worker],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=None,
         debug=settings.debug,

@@ -1,4 +1,5 @@
-"""The `coop` command: serve, migrate, demo, settle-resignations, create-admin, count, verify, audit."""
+"""The `coop` command: serve, worker, migrate, demo, settle-resignations, create-admin, count, verify,
+audit."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ import click
 T = TypeVar("T")
 
 
-def run_with_database(work: Callable[[], Awaitable[T]]) -> T:
+def run_with_database(work: Callable[[], Awaitable[T]], *, use_pool: bool = False) -> T:
     """Run one async job with the database open, and close it afterwards (no stray threads)."""
     import asyncio
 
     from coop.db import close_database, open_database
 
     async def job() -> T:
-        await open_database(use_pool=False)
+        await open_database(use_pool=use_pool)
         try:
             return await work()
         finally:
@@ -79,6 +80,34 @@ def serve(host: str, port: int, workers: int) -> None:
         access_log=False,
         log_level="warning",
     )
+
+
+@main.command(help="Run queued and scheduled work (email, votes opening and closing) until stopped.")
+@click.option("--until-idle", is_flag=True, help="Run what is due now, then stop (for cron or a test).")
+def worker(until_idle: bool) -> None:
+    import asyncio
+    import signal
+
+    from coop.jobs.worker import Worker
+    from coop.settings import Settings
+
+    settings = Settings.from_env()
+
+    async def work() -> None:
+        runner = Worker(settings)
+        if until_idle:
+            await runner.sweep()
+            await runner.run_pending()
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # Finish the job in hand, give back the rest of the batch, then stop.
+            loop.add_signal_handler(signum, stop.set)
+        click.echo(f"coop worker {runner.worker_id} running; Ctrl-C to stop.", err=True)
+        await runner.run_forever(stop)
+
+    run_with_database(work, use_pool=settings.is_postgres)
 
 
 @main.command(help="Create or update the database tables.")

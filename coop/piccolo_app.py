@@ -28,6 +28,7 @@ from coop.commissioning.tables import (
     ServiceOffer,
     ServiceRating,
 )
+from coop.jobs.tables import Job
 from coop.mail.tables import OutboxMessage
 from coop.members.tables import (
     CommunicationNeed,
@@ -68,6 +69,7 @@ APP_CONFIG = AppConfig(
         AuditEvent,
         AuditChainHead,
         OutboxMessage,
+        Job,
         Vote,
         VoteRoll,
         VoteParticipation,

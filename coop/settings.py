@@ -66,6 +66,26 @@ class Settings:
     smtp_password: str = _help("SMTP password, if the server needs one.", default="")
     smtp_starttls: bool = _help("Upgrade the SMTP connection with STARTTLS.", default=True)
     mail_from: str = _help("The From address on emails.", default="coop <no-reply@localhost>")
+    mail_per_minute: int = _help(
+        "Most emails one worker sends a minute (0: no limit). Set it under your mail provider's rate limit; "
+        "with several workers each keeps to it.",
+        default=120,
+    )
+    worker_in_app: str = _help(
+        "Run a background worker inside `coop serve`: `auto` (the default) does on SQLite and not on "
+        "PostgreSQL, where you run `coop worker` processes; `yes` or `no` to choose.",
+        default="auto",
+    )
+    worker_poll_seconds: int = _help("How often an idle worker looks for work that has come due.", default=5)
+    job_lease_seconds: int = _help(
+        "How long a worker holds a job before another may take it over (a worker that was killed). "
+        "A running worker renews its lease well before then.",
+        default=300,
+    )
+    vote_reminder_days: tuple[str, ...] = _help(
+        "Days before a vote closes to remind electors who have not voted, comma-separated.",
+        default=("3", "1"),
+    )
     demo_password: str = _help(
         "Password given to every demo account by `coop demo`.", default="correct horse battery staple"
     )
@@ -87,6 +107,18 @@ class Settings:
             # multi-worker CSRF, and each worker then trusts only the browsers it signed in itself.
             settings = _replace(settings, secret_key=secrets.token_urlsafe(32))
         return settings
+
+    @property
+    def runs_worker_in_app(self) -> bool:
+        """Whether `coop serve` runs a worker inside itself (see `worker_in_app`)."""
+        if self.worker_in_app == "auto":
+            return not self.is_postgres
+        return self.worker_in_app == "yes"
+
+    @property
+    def reminder_days(self) -> tuple[int, ...]:
+        """`vote_reminder_days` as whole days, largest first (anything not a whole number is left out)."""
+        return tuple(sorted({int(d) for d in self.vote_reminder_days if d.strip().isdigit()}, reverse=True))
 
     @property
     def is_postgres(self) -> bool:

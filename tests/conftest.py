@@ -117,6 +117,10 @@ def settings_fixture(db: Any) -> Any:
         argon2_time_cost=1,
         argon2_parallelism=1,
         demo_password="correct horse battery staple",
+        # Tests run the worker themselves, with their own clock (tests/coop/jobs/helpers.py), and send
+        # as fast as the sink takes them.
+        worker_in_app="no",
+        mail_per_minute=0,
     )
 
 

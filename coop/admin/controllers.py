@@ -1,18 +1,21 @@
-"""HTTP for site admins: the email outbox (how emails reach people when no SMTP server is set)."""
+"""HTTP for site admins: the email outbox (queued, sent, failed, refused, with the mail server's answers)
+and the background jobs that need attention."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.guards import requires_site_admin
+from coop.jobs import queue
 from coop.mail.tables import OutboxMessage
 from coop.pagination import paginate
-from coop.web import render
+from coop.web import redirect, render
 
 
 class OutboxController(Controller):
@@ -28,9 +31,20 @@ class OutboxController(Controller):
             OutboxMessage.created_at,
             OutboxMessage.transport,
             OutboxMessage.sent_at,
+            OutboxMessage.state,
+            OutboxMessage.smtp_reply,
         ).order_by(OutboxMessage.id, ascending=False)
         messages = await paginate(query, total=await OutboxMessage.count(), page=page)
-        return render(request, "admin/outbox.html", {"messages": messages})
+        return render(
+            request,
+            "admin/outbox.html",
+            {
+                "messages": messages,
+                "jobs": await queue.state_counts(),
+                "attention": await queue.needing_attention(),
+                "retried": request.query_params.get("retried"),
+            },
+        )
 
     @get("/{message_id:int}", name="outbox_message")
     async def show(self, request: Request[Any, Any, Any], message_id: FromPath[int]) -> Template:
@@ -38,3 +52,9 @@ class OutboxController(Controller):
         if message is None:
             raise NotFoundException()
         return render(request, "admin/outbox_message.html", {"message": message})
+
+    @post("/jobs/{job_id:int}/retry", name="job_retry")
+    async def retry(self, request: Request[Any, Any, Any], job_id: FromPath[int]) -> Response[Any]:
+        if not await queue.retry(job_id, now=datetime.now(UTC)):
+            raise NotFoundException()
+        return redirect(request, "/admin/outbox?retried=1")

@@ -411,14 +411,13 @@ async def approve_proposal(
 
 
 async def settle_vote(organisation_id: int, proposal: dict[str, Any], *, now: datetime) -> dict[str, Any]:
-    """For a proposal whose members' vote has closed (closing it first if its time has passed, through the
-    votes service), record the result: approved if the motion was carried. Returns the proposal now."""
+    """For a proposal whose members' vote has closed (the worker closes it at its closing time), record
+    the result: approved if the motion was carried. Returns the proposal now."""
     if proposal["status"] != "vote_open" or proposal["vote"] is None:
         return proposal
     vote = await votes.get_vote(organisation_id, int(proposal["vote"]))
     if vote is None:
         return proposal
-    vote = await votes.close_if_due(organisation_id, vote, now=now)
     if vote.status != "closed" or vote.result is None:
         return proposal
     status = "approved" if vote.result.get("carried") else "not_approved"

@@ -23,6 +23,7 @@ from coop.accounts.service import CurrentSession, create_person
 from coop.accounts.tables import Person
 from coop.form_values import INTEGER_MAX, read_date, whole_number
 from coop.guards import current_org, current_session, requires_member, requires_role
+from coop.mail.service import refused_address
 from coop.members import notices, register, roles, service
 from coop.members.service import BOARD_ROLES, CONTACT_BY, FACTS, NEEDS, STATUSES, MembershipError
 from coop.members.tables import Member, MemberInvitation, MembershipApplication, RoleGrant
@@ -111,6 +112,7 @@ class MemberController(Controller):
                     "supporters": await service.supporters_of(member["id"]),
                     "expulsion": await service.expulsion_state(member["id"]),
                     "contact_words": CONTACT_BY,
+                    "refused_email": await refused_address(member["id"]),
                 }
             )
         return render(request, "members/show.html", context)

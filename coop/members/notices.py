@@ -15,7 +15,7 @@ from uuid import UUID
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
-from coop.mail.service import send_email
+from coop.mail.service import Email, queue_emails
 from coop.members.tables import CommunicationNeed, Member, MemberLetter, MemberSupporter
 from coop.settings import Settings
 
@@ -98,39 +98,43 @@ async def recipients(organisation_id: int, member_ids: Iterable[int]) -> list[Re
 async def send_notice(
     settings: Settings, organisation_id: int, member_ids: Iterable[int], notice: Notice
 ) -> Sent:
-    """Send one notice to each current member in `member_ids`, each the way they need it."""
-    emails = letters = 0
+    """Queue one notice for each current member in `member_ids`, each the way they need it: letters for
+    the secretary to post, emails for the worker to send. One transaction (the caller's, if open)."""
+    letters: list[MemberLetter] = []
+    emails: list[Email] = []
     for r in await recipients(organisation_id, member_ids):
-        wants_supporter = r.contact_by == "supporter" or "supporter" in r.needs
         if r.by_post:
-            async with write_transaction():
-                await MemberLetter.insert(
-                    MemberLetter(
-                        organisation=organisation_id,
-                        member=r.member_id,
-                        kind=notice.kind,
-                        subject=notice.subject[:300],
-                        body=notice.body,
-                        easy_read="\n".join(notice.easy_read) if "easy_read" in r.needs else "",
-                        large_print="large_print" in r.needs,
-                        needs=",".join(r.needs)[:200],
-                        address=r.address,
-                    )
+            letters.append(
+                MemberLetter(
+                    organisation=organisation_id,
+                    member=r.member_id,
+                    kind=notice.kind,
+                    subject=notice.subject[:300],
+                    body=notice.body,
+                    easy_read="\n".join(notice.easy_read) if "easy_read" in r.needs else "",
+                    large_print="large_print" in r.needs,
+                    needs=",".join(r.needs)[:200],
+                    address=r.address,
                 )
-            letters += 1
+            )
         else:
-            await send_email(settings, to=r.email, subject=notice.subject, body=email_text(notice, r))
-            emails += 1
-        if wants_supporter:
-            for email in r.supporter_emails:
-                await send_email(
-                    settings,
-                    to=email,
-                    subject=f"For {r.name}: {notice.subject}",
-                    body=f"You are {r.name}'s supporter, so we are sending you a copy of this notice.\n\n"
+            emails.append(Email(r.email, notice.subject, email_text(notice, r), r.member_id))
+        if r.contact_by == "supporter" or "supporter" in r.needs:
+            emails.extend(
+                Email(
+                    email,
+                    f"For {r.name}: {notice.subject}",
+                    f"You are {r.name}'s supporter, so we are sending you a copy of this notice.\n\n"
                     + email_text(notice, r),
                 )
-    return Sent(emails=emails, letters=letters)
+                for email in r.supporter_emails
+            )
+    member_emails = sum(1 for e in emails if e.member_id is not None)
+    async with write_transaction():
+        if letters:
+            await MemberLetter.insert(*letters)
+        await queue_emails(settings, emails)
+    return Sent(emails=member_emails, letters=len(letters))
 
 
 # --- letters to send (board) ------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
@@ -22,7 +21,6 @@ from coop.form_values import INTEGER_MAX, whole_number
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
 from coop.members.tables import Member
-from coop.settings import Settings
 from coop.votes import assisted, ranking, service
 from coop.votes import ballots as choices
 from coop.votes.bulletin import normalise_tracker, show_tracker
@@ -84,16 +82,14 @@ async def _form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str]]:
     return {key: [str(v) for v in form.getall(key)] for key in form}
 
 
-async def _vote_or_404(
-    request: Request[Any, Any, Any], vote_id: int, settings: Settings | None = None
-) -> VoteInfo:
+async def _vote_or_404(request: Request[Any, Any, Any], vote_id: int) -> VoteInfo:
+    # Never closes a vote past its time: the worker does that (coop/votes/schedule.py); until it has,
+    # pages show the vote as closed to voting and being counted.
     org = current_org(request)
     vote = await service.get_vote(org.organisation_id, vote_id)
     if vote is None:
         raise NotFoundException()
-    return await service.close_if_due(
-        org.organisation_id, vote, now=clock(), settings=settings or request.app.state.settings, slug=org.slug
-    )
+    return vote
 
 
 def _ballot_context(
@@ -284,34 +280,23 @@ class VoteController(Controller):
         return redirect(request, f"/o/{org.slug}/votes/{vote.id}?opened=1")
 
     @post("/{vote_id:int}/close", name="vote_close", guards=[requires_role(*BOARD)])
-    async def close(
-        self, request: Request[Any, Any, Any], vote_id: FromPath[int], settings: NamedDependency[Settings]
-    ) -> Response[Any]:
+    async def close(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Response[Any]:
         org = current_org(request)
-        vote = await _vote_or_404(request, vote_id, settings)
+        vote = await _vote_or_404(request, vote_id)
         try:
             await service.close_vote(
-                org.organisation_id,
-                vote.id,
-                now=clock(),
-                actor=actor_of(request),
-                settings=settings,
-                slug=org.slug,
+                org.organisation_id, vote.id, now=clock(), actor=actor_of(request), notify=True
             )
         except VoteStateError as exc:
             return await self._show(request, vote, problem=str(exc), status_code=409)
         return redirect(request, f"/o/{org.slug}/votes/{vote.id}/results")
 
     @post("/{vote_id:int}/remind", name="vote_remind", guards=[requires_role(*BOARD)])
-    async def remind(
-        self, request: Request[Any, Any, Any], vote_id: FromPath[int], settings: NamedDependency[Settings]
-    ) -> Response[Any]:
+    async def remind(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Response[Any]:
         org = current_org(request)
-        vote = await _vote_or_404(request, vote_id, settings)
+        vote = await _vote_or_404(request, vote_id)
         try:
-            sent = await service.send_reminders(
-                vote, now=clock(), settings=settings, actor=actor_of(request), slug=org.slug
-            )
+            sent = await service.send_reminders(vote, now=clock(), actor=actor_of(request))
         except VoteStateError as exc:
             return await self._show(request, vote, problem=str(exc), status_code=409)
         return redirect(request, f"/o/{org.slug}/votes/{vote.id}?reminded={sent}")
@@ -319,10 +304,8 @@ class VoteController(Controller):
     # --- the vote's page --------------------------------------------------------------------------------
 
     @get("/{vote_id:int}", name="vote")
-    async def show(
-        self, request: Request[Any, Any, Any], vote_id: FromPath[int], settings: NamedDependency[Settings]
-    ) -> Template:
-        vote = await _vote_or_404(request, vote_id, settings)
+    async def show(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
+        vote = await _vote_or_404(request, vote_id)
         return await self._show(request, vote)
 
     async def _show(
@@ -551,18 +534,14 @@ class VoteController(Controller):
     # --- the bulletin board -----------------------------------------------------------------------------
 
     @get("/{vote_id:int}/board", name="vote_board")
-    async def board(
-        self, request: Request[Any, Any, Any], vote_id: FromPath[int], settings: NamedDependency[Settings]
-    ) -> Template:
-        return await self._board_page(request, await _vote_or_404(request, vote_id, settings), None)
+    async def board(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
+        return await self._board_page(request, await _vote_or_404(request, vote_id), None)
 
     @post("/{vote_id:int}/board", name="vote_board_lookup")
-    async def board_lookup(
-        self, request: Request[Any, Any, Any], vote_id: FromPath[int], settings: NamedDependency[Settings]
-    ) -> Template:
+    async def board_lookup(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
         """Look a tracking code up. A POST, so the code never appears in a web address, a browser's
         history or a server's access log, where it could be tied to the person's address (V13)."""
-        vote = await _vote_or_404(request, vote_id, settings)
+        vote = await _vote_or_404(request, vote_id)
         typed = (await request.form()).get("tracker")
         return await self._board_page(request, vote, typed if isinstance(typed, str) else "")
 
@@ -636,10 +615,8 @@ class VoteController(Controller):
     # --- results ----------------------------------------------------------------------------------------
 
     @get("/{vote_id:int}/results", name="vote_results")
-    async def results(
-        self, request: Request[Any, Any, Any], vote_id: FromPath[int], settings: NamedDependency[Settings]
-    ) -> Template:
-        vote = await _vote_or_404(request, vote_id, settings)
+    async def results(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
+        vote = await _vote_or_404(request, vote_id)
         if vote.status != "closed" or vote.result is None:
             return render(
                 request, "votes/refused.html", {"vote": vote, "reason": "no_results_yet"}, status_code=409

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from coop.audit.service import SYSTEM, Actor, AuditEntry, record
+from coop.audit.service import Actor, AuditEntry, record
 from coop.db import current_engine, is_sqlite, write_transaction
-from coop.members.notices import Notice, send_notice
+from coop.members.notices import Notice
 from coop.members.service import settle_due_resignations
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.template_filters import date_time
 from coop.votes import ballots as choices
+from coop.votes import timetable
 from coop.votes.bulletin import BoardEntry, board_digest, new_tracker, sorted_board
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 from coop.votes.tally import count_vote
@@ -398,6 +399,8 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
         if not opened:
             raise VoteStateError("This vote has already been opened")
         await VoteRoll.insert(*(VoteRoll(vote=vote_id, member=m, weight=w) for m, w in roll))
+        # Telling the electorate and closing on time are the worker's (coop/votes/schedule.py).
+        await timetable.schedule_opened_vote(vote, now=now)
         await record(
             AuditEntry(
                 "vote.opened",
@@ -503,57 +506,48 @@ async def cast_ballot(
 # --- reminders -------------------------------------------------------------------------------------------
 
 
-async def send_reminders(
-    vote: VoteInfo, *, now: datetime, settings: Settings, actor: Actor, slug: str
-) -> int:
-    """Remind everyone on the roll who has not voted yet, each as they asked (email or a letter to post).
-    Returns how many were sent."""
+async def send_reminders(vote: VoteInfo, *, now: datetime, actor: Actor) -> int:
+    """Queue a reminder to everyone on the roll who has not voted yet, each as they asked (email or a
+    letter to post); the worker sends them in batches. Returns how many it will go to."""
     if not vote.accepting_at(now):
         raise VoteStateError("Reminders can only be sent while the vote is open")
-    roll = await VoteRoll.select(VoteRoll.member).where(VoteRoll.vote == vote.id)
-    voted = {
-        int(r["member"])
-        for r in await VoteParticipation.select(VoteParticipation.member).where(
-            VoteParticipation.vote == vote.id
+    figures = await turnout(vote.id)
+    waiting = figures.electorate - figures.voted
+    async with write_transaction():
+        await timetable.queue_reminders_now(vote, now=now)
+        await record(
+            AuditEntry(
+                "vote.reminders_sent",
+                organisation_id=vote.organisation_id,
+                target_type="vote",
+                target_id=str(vote.id),
+                detail={"sent": waiting},
+            ),
+            actor,
         )
-    }
+    return waiting
+
+
+def reminder_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
     link = f"{settings.base_url}/o/{slug}/votes/{vote.id}"
-    # Each member as they asked: email, easy read, or a letter to post (notices keep to current members).
-    delivered = await send_notice(
-        settings,
-        vote.organisation_id,
-        (int(r["member"]) for r in roll if int(r["member"]) not in voted),
-        Notice(
-            kind="vote_reminder",
-            subject=f"Reminder: please vote in {vote.title}",
-            body=(
-                f"You have not voted yet in: {vote.title}\n\n"
-                f"Voting closes on {date_time(vote.closes_at)}.\n\n"
-                f"Vote here: {link}\n\n"
-                "If you have already voted on paper or at a meeting, you do not need to do anything.\n"
-            ),
-            easy_read=(
-                f"There is a vote about: {vote.title}.",
-                *((vote.easy_read,) if vote.easy_read else ()),
-                "You have not voted yet.",
-                f"You can vote until {date_time(vote.closes_at)}.",
-                f"You can vote on the website: {link}",
-                "You can ask someone you trust to help you.",
-            ),
+    return Notice(
+        kind="vote_reminder",
+        subject=f"Reminder: please vote in {vote.title}",
+        body=(
+            f"You have not voted yet in: {vote.title}\n\n"
+            f"Voting closes on {date_time(vote.closes_at)}.\n\n"
+            f"Vote here: {link}\n\n"
+            "If you have already voted on paper or at a meeting, you do not need to do anything.\n"
+        ),
+        easy_read=(
+            f"There is a vote about: {vote.title}.",
+            *((vote.easy_read,) if vote.easy_read else ()),
+            "You have not voted yet.",
+            f"You can vote until {date_time(vote.closes_at)}.",
+            f"You can vote on the website: {link}",
+            "You can ask someone you trust to help you.",
         ),
     )
-    sent = delivered.emails + delivered.letters
-    await record(
-        AuditEntry(
-            "vote.reminders_sent",
-            organisation_id=vote.organisation_id,
-            target_type="vote",
-            target_id=str(vote.id),
-            detail={"sent": sent},
-        ),
-        actor,
-    )
-    return sent
 
 
 # --- closing ---------------------------------------------------------------------------------------------
@@ -565,10 +559,10 @@ async def close_vote(
     *,
     now: datetime,
     actor: Actor,
-    settings: Settings | None = None,
-    slug: str = "",
+    notify: bool = False,
 ) -> VoteInfo:
-    """Close the vote, re-write its ballots in tracker order, publish the board digest and count.
+    """Close the vote, re-write its ballots in tracker order, publish the board digest and count; with
+    `notify`, also queue the result for the electorate (in the same transaction: the worker sends it).
 
     Before the closing time a vote may close early only when everyone on the roll has voted, so nobody
     loses their chance to vote. Closing twice is harmless: the second call changes nothing.
@@ -639,11 +633,11 @@ async def close_vote(
             ),
             actor,
         )
+        if notify:
+            await timetable.queue_results(vote, now=now)
     await scrub_storage()
     closed_vote = await get_vote(organisation_id, vote_id)
     assert closed_vote is not None
-    if settings is not None:
-        await _email_results(closed_vote, settings, slug)
     return closed_vote
 
 
@@ -661,54 +655,26 @@ async def scrub_storage() -> None:
         logger.warning("could not vacuum after closing a vote", exc_info=True)
 
 
-async def _email_results(vote: VoteInfo, settings: Settings, slug: str) -> None:
-    rows = await VoteRoll.select(VoteRoll.member).where(VoteRoll.vote == vote.id)
+def result_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
     outcome = (vote.result or {}).get("outcome", "")
     results = f"{settings.base_url}/o/{slug}/votes/{vote.id}/results"
-    await send_notice(
-        settings,
-        vote.organisation_id,
-        (int(r["member"]) for r in rows),
-        Notice(
-            kind="vote_result",
-            subject=f"Result: {vote.title}",
-            body=(
-                f"The vote has closed: {vote.title}\n\n{outcome}\n\n"
-                f"See the full result and count: {results}\n\n"
-                f"Every ballot is listed on the bulletin board by its tracking code: "
-                f"{settings.base_url}/o/{slug}/votes/{vote.id}/board\n"
-                f"The board's fingerprint (SHA-256) is:\n{vote.board_digest}\n"
-                "Keep this email: if the board is ever changed, its fingerprint will no longer match.\n"
-            ),
-            easy_read=(
-                f"The vote about {vote.title} has ended.",
-                f"The result: {outcome}" if outcome else "The votes have been counted.",
-                f"You can see the full result on the website: {results}",
-            ),
+    return Notice(
+        kind="vote_result",
+        subject=f"Result: {vote.title}",
+        body=(
+            f"The vote has closed: {vote.title}\n\n{outcome}\n\n"
+            f"See the full result and count: {results}\n\n"
+            f"Every ballot is listed on the bulletin board by its tracking code: "
+            f"{settings.base_url}/o/{slug}/votes/{vote.id}/board\n"
+            f"The board's fingerprint (SHA-256) is:\n{vote.board_digest}\n"
+            "Keep this email: if the board is ever changed, its fingerprint will no longer match.\n"
+        ),
+        easy_read=(
+            f"The vote about {vote.title} has ended.",
+            f"The result: {outcome}" if outcome else "The votes have been counted.",
+            f"You can see the full result on the website: {results}",
         ),
     )
-
-
-async def close_if_due(
-    organisation_id: int,
-    vote: VoteInfo,
-    *,
-    now: datetime,
-    settings: Settings | None = None,
-    slug: str = "",
-) -> VoteInfo:
-    """Close a vote whose closing time has passed. The first visit after the time does it, on behalf of
-    the system and as of the closing time itself (ballots at or after it were already refused)."""
-    if not vote.due_to_close(now):
-        return vote
-    try:
-        return await close_vote(
-            organisation_id, vote.id, now=vote.closes_at, actor=SYSTEM, settings=settings, slug=slug
-        )
-    except VoteStateError:
-        refreshed = await get_vote(organisation_id, vote.id)
-        assert refreshed is not None
-        return refreshed
 
 
 def choice_counts_text(by_channel: dict[str, int]) -> str:

@@ -223,3 +223,15 @@ def check_error_summary(page: Page, *, javascript: bool) -> list[str]:
         expect(page.locator(f"#{field_id}")).to_be_focused()
         messages.append(message)
     return messages
+
+
+def outbox_row(admin: Page, address: str, subject: str) -> Locator:
+    """The newest email to `address` about `subject` in the site admin's outbox. The server's background
+    worker writes it a moment after the request that asked for it, so look again until it is there."""
+    for _ in range(100):
+        admin.goto("/admin/outbox")
+        row = admin.locator("tbody tr", has_text=address).filter(has_text=subject).first
+        if row.count():
+            return row
+        admin.wait_for_timeout(100)
+    raise AssertionError(f"no email to {address} about {subject!r} in the outbox")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.checks import check_page, fill_by_keyboard, follow_link, tab_to
+from tests.e2e.checks import check_page, fill_by_keyboard, follow_link, outbox_row, tab_to
 
 pytestmark = pytest.mark.e2e
 
@@ -90,9 +90,7 @@ def banner(page: Page, text: str) -> None:
 
 def email_to(admin: Page, address: str, subject: str) -> str:
     """The newest email to `address` whose subject contains `subject`, read in the site admin's outbox."""
-    admin.goto("/admin/outbox")
-    row = admin.locator("tbody tr", has_text=address).filter(has_text=subject).first
-    href = row.get_by_role("link").get_attribute("href")
+    href = outbox_row(admin, address, subject).get_by_role("link").get_attribute("href")
     assert href, f"no email to {address} about {subject!r}"
     admin.goto(href)
     return admin.locator("pre.coop-email").inner_text()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from datetime import UTC, datetime, timedelta
 
 from tests.conftest import make_client, run
 from tests.coop.helpers import post_form, sign_in
+from tests.coop.jobs.helpers import run_jobs
+from tests.coop.jobs.smtp_sink import SmtpSink
 from tests.coop.members.helpers import link_in, member_row, outbox_to
 
 SECRETARY = "helen@riverside.example"
@@ -110,72 +110,21 @@ def test_a_member_cannot_invite_and_another_organisation_cannot_cancel(demo, set
         assert run(MemberInvitation.select(MemberInvitation.revoked_at).first())["revoked_at"] is None
 
 
-class SMTPReceiver:
-    """A tiny real SMTP server on a loopback port (stdlib sockets): enough of RFC 5321 for smtplib."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.port = self.sock.getsockname()[1]
-        self.messages: list[dict[str, object]] = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn, conn.makefile("rb") as reader:
-                conn.sendall(b"220 localhost test SMTP\r\n")
-                rcpt: list[str] = []
-                sender = ""
-                while line := reader.readline():
-                    command = line.decode().strip()
-                    upper = command.upper()
-                    if upper.startswith(("EHLO", "HELO")):
-                        conn.sendall(b"250 localhost\r\n")
-                    elif upper.startswith("MAIL FROM:"):
-                        sender = command[10:].strip()
-                        conn.sendall(b"250 OK\r\n")
-                    elif upper.startswith("RCPT TO:"):
-                        rcpt.append(command[8:].strip().strip("<>"))
-                        conn.sendall(b"250 OK\r\n")
-                    elif upper == "DATA":
-                        conn.sendall(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                        data = []
-                        while (chunk := reader.readline()) not in (b".\r\n", b""):
-                            data.append(chunk)
-                        self.messages.append({"from": sender, "to": rcpt, "data": b"".join(data).decode()})
-                        conn.sendall(b"250 OK queued\r\n")
-                    elif upper == "QUIT":
-                        conn.sendall(b"221 Bye\r\n")
-                        break
-                    else:
-                        conn.sendall(b"250 OK\r\n")
-
-    def close(self) -> None:
-        self.sock.close()
-
-
 def test_invitation_email_goes_through_a_real_smtp_server(demo, settings):
-    from dataclasses import replace
-
     from coop.mail.tables import OutboxMessage
 
-    server = SMTPReceiver()
+    sink = SmtpSink().start()
     try:
-        smtp_settings = replace(settings, smtp_host="127.0.0.1", smtp_port=server.port, smtp_starttls=False)
+        smtp_settings = sink.settings(settings)
         with make_client(smtp_settings) as client:
             sign_in(client, SECRETARY)
             assert _invite(client).status_code == 303
-        assert len(server.messages) == 1
-        message = server.messages[0]
-        assert message["to"] == ["nia@example.org"]
-        assert "invites you to become a member" in message["data"] and "/invitations/" in message["data"]
+        assert sink.received == []  # the request only queued it
+        run_jobs(smtp_settings)
+        (message,) = [r for r in sink.received if r.to == "nia@example.org"]
+        text = message.message.get_payload()
+        assert "invites you to become a member" in text and "/invitations/" in text
         stored = run(OutboxMessage.select().where(OutboxMessage.to_address == "nia@example.org").first())
         assert stored["transport"] == "smtp" and stored["sent_at"] is not None and stored["error"] == ""
     finally:
-        server.close()
+        sink.stop()

@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.conftest import make_client, run
 from tests.coop.helpers import page_text, post_form, sign_in
+from tests.coop.jobs.helpers import run_jobs
 from tests.coop.members.helpers import member_row, outbox_to
 
 SECRETARY = "helen@riverside.example"
@@ -52,6 +53,7 @@ def test_vote_reminders_honour_easy_read_and_post(demo, client):
     sign_in(client, SECRETARY)
     response = post_form(client, f"/o/riverside/votes/{vote_id}/remind")
     assert response.status_code == 303
+    run_jobs(demo)  # the worker sends them
 
     # Jamie asked for easy read: the short sentences come first, then the full notice.
     (jamie,) = [m for m in outbox_to(JAMIE) if m["subject"].startswith("Reminder")]

@@ -95,9 +95,7 @@ def close(vote_id: int, *, when: datetime | None = None, settings: Any = None) -
     from coop.audit.service import SYSTEM
     from coop.votes.service import close_vote
 
-    return run(
-        close_vote(org_id(), vote_id, now=when or now(), actor=SYSTEM, settings=settings, slug="riverside")
-    )
+    return run(close_vote(org_id(), vote_id, now=when or now(), actor=SYSTEM, notify=settings is not None))
 
 
 def rows(table: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from tests.conftest import run
 from tests.coop.helpers import page_text, post_form, sign_in
+from tests.coop.jobs.helpers import run_jobs
 from tests.coop.votes.helpers import (
     MEMBER,
     SECRETARY,
@@ -64,7 +65,7 @@ def test_a_late_ballot_over_http_gets_a_clear_message(demo, client, monkeypatch)
     assert rows("vote_ballot") == []
 
 
-def test_results_appear_only_after_close_and_the_vote_closes_itself_when_due(demo, client, monkeypatch):
+def test_results_appear_only_after_the_worker_closes_the_vote_when_due(demo, client, monkeypatch):
     from coop.votes import controllers
 
     vote_id = make_vote(closes_in=timedelta(hours=1))
@@ -76,7 +77,13 @@ def test_results_appear_only_after_close_and_the_vote_closes_itself_when_due(dem
     assert client.get(f"/o/riverside/votes/{vote_id}/results.csv").status_code == 404
     board = client.get(f"/o/riverside/votes/{vote_id}/board")
     assert board.status_code == 200 and '<td class="govuk-table__cell">For' not in board.text
-    monkeypatch.setattr(controllers, "clock", lambda: now() + timedelta(hours=2))
+    later = now() + timedelta(hours=2)
+    monkeypatch.setattr(controllers, "clock", lambda: later)
+    # Past its closing time, a request no longer closes the vote (the worker does): it says so.
+    assert "The votes are being counted" in client.get(f"/o/riverside/votes/{vote_id}").text
+    assert client.get(f"/o/riverside/votes/{vote_id}/results").status_code == 409
+    assert rows("vote")[0]["status"] == "open"
+    run_jobs(demo, at=later)
     results = client.get(f"/o/riverside/votes/{vote_id}/results")
     assert results.status_code == 200
     text = page_text(results.text)
@@ -119,6 +126,7 @@ def test_close_rewrites_ballots_in_tracker_order_and_publishes_the_digest(demo):
         for email, choice in zip(VOTERS, ["for", "against"] * 3, strict=True)
     ]
     vote = close(vote_id, when=now() + timedelta(hours=2), settings=demo)
+    run_jobs(demo, at=now() + timedelta(hours=2))  # the worker sends the results
     stored = rows("vote_ballot")
     assert sorted(trackers) == [r["tracker"] for r in stored]  # physical order is tracker order
     entries = [BoardEntry(r["tracker"], r["choice"], r["weight"]) for r in stored]
@@ -267,6 +275,8 @@ def test_reminders_go_to_those_who_have_not_voted(demo, client):
     sign_in(client, SECRETARY)
     response = post_form(client, f"/o/riverside/votes/{vote_id}/remind")
     assert response.status_code == 303 and "reminded=" in response.headers["location"]
+    assert not [m for m in rows("outbox_message") if m["subject"].startswith("Reminder")]  # queued only
+    run_jobs(demo)
     reminders = [m for m in rows("outbox_message") if m["subject"].startswith("Reminder")]
     recipients = {m["to_address"] for m in reminders}
     assert MEMBER not in recipients and "sofia@riverside.example" in recipients
@@ -277,7 +287,7 @@ def test_reminders_go_to_those_who_have_not_voted(demo, client):
     voted = {r["member"] for r in rows("vote_participation") if r["vote"] == vote_id}
     assert len(voted) == 1 and not {r["member"] for r in letters} & voted
     page = client.get(response.headers["location"])
-    assert f"Reminders sent to {on_roll - 1} members" in page.text
+    assert f"Reminders are on their way to {on_roll - 1} members" in page.text
 
 
 def test_paper_ballots_are_counted_with_online_ones_and_reported_by_channel(demo, client):

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 from tests.coop.helpers import page_text, post_form, sign_in
+from tests.coop.jobs.helpers import run_jobs
 from tests.coop.votes.helpers import MEMBER, TRACKER_RE, make_vote, now, rows
 
 STATE_RE = re.compile(r'name="state" value="([^"]+)"')
@@ -191,7 +192,9 @@ def test_a_ranked_or_stv_vote_nobody_voted_in_closes_with_a_result_page(demo, cl
         vote_id = make_vote(
             kind=kind, purpose="board_election", options=OPTIONS, seats=seats, closes_in=timedelta(hours=1)
         )
-        monkeypatch.setattr(controllers, "clock", lambda: now() + timedelta(hours=1, seconds=1))
+        later = now() + timedelta(hours=1, seconds=1)
+        monkeypatch.setattr(controllers, "clock", lambda later=later: later)
+        run_jobs(demo, at=later)  # the worker closes it at its time
         results = client.get(f"/o/riverside/votes/{vote_id}/results")
         assert results.status_code == 200, results.text[:2000]
         assert "not enough members voted" in page_text(results.text)

@@ -1,0 +1,29 @@
+"""Which handler runs each kind of job, and the scheduled sweeps: the queue's wiring, kept in one place
+as coop/app.py keeps the web app's."""
+
+from __future__ import annotations
+
+from coop.jobs.worker import Handler, Sweep
+
+
+def default_handlers() -> dict[str, Handler]:
+    from coop.accounts.reset_link import send_reset_link
+    from coop.accounts.service import RESET_LINK_JOB
+    from coop.mail.delivery import deliver
+    from coop.mail.service import DELIVER
+    from coop.votes import schedule, timetable
+
+    return {
+        DELIVER: deliver,
+        RESET_LINK_JOB: send_reset_link,
+        timetable.ANNOUNCE: schedule.announce,
+        timetable.REMIND: schedule.remind,
+        timetable.CLOSE: schedule.close,
+        timetable.RESULT: schedule.result,
+    }
+
+
+def default_sweeps() -> list[Sweep]:
+    from coop.votes.schedule import close_overdue_votes
+
+    return [close_overdue_votes]

@@ -1,0 +1,156 @@
+"""Votes on time, run by the worker (coop/jobs), never by a request: tell each elector when voting opens,
+remind those who have not voted before it closes, close and count it at its closing time, and send the
+result. Sends go in batches of `BATCH` electors; each batch is one transaction that also queues the next
+and marks its own job done, so a vote with 10,000 electors is 50 small jobs, and a worker stopped mid-way
+neither loses nor repeats a batch."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from coop.audit.service import SYSTEM
+from coop.db import write_transaction
+from coop.jobs.queue import NewJob, enqueue
+from coop.jobs.worker import JobContext, NotYet
+from coop.members.notices import Notice, send_notice
+from coop.organisations.tables import Organisation
+from coop.settings import Settings
+from coop.template_filters import date_time
+from coop.votes import service
+from coop.votes.service import VoteInfo, VoteStateError
+from coop.votes.tables import Vote, VoteParticipation, VoteRoll
+from coop.votes.timetable import CLOSE, reminder_jobs, vote_job
+
+BATCH = 200
+
+
+# --- the handlers -----------------------------------------------------------------------------------------
+
+
+async def _vote_of(context: JobContext) -> VoteInfo | None:
+    payload = context.job.payload
+    return await service.get_vote(int(payload["organisation"]), int(payload["vote"]))
+
+
+async def _slug(organisation_id: int) -> str:
+    row = await Organisation.select(Organisation.slug).where(Organisation.id == organisation_id).first()
+    return str(row["slug"]) if row else ""
+
+
+async def _everyone(vote: VoteInfo, members: list[int]) -> list[int]:
+    return members
+
+
+async def _not_voted(vote: VoteInfo, members: list[int]) -> list[int]:
+    voted = {
+        int(r["member"])
+        for r in await VoteParticipation.select(VoteParticipation.member).where(
+            (VoteParticipation.vote == vote.id) & VoteParticipation.member.is_in(members)
+        )
+    }
+    return [m for m in members if m not in voted]
+
+
+async def _send_batch(
+    context: JobContext,
+    vote: VoteInfo,
+    notice: Notice,
+    who: Callable[[VoteInfo, list[int]], Awaitable[list[int]]],
+    also: list[NewJob] | None = None,
+) -> None:
+    """Send `notice` to the next batch of the roll (those `who` picks), queue the batch after it and mark
+    this job done, all in one transaction."""
+    payload = context.job.payload
+    after = int(payload["after"])
+    batch = [
+        int(r["member"])
+        for r in await VoteRoll.select(VoteRoll.member)
+        .where((VoteRoll.vote == vote.id) & (VoteRoll.member > after))
+        .order_by(VoteRoll.member)
+        .limit(BATCH)
+    ]
+    async with write_transaction():
+        if batch:
+            await send_notice(context.settings, vote.organisation_id, await who(vote, batch), notice)
+        follow = list(also or [])
+        if len(batch) == BATCH:
+            follow.append(vote_job(context.job.kind, vote, context.now, payload["series"], batch[-1]))
+        await enqueue(*follow)
+        await context.finish()
+
+
+async def announce(context: JobContext) -> None:
+    vote = await _vote_of(context)
+    if vote is None or vote.status != "open" or context.now >= vote.closes_at:
+        return
+    if not vote.accepting_at(context.now):
+        raise NotYet(vote.opens_at or context.now)
+    first = int(context.job.payload["after"]) == 0
+    link = f"{context.settings.base_url}/o/{await _slug(vote.organisation_id)}/votes/{vote.id}"
+    notice = Notice(
+        kind="vote_opened",
+        subject=f"Please vote: {vote.title}",
+        body=(
+            f"A vote has opened: {vote.title}\n\n{vote.question}\n\n"
+            f"Voting closes on {date_time(vote.closes_at)}.\n\nVote here: {link}\n\n"
+            "If you would rather vote on paper or at a meeting, tell the secretary.\n"
+        ),
+        easy_read=(
+            f"There is a vote about: {vote.title}.",
+            *((vote.easy_read,) if vote.easy_read else ()),
+            f"You can vote until {date_time(vote.closes_at)}.",
+            f"You can vote on the website: {link}",
+            "You can ask someone you trust to help you.",
+        ),
+    )
+    also = reminder_jobs(vote, context.settings, context.now) if first else []
+    await _send_batch(context, vote, notice, _everyone, also)
+
+
+async def remind(context: JobContext) -> None:
+    vote = await _vote_of(context)
+    if vote is None or not vote.accepting_at(context.now):
+        return
+    await _send_batch(
+        context,
+        vote,
+        service.reminder_notice(vote, await _slug(vote.organisation_id), context.settings),
+        _not_voted,
+    )
+
+
+async def close(context: JobContext) -> None:
+    vote = await _vote_of(context)
+    if vote is None or vote.status != "open":
+        return
+    if context.now < vote.closes_at:
+        raise NotYet(vote.closes_at)
+    try:
+        await service.close_vote(vote.organisation_id, vote.id, now=vote.closes_at, actor=SYSTEM, notify=True)
+    except VoteStateError:
+        return  # closed already (by the board, or another worker a moment ago)
+    # A commissioning proposal decided by this vote records its result now, not when someone next looks.
+    from coop.commissioning.service import settle_closed_votes
+
+    await settle_closed_votes(vote.organisation_id, now=context.now)
+
+
+async def result(context: JobContext) -> None:
+    vote = await _vote_of(context)
+    if vote is None or vote.status != "closed":
+        return
+    notice = service.result_notice(vote, await _slug(vote.organisation_id), context.settings)
+    await _send_batch(context, vote, notice, _everyone)
+
+
+async def close_overdue_votes(settings: Settings, now: datetime) -> None:
+    """The sweep: a close job for every open vote past its closing time that has none (votes opened
+    before the worker existed, or whose job was cleared); the dedupe key makes this idempotent."""
+    overdue = await Vote.select(Vote.id, Vote.organisation).where(
+        (Vote.status == "open") & (Vote.closes_at <= now)
+    )
+    for row in overdue:
+        vote = await service.get_vote(int(row["organisation"]), int(row["id"]))
+        if vote is not None:
+            await enqueue(vote_job(CLOSE, vote, now))

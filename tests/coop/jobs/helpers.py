@@ -1,0 +1,33 @@
+"""Running the worker from a test: with the test's own clock, until nothing more is due."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.conftest import run
+
+
+def run_jobs(settings: Any, *, at: datetime | None = None, worker_id: str = "test-worker") -> int:
+    """Run every job due at `at` (default: the real time, as it goes on), and the sweeps; returns how many
+    jobs ran."""
+    from coop.jobs.worker import Worker
+
+    def clock() -> datetime:
+        return at or datetime.now(UTC)
+
+    async def work() -> int:
+        worker = Worker(settings, clock=clock, worker_id=worker_id)
+        await worker.sweep()
+        return await worker.run_pending()
+
+    return run(work())
+
+
+def jobs(state: str | None = None) -> list[dict[str, Any]]:
+    from coop.jobs.tables import Job
+
+    query = Job.select().order_by(Job.id)
+    if state is not None:
+        query = query.where(Job.state == state)
+    return list(run(query))
