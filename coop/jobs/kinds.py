@@ -24,6 +24,7 @@ def default_handlers() -> dict[str, Handler]:
 
 
 def default_sweeps() -> list[Sweep]:
+    from coop.members.schedule import settle_resignations
     from coop.votes.schedule import close_overdue_votes
 
-    return [close_overdue_votes]
+    return [close_overdue_votes, settle_resignations]

@@ -364,6 +364,27 @@ def test_pages_write_nothing_and_a_resignation_shows_from_its_day(demo, settings
     assert run(register.settle_all_due_resignations()) == 0
 
 
+def test_the_workers_sweep_writes_down_a_resignation_on_its_day_and_not_before(demo, settings):
+    """No cron needed: every worker's sweep settles resignations that have taken effect, once."""
+    from datetime import UTC, datetime
+
+    from coop.members.tables import Member, MemberEvent
+    from tests.coop.jobs.helpers import run_jobs
+
+    jamie = member_row("Jamie Carter")
+    tomorrow = date.today() + timedelta(days=1)
+    run(Member.update({Member.leaving_on: tomorrow}).where(Member.id == jamie["id"]))
+    events = run(MemberEvent.count())
+    run_jobs(settings)
+    assert member_row("Jamie Carter")["ceased_on"] is None  # not yet: it takes effect tomorrow
+    on_the_day = datetime.combine(tomorrow, datetime.min.time(), tzinfo=UTC).replace(hour=9)
+    run_jobs(settings, at=on_the_day)
+    run_jobs(settings, at=on_the_day, worker_id="another-worker")
+    row = member_row("Jamie Carter")
+    assert row["ceased_on"] == tomorrow and row["ceased_reason"] == "resigned"
+    assert run(MemberEvent.count()) == events + 1  # written down once, however many workers swept
+
+
 def test_opening_a_vote_writes_down_resignations_in_effect_first(demo):
     """The roll is written from the written register, so opening a vote (a write already) settles first:
     a member whose resignation took effect yesterday is not on it."""
