@@ -156,6 +156,9 @@ async def seed_demo(settings: Settings) -> bool:
             roles=p.roles,
             actor=SYSTEM,
         )
+    from coop.boards.demo import NORTHFIELD_ADDRESS, NORTHFIELD_DIRECTORS
+
+    await seed_board(northfield, NORTHFIELD_DIRECTORS, NORTHFIELD_ADDRESS)
     return True
 
 

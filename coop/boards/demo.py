@@ -1,11 +1,12 @@
-"""The demo board on the register of directors: the five directors of Riverside, with particulars."""
+"""The demo boards on the register of directors: Riverside's five directors and Northfield's two, with
+particulars."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from coop.audit.service import SYSTEM, AuditEntry, record
-from coop.boards.service import Appointment, Particulars, _insert_directorship, as_director
+from coop.boards.service import Appointment, Particulars, as_director, insert_directorship
 from coop.db import write_transaction
 from coop.members.tables import Member
 from coop.organisations.service import constitution_of
@@ -50,23 +51,39 @@ DEMO_DIRECTORS: dict[str, tuple[str, str, str, date, str, bool]] = {
         False,
     ),
 }
+NORTHFIELD_ADDRESS = "Northfield Carers Co-operative, 3 Station Road, Northfield, NF1 4QR"
+NORTHFIELD_DIRECTORS: dict[str, tuple[str, str, str, date, str, bool]] = {
+    "Priya Shah": ("elected", "British", "Teacher", date(1975, 5, 9), "31 Park View, RV1 9JK", False),
+    "Lena Novak": (
+        "elected",
+        "Polish",
+        "Care co-ordinator",
+        date(1990, 1, 17),
+        "8 Hill Rise, NF2 6ST",
+        False,
+    ),
+}
 
 
-async def seed_board(organisation_id: int) -> None:
+async def seed_board(
+    organisation_id: int,
+    directors: dict[str, tuple[str, str, str, date, str, bool]] = DEMO_DIRECTORS,
+    service_address: str = SERVICE_ADDRESS,
+) -> None:
     """Put the demo directors on the register (they already hold the director role)."""
     constitution = await constitution_of(organisation_id)
     members = await Member.select(Member.id, Member.name, Member.member_class, Member.admitted_on).where(
-        (Member.organisation == organisation_id) & Member.name.is_in(list(DEMO_DIRECTORS))
+        (Member.organisation == organisation_id) & Member.name.is_in(list(directors))
     )
     board: list[Director] = []
     async with write_transaction():
-        for m in sorted(members, key=lambda m: list(DEMO_DIRECTORS).index(m["name"])):
-            route, nationality, occupation, born, home, user_led = DEMO_DIRECTORS[m["name"]]
+        for m in sorted(members, key=lambda m: list(directors).index(m["name"])):
+            route, nationality, occupation, born, home, user_led = directors[m["name"]]
             appointment = Appointment(
                 str(m["id"]),
                 route,
                 m["admitted_on"],
-                Particulars(SERVICE_ADDRESS, "England", nationality, occupation, home, born),
+                Particulars(service_address, "England", nationality, occupation, home, born),
                 user_led_consent=user_led,
             )
             row = {
@@ -80,7 +97,7 @@ async def seed_board(organisation_id: int) -> None:
             }
             director = as_director(row)
             seat = seat_for(constitution, board, director)
-            await _insert_directorship(
+            await insert_directorship(
                 organisation_id, m["id"], seat, appointment, term_end_date(constitution, m["admitted_on"])
             )
             board.append(director)

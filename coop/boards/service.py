@@ -17,7 +17,7 @@ from uuid import UUID
 
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.boards.tables import DirectorPrivateParticulars, Directorship
-from coop.db import write_transaction
+from coop.db import is_sqlite, write_transaction
 from coop.members.service import MembershipError
 from coop.members.tables import Member, RoleGrant, SensitiveFact
 from coop.organisations.service import OrgContext, constitution_of
@@ -209,6 +209,14 @@ async def appointable_members(organisation_id: int) -> list[dict[str, Any]]:
 # --- writing ------------------------------------------------------------------------------------------
 
 
+async def _lock_board(organisation_id: int) -> None:
+    """Inside a transaction, before reading the board to check a change: changes to one board queue here,
+    so two appointments that each fit cannot together overfill it. SQLite's BEGIN IMMEDIATE already
+    serialises writers; PostgreSQL locks the organisation's row."""
+    if not is_sqlite():
+        await Directorship.raw("SELECT id FROM organisation WHERE id = {} FOR UPDATE", organisation_id)
+
+
 def _refuse(field_name: str, check: ChangeCheck) -> BoardError:
     return BoardError({field_name: " ".join(v.message for v in check.would_break)})
 
@@ -249,7 +257,7 @@ class Appointment:
     user_led_consent: bool = False
 
 
-async def _insert_directorship(
+async def insert_directorship(
     organisation_id: int,
     member_id: int,
     seat: str,
@@ -258,6 +266,8 @@ async def _insert_directorship(
     *,
     vote_id: int | None = None,
 ) -> int:
+    """Inside a transaction, after the composition check: the register entry, its private particulars and
+    the director role. Returns the entry's row id."""
     p = appointment.particulars
     rows = await Directorship.insert(
         Directorship(
@@ -311,6 +321,7 @@ async def appoint(org: OrgContext, appointment: Appointment, actor: Actor) -> st
         appointment = Appointment(**{**_fields(appointment), "appointed_by_class": ""})
     await settle_ceased_members(org.organisation_id)
     async with write_transaction():
+        await _lock_board(org.organisation_id)
         rows = await current_directors(org.organisation_id)
         if any(r["member"] == member["id"] for r in rows):
             raise BoardError({"member": f"{member['name']} is already a director"})
@@ -334,7 +345,7 @@ async def appoint(org: OrgContext, appointment: Appointment, actor: Actor) -> st
             )
             raise _refuse("member", check)
         seat = seat_for(constitution, directors, newcomer)
-        directorship_id = await _insert_directorship(
+        directorship_id = await insert_directorship(
             org.organisation_id,
             member["id"],
             seat,
@@ -405,6 +416,7 @@ async def end_directorship(
         raise BoardError({"on_day": "The date must be on or after the day they were appointed"})
     constitution = await constitution_of(org.organisation_id)
     async with write_transaction():
+        await _lock_board(org.organisation_id)
         rows = await current_directors(org.organisation_id)
         directors = [as_director(r) for r in rows]
         director_id = str(directorship["member"])
@@ -468,6 +480,7 @@ async def settle_ceased_members(organisation_id: int) -> int:
 async def guard_class_change(organisation_id: int, member_id: int, new_class: str) -> None:
     """Inside the class change's transaction: refuse moving a director to another class when the board
     would then break its constitution; otherwise move their seat to match their new class."""
+    await _lock_board(organisation_id)
     rows = await current_directors(organisation_id)
     row = next((r for r in rows if r["member"] == member_id), None)
     if row is None:
@@ -495,6 +508,12 @@ async def seat_election_winners(organisation_id: int, vote_id: int, *, on: date,
     its own). Reserved seats are filled class by class first, only by members of the class; a winner who
     would break the constitution is passed over for the next eligible candidate (governance.board_seats).
     Returns how many were seated; does nothing for other votes or a second time."""
+    async with write_transaction():
+        await _lock_board(organisation_id)
+        return await _seat_winners(organisation_id, vote_id, on, actor)
+
+
+async def _seat_winners(organisation_id: int, vote_id: int, on: date, actor: Actor) -> int:
     vote = (
         await Vote.select(Vote.purpose, Vote.status, Vote.seats, Vote.result)
         .where((Vote.id == vote_id) & (Vote.organisation == organisation_id))
@@ -543,41 +562,46 @@ async def seat_election_winners(organisation_id: int, vote_id: int, *, on: date,
                 user_led_consent=m["id"] in consenting,
             )
             standing.append(Candidate(name, director))
-    seating = seat_candidates(
-        constitution, [as_director(r) for r in rows], standing, int(vote["seats"]), elected_on=on
+    # A sitting director elected again keeps their entry, and the seat they were elected to.
+    kept = sum(
+        1
+        for name in sheet.get("elected", [])
+        if any(m["id"] in sitting for m in by_name.get(name.strip().casefold(), []))
     )
-    async with write_transaction():
-        for director, seat in seating.seated:
-            appointment = Appointment(
-                "", "elected", on, Particulars(), user_led_consent=director.user_led_consent
-            )
-            directorship_id = await _insert_directorship(
-                organisation_id,
-                int(director.id),
-                seat,
-                appointment,
-                term_end_date(constitution, on),
-                vote_id=vote_id,
-            )
-            await record(
-                AuditEntry(
-                    "board.director_elected",
-                    organisation_id=organisation_id,
-                    target_type="directorship",
-                    target_id=str(directorship_id),
-                    detail={"member": int(director.id), "vote": vote_id, "seat": seat},
-                ),
-                actor,
-            )
-        if seating.passed_over:
-            await record(
-                AuditEntry(
-                    "board.candidates_passed_over",
-                    organisation_id=organisation_id,
-                    target_type="vote",
-                    target_id=str(vote_id),
-                    detail={"passed_over": [list(p) for p in seating.passed_over]},
-                ),
-                actor,
-            )
+    seating = seat_candidates(
+        constitution, [as_director(r) for r in rows], standing, int(vote["seats"]) - kept, elected_on=on
+    )
+    for director, seat in seating.seated:
+        appointment = Appointment(
+            "", "elected", on, Particulars(), user_led_consent=director.user_led_consent
+        )
+        directorship_id = await insert_directorship(
+            organisation_id,
+            int(director.id),
+            seat,
+            appointment,
+            term_end_date(constitution, on),
+            vote_id=vote_id,
+        )
+        await record(
+            AuditEntry(
+                "board.director_elected",
+                organisation_id=organisation_id,
+                target_type="directorship",
+                target_id=str(directorship_id),
+                detail={"member": int(director.id), "vote": vote_id, "seat": seat},
+            ),
+            actor,
+        )
+    if seating.passed_over:
+        await record(
+            AuditEntry(
+                "board.candidates_passed_over",
+                organisation_id=organisation_id,
+                target_type="vote",
+                target_id=str(vote_id),
+                detail={"passed_over": [list(p) for p in seating.passed_over]},
+            ),
+            actor,
+        )
     return len(seating.seated)
