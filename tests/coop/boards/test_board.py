@@ -92,6 +92,8 @@ def test_members_see_the_public_register_and_the_board_the_private_particulars(d
     assert "Appoint or co-opt" not in text
     assert client.get("/o/riverside/board/appoint").status_code == 403
     assert post_form(client, "/o/riverside/board/appoint", {}).status_code == 403
+    fragment = client.get("/o/riverside/board", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text and "Amara Okafor" in fragment.text
     printable = client.get("/o/riverside/board/print")
     assert printable.status_code == 200 and "4 Elm Road" not in printable.text
 
@@ -315,3 +317,18 @@ def test_an_election_fills_reserved_seats_class_by_class_before_open_seats(demo,
     from coop.boards.service import seat_election_winners
 
     assert run(seat_election_winners(org, vote, on=now.date(), actor=SYSTEM)) == 0
+
+
+def test_the_register_is_paged_by_key(demo, client, monkeypatch):
+    from coop.boards import service
+
+    monkeypatch.setattr(service, "PAGE_SIZE", 2)
+    sign_in(client, MEMBER)
+    first = page_text(client.get("/o/riverside/board").text)
+    assert "Amara Okafor" in first and "Daniel Price" in first and "Helen Jones" not in first
+    after = directorship("Daniel Price")["id"]
+    assert f"/o/riverside/board?after={after}" in client.get("/o/riverside/board").text
+    second = page_text(client.get(f"/o/riverside/board?after={after}").text)
+    assert "Helen Jones" in second and "Priya Shah" in second and "Amara Okafor" not in second
+    last = page_text(client.get(f"/o/riverside/board?after={directorship('Priya Shah')['id']}").text)
+    assert "Tom Evans" in last and "Next page" not in last
