@@ -94,6 +94,7 @@ def test_an_appointment_refused_by_the_constitution_then_made(
     tab_to(helen, ends.last)
     helen.keyboard.press("Enter")
     expect(helen.locator("h1")).to_contain_text("directorship")
+    helen.wait_for_load_state("load")  # the stylesheet too: unstyled links are smaller targets
     check_page(helen)
     choose(helen, "reason", "resigned")
     fill_date(helen, "on", datetime.now(UTC))
