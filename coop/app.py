@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 
 from coop.accounts.controllers import AccountController, PasswordResetController, SignInController
 from coop.admin.controllers import OutboxController
+from coop.boards.controllers import BoardController
 from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
 from coop.budgets.reversal_controllers import ReversalController
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             JoinController,
             MyMembershipController,
             SupportingController,
+            BoardController,
             OutboxController,
             VoteController,
             SupportedVoteController,

@@ -124,6 +124,9 @@ async def seed_demo(settings: Settings) -> bool:
             roles=p.roles,
             actor=SYSTEM,
         )
+    from coop.boards.demo import seed_board
+
+    await seed_board(riverside)
     await seed_membership(riverside, settings)
     from coop.votes.demo import seed_votes
 
@@ -153,6 +156,9 @@ async def seed_demo(settings: Settings) -> bool:
             roles=p.roles,
             actor=SYSTEM,
         )
+    from coop.boards.demo import NORTHFIELD_ADDRESS, NORTHFIELD_DIRECTORS
+
+    await seed_board(northfield, NORTHFIELD_DIRECTORS, NORTHFIELD_ADDRESS)
     return True
 
 

@@ -8,6 +8,7 @@ from piccolo.conf.apps import AppConfig
 
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
 from coop.audit.tables import AuditChainHead, AuditEvent
+from coop.boards.tables import DirectorPrivateParticulars, Directorship
 from coop.budgets.tables import (
     BudgetPool,
     LedgerEntry,
@@ -66,6 +67,8 @@ APP_CONFIG = AppConfig(
         MemberSupporter,
         ProxyAppointment,
         MemberLetter,
+        Directorship,
+        DirectorPrivateParticulars,
         AuditEvent,
         AuditChainHead,
         OutboxMessage,

@@ -5,7 +5,7 @@ constitution's rules on size, seats per member class, co-option and the user-led
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
@@ -201,6 +201,15 @@ def removal_violations(
                 )
             )
     return _compare(constitution, directors, [d for d in directors if d.id != removed_id], extra=tuple(extra))
+
+
+def class_change_violations(
+    constitution: Constitution, directors: Sequence[Director], director_id: str, new_classes: frozenset[str]
+) -> ChangeCheck:
+    """What moving the director with id `director_id` into `new_classes` would do to the rules."""
+    changed = _find(directors, director_id)
+    after = [replace(d, classes=new_classes) if d.id == changed.id else d for d in directors]
+    return _compare(constitution, directors, after, extra=())
 
 
 def _find(directors: Sequence[Director], director_id: str) -> Director:

@@ -303,7 +303,12 @@ async def change_class(
         raise MembershipError({"member_class": "Choose a different class from the one they are in now"})
     if member["ceased_on"] is not None:
         raise MembershipError({"member_class": "This person is no longer a member"})
+    # Imported here: the board's service builds on this module (its errors are MembershipErrors).
+    from coop.boards.service import guard_class_change
+
     async with write_transaction():
+        # A director's class decides the board's composition: refuse a change that would break it.
+        await guard_class_change(org.organisation_id, member["id"], new_class)
         await Member.update({Member.member_class: new_class}).where(Member.id == member["id"])
         await MemberEvent.insert(
             MemberEvent(

@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from coop.audit import listing
 from coop.audit.listing import FULL_LOG_ROLES, LOG_ROLES
+from coop.boards.service import board_state
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.service import supported_by
 from coop.members.tables import Member
@@ -38,7 +39,9 @@ class OrganisationController(Controller):
         members = await Member.count().where(
             (Member.organisation == org.organisation_id) & Member.ceased_on.is_null()
         )
-        return render(request, "organisations/show.html", {"member_count": members, "role_names": ROLE_NAMES})
+        board = await board_state(org.organisation_id)
+        context = {"member_count": members, "role_names": ROLE_NAMES, "board": board}
+        return render(request, "organisations/show.html", context)
 
     @get("/audit", name="org_audit", guards=[requires_role(*LOG_ROLES)])
     async def audit(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:

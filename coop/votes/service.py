@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.boards.service import seat_election_winners
 from coop.db import current_engine, is_sqlite, write_transaction
 from coop.members.notices import Notice
 from coop.members.service import settle_due_resignations
@@ -618,6 +619,8 @@ async def close_vote(
         await Vote.update({Vote.board_digest: digest, Vote.result: json.dumps(result, sort_keys=True)}).where(
             Vote.id == vote_id
         )
+        # A board election's winners take their seats in the same transaction as the result.
+        await seat_election_winners(organisation_id, vote_id, on=now.date(), actor=actor)
         await record(
             AuditEntry(
                 "vote.closed",

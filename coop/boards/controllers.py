@@ -1,0 +1,108 @@
+"""HTTP for the board: the register of directors (members see the public part, the board and secretary
+the private particulars too), a printable copy, appointing or co-opting a director and ending a
+directorship. Every change goes through `coop.boards.service`, which guards the composition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from coop.accounts.controllers import actor_of
+from coop.boards import service
+from coop.boards.forms import read_appointment, read_ending
+from coop.guards import current_org, requires_member, requires_role
+from coop.web import form_errors_page, redirect, render
+
+requires_manager = requires_role(*service.MANAGER_ROLES)
+
+
+def _base(slug: str) -> str:
+    return f"/o/{slug}/board"
+
+
+async def _register_context(request: Request[Any, Any, Any], after: int) -> dict[str, Any]:
+    org = current_org(request)
+    state = await service.board_state(org.organisation_id)
+    rows, next_after = await service.register_page(org, after)
+    return {
+        "state": state,
+        "rows": rows,
+        "next_after": next_after,
+        "after": after,
+        "private": service.is_manager(org),
+        "routes": service.ROUTES,
+        "endings": service.ENDINGS,
+    }
+
+
+async def _appoint_context(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    org = current_org(request)
+    return {
+        "state": await service.board_state(org.organisation_id),
+        "members": await service.appointable_members(org.organisation_id),
+        "routes": service.ROUTES,
+    }
+
+
+class BoardController(Controller):
+    path = "/o/{org_slug:str}/board"
+    guards = [requires_member]
+
+    @get("/", name="board_register")
+    async def register(self, request: Request[Any, Any, Any], after: FromQuery[int] = 0) -> Template:
+        context = await _register_context(request, after)
+        context["done"] = request.query_params.get("done", "")
+        return render(request, "boards/register.html", context, fragment="boards/_register_table.html")
+
+    @get("/print", name="board_print")
+    async def print_register(self, request: Request[Any, Any, Any], after: FromQuery[int] = 0) -> Template:
+        return render(request, "boards/print.html", await _register_context(request, after))
+
+    @get("/appoint", name="board_appoint_form", guards=[requires_manager])
+    async def appoint_form(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "boards/appoint.html", {**await _appoint_context(request), "form": {}})
+
+    @post("/appoint", name="board_appoint", guards=[requires_manager])
+    async def appoint(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        org = current_org(request)
+        appointment, errors, values = read_appointment(await request.form(), service.today())
+        if not errors:
+            try:
+                await service.appoint(org, appointment, actor_of(request))
+            except service.BoardError as exc:
+                errors = exc.errors
+        if errors:
+            return form_errors_page(
+                request, "boards/appoint.html", errors, {**await _appoint_context(request), "form": values}
+            )
+        return redirect(request, f"{_base(org.slug)}?done=appointed")
+
+    async def _directorship(self, request: Request[Any, Any, Any], directorship_id: str) -> dict[str, Any]:
+        row = await service.directorship_in_org(current_org(request), directorship_id)
+        if row is None or row["ceased_on"] is not None:
+            raise NotFoundException()
+        return row
+
+    @get("/{directorship_id:str}/end", name="board_end_form", guards=[requires_manager])
+    async def end_form(self, request: Request[Any, Any, Any], directorship_id: FromPath[str]) -> Template:
+        row = await self._directorship(request, directorship_id)
+        return render(request, "boards/end.html", {"director": row, "endings": service.ENDINGS, "form": {}})
+
+    @post("/{directorship_id:str}/end", name="board_end", guards=[requires_manager])
+    async def end(self, request: Request[Any, Any, Any], directorship_id: FromPath[str]) -> Response[Any]:
+        org = current_org(request)
+        row = await self._directorship(request, directorship_id)
+        reason, on, note, errors, values = read_ending(await request.form(), service.today())
+        if not errors and on is not None:
+            try:
+                await service.end_directorship(org, row, reason, on, note, actor_of(request))
+            except service.BoardError as exc:
+                errors = exc.errors
+        if errors:
+            context = {"director": row, "endings": service.ENDINGS, "form": values}
+            return form_errors_page(request, "boards/end.html", errors, context)
+        return redirect(request, f"{_base(org.slug)}?done=ended")

@@ -1,0 +1,109 @@
+"""The demo boards on the register of directors: Riverside's five directors and Northfield's two, with
+particulars."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from coop.audit.service import SYSTEM, AuditEntry, record
+from coop.boards.service import Appointment, Particulars, as_director, insert_directorship
+from coop.db import write_transaction
+from coop.members.tables import Member
+from coop.organisations.service import constitution_of
+from governance.board import Director
+from governance.board_seats import seat_for
+from governance.terms import term_end_date
+
+SERVICE_ADDRESS = "Riverside Shared Support CIC, 12 Mill Lane, Riverside, RV1 2AB"
+# name: (route, nationality, occupation, date of birth, residential address, counted as user-led)
+DEMO_DIRECTORS: dict[str, tuple[str, str, str, date, str, bool]] = {
+    "Amara Okafor": (
+        "elected",
+        "British",
+        "Peer support worker",
+        date(1986, 7, 14),
+        "4 Elm Road, RV3 1CD",
+        True,
+    ),
+    "Daniel Price": (
+        "elected",
+        "British",
+        "Accounts assistant",
+        date(1979, 2, 2),
+        "19 Quay Street, RV2 5EF",
+        True,
+    ),
+    "Helen Jones": (
+        "elected",
+        "British",
+        "Family carer",
+        date(1968, 11, 23),
+        "7 Orchard Close, RV4 8GH",
+        True,
+    ),
+    "Priya Shah": ("elected", "British", "Teacher", date(1975, 5, 9), "31 Park View, RV1 9JK", True),
+    "Tom Evans": (
+        "co_opted",
+        "Irish",
+        "Occupational therapist",
+        date(1982, 9, 30),
+        "2 Weir Court, RV5 3LM",
+        False,
+    ),
+}
+NORTHFIELD_ADDRESS = "Northfield Carers Co-operative, 3 Station Road, Northfield, NF1 4QR"
+NORTHFIELD_DIRECTORS: dict[str, tuple[str, str, str, date, str, bool]] = {
+    "Priya Shah": ("elected", "British", "Teacher", date(1975, 5, 9), "31 Park View, RV1 9JK", False),
+    "Lena Novak": (
+        "elected",
+        "Polish",
+        "Care co-ordinator",
+        date(1990, 1, 17),
+        "8 Hill Rise, NF2 6ST",
+        False,
+    ),
+}
+
+
+async def seed_board(
+    organisation_id: int,
+    directors: dict[str, tuple[str, str, str, date, str, bool]] = DEMO_DIRECTORS,
+    service_address: str = SERVICE_ADDRESS,
+) -> None:
+    """Put the demo directors on the register (they already hold the director role)."""
+    constitution = await constitution_of(organisation_id)
+    members = await Member.select(Member.id, Member.name, Member.member_class, Member.admitted_on).where(
+        (Member.organisation == organisation_id) & Member.name.is_in(list(directors))
+    )
+    board: list[Director] = []
+    async with write_transaction():
+        for m in sorted(members, key=lambda m: list(directors).index(m["name"])):
+            route, nationality, occupation, born, home, user_led = directors[m["name"]]
+            appointment = Appointment(
+                str(m["id"]),
+                route,
+                m["admitted_on"],
+                Particulars(service_address, "England", nationality, occupation, home, born),
+                user_led_consent=user_led,
+            )
+            row = {
+                **m,
+                "member": m["id"],
+                "route": route,
+                "appointed_by_class": "",
+                "term_end": None,
+                "appointed_on": m["admitted_on"],
+                "user_led_consent": user_led,
+            }
+            director = as_director(row)
+            seat = seat_for(constitution, board, director)
+            await insert_directorship(
+                organisation_id, m["id"], seat, appointment, term_end_date(constitution, m["admitted_on"])
+            )
+            board.append(director)
+        await record(
+            AuditEntry(
+                "board.register_seeded", organisation_id=organisation_id, detail={"directors": len(board)}
+            ),
+            SYSTEM,
+        )
