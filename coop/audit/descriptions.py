@@ -44,6 +44,16 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "invitation.sent": "Someone was invited to join",
     "invitation.accepted": "An invitation to join was accepted",
     "invitation.revoked": "An invitation to join was cancelled",
+    # The board and its register of directors.
+    "board.director_appointed": "A director was appointed",
+    "board.director_elected": "A director was elected and took their seat",
+    "board.director_ceased": "Someone stopped being a director",
+    "board.appointment_refused": "Appointing a director was refused because the board would break its rules",
+    "board.removal_refused": "Removing a director was refused because the board would break its rules",
+    "board.candidates_passed_over": (
+        "Elected candidates were passed over because seating them would break the board's rules"
+    ),
+    "board.register_seeded": "The register of directors was filled in from the directors already recorded",
     # Votes.
     "vote.created": "A vote was set up",
     "vote.opened": "A vote opened",
@@ -71,6 +81,9 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "commissioning.offer_added": "A service offer was added",
     "commissioning.proposed": "Buying a service was proposed",
     "commissioning.board_approved": "Directors approved buying a service",
+    "commissioning.proposal_refused": (
+        "A proposal to buy a service was refused because the pool cannot pay for it"
+    ),
     "commissioning.vote_result": "The members' vote on buying a service was recorded",
     "commissioning.contract_created": "A contract was made with a provider",
     "commissioning.contract_refused": "A contract was refused: the pool did not have the money",

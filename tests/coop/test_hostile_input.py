@@ -81,8 +81,10 @@ async def _first(table: Any, column: Any, *where: Any, default: str | None = Non
 def _real_values() -> dict[str, str]:
     """A real value for every path parameter name, so fuzzing one parameter gets past the others."""
     from coop.accounts.tables import LoginSession
+    from coop.boards.tables import Directorship
     from coop.budgets.tables import BudgetPool, LedgerReversal, LedgerTransaction, PoolAccount, PoolPayment
     from coop.commissioning.tables import CommissionProposal, Contract, Provider, ServiceOffer
+    from coop.jobs.tables import Job
     from coop.mail.tables import OutboxMessage
     from coop.members.tables import (
         Member,
@@ -116,6 +118,8 @@ def _real_values() -> dict[str, str]:
             "proxy_id": await _first(ProxyAppointment, ProxyAppointment.public_id),
             "supporter_id": await _first(MemberSupporter, MemberSupporter.id),
             "message_id": await _first(OutboxMessage, OutboxMessage.id, default="1"),
+            "job_id": await _first(Job, Job.id, default="1"),
+            "directorship_id": await _first(Directorship, Directorship.public_id),
             "session_id": await _first(LoginSession, LoginSession.id),
             "class_key": "budget_holder",
             "token": "a" * 43,
