@@ -42,6 +42,7 @@ from coop.members.tables import (
     SensitiveFact,
 )
 from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.setup.tables import FoundingRecord
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 
 APP_CONFIG = AppConfig(
@@ -55,6 +56,7 @@ APP_CONFIG = AppConfig(
         TrustedDevice,
         Organisation,
         ConstitutionVersion,
+        FoundingRecord,
         Member,
         RoleGrant,
         MemberEvent,
