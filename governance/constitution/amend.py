@@ -28,6 +28,8 @@ class ConstitutionChange(NamedTuple):
     old: object
     new: object
     description: str
+    where: str = ""
+    """The rule in words, such as "General meeting quorum, share of members"."""
 
 
 def show_value(value: object, name: str = "") -> str:
@@ -50,7 +52,7 @@ def show_value(value: object, name: str = "") -> str:
     return str(value)
 
 
-def _item_name(item: object) -> str:
+def item_name(item: object) -> str:
     if isinstance(item, MemberClass):
         return f"the {item.plural}"
     if isinstance(item, BoardClassRule):
@@ -86,6 +88,7 @@ def _diff(old: object, new: object, path: str, context: str, out: list[Constitut
                     a,
                     b,
                     f"{where}: changed from {show_value(a, f.name)} to {show_value(b, f.name)}.",
+                    where,
                 )
             )
 
@@ -102,15 +105,19 @@ def _diff_keyed(old: object, new: object, path: str, context: str, out: list[Con
     for key, item in before.items():
         if key not in after:
             out.append(
-                ConstitutionChange(f"{path}.{key}", item, None, f"{context}: removed {_item_name(item)}.")
+                ConstitutionChange(
+                    f"{path}.{key}", item, None, f"{context}: removed {item_name(item)}.", context
+                )
             )
     for key, item in after.items():
         if key not in before:
             out.append(
-                ConstitutionChange(f"{path}.{key}", None, item, f"{context}: added {_item_name(item)}.")
+                ConstitutionChange(
+                    f"{path}.{key}", None, item, f"{context}: added {item_name(item)}.", context
+                )
             )
         elif before[key] != item:
-            _diff(before[key], item, f"{path}.{key}", f"{context}, {_item_name(item)}", out)
+            _diff(before[key], item, f"{path}.{key}", f"{context}, {item_name(item)}", out)
 
 
 @dataclass(frozen=True, slots=True)

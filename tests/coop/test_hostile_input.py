@@ -118,6 +118,7 @@ def _real_values() -> dict[str, str]:
             "message_id": await _first(OutboxMessage, OutboxMessage.id, default="1"),
             "session_id": await _first(LoginSession, LoginSession.id),
             "class_key": "budget_holder",
+            "version": "1",
             "token": "a" * 43,
             "file_path": "build/coop.css",
         }
