@@ -28,8 +28,6 @@ class ConstitutionChange(NamedTuple):
     old: object
     new: object
     description: str
-    where: str = ""
-    """The rule in words, such as "General meeting quorum, share of members"."""
 
 
 def show_value(value: object, name: str = "") -> str:
@@ -88,7 +86,6 @@ def _diff(old: object, new: object, path: str, context: str, out: list[Constitut
                     a,
                     b,
                     f"{where}: changed from {show_value(a, f.name)} to {show_value(b, f.name)}.",
-                    where,
                 )
             )
 
@@ -105,16 +102,12 @@ def _diff_keyed(old: object, new: object, path: str, context: str, out: list[Con
     for key, item in before.items():
         if key not in after:
             out.append(
-                ConstitutionChange(
-                    f"{path}.{key}", item, None, f"{context}: removed {item_name(item)}.", context
-                )
+                ConstitutionChange(f"{path}.{key}", item, None, f"{context}: removed {item_name(item)}.")
             )
     for key, item in after.items():
         if key not in before:
             out.append(
-                ConstitutionChange(
-                    f"{path}.{key}", None, item, f"{context}: added {item_name(item)}.", context
-                )
+                ConstitutionChange(f"{path}.{key}", None, item, f"{context}: added {item_name(item)}.")
             )
         elif before[key] != item:
             _diff(before[key], item, f"{path}.{key}", f"{context}, {item_name(item)}", out)

@@ -235,12 +235,12 @@ def rule_differences(old: Constitution, new: Constitution) -> tuple[RuleDifferen
     out = []
     for change in diff_constitutions(old, new):
         name = change.path.rsplit(".", 1)[-1]
+        # Every description is "<the rule in words>: <what>"; amounts are shown in pounds, not pence.
+        rule = change.description.split(": ", 1)[0].replace(" (pence)", "")
         if change.old is None and change.new is not None and hasattr(change.new, "key"):
-            out.append(RuleDifference(change.where, "not there", f"added {item_name(change.new)}"))
+            out.append(RuleDifference(rule, "not there", f"added {item_name(change.new)}"))
         elif change.new is None and change.old is not None and hasattr(change.old, "key"):
-            out.append(RuleDifference(change.where, item_name(change.old), "removed"))
+            out.append(RuleDifference(rule, item_name(change.old), "removed"))
         else:
-            out.append(
-                RuleDifference(change.where, show_value(change.old, name), show_value(change.new, name))
-            )
+            out.append(RuleDifference(rule, show_value(change.old, name), show_value(change.new, name)))
     return tuple(out)
