@@ -33,7 +33,7 @@ class ConstitutionController(Controller):
         readable = await constitution.readable_version(org, versions, version)
         if readable is None:
             raise NotFoundException()
-        context = {"readable": readable, "versions": versions}
+        context = {"readable": readable, "versions": versions, "by_version": version is not None}
         return render(request, "organisations/constitution.html", context)
 
     @get("/compare", name="org_constitution_compare")

@@ -76,6 +76,11 @@ def test_earlier_versions_are_listed_and_each_can_be_read(demo, client) -> None:
     assert old.status_code == 200
     old_text = page_text(old.text)
     assert "no longer in force" in old_text
+    assert "<title>Constitution version 1 - " in old.text
+    assert (
+        "<title>Constitution version 2 (in force) - "
+        in client.get("/o/riverside/constitution/versions/2").text
+    )
     assert "or at least 10% of them" in old_text
     assert client.get("/o/riverside/constitution/versions/3").status_code == 404
 
