@@ -37,6 +37,7 @@ from coop.members.controllers import (
     RegisterController,
     SupportingController,
 )
+from coop.organisations.constitution_controllers import ConstitutionController
 from coop.organisations.controllers import OrganisationController, home
 from coop.pages.controllers import accessibility, healthz, help_page
 from coop.path_params import PathParamsMiddleware
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             AccountController,
             PasswordResetController,
             OrganisationController,
+            ConstitutionController,
             MemberController,
             RegisterController,
             ApplicationController,

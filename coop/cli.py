@@ -1,5 +1,5 @@
-"""The `coop` command: serve, worker, migrate, demo, settle-resignations, create-admin, count, verify,
-audit."""
+"""The `coop` command: serve, worker, migrate, demo, settle-resignations, create-admin, create-org, count,
+verify, audit."""
 
 from __future__ import annotations
 
@@ -173,6 +173,34 @@ def create_admin(email: str, name: str) -> None:
         lambda: create_person(email, name, password, settings=settings, is_site_admin=True)
     )
     click.echo(f"Site admin {email} created (person {person_id}).")
+
+
+@main.command(
+    "create-org", help="Create an organisation from a model constitution and a founders' answers file."
+)
+@click.argument("model")
+@click.argument("answers", type=click.Path(exists=True, dir_okay=False))
+def create_org(model: str, answers: str) -> None:
+    import asyncio
+    from datetime import date
+    from pathlib import Path
+
+    from coop.audit.service import SYSTEM
+    from coop.setup.service import found_from_text
+    from governance.violations import RuleViolationError
+
+    text = Path(answers).read_text(encoding="utf-8")
+    asyncio.run(migrate_database())
+    try:
+        founded = run_with_database(lambda: found_from_text(model, text, SYSTEM, date.today()))
+    except RuleViolationError as exc:
+        click.echo(f"Nothing was created. Put these right in {answers} and run the command again:", err=True)
+        for violation in exc.violations:
+            click.echo(f"  - {violation.message}", err=True)
+        sys.exit(1)
+    click.echo(f"Created {founded.slug}: /o/{founded.slug}/ with constitution version 1 in force.")
+    for flag in founded.flags:
+        click.echo(f"Needs approval: {flag.message}")
 
 
 def _register_subcommands() -> None:

@@ -44,6 +44,7 @@ from coop.members.tables import (
     SensitiveFact,
 )
 from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.setup.tables import FoundingRecord
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 
 APP_CONFIG = AppConfig(
@@ -57,6 +58,7 @@ APP_CONFIG = AppConfig(
         TrustedDevice,
         Organisation,
         ConstitutionVersion,
+        FoundingRecord,
         Member,
         RoleGrant,
         MemberEvent,

@@ -19,6 +19,7 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "auth.password_reset": "Someone set a new password from a reset link",
     # The organisation and its register of members.
     "organisation.created": "The organisation was set up",
+    "organisation.founded": "The organisation was founded from a model constitution",
     "member.admitted": "A member was admitted",
     "member.ceased": "Someone stopped being a member",
     "member.class_changed": "A member's membership class was changed",

@@ -150,6 +150,8 @@ async def add_member(
     person_id: int | None,
     roles: tuple[str, ...] = (),
     actor: Actor,
+    email: str | None = None,
+    address: str = "",
 ) -> int:
     for role in roles:
         if role not in ROLES:
@@ -162,6 +164,8 @@ async def add_member(
                 name=name,
                 member_class=member_class,
                 admitted_on=admitted_on,
+                email=email,
+                address=address,
             )
         ).returning(Member.id)
         member_id = int(rows[0]["id"])

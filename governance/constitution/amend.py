@@ -50,7 +50,7 @@ def show_value(value: object, name: str = "") -> str:
     return str(value)
 
 
-def _item_name(item: object) -> str:
+def item_name(item: object) -> str:
     if isinstance(item, MemberClass):
         return f"the {item.plural}"
     if isinstance(item, BoardClassRule):
@@ -102,15 +102,15 @@ def _diff_keyed(old: object, new: object, path: str, context: str, out: list[Con
     for key, item in before.items():
         if key not in after:
             out.append(
-                ConstitutionChange(f"{path}.{key}", item, None, f"{context}: removed {_item_name(item)}.")
+                ConstitutionChange(f"{path}.{key}", item, None, f"{context}: removed {item_name(item)}.")
             )
     for key, item in after.items():
         if key not in before:
             out.append(
-                ConstitutionChange(f"{path}.{key}", None, item, f"{context}: added {_item_name(item)}.")
+                ConstitutionChange(f"{path}.{key}", None, item, f"{context}: added {item_name(item)}.")
             )
         elif before[key] != item:
-            _diff(before[key], item, f"{path}.{key}", f"{context}, {_item_name(item)}", out)
+            _diff(before[key], item, f"{path}.{key}", f"{context}, {item_name(item)}", out)
 
 
 @dataclass(frozen=True, slots=True)

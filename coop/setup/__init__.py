@@ -1,0 +1,1 @@
+"""Founding an organisation from a model constitution and the founders' answers."""

@@ -1,0 +1,21 @@
+"""What the founders answered when an organisation was created, kept for its founding documents."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, OnDelete, Text, Timestamptz
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from coop.organisations.tables import Organisation
+
+
+class FoundingRecord(Table, tablename="founding_record"):
+    """The founders' answers for one organisation (objects, community, registered office, asset lock)."""
+
+    organisation = ForeignKey(Organisation, null=False, unique=True, on_delete=OnDelete.restrict)
+    objects = Text(help_text="What the organisation is for, as the founders wrote it.")
+    community = Text(help_text="The community it serves (community interest statement).")
+    registered_office = Text()
+    asset_locked_body = Text(default="", help_text="Who receives the assets if it closes.")
+    answers = Text(help_text="The answers as given (TOML), for the founding documents.")
+    created_at = Timestamptz(default=TimestamptzNow())
