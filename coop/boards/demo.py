@@ -6,13 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from coop.audit.service import SYSTEM, AuditEntry, record
-from coop.boards.service import Appointment, Particulars, as_director, insert_directorship
+from coop.boards.first_board import register_first_directors
+from coop.boards.service import Appointment, Particulars
 from coop.db import write_transaction
 from coop.members.tables import Member
-from coop.organisations.service import constitution_of
-from governance.board import Director
-from governance.board_seats import seat_for
-from governance.terms import term_end_date
 
 SERVICE_ADDRESS = "Riverside Shared Support CIC, 12 Mill Lane, Riverside, RV1 2AB"
 # name: (route, nationality, occupation, date of birth, residential address, counted as user-led)
@@ -71,39 +68,21 @@ async def seed_board(
     service_address: str = SERVICE_ADDRESS,
 ) -> None:
     """Put the demo directors on the register (they already hold the director role)."""
-    constitution = await constitution_of(organisation_id)
     members = await Member.select(Member.id, Member.name, Member.member_class, Member.admitted_on).where(
         (Member.organisation == organisation_id) & Member.name.is_in(list(directors))
     )
-    board: list[Director] = []
+    entries = []
+    for m in sorted(members, key=lambda m: list(directors).index(m["name"])):
+        route, nationality, occupation, born, home, user_led = directors[m["name"]]
+        particulars = Particulars(service_address, "England", nationality, occupation, home, born)
+        entries.append(
+            (m, Appointment(str(m["id"]), route, m["admitted_on"], particulars, user_led_consent=user_led))
+        )
     async with write_transaction():
-        for m in sorted(members, key=lambda m: list(directors).index(m["name"])):
-            route, nationality, occupation, born, home, user_led = directors[m["name"]]
-            appointment = Appointment(
-                str(m["id"]),
-                route,
-                m["admitted_on"],
-                Particulars(service_address, "England", nationality, occupation, home, born),
-                user_led_consent=user_led,
-            )
-            row = {
-                **m,
-                "member": m["id"],
-                "route": route,
-                "appointed_by_class": "",
-                "term_end": None,
-                "appointed_on": m["admitted_on"],
-                "user_led_consent": user_led,
-            }
-            director = as_director(row)
-            seat = seat_for(constitution, board, director)
-            await insert_directorship(
-                organisation_id, m["id"], seat, appointment, term_end_date(constitution, m["admitted_on"])
-            )
-            board.append(director)
+        seeded = await register_first_directors(organisation_id, entries)
         await record(
             AuditEntry(
-                "board.register_seeded", organisation_id=organisation_id, detail={"directors": len(board)}
+                "board.register_seeded", organisation_id=organisation_id, detail={"directors": seeded}
             ),
             SYSTEM,
         )

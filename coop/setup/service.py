@@ -9,6 +9,8 @@ from datetime import date
 
 from coop.accounts.tables import Person
 from coop.audit.service import Actor, AuditEntry, record
+from coop.boards.first_board import register_first_directors
+from coop.boards.service import Appointment, Particulars
 from coop.db import write_transaction
 from coop.organisations.service import SLUG_PATTERN, add_member, create_organisation
 from coop.organisations.tables import Organisation
@@ -116,18 +118,31 @@ async def found_organisation(
                 answers=answers_text,
             )
         )
+        first_board = []
         for founder in answers.founders:
-            await add_member(
+            member_id = await add_member(
                 organisation_id=organisation_id,
                 name=founder.name,
                 member_class=founder.member_class,
                 admitted_on=adopted_on,
                 person_id=await _person_with_email(founder.email),
-                roles=("director",) if founder.director else (),
                 actor=actor,
                 email=founder.email.lower() or None,
                 address=founder.address,
             )
+            if founder.director:
+                # The first directors go on the register of directors, which also gives them the role.
+                # Their statutory particulars are added on the board page once the register is open.
+                member = {"id": member_id, "name": founder.name, "member_class": founder.member_class}
+                appointment = Appointment(
+                    str(member_id),
+                    "elected",
+                    adopted_on,
+                    Particulars(service_address=answers.registered_office),
+                    user_led_consent=founder.counts_as_user_led,
+                )
+                first_board.append((member, appointment))
+        await register_first_directors(organisation_id, first_board)
         await record(
             AuditEntry(
                 "organisation.founded",

@@ -159,7 +159,8 @@ def rule_sections(c: Constitution) -> tuple[RuleSection, ...]:
     if s.members_vote_on_new_contracts:
         spending.append("Every new contract with a provider needs a members' vote.")
     spending.append(
-        f"Payments over {_pounds(s.two_person_approval_above_pence)} need two people to approve them."
+        f"Payments of {_pounds(s.two_person_threshold_pence)} or more need two people to approve them. "
+        f"Payments to the same payee within {s.two_person_approval_window_days} days are added together."
     )
     notice = [
         f"General meetings need {n.general_meeting_clear_days} clear days' notice; the AGM "

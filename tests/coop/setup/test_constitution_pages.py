@@ -56,7 +56,8 @@ def test_a_member_reads_the_rules_in_force_in_plain_english(demo, client) -> Non
     )
     assert "A general meeting can decide only with at least 3 members or at least 10% of them" in text
     assert "Spending over £1,000 needs a members' vote." in text
-    assert "Payments over £500 need two people to approve them." in text
+    assert "Payments of £500 or more need two people to approve them." in text
+    assert "Payments to the same payee within 30 days are added together." in text
     assert "At least 2 directors from the family carers." in text
     assert "At least 75% of directors must be disabled people or people who use support." in text
     # The easy-read summary.

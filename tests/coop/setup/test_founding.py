@@ -40,6 +40,7 @@ def _counts() -> tuple[int, int, int]:
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_each_model_founds_an_organisation_whose_rules_are_the_models(db, model: str) -> None:
     from coop.audit.service import verify_chain
+    from coop.boards.tables import Directorship
     from coop.members.tables import Member, RoleGrant
     from coop.organisations.service import constitution_of
     from coop.organisations.tables import ConstitutionVersion, Organisation
@@ -71,6 +72,16 @@ def test_each_model_founds_an_organisation_whose_rules_are_the_models(db, model:
     assert sorted((g["name"], g["role"]) for g in grants) == sorted(
         (name, "director") for name, _, director, _ in founders if director
     )
+    # The first directors are on the register of directors from day one, reserved seats first.
+    board = run(
+        Directorship.select(Directorship.member.name.as_alias("name"), Directorship.seat, Directorship.route)
+        .where(Directorship.organisation == org["id"])
+        .order_by(Directorship.id)
+    )
+    assert [d["name"] for d in board] == [name for name, _, director, _ in founders if director]
+    assert all(d["route"] == "elected" for d in board)
+    reserved = {rule.key for rule in in_force.board.classes if rule.reserved_seats}
+    assert {d["seat"] for d in board} <= reserved | {""}
     record = run(FoundingRecord.select().where(FoundingRecord.organisation == org["id"]).first())
     assert record["registered_office"] == "1 Mill Lane, Riverside, RV1 2AB"
     assert "Disabled people and family carers" in record["community"]
