@@ -27,7 +27,7 @@ def _pay(setup, pence, key, start=None, end=None):
             setup.organisation_id,
             setup.pool_id,
             service.PaymentRequest(
-                "Brightway Support Ltd", "Support worker", pence, key, period_start=start, period_end=end
+                "Northway Support Ltd", "Support worker", pence, key, period_start=start, period_end=end
             ),
             actor=actor(setup.people["daniel"]),
         )
