@@ -7,6 +7,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
+from coop.api.tables import ApiToken
 from coop.audit.tables import AuditChainHead, AuditEvent
 from coop.budgets.tables import (
     BudgetPool,
@@ -84,5 +85,6 @@ APP_CONFIG = AppConfig(
         ContractShare,
         ContractInvoice,
         ServiceRating,
+        ApiToken,
     ],
 )
