@@ -120,6 +120,9 @@ def _request_id(request: Request[Any, Any, Any]) -> str:
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = _request_id(request)
+    if is_api_path(request.url.path) and isinstance(getattr(exc, "violations", None), list):
+        # A rule a service refused (pages catch these themselves): a 4xx problem, not a server error.
+        return problem_response(request.url.path, request_id, exc)
     logger.exception("unhandled error (request %s)", request_id, exc_info=exc)
     if is_api_path(request.url.path):
         return problem_response(request.url.path, request_id, exc)

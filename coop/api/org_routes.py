@@ -11,7 +11,7 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from msgspec import Struct
 
 from coop.api.auth import ROLES, api_caller
-from coop.api.paging import DEFAULT_LIMIT, MAX_LIMIT, PageOf, check_dates, day_start, keyset
+from coop.api.paging import DEFAULT_LIMIT, MAX_LIMIT, PageOf, check_dates, day_start, keyset, next_day
 from coop.api.problems import READ_PROBLEMS
 from coop.audit.tables import AuditEvent
 from coop.members import service as members
@@ -214,7 +214,7 @@ class OrganisationRoutes(Controller):
         if since:
             query = query.where(AuditEvent.at >= day_start(since))
         if until:
-            query = query.where(AuditEvent.at < day_start(until.fromordinal(until.toordinal() + 1)))
+            query = query.where(AuditEvent.at < day_start(next_day(until)))
         rows, nxt = await keyset(query, AuditEvent.id, cursor=cursor, limit=limit)
         return PageOf(
             items=[

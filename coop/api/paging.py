@@ -56,6 +56,15 @@ def day_start(day: date | None) -> datetime | None:
     return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
+def next_day(day: date) -> date:
+    return date.fromordinal(day.toordinal() + 1)
+
+
+def in_id_range(value: int) -> bool:
+    """Ids the database can hold; any other is simply not found (404), never a database error."""
+    return 1 <= value < 2**31  # PostgreSQL serial ids are 32-bit
+
+
 def check_dates(since: date | None, until: date | None) -> None:
     if since and until and since > until:
         raise ApiProblem(

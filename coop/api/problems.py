@@ -109,14 +109,24 @@ def problem_response(path: str, request_id: str, exc: Exception) -> Response[Any
     if isinstance(exc, ApiProblem):
         detail = exc.detail
         errors = [FieldError(field=f, detail=d) for f, d in exc.errors.items()]
+    elif isinstance(getattr(exc, "violations", None), list):
+        # A rule the service refused (coop.budgets.BudgetError and kin): its plain-English messages, each
+        # under the field its stable code names ("budget.amount" -> "amount").
+        violations = exc.violations  # type: ignore[attr-defined]
+        status = 409 if type(exc).__name__ == "IdempotencyConflict" else 422
+        detail = " ".join(v.message for v in violations) or DETAILS[400]
+        errors = [FieldError(field=v.code.rsplit(".", 1)[-1], detail=v.message) for v in violations]
     elif isinstance(exc, ValidationException):
         detail = "Some of what you sent is not valid. See `errors` for each problem."
         errors = _validation_errors(exc)
     if status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="coop"')
+    title = TITLES.get(status, "Error")
+    if status == 422 and not errors:
+        errors = [FieldError(field="body", detail=detail)]
     body = Problem(
         type="about:blank",
-        title=TITLES.get(status, "Error"),
+        title=title,
         status=status,
         detail=detail,
         instance=path,

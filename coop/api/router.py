@@ -11,7 +11,10 @@ from litestar.openapi.spec import Components, SecurityScheme, Server
 from litestar.response import Template
 
 from coop.api.auth import requires_token
+from coop.api.commissioning_routes import CommissioningRoutes
+from coop.api.money_routes import PoolRoutes
 from coop.api.org_routes import OrganisationRoutes
+from coop.api.vote_routes import VoteRoutes
 from coop.web import render
 
 API_VERSION = "1.0.0"
@@ -24,11 +27,13 @@ def openapi_config() -> OpenAPIConfig:
         title="coop API",
         version=API_VERSION,
         description="Read and write an organisation's records with a personal API token. See docs/api.md.",
-        path=API_ROOT,
-        render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+        # Mounted at the document itself: Litestar adds a catch-all HTML 404 under an OpenAPI router's path,
+        # which at /api/v1 would answer unknown API addresses with a page instead of problem details.
+        path=f"{API_ROOT}/openapi.json",
+        render_plugins=[JsonRenderPlugin(path="/")],
         # The document is public, like the reference page: it describes the API, not anyone's data.
         openapi_router=Router(
-            path=API_ROOT, route_handlers=[], opt={"public": True}, include_in_schema=False
+            path=f"{API_ROOT}/openapi.json", route_handlers=[], opt={"public": True}, include_in_schema=False
         ),
         servers=[Server(url="/")],
         components=Components(
@@ -49,7 +54,7 @@ async def reference(request: Request[Any, Any, Any]) -> Template:
 
 api_router = Router(
     path=API_ROOT,
-    route_handlers=[OrganisationRoutes],
+    route_handlers=[OrganisationRoutes, VoteRoutes, PoolRoutes, CommissioningRoutes],
     guards=[requires_token],
     include_in_schema=True,
 )
