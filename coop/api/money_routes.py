@@ -13,7 +13,7 @@ from msgspec import Meta, Struct
 from coop.api.auth import ROLES, WRITE, api_actor, api_caller
 from coop.api.org_routes import Cursor, Limit, Since, Until
 from coop.api.paging import DEFAULT_LIMIT, PageOf, check_dates, day_start, keyset, next_day
-from coop.api.problems import READ_PROBLEMS, WRITE_PROBLEMS, ApiProblem
+from coop.api.problems import READ_PROBLEMS, WRITE_PROBLEMS
 from coop.budgets import service as budgets
 from coop.budgets.tables import LedgerTransaction
 from governance.budget import FundingSource
@@ -23,6 +23,9 @@ IdempotencyKey = Annotated[
     str,
     HeaderParameter(
         name="Idempotency-Key",
+        min_length=16,
+        max_length=64,
+        pattern=budgets.KEY_PATTERN.pattern,
         description="16 to 64 letters, digits, - or _. Sending the same key again replays the first answer "
         "and records nothing more.",
     ),
@@ -222,12 +225,6 @@ class PoolRoutes(Controller):
     ) -> Recorded:
         org = api_caller(request).org
         pool = await _pool(request, pool_id)
-        if not budgets.KEY_PATTERN.match(idempotency_key):
-            raise ApiProblem(
-                "The Idempotency-Key header is not valid.",
-                status_code=400,
-                errors={"Idempotency-Key": "Use 16 to 64 letters, digits, hyphens or underscores"},
-            )
         result = await budgets.record_contribution(
             org.organisation_id,
             int(pool["id"]),

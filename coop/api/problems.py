@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,25 +81,38 @@ def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIX)
 
 
+_FIELD_IN_MESSAGE = re.compile(r"(?:unknown|missing required) field `([^`]+)`")
+_TYPE_WORDS = {
+    "int": "a whole number",
+    "str": "text",
+    "bool": "true or false",
+    "array": "a list",
+    "object": "an object",
+}
+
+
 def _validation_errors(exc: ValidationException) -> list[FieldError]:
     errors: list[FieldError] = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            key = str(item.get("key") or item.get("source") or "body")
-            errors.append(FieldError(field=key, detail=_plain(str(item.get("message", "")))))
+            message = str(item.get("message", ""))
+            named = _FIELD_IN_MESSAGE.search(message)
+            key = named.group(1) if named else str(item.get("key") or item.get("source") or "body")
+            errors.append(FieldError(field=key, detail=_plain(message)))
     return errors
 
 
 def _plain(message: str) -> str:
-    """msgspec's messages, said plainly (they name the field path in brackets, which `field` holds)."""
+    """msgspec's messages, said plainly (the field they name is in `field`)."""
     message = message.split(" - at `", 1)[0]
     if message.startswith("Object contains unknown field"):
         return "This field is not part of the API; remove it"
     if message.startswith("Object missing required field"):
         return "This field is required"
-    if message.startswith("Expected"):
-        return message.replace("Expected", "This must be", 1)
-    return message or "This value is not valid"
+    expected = re.match(r"Expected `([^`]+)`", message)
+    if expected:
+        return f"This must be {_TYPE_WORDS.get(expected.group(1), expected.group(1))}"
+    return message.replace("Expected", "This must be", 1) or "This value is not valid"
 
 
 def problem_response(path: str, request_id: str, exc: Exception) -> Response[Any]:

@@ -41,11 +41,19 @@ class ResultsOut(Struct):
     """The count sheet, turnout, quorum and outcome, as in the results download."""
 
 
+class BallotOut(Struct):
+    tracker: str
+    choice: str
+    weight: int
+
+
 class BoardOut(Struct):
+    """Each ballot's tracker, choice and weight, in the published order. (Objects, not triples: Litestar
+    describes a tuple in a way OpenAPI 3.1 does not allow.)"""
+
     vote: int
     board_digest: str | None
-    ballots: list[tuple[str, str, int]]
-    """Each ballot's tracker, choice and weight, in the published order."""
+    ballots: list[BallotOut]
 
 
 def _vote(v: votes.VoteInfo) -> VoteOut:
@@ -138,5 +146,5 @@ class VoteRoutes(Controller):
         return BoardOut(
             vote=vote.id,
             board_digest=vote.board_digest,
-            ballots=[(e.tracker, e.choice, e.weight) for e in entries],
+            ballots=[BallotOut(tracker=e.tracker, choice=e.choice, weight=e.weight) for e in entries],
         )
