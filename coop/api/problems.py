@@ -98,6 +98,8 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
             message = str(item.get("message", ""))
             named = _FIELD_IN_MESSAGE.search(message)
             key = named.group(1) if named else str(item.get("key") or item.get("source") or "body")
+            if item.get("source") == "header":
+                key = "-".join(part.capitalize() for part in key.replace("_", "-").split("-"))
             errors.append(FieldError(field=key, detail=_plain(message)))
     return errors
 
@@ -109,9 +111,10 @@ def _plain(message: str) -> str:
         return "This field is not part of the API; remove it"
     if message.startswith("Object missing required field"):
         return "This field is required"
-    expected = re.match(r"Expected `([^`]+)`", message)
+    expected = re.match(r"Expected `([^`]+)`(.*)", message)
     if expected:
-        return f"This must be {_TYPE_WORDS.get(expected.group(1), expected.group(1))}"
+        rest = expected.group(2).replace("`", "")
+        return f"This must be {_TYPE_WORDS.get(expected.group(1), expected.group(1))}{rest}"
     return message.replace("Expected", "This must be", 1) or "This value is not valid"
 
 
