@@ -22,19 +22,19 @@ def _add_providers(n: int) -> None:
 def _queries(client: Any, monkeypatch: Any, url: str, token: str) -> int:
     from coop.db import current_engine
 
-    engine = current_engine()
+    engine_class = type(current_engine())  # patched on the class: PostgresEngine has slots
     calls = []
-    original = engine.run_querystring
+    original = engine_class.run_querystring
 
-    async def counting(querystring: Any, in_pool: bool = False) -> Any:
+    async def counting(self: Any, querystring: Any, in_pool: bool = False) -> Any:
         calls.append(1)
-        return await original(querystring, in_pool)
+        return await original(self, querystring, in_pool)
 
-    monkeypatch.setattr(engine, "run_querystring", counting)
+    monkeypatch.setattr(engine_class, "run_querystring", counting)
     try:
         response = client.get(url, headers=bearer(token))
     finally:
-        monkeypatch.setattr(engine, "run_querystring", original)
+        monkeypatch.setattr(engine_class, "run_querystring", original)
     assert response.status_code == 200, response.text
     return len(calls)
 
