@@ -20,6 +20,8 @@ from litestar.template.config import TemplateConfig
 
 from coop.accounts.controllers import AccountController, PasswordResetController, SignInController
 from coop.admin.controllers import OutboxController
+from coop.api.router import api_router, openapi_config, reference_router
+from coop.api.token_controllers import ApiTokenController
 from coop.boards.controllers import BoardController
 from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             healthz,
             SignInController,
             AccountController,
+            ApiTokenController,
             PasswordResetController,
             OrganisationController,
             ConstitutionController,
@@ -128,6 +131,8 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             ReturnsController,
             SupportingReturnsController,
             ReversalController,
+            api_router,
+            reference_router,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
             ),
@@ -139,6 +144,8 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             cookie_secure=settings.secure_cookies,
             cookie_httponly=True,
             cookie_samesite="lax",
+            # The API reads no cookies (coop.security), so a cross-site request has no authority to borrow.
+            exclude=["^/api/"],
         ),
         plugins=[HTMXPlugin()],
         # Every path parameter is checked once here: an id no row could have is a 404, never a 500.
@@ -147,7 +154,9 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
         exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},
         lifespan=[database, background_worker],
         request_max_body_size=MAX_BODY_BYTES,
-        openapi_config=None,
+        # OpenAPI describes the API router only: every other handler is left out by this default.
+        openapi_config=openapi_config(),
+        include_in_schema=False,
         debug=settings.debug,
     )
     app.state.settings = settings

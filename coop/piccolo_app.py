@@ -7,6 +7,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
+from coop.api.tables import ApiToken
 from coop.audit.tables import AuditChainHead, AuditEvent
 from coop.boards.tables import DirectorPrivateParticulars, Directorship
 from coop.budgets.tables import (
@@ -95,5 +96,6 @@ APP_CONFIG = AppConfig(
         ContractShare,
         ContractInvoice,
         ServiceRating,
+        ApiToken,
     ],
 )

@@ -115,7 +115,8 @@ class SecurityMiddleware:
             return
         scope["user"] = None
         scope["auth"] = None
-        if not static:
+        # The API authenticates by bearer token only: a session cookie there is ignored, never trusted.
+        if not static and not path.startswith("/api/"):
             token = _cookie(headers.get("cookie", ""), self.cookie_name)
             if token:
                 scope["user"] = await load_session(token, self.settings)

@@ -89,6 +89,10 @@ class Settings:
     demo_password: str = _help(
         "Password given to every demo account by `coop demo`.", default="correct horse battery staple"
     )
+    api_requests_per_minute: int = _help(
+        "How many API requests one personal API token may make a minute; more get 429 Too Many Requests.",
+        default=120,
+    )
     debug: bool = _help("Show Litestar's debug pages. Never in production.", default=False)
 
     @classmethod

@@ -15,6 +15,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 
+from coop.api.problems import is_api_path, problem_response
 from coop.redirect_targets import local_target, sign_in_then
 
 logger = logging.getLogger("coop")
@@ -98,6 +99,9 @@ def form_errors_page(
 
 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if is_api_path(request.url.path):
+        # The API answers in problem details, never pages or redirects to sign in.
+        return problem_response(request.url.path, _request_id(request), exc)
     if isinstance(exc, NotAuthorizedException):
         # Not signed in (or the session ended): go to sign in, then come back.
         return redirect(request, sign_in_then(request.url.path))
@@ -110,9 +114,18 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return _error_response(request, status, title, text)
 
 
+def _request_id(request: Request[Any, Any, Any]) -> str:
+    return str(request.scope.get("state", {}).get("request_id", ""))
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    request_id = request.scope.get("state", {}).get("request_id", "")
+    request_id = _request_id(request)
+    if is_api_path(request.url.path) and isinstance(getattr(exc, "violations", None), list):
+        # A rule a service refused (pages catch these themselves): a 4xx problem, not a server error.
+        return problem_response(request.url.path, request_id, exc)
     logger.exception("unhandled error (request %s)", request_id, exc_info=exc)
+    if is_api_path(request.url.path):
+        return problem_response(request.url.path, request_id, exc)
     return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, ERROR_TITLES[500], ERROR_TEXT[500])
 
 

@@ -139,6 +139,11 @@ def _vote_info(row: dict[str, Any]) -> VoteInfo:
     )
 
 
+def vote_from_row(row: dict[str, Any]) -> VoteInfo:
+    """A vote from a row of VOTE_COLUMNS, for lists paged elsewhere (the API pages by id)."""
+    return _vote_info(row)
+
+
 # Read on every vote page and every cast: written out once rather than rebuilt by Piccolo each time.
 _GET_VOTE = (
     "SELECT id, organisation, title, question, easy_read, kind, purpose, options, seats, secret, "

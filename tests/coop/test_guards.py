@@ -23,6 +23,9 @@ PUBLIC_ROUTES = {
     # Membership: an organisation's join pages (one handler), and invitation links (one handler).
     "join",
     "invitation",
+    # The API's reference page and its OpenAPI document (the API itself needs a token: coop.api.auth).
+    "api_reference",
+    "openapi.json",
 }
 
 
@@ -43,15 +46,19 @@ def test_every_handler_is_guarded_or_publicly_listed(settings):
     public, unguarded = set(), []
     for handler in _handlers(app):
         if handler.opt.get("public"):
-            public.add(handler.name or handler.handler_name)
+            name = handler.name or handler.handler_name
+            # Litestar names the OpenAPI document's handlers itself.
+            openapi = name == "_handler" or name.endswith("_litestar_openapi_json")
+            public.add("openapi.json" if openapi else name)
         elif not handler.resolve_guards():
             unguarded.append(handler.handler_name)
     assert unguarded == []
     static = {name for name in public if name not in PUBLIC_ROUTES}
-    # The static file router (GET and HEAD) is the only other public route.
-    assert static <= {"static", "static/head"}, static
+    # The static file router (GET and HEAD) and the OpenAPI router's 404 for unknown schema paths are the
+    # only other public routes.
+    assert static <= {"static", "static/head", "handle_schema_path_not_found"}, static
     assert public - static == PUBLIC_ROUTES
-    assert len(PUBLIC_ROUTES) <= 12
+    assert len(PUBLIC_ROUTES) <= 14  # 12, and the API reference with its OpenAPI document
 
 
 def test_a_member_without_a_board_role_cannot_see_the_audit_log(demo, client):

@@ -41,6 +41,8 @@ PEOPLE: dict[str, tuple[str, set[str], set[str]]] = {
             "/",
             "/account",
             "/account/password",
+            "/account/api-tokens",
+            "/api/v1/reference",
             "/help",
             "/accessibility",
             "/o/riverside/",

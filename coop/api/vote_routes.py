@@ -1,0 +1,150 @@
+"""API reads about votes: the list, one vote, its results and its published bulletin board."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, QueryParameter
+from msgspec import Struct
+
+from coop.api.auth import api_caller
+from coop.api.org_routes import Cursor, Limit, Since, Until
+from coop.api.paging import DEFAULT_LIMIT, PageOf, check_dates, day_start, in_id_range, keyset, next_day
+from coop.api.problems import READ_PROBLEMS
+from coop.votes import service as votes
+from coop.votes.tables import Vote
+
+
+class VoteOut(Struct):
+    id: int
+    title: str
+    question: str
+    kind: str
+    purpose: str
+    options: list[str]
+    seats: int
+    secret: bool
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime
+    closed_at: datetime | None
+    board_digest: str | None
+
+
+class ResultsOut(Struct):
+    vote: int
+    board_digest: str | None
+    result: dict[str, Any]
+    """The count sheet, turnout, quorum and outcome, as in the results download."""
+
+
+class BallotOut(Struct):
+    tracker: str
+    choice: str
+    weight: int
+
+
+class BoardOut(Struct):
+    """Each ballot's tracker, choice and weight, in the published order. (Objects, not triples: Litestar
+    describes a tuple in a way OpenAPI 3.1 does not allow.)"""
+
+    vote: int
+    board_digest: str | None
+    ballots: list[BallotOut]
+
+
+def _vote(v: votes.VoteInfo) -> VoteOut:
+    return VoteOut(
+        id=v.id,
+        title=v.title,
+        question=v.question,
+        kind=v.kind,
+        purpose=v.purpose,
+        options=list(v.options),
+        seats=v.seats,
+        secret=v.secret,
+        status=v.status,
+        opens_at=v.opens_at,
+        closes_at=v.closes_at,
+        closed_at=v.closed_at,
+        board_digest=v.board_digest,
+    )
+
+
+async def _vote_or_404(request: Request[Any, Any, Any], vote_id: int) -> votes.VoteInfo:
+    org = api_caller(request).org
+    vote = await votes.get_vote(org.organisation_id, vote_id) if in_id_range(vote_id) else None
+    if vote is None:
+        raise NotFoundException()
+    return vote
+
+
+async def _closed_vote(request: Request[Any, Any, Any], vote_id: int) -> votes.VoteInfo:
+    vote = await _vote_or_404(request, vote_id)
+    if vote.status != "closed" or vote.result is None:
+        raise NotFoundException(detail="This vote has no results yet.")
+    return vote
+
+
+class VoteRoutes(Controller):
+    path = "/orgs/{org_slug:str}/votes"
+    tags = ["Votes"]
+
+    @get("/", responses=READ_PROBLEMS, operation_id="listVotes", summary="Votes, oldest first")
+    async def list_votes(
+        self,
+        request: Request[Any, Any, Any],
+        org_slug: FromPath[str],
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
+        vote_state: Annotated[
+            Literal["draft", "open", "closed"] | None, QueryParameter(name="state", description="Vote state")
+        ] = None,
+        closes_since: Since = None,
+        closes_until: Until = None,
+    ) -> PageOf[VoteOut]:
+        org = api_caller(request).org
+        check_dates(closes_since, closes_until)
+        query = Vote.select(*votes.VOTE_COLUMNS).where(Vote.organisation == org.organisation_id)
+        if vote_state:
+            query = query.where(Vote.status == vote_state)
+        if closes_since:
+            query = query.where(Vote.closes_at >= day_start(closes_since))
+        if closes_until:
+            query = query.where(Vote.closes_at < day_start(next_day(closes_until)))
+        rows, nxt = await keyset(query, Vote.id, cursor=cursor, limit=limit)
+        return PageOf(items=[_vote(votes.vote_from_row(r)) for r in rows], next=nxt)
+
+    @get("/{vote_id:int}", responses=READ_PROBLEMS, operation_id="getVote", summary="One vote")
+    async def vote(
+        self, request: Request[Any, Any, Any], org_slug: FromPath[str], vote_id: FromPath[int]
+    ) -> VoteOut:
+        return _vote(await _vote_or_404(request, vote_id))
+
+    @get("/{vote_id:int}/results", responses=READ_PROBLEMS, operation_id="getVoteResults", summary="Results")
+    async def results(
+        self, request: Request[Any, Any, Any], org_slug: FromPath[str], vote_id: FromPath[int]
+    ) -> ResultsOut:
+        vote = await _closed_vote(request, vote_id)
+        assert vote.result is not None
+        return ResultsOut(vote=vote.id, board_digest=vote.board_digest, result=vote.result)
+
+    @get(
+        "/{vote_id:int}/board",
+        responses=READ_PROBLEMS,
+        operation_id="getVoteBoard",
+        summary="The published bulletin board of a closed vote",
+    )
+    async def board(
+        self, request: Request[Any, Any, Any], org_slug: FromPath[str], vote_id: FromPath[int]
+    ) -> BoardOut:
+        vote = await _closed_vote(request, vote_id)
+        entries = await votes.board_entries(vote.id)
+        return BoardOut(
+            vote=vote.id,
+            board_digest=vote.board_digest,
+            ballots=[BallotOut(tracker=e.tracker, choice=e.choice, weight=e.weight) for e in entries],
+        )
