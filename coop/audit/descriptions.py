@@ -17,6 +17,9 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "auth.password_changed": "Someone changed their password",
     "auth.password_reset_requested": "A password reset link was asked for",
     "auth.password_reset": "Someone set a new password from a reset link",
+    # Personal API tokens.
+    "api_token.created": "Someone made a personal API token for this organisation",
+    "api_token.revoked": "A personal API token was cancelled",
     # The organisation and its register of members.
     "organisation.created": "The organisation was set up",
     "organisation.founded": "The organisation was founded from a model constitution",

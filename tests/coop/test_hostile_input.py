@@ -81,6 +81,7 @@ async def _first(table: Any, column: Any, *where: Any, default: str | None = Non
 def _real_values() -> dict[str, str]:
     """A real value for every path parameter name, so fuzzing one parameter gets past the others."""
     from coop.accounts.tables import LoginSession
+    from coop.api.tables import ApiToken
     from coop.boards.tables import Directorship
     from coop.budgets.tables import BudgetPool, LedgerReversal, LedgerTransaction, PoolAccount, PoolPayment
     from coop.commissioning.tables import CommissionProposal, Contract, Provider, ServiceOffer
@@ -125,6 +126,8 @@ def _real_values() -> dict[str, str]:
             "version": "1",
             "token": "a" * 43,
             "file_path": "build/coop.css",
+            "path": "openapi.json",  # Litestar's OpenAPI router: /api/v1/openapi.json/{path}
+            "token_id": await _first(ApiToken, ApiToken.id, default="1"),
         }
 
     return run(main())
