@@ -182,9 +182,18 @@ class PgSnapshot:
                 buffer = io.BytesIO()
                 await connection.copy_from_table(name, columns=columns, output=buffer, format="binary")
                 tables[name] = (columns, buffer.getvalue())
+            # Only the sequences of the tables put back: the `migration` table is neither emptied nor
+            # restored, so winding its sequence back would make the next migration reuse an id (a test
+            # that runs migrations backwards and forwards adds rows after the snapshot was taken).
             rows = await connection.fetch(
-                "SELECT format('%I.%I', schemaname, sequencename) AS name, last_value FROM pg_sequences "
-                "WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                "SELECT format('%I.%I', s.schemaname, s.sequencename) AS name, s.last_value "
+                "FROM pg_sequences s JOIN pg_class c ON c.relname = s.sequencename "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname "
+                "JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'a' "
+                "JOIN pg_class t ON t.oid = d.refobjid "
+                "WHERE s.schemaname = current_schema() AND s.last_value IS NOT NULL "
+                "AND t.relname = ANY($1::text[])",
+                list(tables),
             )
         finally:
             await connection.close()
