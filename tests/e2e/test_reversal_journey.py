@@ -45,7 +45,10 @@ def test_the_treasurer_reverses_a_payment_and_the_statement_shows_the_pair(
     expect(daniel.locator("h1")).to_have_text(pool_name)
     pool_url = daniel.url.split("?")[0]
     follow_link(daniel, "Add a person")
-    _choose(daniel, "Grace Lee")
+    # Found by a name search, then chosen with the button on her result.
+    fill_by_keyboard(daniel, daniel.locator("#q"), "Grace Lee")
+    _press_button(daniel, "Search")
+    _press_button(daniel, "Choose Grace Lee")
     _press_button(daniel, "Add to the pool")
     _record_money_in(daniel, "Grace Lee", "100", "Direct payment", "Riverside Borough Council")
     daniel.goto(pool_url)
