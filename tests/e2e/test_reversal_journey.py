@@ -48,6 +48,7 @@ def test_the_treasurer_reverses_a_payment_and_the_statement_shows_the_pair(
     # Found by a name search, then chosen with the button on her result.
     fill_by_keyboard(daniel, daniel.locator("#q"), "Grace Lee")
     _press_button(daniel, "Search")
+    expect(daniel.locator("#q")).to_have_value("Grace Lee")  # the results page has arrived
     _press_button(daniel, "Choose Grace Lee")
     _press_button(daniel, "Add to the pool")
     _record_money_in(daniel, "Grace Lee", "100", "Direct payment", "Riverside Borough Council")
