@@ -14,8 +14,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 ID_MIN = 1
 """Row ids are positive: every table's id is a serial starting at 1."""
-ID_MAX = 2**63 - 1
-"""The largest signed 64-bit integer, the widest integer column in SQLite and PostgreSQL."""
+ID_MAX = 2**31 - 1
+"""Every table's id is a Piccolo Serial, 32-bit on PostgreSQL: a larger id names no row, and sent to
+PostgreSQL as a query parameter it would overflow (a 500) instead of finding nothing."""
 TEXT_MAX_CHARS = 200
 """Longer than any slug, public id, token or static file path coop makes."""
 

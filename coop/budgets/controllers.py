@@ -26,10 +26,12 @@ from coop.budgets.forms import (
 )
 from coop.budgets.reversal_pairs import pairs
 from coop.budgets.tables import LedgerTransaction, PoolAccount
+from coop.form_values import whole_number
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.members import register as members_register
 from coop.members.tables import Member
 from coop.pagination import list_position
+from coop.path_params import ID_MAX
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
 from governance.budget import (
@@ -250,8 +252,9 @@ class BudgetController(Controller):
         outside = _not_in_pool(int(pool["id"]))
         raw = str(form.get("member", ""))
         chosen = None
-        if raw.isascii() and raw.isdigit() and len(raw) <= 18:
-            chosen = await members_register.current_member(org.organisation_id, int(raw), excluding=outside)
+        member_id = whole_number(raw, low=1, high=ID_MAX)
+        if member_id is not None:
+            chosen = await members_register.current_member(org.organisation_id, member_id, excluding=outside)
         search = members_register.clean_search(q)
         found = None
         if chosen is None:
