@@ -56,3 +56,15 @@ def test_find_choose_and_add_a_person_without_javascript(demo, client):
     # Adding them twice is refused next to the search, as before.
     twice = post_form(client, f"{base}/people", {"member": chosen_id})
     assert twice.status_code == 422 and 'href="#member"' in twice.text and 'id="member"' in twice.text
+
+
+def test_an_id_no_member_can_have_is_an_error_not_a_server_error(demo, client):
+    """Ids are 32-bit serials on PostgreSQL: 2**31 overflowed the query there (a 500) before it was
+    refused at the edge. With a bad share too, the form comes back with its errors."""
+    setup = make_pool(contributors=1)
+    base = f"/o/riverside/budgets/{setup.pool_public_id}"
+    sign_in(client, "daniel@riverside.example")
+    for member in ("2147483648", "9223372036854775807"):
+        assert client.get(f"{base}/people", params={"member": member}).status_code == 200
+        refused = post_form(client, f"{base}/people", {"member": member, "share": "x" * 300})
+        assert refused.status_code == 422, (member, refused.status_code)
