@@ -14,6 +14,7 @@ from litestar.response import Template
 from coop.accounts.controllers import actor_of
 from coop.boards import service
 from coop.boards.forms import read_appointment, read_ending
+from coop.errors import form_page, refusal_context
 from coop.guards import current_org, requires_member, requires_role
 from coop.web import form_errors_page, redirect, render
 
@@ -92,17 +93,19 @@ class BoardController(Controller):
         row = await self._directorship(request, directorship_id)
         return render(request, "boards/end.html", {"director": row, "endings": service.ENDINGS, "form": {}})
 
-    @post("/{directorship_id:str}/end", name="board_end", guards=[requires_manager])
+    @post(
+        "/{directorship_id:str}/end",
+        name="board_end",
+        guards=[requires_manager],
+        opt=form_page("boards/end.html"),
+    )
     async def end(self, request: Request[Any, Any, Any], directorship_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         row = await self._directorship(request, directorship_id)
         reason, on, note, errors, values = read_ending(await request.form(), service.today())
-        if not errors and on is not None:
-            try:
-                await service.end_directorship(org, row, reason, on, note, actor_of(request))
-            except service.BoardError as exc:
-                errors = exc.errors
-        if errors:
-            context = {"director": row, "endings": service.ENDINGS, "form": values}
+        context = {"director": row, "endings": service.ENDINGS, "form": values}
+        if errors or on is None:
             return form_errors_page(request, "boards/end.html", errors, context)
+        refusal_context(request, context)  # a BoardError shows this form again (coop.web.handle_refused)
+        await service.end_directorship(org, row, reason, on, note, actor_of(request))
         return redirect(request, f"{_base(org.slug)}?done=ended")
