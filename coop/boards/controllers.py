@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop.actor import actor_of
 from coop.boards import service
 from coop.boards.forms import read_appointment, read_ending
 from coop.errors import form_page, refusal_context
