@@ -11,18 +11,20 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.boards import service
 from coop.boards.forms import read_appointment, read_ending
 from coop.errors import form_page, refusal_context
 from coop.guards import current_org, requires_member, requires_role
+from coop.urls import org_path
 from coop.web import form_errors_page, redirect, render
 
 requires_manager = requires_role(*service.MANAGER_ROLES)
 
 
 def _base(slug: str) -> str:
-    return f"/o/{slug}/board"
+    return org_path(slug, "board")
 
 
 async def _register_context(request: Request[Any, Any, Any], after: int) -> dict[str, Any]:
@@ -70,7 +72,7 @@ class BoardController(Controller):
     @post("/appoint", name="board_appoint", guards=[requires_manager])
     async def appoint(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
-        appointment, errors, values = read_appointment(await request.form(), service.today())
+        appointment, errors, values = read_appointment(await request.form(), clock.today())
         if not errors:
             try:
                 await service.appoint(org, appointment, actor_of(request))
@@ -102,7 +104,7 @@ class BoardController(Controller):
     async def end(self, request: Request[Any, Any, Any], directorship_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         row = await self._directorship(request, directorship_id)
-        reason, on, note, errors, values = read_ending(await request.form(), service.today())
+        reason, on, note, errors, values = read_ending(await request.form(), clock.today())
         context = {"director": row, "endings": service.ENDINGS, "form": values}
         if errors or on is None:
             return form_errors_page(request, "boards/end.html", errors, context)
