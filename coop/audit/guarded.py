@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from piccolo.columns import Column
-from piccolo.columns.combination import Combinable
+from piccolo.custom_types import Combinable
 from piccolo.table import Table
 
 from coop.audit.service import Actor, AuditEntry, record
