@@ -27,7 +27,7 @@ from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
 from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
-from coop.db import close_database, open_database
+from coop.db import database_in_use
 from coop.errors import Refused
 from coop.jobs.worker import Worker
 from coop.members.controllers import (
@@ -80,11 +80,9 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
 
     @asynccontextmanager
     async def database(_: Litestar) -> AsyncIterator[None]:
-        await open_database(use_pool=use_pool)
-        try:
+        # The settings choose the database (not whatever the environment said when Piccolo was imported).
+        async with database_in_use(settings.database_url, use_pool=use_pool):
             yield
-        finally:
-            await close_database()
 
     @asynccontextmanager
     async def background_worker(_: Litestar) -> AsyncIterator[None]:

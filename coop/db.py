@@ -261,7 +261,52 @@ def postgres_config(url: str) -> dict[str, Any]:
     return config
 
 
+_ENGINES: dict[str, Engine[Any]] = {}
+"""One engine per database URL in this process (the one `coop/piccolo_conf.py` made included), so an app
+for the URL Piccolo was configured with shares its engine rather than opening the database twice."""
+_CHOSEN: list[Engine[Any]] = []
+"""The engines apps in this process have chosen, the one in use last."""
+
+
+def engine_for(url: str) -> Engine[Any]:
+    """The engine for the database at `url`, made once per URL."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = engine_from_url(url)
+    return engine
+
+
+def choose_database(url: str) -> Engine[Any]:
+    """Use the database at `url` for every coop table from now on (`create_app` does this when the app
+    starts, from `Settings.database_url`). Tables are bound per process, so a process serves one database
+    at a time; `release_database` goes back to the one in use before."""
+    engine = engine_for(url)
+    _CHOSEN.append(engine)
+    _bind_tables(engine)
+    return engine
+
+
+def release_database(engine: Engine[Any]) -> None:
+    """Stop using `engine` (the app that chose it has stopped): the tables go back to the engine before."""
+    for i in range(len(_CHOSEN) - 1, -1, -1):
+        if _CHOSEN[i] is engine:
+            del _CHOSEN[i]
+            break
+    _bind_tables(current_engine())
+
+
+def _bind_tables(engine: Engine[Any]) -> None:
+    # Piccolo keeps each table's engine on the class (`_meta.db`, found through PICCOLO_CONF the first time
+    # it is needed); setting it is Piccolo's documented way to point tables at another database.
+    from coop.piccolo_app import APP_CONFIG
+
+    for table in APP_CONFIG.table_classes:
+        table._meta.db = engine
+
+
 def current_engine() -> Engine[Any]:
+    if _CHOSEN:
+        return _CHOSEN[-1]
     engine = engine_finder()
     if engine is None:
         raise DatabaseSetupError("no Piccolo engine configured (PICCOLO_CONF)")
@@ -277,6 +322,21 @@ async def write_transaction() -> AsyncIterator[None]:
     """
     async with current_engine().transaction():
         yield
+
+
+@asynccontextmanager
+async def database_in_use(url: str, *, use_pool: bool = True) -> AsyncIterator[Engine[Any]]:
+    """Choose the database at `url`, open it for the time inside, then close it and go back to the one
+    in use before (an app's lifespan)."""
+    engine = choose_database(url)
+    try:
+        await open_database(use_pool=use_pool)
+        try:
+            yield engine
+        finally:
+            await close_database()
+    finally:
+        release_database(engine)
 
 
 async def open_database(*, use_pool: bool = True) -> None:

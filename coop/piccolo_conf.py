@@ -1,4 +1,5 @@
-"""Piccolo's configuration: the engine comes from `COOP_DATABASE_URL` (SQLite by default)."""
+"""Piccolo's configuration (migrations, and tables before an app has chosen its database): the engine
+for `COOP_DATABASE_URL` (SQLite by default). `create_app(settings)` uses `settings.database_url`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import os
 
 from piccolo.conf.apps import AppRegistry
 
-from coop.db import engine_from_url
+from coop.db import engine_for
 
-DB = engine_from_url(os.environ.get("COOP_DATABASE_URL", "sqlite:///coop.sqlite3"))
+DB = engine_for(os.environ.get("COOP_DATABASE_URL", "sqlite:///coop.sqlite3"))
 
 APP_REGISTRY = AppRegistry(apps=["coop.piccolo_app"])
