@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader, select_autoescape
 from litestar import Litestar
@@ -75,15 +76,27 @@ def template_environment() -> Environment:
     return env
 
 
-def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Litestar:
-    settings = settings or Settings.from_env()
+EXCEPTION_HANDLERS = {
+    HTTPException: handle_http_exception,
+    Refused: handle_refused,
+    RuleViolationError: handle_rule_violation,
+    Exception: handle_unexpected,
+}
+"""Errors are answered here once: a refused request (coop.errors.Refused, or governance's own
+RuleViolationError) as its form again, its htmx fragment or an API problem; the rest as error pages."""
 
+
+def database_lifespan(settings: Settings, *, use_pool: bool) -> Callable[[Litestar], Any]:
     @asynccontextmanager
     async def database(_: Litestar) -> AsyncIterator[None]:
         # The settings choose the database (not whatever the environment said when Piccolo was imported).
         async with database_in_use(settings.database_url, use_pool=use_pool):
             yield
 
+    return database
+
+
+def worker_lifespan(settings: Settings) -> Callable[[Litestar], Any]:
     @asynccontextmanager
     async def background_worker(_: Litestar) -> AsyncIterator[None]:
         # On SQLite `coop serve` runs the worker itself, so one command still does everything
@@ -102,6 +115,23 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             except TimeoutError:
                 logger.warning("the background worker did not stop in time; its jobs go back to the queue")
 
+    return background_worker
+
+
+def csrf_config(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name=csrf_cookie_name(settings),
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        # The API reads no cookies (coop.security), so a cross-site request has no authority to borrow.
+        exclude=["^/api/"],
+    )
+
+
+def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Litestar:
+    settings = settings or Settings.from_env()
     app = Litestar(
         route_handlers=[
             home,
@@ -138,28 +168,13 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             ),
         ],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment())),
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name=csrf_cookie_name(settings),
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            # The API reads no cookies (coop.security), so a cross-site request has no authority to borrow.
-            exclude=["^/api/"],
-        ),
+        csrf_config=csrf_config(settings),
         plugins=[HTMXPlugin()],
         # Every path parameter is checked once here: an id no row could have is a 404, never a 500.
         middleware=[PathParamsMiddleware],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
-        # Errors are answered here once: a refused request (coop.errors.Refused, or governance's own
-        # RuleViolationError) as its form again, its htmx fragment or an API problem; the rest as error pages.
-        exception_handlers={
-            HTTPException: handle_http_exception,
-            Refused: handle_refused,
-            RuleViolationError: handle_rule_violation,
-            Exception: handle_unexpected,
-        },
-        lifespan=[database, background_worker],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[database_lifespan(settings, use_pool=use_pool), worker_lifespan(settings)],
         request_max_body_size=MAX_BODY_BYTES,
         # OpenAPI describes the API router only: every other handler is left out by this default.
         openapi_config=openapi_config(),

@@ -74,6 +74,8 @@ class BoardController(Controller):
         org = current_org(request)
         appointment, errors, values = read_appointment(await request.form(), clock.today())
         if not errors:
+            # Caught here rather than by coop.web.handle_refused: the form's page needs the board and the
+            # members to choose from, read only when it is shown again, not on every appointment.
             try:
                 await service.appoint(org, appointment, actor_of(request))
             except service.BoardError as exc:

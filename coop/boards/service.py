@@ -9,20 +9,19 @@ transaction as the register row, with its audit event.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from coop.audit.guarded import guarded_update
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.boards.tables import DirectorPrivateParticulars, Directorship
 from coop.clock import now, today
 from coop.db import is_sqlite, write_transaction
 from coop.members.errors import MembershipError
-from coop.members.tables import Member, RoleGrant, SensitiveFact
+from coop.members.tables import Member, RoleGrant
 from coop.organisations.service import OrgContext, constitution_of
 from coop.public_ids import parse_public_id
-from coop.votes.tables import Vote
 from governance.board import (
     AppointmentRoute,
     ChangeCheck,
@@ -34,14 +33,11 @@ from governance.board import (
 )
 from governance.board_seats import (
     OPEN_SEAT,
-    Candidate,
     CompositionLine,
     composition_lines,
     next_steps,
     reserved_vacancies,
-    seat_candidates,
     seat_for,
-    standing_order,
 )
 from governance.constitution import Constitution
 from governance.terms import term_end_date
@@ -292,16 +288,7 @@ async def appoint(org: OrgContext, appointment: Appointment, actor: Actor) -> st
     """Appoint (or co-opt) a member as a director if the constitution allows it. Returns their name."""
     if appointment.route not in ROUTES:
         raise BoardError({"route": "Choose how the director is appointed"})
-    uid = parse_public_id(appointment.member_public_id)
-    member = None
-    if uid is not None:
-        member = (
-            await Member.select(Member.id, Member.name, Member.member_class, Member.ceased_on)
-            .where((Member.public_id == uid) & (Member.organisation == org.organisation_id))
-            .first()
-        )
-    if member is None or member["ceased_on"] is not None:
-        raise BoardError({"member": "Choose a current member to appoint"})
+    member = await _current_member(org.organisation_id, appointment.member_public_id)
     constitution = await constitution_of(org.organisation_id)
     if appointment.route == "appointed_by_class" and (
         constitution.member_class(appointment.appointed_by_class) is None
@@ -316,18 +303,7 @@ async def appoint(org: OrgContext, appointment: Appointment, actor: Actor) -> st
         if any(r["member"] == member["id"] for r in rows):
             raise BoardError({"member": f"{member['name']} is already a director"})
         directors = [as_director(r) for r in rows]
-        newcomer = as_director(
-            {
-                "member": member["id"],
-                "name": member["name"],
-                "member_class": member["member_class"],
-                "route": appointment.route,
-                "appointed_by_class": appointment.appointed_by_class,
-                "appointed_on": appointment.appointed_on,
-                "term_end": None,
-                "user_led_consent": appointment.user_led_consent,
-            }
-        )
+        newcomer = _newcomer(member, appointment)
         check = appointment_violations(constitution, directors, newcomer)
         if not check.allowed:
             await _record_refusal(
@@ -353,6 +329,35 @@ async def appoint(org: OrgContext, appointment: Appointment, actor: Actor) -> st
             actor,
         )
     return str(member["name"])
+
+
+async def _current_member(organisation_id: int, public_id: str) -> dict[str, Any]:
+    uid = parse_public_id(public_id)
+    member = None
+    if uid is not None:
+        member = (
+            await Member.select(Member.id, Member.name, Member.member_class, Member.ceased_on)
+            .where((Member.public_id == uid) & (Member.organisation == organisation_id))
+            .first()
+        )
+    if member is None or member["ceased_on"] is not None:
+        raise BoardError({"member": "Choose a current member to appoint"})
+    return member
+
+
+def _newcomer(member: dict[str, Any], appointment: Appointment) -> Director:
+    return as_director(
+        {
+            "member": member["id"],
+            "name": member["name"],
+            "member_class": member["member_class"],
+            "route": appointment.route,
+            "appointed_by_class": appointment.appointed_by_class,
+            "appointed_on": appointment.appointed_on,
+            "term_end": None,
+            "user_led_consent": appointment.user_led_consent,
+        }
+    )
 
 
 def _fields(appointment: Appointment) -> dict[str, Any]:
@@ -431,22 +436,28 @@ async def _cease(
     check: ChangeCheck | None,
     actor: Actor,
 ) -> None:
-    """Inside a transaction: end the row (it stays on the register), the role, and audit it."""
-    await Directorship.update(
-        {Directorship.ceased_on: on, Directorship.ceased_reason: reason, Directorship.ceased_note: note[:500]}
-    ).where((Directorship.id == directorship["id"]) & Directorship.ceased_on.is_null())
-    await _sync_director_role(int(directorship["member"]))
+    """Inside a transaction: end the row (it stays on the register) and audit it, unless it has ended
+    already; then the role follows the register."""
     breaks = [v.code for v in check.would_break] if check else []
-    await record(
-        AuditEntry(
+    await guarded_update(
+        Directorship,
+        {
+            Directorship.ceased_on: on,
+            Directorship.ceased_reason: reason,
+            Directorship.ceased_note: note[:500],
+        },
+        (Directorship.id == directorship["id"]) & Directorship.ceased_on.is_null(),
+        returning=[Directorship.id],
+        audit=lambda row: AuditEntry(
             "board.director_ceased",
             organisation_id=organisation_id,
             target_type="directorship",
-            target_id=str(directorship["id"]),
+            target_id=str(row["id"]),
             detail={"reason": reason, "on": on.isoformat(), "breaches": breaks},
         ),
-        actor,
+        actor=actor,
     )
+    await _sync_director_role(int(directorship["member"]))
 
 
 async def settle_ceased_members(organisation_id: int) -> int:
@@ -488,110 +499,3 @@ async def guard_class_change(organisation_id: int, member_id: int, new_class: st
     others = [d for d in directors if d.id != str(member_id)]
     seat = seat_for(constitution, others, as_director(row, new_class))
     await Directorship.update({Directorship.seat: seat}).where(Directorship.id == row["id"])
-
-
-# --- elections ----------------------------------------------------------------------------------------
-
-
-async def seat_election_winners(organisation_id: int, vote_id: int, *, on: date, actor: Actor) -> int:
-    """Put the winners of a closed board election on the register (inside the close's transaction, or on
-    its own). Reserved seats are filled class by class first, only by members of the class; a winner who
-    would break the constitution is passed over for the next eligible candidate (governance.board_seats).
-    Returns how many were seated; does nothing for other votes or a second time."""
-    async with write_transaction():
-        await _lock_board(organisation_id)
-        return await _seat_winners(organisation_id, vote_id, on, actor)
-
-
-async def _seat_winners(organisation_id: int, vote_id: int, on: date, actor: Actor) -> int:
-    vote = (
-        await Vote.select(Vote.purpose, Vote.status, Vote.seats, Vote.result)
-        .where((Vote.id == vote_id) & (Vote.organisation == organisation_id))
-        .first()
-    )
-    if vote is None or vote["purpose"] != "board_election" or vote["status"] != "closed":
-        return 0
-    if await Directorship.exists().where(Directorship.elected_by_vote == vote_id):
-        return 0
-    result = json.loads(vote["result"] or "{}")
-    if not result.get("carried"):
-        return 0
-    sheet = result["sheet"]
-    order = standing_order(sheet.get("elected", []), sheet.get("candidates", []), sheet.get("rounds", []))
-    constitution = await constitution_of(organisation_id)
-    rows = await current_directors(organisation_id)
-    members = await Member.select(Member.id, Member.name, Member.member_class).where(
-        (Member.organisation == organisation_id) & Member.ceased_on.is_null()
-    )
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for m in members:
-        by_name.setdefault(m["name"].strip().casefold(), []).append(m)
-    sitting = {r["member"] for r in rows}
-    # Counted toward the user-led share only with consent: a member who recorded that they are disabled,
-    # use support or care (with their explicit consent, coop.members) has given it.
-    consenting = {
-        int(r["member"])
-        for r in await SensitiveFact.select(SensitiveFact.member).where(
-            (SensitiveFact.member.organisation == organisation_id) & SensitiveFact.withdrawn_at.is_null()
-        )
-    }
-    standing = []
-    for name in order:
-        found = by_name.get(name.strip().casefold(), [])
-        if len(found) != 1:
-            standing.append(Candidate(name, None))
-        elif found[0]["id"] in sitting:
-            standing.append(Candidate(name, None, f"{name} is a director already."))
-        else:
-            m = found[0]
-            director = Director(
-                str(m["id"]),
-                m["name"],
-                on,
-                frozenset({m["member_class"]}),
-                user_led_consent=m["id"] in consenting,
-            )
-            standing.append(Candidate(name, director))
-    # A sitting director elected again keeps their entry, and the seat they were elected to.
-    kept = sum(
-        1
-        for name in sheet.get("elected", [])
-        if any(m["id"] in sitting for m in by_name.get(name.strip().casefold(), []))
-    )
-    seating = seat_candidates(
-        constitution, [as_director(r) for r in rows], standing, int(vote["seats"]) - kept, elected_on=on
-    )
-    for director, seat in seating.seated:
-        appointment = Appointment(
-            "", "elected", on, Particulars(), user_led_consent=director.user_led_consent
-        )
-        directorship_id = await insert_directorship(
-            organisation_id,
-            int(director.id),
-            seat,
-            appointment,
-            term_end_date(constitution, on),
-            vote_id=vote_id,
-        )
-        await record(
-            AuditEntry(
-                "board.director_elected",
-                organisation_id=organisation_id,
-                target_type="directorship",
-                target_id=str(directorship_id),
-                detail={"member": int(director.id), "vote": vote_id, "seat": seat},
-            ),
-            actor,
-        )
-    if seating.passed_over:
-        await record(
-            AuditEntry(
-                "board.candidates_passed_over",
-                organisation_id=organisation_id,
-                target_type="vote",
-                target_id=str(vote_id),
-                detail={"passed_over": [list(p) for p in seating.passed_over]},
-            ),
-            actor,
-        )
-    return len(seating.seated)

@@ -102,47 +102,8 @@ async def found_organisation(
             adopted_on=adopted_on,
             actor=actor,
         )
-        await Organisation.update(
-            {
-                Organisation.year_end_month: answers.year_end_month,
-                Organisation.year_end_day: answers.year_end_day,
-            }
-        ).where(Organisation.id == organisation_id)
-        await FoundingRecord.insert(
-            FoundingRecord(
-                organisation=organisation_id,
-                objects=answers.objects,
-                community=answers.community,
-                registered_office=answers.registered_office,
-                asset_locked_body=answers.asset_locked_body,
-                answers=answers_text,
-            )
-        )
-        first_board = []
-        for founder in answers.founders:
-            member_id = await add_member(
-                organisation_id=organisation_id,
-                name=founder.name,
-                member_class=founder.member_class,
-                admitted_on=adopted_on,
-                person_id=await _person_with_email(founder.email),
-                actor=actor,
-                email=founder.email.lower() or None,
-                address=founder.address,
-            )
-            if founder.director:
-                # The first directors go on the register of directors, which also gives them the role.
-                # Their statutory particulars are added on the board page once the register is open.
-                member = {"id": member_id, "name": founder.name, "member_class": founder.member_class}
-                appointment = Appointment(
-                    str(member_id),
-                    "elected",
-                    adopted_on,
-                    Particulars(service_address=answers.registered_office),
-                    user_led_consent=founder.counts_as_user_led,
-                )
-                first_board.append((member, appointment))
-        await register_first_directors(organisation_id, first_board)
+        await _keep_founding_answers(organisation_id, answers, answers_text)
+        await _admit_founders(organisation_id, answers, adopted_on, actor)
         await record(
             AuditEntry(
                 "organisation.founded",
@@ -159,6 +120,53 @@ async def found_organisation(
             actor,
         )
     return Founded(organisation_id, slug, check.flags)
+
+
+async def _keep_founding_answers(organisation_id: int, answers: FoundingAnswers, answers_text: str) -> None:
+    await Organisation.update(
+        {Organisation.year_end_month: answers.year_end_month, Organisation.year_end_day: answers.year_end_day}
+    ).where(Organisation.id == organisation_id)
+    await FoundingRecord.insert(
+        FoundingRecord(
+            organisation=organisation_id,
+            objects=answers.objects,
+            community=answers.community,
+            registered_office=answers.registered_office,
+            asset_locked_body=answers.asset_locked_body,
+            answers=answers_text,
+        )
+    )
+
+
+async def _admit_founders(
+    organisation_id: int, answers: FoundingAnswers, adopted_on: date, actor: Actor
+) -> None:
+    """Inside the founding transaction: every founder on the register of members, and the first
+    directors on the register of directors (which also gives them the role)."""
+    first_board = []
+    for founder in answers.founders:
+        member_id = await add_member(
+            organisation_id=organisation_id,
+            name=founder.name,
+            member_class=founder.member_class,
+            admitted_on=adopted_on,
+            person_id=await _person_with_email(founder.email),
+            actor=actor,
+            email=founder.email.lower() or None,
+            address=founder.address,
+        )
+        if founder.director:
+            # Their statutory particulars are added on the board page once the register is open.
+            member = {"id": member_id, "name": founder.name, "member_class": founder.member_class}
+            appointment = Appointment(
+                str(member_id),
+                "elected",
+                adopted_on,
+                Particulars(service_address=answers.registered_office),
+                user_led_consent=founder.counts_as_user_led,
+            )
+            first_board.append((member, appointment))
+    await register_first_directors(organisation_id, first_board)
 
 
 async def _person_with_email(email: str) -> int | None:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
-from coop.boards.service import seat_election_winners
+from coop.boards.elections import seat_election_winners
 from coop.db import current_engine, is_sqlite, write_transaction
 from coop.errors import Refused
 from coop.members.notices import Notice

@@ -314,7 +314,7 @@ def test_an_election_fills_reserved_seats_class_by_class_before_open_seats(demo,
     text = page_text(client.get("/o/riverside/board").text)
     assert "The board does not meet its constitution" not in text
     # Closing again (or a later close path) never seats anyone twice.
-    from coop.boards.service import seat_election_winners
+    from coop.boards.elections import seat_election_winners
 
     assert run(seat_election_winners(org, vote, on=now.date(), actor=SYSTEM)) == 0
 
