@@ -182,9 +182,9 @@ def create_admin(email: str, name: str) -> None:
 @click.argument("answers", type=click.Path(exists=True, dir_okay=False))
 def create_org(model: str, answers: str) -> None:
     import asyncio
-    from datetime import date
     from pathlib import Path
 
+    from coop import clock
     from coop.audit.service import SYSTEM
     from coop.setup.service import found_from_text
     from governance.violations import RuleViolationError
@@ -192,7 +192,7 @@ def create_org(model: str, answers: str) -> None:
     text = Path(answers).read_text(encoding="utf-8")
     asyncio.run(migrate_database())
     try:
-        founded = run_with_database(lambda: found_from_text(model, text, SYSTEM, date.today()))
+        founded = run_with_database(lambda: found_from_text(model, text, SYSTEM, clock.today()))
     except RuleViolationError as exc:
         click.echo(f"Nothing was created. Put these right in {answers} and run the command again:", err=True)
         for violation in exc.violations:

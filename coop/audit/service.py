@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from coop import clock
 from coop.audit.tables import AuditChainHead, AuditEvent
 from coop.db import write_transaction
 
@@ -84,7 +85,7 @@ async def record(entry: AuditEntry, actor: Actor) -> None:
             "chain": chain,
             "seq": seq,
             "organisation": entry.organisation_id,
-            "at": datetime.now(UTC),
+            "at": clock.now(),
             "actor": actor.person_id,
             "action": entry.action,
             "target_type": entry.target_type,

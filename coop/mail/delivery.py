@@ -12,13 +12,14 @@ import asyncio
 import smtplib
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
 
 import anyio
 
+from coop import clock
 from coop.db import write_transaction
 from coop.jobs.worker import JobContext, PermanentFailure
 from coop.mail.tables import OutboxMessage
@@ -107,7 +108,7 @@ async def deliver(context: JobContext) -> None:
         await _failed_attempt(context, message_id, exc)
         raise
     async with write_transaction():
-        await _record(message_id, state="sent", reply=reply, error="", sent_at=datetime.now(UTC))
+        await _record(message_id, state="sent", reply=reply, error="", sent_at=clock.now())
         await context.finish()
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from coop import clock
 from coop.db import write_transaction
 from coop.jobs.queue import NewJob, enqueue
 from coop.mail.tables import OutboxMessage
@@ -55,7 +55,7 @@ async def queue_emails(settings: Settings, emails: Sequence[Email]) -> list[int]
         ).returning(OutboxMessage.id)
         ids = [int(r["id"]) for r in rows]
         if by_smtp:
-            now = datetime.now(UTC)
+            now = clock.now()
             await enqueue(*(NewJob(DELIVER, {"message": i}, run_at=now) for i in ids))
     return ids
 
