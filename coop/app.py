@@ -43,6 +43,7 @@ from coop.organisations.constitution_controllers import ConstitutionController
 from coop.organisations.controllers import OrganisationController, home
 from coop.pages.controllers import accessibility, healthz, help_page
 from coop.path_params import PathParamsMiddleware
+from coop.resolutions.controllers import ResolutionController
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
 from coop.template_filters import register_filters
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             MyMembershipController,
             SupportingController,
             BoardController,
+            ResolutionController,
             OutboxController,
             VoteController,
             SupportedVoteController,

@@ -45,6 +45,11 @@ from coop.members.tables import (
     SensitiveFact,
 )
 from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.resolutions.tables import (
+    WrittenResolution,
+    WrittenResolutionAgreement,
+    WrittenResolutionElector,
+)
 from coop.setup.tables import FoundingRecord
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 
@@ -72,6 +77,9 @@ APP_CONFIG = AppConfig(
         MemberLetter,
         Directorship,
         DirectorPrivateParticulars,
+        WrittenResolution,
+        WrittenResolutionElector,
+        WrittenResolutionAgreement,
         AuditEvent,
         AuditChainHead,
         OutboxMessage,

@@ -11,6 +11,7 @@ def default_handlers() -> dict[str, Handler]:
     from coop.accounts.service import RESET_LINK_JOB
     from coop.mail.delivery import deliver
     from coop.mail.service import DELIVER
+    from coop.resolutions.schedule import CIRCULATE, circulate_batch
     from coop.votes import schedule, timetable
 
     return {
@@ -20,11 +21,13 @@ def default_handlers() -> dict[str, Handler]:
         timetable.REMIND: schedule.remind,
         timetable.CLOSE: schedule.close,
         timetable.RESULT: schedule.result,
+        CIRCULATE: circulate_batch,
     }
 
 
 def default_sweeps() -> list[Sweep]:
     from coop.members.schedule import settle_resignations
+    from coop.resolutions.schedule import lapse_resolutions
     from coop.votes.schedule import close_overdue_votes
 
-    return [close_overdue_votes, settle_resignations]
+    return [close_overdue_votes, settle_resignations, lapse_resolutions]

@@ -95,6 +95,7 @@ def _real_values() -> dict[str, str]:
         MemberSupporter,
         ProxyAppointment,
     )
+    from coop.resolutions.tables import WrittenResolution
     from coop.votes.tables import Vote
 
     async def main() -> dict[str, str]:
@@ -121,6 +122,7 @@ def _real_values() -> dict[str, str]:
             "message_id": await _first(OutboxMessage, OutboxMessage.id, default="1"),
             "job_id": await _first(Job, Job.id, default="1"),
             "directorship_id": await _first(Directorship, Directorship.public_id),
+            "resolution_id": await _first(WrittenResolution, WrittenResolution.public_id),
             "session_id": await _first(LoginSession, LoginSession.id),
             "class_key": "budget_holder",
             "version": "1",
