@@ -9,6 +9,7 @@ from coop.jobs.worker import Handler, Sweep
 def default_handlers() -> dict[str, Handler]:
     from coop.accounts.reset_link import send_reset_link
     from coop.accounts.service import RESET_LINK_JOB
+    from coop.boards.schedule import TERM_END, remind_term_end
     from coop.mail.delivery import deliver
     from coop.mail.service import DELIVER
     from coop.resolutions.schedule import CIRCULATE, circulate_batch
@@ -22,12 +23,14 @@ def default_handlers() -> dict[str, Handler]:
         timetable.CLOSE: schedule.close,
         timetable.RESULT: schedule.result,
         CIRCULATE: circulate_batch,
+        TERM_END: remind_term_end,
     }
 
 
 def default_sweeps() -> list[Sweep]:
+    from coop.boards.schedule import queue_term_end_reminders
     from coop.members.schedule import settle_resignations
     from coop.resolutions.schedule import lapse_resolutions
     from coop.votes.schedule import close_overdue_votes
 
-    return [close_overdue_votes, settle_resignations, lapse_resolutions]
+    return [close_overdue_votes, settle_resignations, lapse_resolutions, queue_term_end_reminders]
