@@ -23,6 +23,7 @@ from coop.admin.controllers import OutboxController
 from coop.api.router import api_router, openapi_config, reference_router
 from coop.api.token_controllers import ApiTokenController
 from coop.boards.controllers import BoardController
+from coop.boards.election_controllers import ElectionController
 from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
 from coop.budgets.reversal_controllers import ReversalController
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             MyMembershipController,
             SupportingController,
             BoardController,
+            ElectionController,
             ResolutionController,
             OutboxController,
             VoteController,

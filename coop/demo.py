@@ -140,6 +140,9 @@ async def seed_demo(settings: Settings) -> bool:
     from coop.resolutions.demo import seed_resolutions
 
     await seed_resolutions(riverside)
+    from coop.boards.demo import seed_election
+
+    await seed_election(riverside)
     northfield = await create_organisation(
         slug=SECOND_SLUG,
         name="Northfield Carers Co-operative",

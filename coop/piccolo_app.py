@@ -9,7 +9,7 @@ from piccolo.conf.apps import AppConfig
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
 from coop.api.tables import ApiToken
 from coop.audit.tables import AuditChainHead, AuditEvent
-from coop.boards.tables import DirectorPrivateParticulars, Directorship
+from coop.boards.tables import BoardElection, DirectorPrivateParticulars, Directorship, Nomination
 from coop.budgets.tables import (
     BudgetPool,
     LedgerEntry,
@@ -77,6 +77,8 @@ APP_CONFIG = AppConfig(
         MemberLetter,
         Directorship,
         DirectorPrivateParticulars,
+        BoardElection,
+        Nomination,
         WrittenResolution,
         WrittenResolutionElector,
         WrittenResolutionAgreement,

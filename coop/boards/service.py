@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
-from coop.boards.tables import DirectorPrivateParticulars, Directorship
+from coop.boards.tables import DirectorPrivateParticulars, Directorship, Nomination
 from coop.db import is_sqlite, write_transaction
 from coop.members.service import MembershipError
 from coop.members.tables import Member, RoleGrant, SensitiveFact
@@ -513,6 +513,33 @@ async def seat_election_winners(organisation_id: int, vote_id: int, *, on: date,
         return await _seat_winners(organisation_id, vote_id, on, actor)
 
 
+async def _ballot_members(organisation_id: int, vote_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Each name on the ballot (casefolded) and the current members it may stand for: exactly the nominee
+    for a ballot made from nominations (coop.boards.elections), else members with that name."""
+    nominated = await Nomination.select(
+        Nomination.ballot_name,
+        Nomination.member.as_alias("id"),
+        Nomination.member.name.as_alias("name"),
+        Nomination.member.member_class.as_alias("member_class"),
+    ).where(
+        (Nomination.election.vote == vote_id)
+        & Nomination.withdrawn_at.is_null()
+        & (Nomination.ballot_name != "")
+        & Nomination.member.ceased_on.is_null()
+    )
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    if nominated:
+        for n in nominated:
+            by_name[str(n["ballot_name"]).strip().casefold()] = [n]
+        return by_name
+    members = await Member.select(Member.id, Member.name, Member.member_class).where(
+        (Member.organisation == organisation_id) & Member.ceased_on.is_null()
+    )
+    for m in members:
+        by_name.setdefault(m["name"].strip().casefold(), []).append(m)
+    return by_name
+
+
 async def _seat_winners(organisation_id: int, vote_id: int, on: date, actor: Actor) -> int:
     vote = (
         await Vote.select(Vote.purpose, Vote.status, Vote.seats, Vote.result)
@@ -530,12 +557,7 @@ async def _seat_winners(organisation_id: int, vote_id: int, on: date, actor: Act
     order = standing_order(sheet.get("elected", []), sheet.get("candidates", []), sheet.get("rounds", []))
     constitution = await constitution_of(organisation_id)
     rows = await current_directors(organisation_id)
-    members = await Member.select(Member.id, Member.name, Member.member_class).where(
-        (Member.organisation == organisation_id) & Member.ceased_on.is_null()
-    )
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for m in members:
-        by_name.setdefault(m["name"].strip().casefold(), []).append(m)
+    by_name = await _ballot_members(organisation_id, vote_id)
     sitting = {r["member"] for r in rows}
     # Counted toward the user-led share only with consent: a member who recorded that they are disabled,
     # use support or care (with their explicit consent, coop.members) has given it.
