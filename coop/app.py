@@ -44,6 +44,7 @@ from coop.organisations.constitution_controllers import ConstitutionController
 from coop.organisations.controllers import OrganisationController, home
 from coop.pages.controllers import accessibility, healthz, help_page
 from coop.path_params import PathParamsMiddleware
+from coop.resolutions.amendment_controllers import AmendmentController
 from coop.resolutions.controllers import ResolutionController
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             BoardController,
             ElectionController,
             ResolutionController,
+            AmendmentController,
             OutboxController,
             VoteController,
             SupportedVoteController,

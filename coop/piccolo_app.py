@@ -46,6 +46,7 @@ from coop.members.tables import (
 )
 from coop.organisations.tables import ConstitutionVersion, Organisation
 from coop.resolutions.tables import (
+    ConstitutionAmendment,
     WrittenResolution,
     WrittenResolutionAgreement,
     WrittenResolutionElector,
@@ -82,6 +83,7 @@ APP_CONFIG = AppConfig(
         WrittenResolution,
         WrittenResolutionElector,
         WrittenResolutionAgreement,
+        ConstitutionAmendment,
         AuditEvent,
         AuditChainHead,
         OutboxMessage,

@@ -74,9 +74,7 @@ DESCRIPTION = "board elections and nominations"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="BoardElection",
@@ -85,9 +83,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Nomination", tablename="nomination", schema=None, columns=None
-    )
+    manager.add_table(class_name="Nomination", tablename="nomination", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="BoardElection",

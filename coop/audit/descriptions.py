@@ -43,6 +43,11 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "board.election_called": "Nominations for a board election were called",
     "board.candidate_stood": "A member stood for election to the board",
     "board.candidate_withdrew": "A candidate withdrew from a board election",
+    "constitution.amended": "The constitution was changed by a resolution that passed",
+    "constitution.amendment_not_adopted": (
+        "A resolution to change the constitution passed, but the constitution had changed since, "
+        "so it was not applied"
+    ),
     "resolution.drafted": "A written resolution was drafted",
     "resolution.circulated": "A written resolution was sent round to members",
     "resolution.agreed": "A member's agreement to a written resolution was recorded",

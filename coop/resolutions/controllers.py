@@ -15,6 +15,7 @@ from litestar.response import Template
 from coop.accounts.controllers import actor_of
 from coop.guards import current_org, requires_member, requires_role
 from coop.resolutions import reading, service
+from coop.resolutions.adoption import amendment_of
 from coop.resolutions.forms import read_draft, read_paper
 from coop.web import form_errors_page, redirect, render
 
@@ -83,6 +84,7 @@ class ResolutionController(Controller):
             "kinds": reading.KINDS,
             "statuses": reading.STATUSES,
             "today": service.today(),
+            "amendment": await amendment_of(row["id"]),
         }
 
     @get("/{resolution_id:str}", name="resolutions_show")

@@ -47,6 +47,7 @@ COLUMNS = (
     WrittenResolution.text,
     WrittenResolution.easy_read,
     WrittenResolution.kind,
+    WrittenResolution.decision,
     WrittenResolution.status,
     WrittenResolution.circulated_on,
     WrittenResolution.lapses_on,
@@ -131,9 +132,11 @@ async def standing(organisation_id: int, row: dict[str, Any], as_of: date) -> St
         CastVote(Choice.FOR, weight=int(r["votes"]), member_class=str(r["member_class"])) for r in agreed
     )
     constitution = await constitution_of(organisation_id)
+    named = row.get("decision") or None
     facts = ResolutionFacts(
-        kind=_WRITTEN_KIND[row["kind"]],
+        kind=ResolutionKind.NAMED if named else _WRITTEN_KIND[row["kind"]],
         votes=votes,
+        named_decision=named,
         written=True,
         eligible_votes=int(row["eligible_votes"]),
         eligible_votes_by_class=eligible,

@@ -18,6 +18,7 @@ from coop.db import is_sqlite, write_transaction
 from coop.members.errors import MembershipError
 from coop.organisations.service import constitution_of
 from coop.resolutions import reading
+from coop.resolutions.adoption import adopt_if_amendment, amendment_of, in_force
 from coop.resolutions.schedule import queue_circulation
 from coop.resolutions.tables import (
     WrittenResolution,
@@ -51,7 +52,7 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-async def draft_resolution(organisation_id: int, draft: Draft, actor: Actor) -> str:
+async def draft_resolution(organisation_id: int, draft: Draft, actor: Actor, *, decision: str = "") -> str:
     """Save a draft for the board to check before it is sent round. Returns its public id."""
     constitution = await constitution_of(organisation_id)
     problems = written_resolution_violations(
@@ -69,6 +70,7 @@ async def draft_resolution(organisation_id: int, draft: Draft, actor: Actor) -> 
                 text=draft.text,
                 easy_read=draft.easy_read,
                 kind=draft.kind,
+                decision=decision,
                 created_by=actor.person_id,
             )
         ).returning(WrittenResolution.id)
@@ -113,6 +115,11 @@ async def circulate(organisation_id: int, public_id: str, actor: Actor, *, on: d
     problems = written_resolution_violations(constitution)
     if problems:
         raise ResolutionError({"resolution": " ".join(v.message for v in problems)})
+    amendment = await amendment_of(row["id"])
+    if amendment is not None and amendment["base_version"] != (await in_force(organisation_id))[0]:
+        raise ResolutionError(
+            {"resolution": "The constitution has changed since this amendment was drafted: draft it again"}
+        )
     lapses_on = written_resolution_lapse_date(constitution, on)
     async with write_transaction():
         await _lock(row["id"])
@@ -236,6 +243,7 @@ async def _pass_if_agreed(organisation_id: int, row: dict[str, Any], on: date, a
     await WrittenResolution.update(
         {WrittenResolution.status: "passed", WrittenResolution.decided_on: on}
     ).where((WrittenResolution.id == row["id"]) & (WrittenResolution.status == "circulating"))
+    await adopt_if_amendment(organisation_id, row, on, actor)
     await record(
         AuditEntry(
             "resolution.passed",

@@ -22,6 +22,11 @@ class WrittenResolution(Table, tablename="written_resolution"):
     text = Text(help_text="The resolution exactly as members agree to it.")
     easy_read = Text(default="", help_text="The author's easy-read version, if they wrote one.")
     kind = Varchar(length=20, help_text="ordinary or special.")
+    decision = Varchar(
+        length=60,
+        default="",
+        help_text="A decision the constitution names (its own threshold), if it is one.",
+    )
     status = Varchar(length=20, default="draft", help_text="draft, circulating, passed or lapsed.")
     circulated_on = Date(null=True, default=None)
     lapses_on = Date(null=True, default=None, help_text="The last day it can pass.")
@@ -49,4 +54,16 @@ class WrittenResolutionAgreement(Table, tablename="written_resolution_agreement"
     agreed_on = Date()
     channel = Varchar(length=20, help_text="online or paper.")
     recorded_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ConstitutionAmendment(Table, tablename="constitution_amendment"):
+    """A proposed new version of the constitution, put to the members as a written resolution: adopted as
+    the next version in the same transaction as the agreement that passes the resolution."""
+
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    resolution = ForeignKey(WrittenResolution, null=False, unique=True, on_delete=OnDelete.restrict)
+    base_version = Integer(help_text="The version in force when it was proposed: it amends that one.")
+    document = Text(help_text="The proposed rules as TOML.")
+    adopted_version = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

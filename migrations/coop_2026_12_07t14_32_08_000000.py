@@ -1,10 +1,10 @@
-"""Written resolutions: unique agreement and elector rows per member, public ids, and the indexes the
-lists and the lapse sweep use. Hand-written, portable SQL (after the tables exist)."""
+"""Written resolutions and constitution amendments: unique agreement and elector rows per member, public
+ids, and the indexes the lists and the lapse sweep use. Hand-written, portable SQL (after the tables exist)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
-ID = "2026-12-07T13:57:18:000000"
+ID = "2026-12-07T14:32:08:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "written resolutions: indexes"
 
@@ -17,6 +17,7 @@ INDEXES = [
     "ON written_resolution_elector (resolution, member)",
     "CREATE UNIQUE INDEX IF NOT EXISTS written_resolution_agreement_uniq "
     "ON written_resolution_agreement (resolution, member)",
+    "CREATE INDEX IF NOT EXISTS constitution_amendment_org_idx ON constitution_amendment (organisation)",
 ]
 INDEX_NAMES = [sql.split(" ON ")[0].split()[-1] for sql in INDEXES]
 
