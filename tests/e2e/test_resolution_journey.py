@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.checks import check_error_summary, fill_by_keyboard, follow_link
+from tests.e2e.checks import check_error_summary, fill_by_keyboard, follow_link, tab_to
 from tests.e2e.test_membership_journeys import HELEN, NewPage, States, arrive, banner, choose, press
 
 pytestmark = pytest.mark.e2e
@@ -76,3 +76,28 @@ def test_a_written_resolution_from_draft_to_agreement(
     banner(helen, "The signed paper copy has been recorded")
     expect(helen.locator("main")).to_contain_text("Agreed so far")
     expect(helen.locator("main")).to_contain_text("(2 members)")
+
+
+def test_the_secretary_proposes_a_change_to_the_constitution(
+    javascript: bool, new_page: NewPage, signed_in_states: States
+) -> None:
+    helen = new_page(javascript=javascript, storage_state=signed_in_states(HELEN))
+    helen.goto("/o/riverside/resolutions")
+    follow_link(helen, "Change the constitution")
+    arrive(helen, "Change the constitution")
+    title = f"Change the constitution {secrets.token_hex(3).upper()}"
+    field = helen.locator("#title")
+    field.fill("")
+    fill_by_keyboard(helen, field, title)
+    document = helen.locator("#document")
+    tab_to(helen, document)
+    text = document.input_value()
+    assert "written_lapse_days = 28" in text
+    document.fill(text.replace("written_lapse_days = 28", "written_lapse_days = 21"))
+    press(helen, "Check the changes")
+    arrive(helen, "Check the changes")
+    expect(helen.locator("main")).to_contain_text("Changing the articles (the constitution)")
+    press(helen, "Save as a draft written resolution")
+    arrive(helen, title)
+    banner(helen, "The draft has been saved")
+    expect(helen.locator("main")).to_contain_text("This resolution changes the constitution")
