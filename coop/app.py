@@ -24,6 +24,7 @@ from coop.admin.controllers import OutboxController
 from coop.api.router import api_router, openapi_config, reference_router
 from coop.api.token_controllers import ApiTokenController
 from coop.boards.controllers import BoardController
+from coop.boards.election_controllers import ElectionController
 from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
 from coop.budgets.reversal_controllers import ReversalController
@@ -45,6 +46,8 @@ from coop.organisations.constitution_controllers import ConstitutionController
 from coop.organisations.controllers import OrganisationController, home
 from coop.pages.controllers import accessibility, healthz, help_page
 from coop.path_params import PathParamsMiddleware
+from coop.resolutions.amendment_controllers import AmendmentController
+from coop.resolutions.controllers import ResolutionController
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
 from coop.template_filters import register_filters
@@ -153,6 +156,9 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             MyMembershipController,
             SupportingController,
             BoardController,
+            ElectionController,
+            ResolutionController,
+            AmendmentController,
             OutboxController,
             VoteController,
             SupportedVoteController,

@@ -137,6 +137,12 @@ async def seed_demo(settings: Settings) -> bool:
     from coop.commissioning.demo import seed_commissioning
 
     await seed_commissioning(riverside)
+    from coop.resolutions.demo import seed_resolutions
+
+    await seed_resolutions(riverside)
+    from coop.boards.demo import seed_election
+
+    await seed_election(riverside)
     northfield = await create_organisation(
         slug=SECOND_SLUG,
         name="Northfield Carers Co-operative",

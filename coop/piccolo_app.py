@@ -9,7 +9,7 @@ from piccolo.conf.apps import AppConfig
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
 from coop.api.tables import ApiToken
 from coop.audit.tables import AuditChainHead, AuditEvent
-from coop.boards.tables import DirectorPrivateParticulars, Directorship
+from coop.boards.tables import BoardElection, DirectorPrivateParticulars, Directorship, Nomination
 from coop.budgets.tables import (
     BudgetPool,
     LedgerEntry,
@@ -45,6 +45,12 @@ from coop.members.tables import (
     SensitiveFact,
 )
 from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.resolutions.tables import (
+    ConstitutionAmendment,
+    WrittenResolution,
+    WrittenResolutionAgreement,
+    WrittenResolutionElector,
+)
 from coop.setup.tables import FoundingRecord
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 
@@ -72,6 +78,12 @@ APP_CONFIG = AppConfig(
         MemberLetter,
         Directorship,
         DirectorPrivateParticulars,
+        BoardElection,
+        Nomination,
+        WrittenResolution,
+        WrittenResolutionElector,
+        WrittenResolutionAgreement,
+        ConstitutionAmendment,
         AuditEvent,
         AuditChainHead,
         OutboxMessage,

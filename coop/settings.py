@@ -86,6 +86,10 @@ class Settings:
         "Days before a vote closes to remind electors who have not voted, comma-separated.",
         default=("3", "1"),
     )
+    term_end_reminder_days: int = _help(
+        "Days before a director's term ends to remind the secretary, so the AGM or election can be planned.",
+        default=60,
+    )
     demo_password: str = _help(
         "Password given to every demo account by `coop demo`.", default="correct horse battery staple"
     )

@@ -131,6 +131,31 @@ def written_resolution_lapse_date(constitution: Constitution, circulated_on: dat
     return circulated_on + timedelta(days=constitution.resolutions.written_lapse_days)
 
 
+def written_resolution_violations(
+    constitution: Constitution, *, removes_director: bool = False, removes_auditor: bool = False
+) -> list[Violation]:
+    """Why members may not decide this by written resolution, if they may not: the constitution may not
+    allow written resolutions, and the law never allows one to remove a director or an auditor before the
+    end of their term (Companies Act 2006, s288(2)): those need a meeting where they can be heard."""
+    found: list[Violation] = []
+    if not constitution.resolutions.written_allowed:
+        found.append(
+            Violation(
+                "resolution.written_not_allowed", "The constitution does not allow written resolutions."
+            )
+        )
+    if removes_director or removes_auditor:
+        who = "a director" if removes_director else "an auditor"
+        found.append(
+            Violation(
+                "resolution.removal_needs_meeting",
+                f"Removing {who} cannot be done by written resolution: the law says it must be decided at a "
+                "general meeting, where they have the right to be heard (Companies Act 2006, section 288).",
+            )
+        )
+    return found
+
+
 def _words(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)

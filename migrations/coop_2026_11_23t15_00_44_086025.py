@@ -63,9 +63,7 @@ DESCRIPTION = "foundation tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="LoginSession",
@@ -81,13 +79,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="RoleGrant", tablename="role_grant", schema=None, columns=None
-    )
+    manager.add_table(class_name="RoleGrant", tablename="role_grant", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Member", tablename="member", schema=None, columns=None
-    )
+    manager.add_table(class_name="Member", tablename="member", schema=None, columns=None)
 
     manager.add_table(
         class_name="PasswordReset",
@@ -124,9 +118,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Person", tablename="person", schema=None, columns=None
-    )
+    manager.add_table(class_name="Person", tablename="person", schema=None, columns=None)
 
     manager.add_table(
         class_name="AuditEvent",

@@ -71,13 +71,9 @@ DESCRIPTION = "votes: vote, roll, participation, ballot"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="VoteRoll", tablename="vote_roll", schema=None, columns=None
-    )
+    manager.add_table(class_name="VoteRoll", tablename="vote_roll", schema=None, columns=None)
 
     manager.add_table(
         class_name="VoteParticipation",
@@ -86,13 +82,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Ballot", tablename="vote_ballot", schema=None, columns=None
-    )
+    manager.add_table(class_name="Ballot", tablename="vote_ballot", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Vote", tablename="vote", schema=None, columns=None
-    )
+    manager.add_table(class_name="Vote", tablename="vote", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="VoteRoll",

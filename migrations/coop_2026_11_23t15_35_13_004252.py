@@ -58,13 +58,13 @@ class Person(Table, tablename="person", schema=None):
 
 ID = "2026-11-23T15:35:13:004252"
 VERSION = "1.38.0"
-DESCRIPTION = "membership: register details, applications, invitations, communication needs, supporters, proxies"
+DESCRIPTION = (
+    "membership: register details, applications, invitations, communication needs, supporters, proxies"
+)
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="MemberEvent",

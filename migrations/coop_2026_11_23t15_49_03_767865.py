@@ -113,9 +113,7 @@ DESCRIPTION = "budgets: pools, accounts, ledger, payments, approvals"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="PaymentApproval",

@@ -59,9 +59,7 @@ DESCRIPTION = "member letters"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="MemberLetter",

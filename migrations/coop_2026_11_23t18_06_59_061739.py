@@ -162,19 +162,13 @@ class Vote(Table, tablename="vote", schema=None):
 
 ID = "2026-11-23T18:06:59:061739"
 VERSION = "1.38.0"
-DESCRIPTION = (
-    "commissioning: providers, offers, proposals, contracts, invoices, ratings"
-)
+DESCRIPTION = "commissioning: providers, offers, proposals, contracts, invoices, ratings"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Contract", tablename="contract", schema=None, columns=None
-    )
+    manager.add_table(class_name="Contract", tablename="contract", schema=None, columns=None)
 
     manager.add_table(
         class_name="ProposalApproval",
@@ -183,9 +177,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Provider", tablename="provider", schema=None, columns=None
-    )
+    manager.add_table(class_name="Provider", tablename="provider", schema=None, columns=None)
 
     manager.add_table(
         class_name="CommissionProposal",

@@ -86,9 +86,7 @@ DESCRIPTION = "budgets: reversal requests and approvals, payment service periods
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="LedgerReversal",

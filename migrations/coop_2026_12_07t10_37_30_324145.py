@@ -31,13 +31,9 @@ DESCRIPTION = "job queue; outbox delivery state"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Job", tablename="job", schema=None, columns=None
-    )
+    manager.add_table(class_name="Job", tablename="job", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Job",

@@ -26,9 +26,7 @@ DESCRIPTION = "vote participation: who helped"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="VoteParticipation",

@@ -62,9 +62,7 @@ DESCRIPTION = "register of directors"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="DirectorPrivateParticulars",

@@ -29,9 +29,7 @@ DESCRIPTION = "Founding record: the founders answers"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="coop", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="coop", description=DESCRIPTION)
 
     manager.add_table(
         class_name="FoundingRecord",

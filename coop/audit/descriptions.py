@@ -42,6 +42,19 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "member.roles_handed_over": "A member who was leaving handed their role to someone else",
     "register.exported": "The register of members was downloaded",
     "notice.letter_sent": "A letter to a member was marked as posted",
+    "board.election_called": "Nominations for a board election were called",
+    "board.candidate_stood": "A member stood for election to the board",
+    "board.candidate_withdrew": "A candidate withdrew from a board election",
+    "constitution.amended": "The constitution was changed by a resolution that passed",
+    "constitution.amendment_not_adopted": (
+        "A resolution to change the constitution passed, but the constitution had changed since, "
+        "so it was not applied"
+    ),
+    "resolution.drafted": "A written resolution was drafted",
+    "resolution.circulated": "A written resolution was sent round to members",
+    "resolution.agreed": "A member's agreement to a written resolution was recorded",
+    "resolution.passed": "A written resolution passed",
+    "resolution.lapsed": "A written resolution lapsed without passing",
     "application.submitted": "Someone applied to join",
     "application.replied": "An applicant replied to a question about their application",
     "application.more_info": "An applicant was asked for more information",

@@ -86,3 +86,35 @@ async def seed_board(
             ),
             SYSTEM,
         )
+
+
+async def seed_election(organisation_id: int) -> None:
+    """Nominations open for two seats at the next AGM, with one member standing already."""
+    from datetime import UTC, datetime, timedelta
+
+    from coop.boards import nominations
+
+    today = datetime.now(UTC).date()
+    public_id = await nominations.call_election(
+        organisation_id,
+        nominations.NewElection("Election of directors at the next AGM", 2, today + timedelta(days=14)),
+        SYSTEM,
+        today=today,
+    )
+    election = await nominations.election_in_org(organisation_id, public_id)
+    jamie = (
+        await Member.select(Member.id)
+        .where((Member.organisation == organisation_id) & (Member.name == "Jamie Carter"))
+        .first()
+    )
+    if election is not None and jamie is not None:
+        await nominations.stand(
+            organisation_id,
+            election,
+            int(jamie["id"]),
+            "I use a personal budget and I want the board to hear from people like me. I have run our "
+            "peer support group for two years and I read the accounts every quarter.",
+            "I use a personal budget.\nI want to help run our company.",
+            SYSTEM,
+            today=today,
+        )

@@ -17,7 +17,7 @@ from coop.boards.service import (
     current_directors,
     insert_directorship,
 )
-from coop.boards.tables import Directorship
+from coop.boards.tables import Directorship, Nomination
 from coop.db import write_transaction
 from coop.members.tables import Member, SensitiveFact
 from coop.organisations.service import constitution_of
@@ -47,7 +47,7 @@ async def _seat_winners(organisation_id: int, vote_id: int, on: date, actor: Act
     constitution = await constitution_of(organisation_id)
     rows = await current_directors(organisation_id)
     sitting = {r["member"] for r in rows}
-    by_name = await _members_by_name(organisation_id)
+    by_name = await _ballot_members(organisation_id, vote_id)
     standing = await _standing(organisation_id, order, by_name, sitting, on)
     # A sitting director elected again keeps their entry, and the seat they were elected to.
     kept = sum(
@@ -79,11 +79,28 @@ async def _carried_election(organisation_id: int, vote_id: int) -> tuple[int, di
     return int(vote["seats"]), result["sheet"]
 
 
-async def _members_by_name(organisation_id: int) -> dict[str, list[dict[str, Any]]]:
+async def _ballot_members(organisation_id: int, vote_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Each name on the ballot (casefolded) and the current members it may stand for: exactly the nominee
+    for a ballot made from nominations (coop.boards.nominations), else members with that name."""
+    nominated = await Nomination.select(
+        Nomination.ballot_name,
+        Nomination.member.as_alias("id"),
+        Nomination.member.name.as_alias("name"),
+        Nomination.member.member_class.as_alias("member_class"),
+    ).where(
+        (Nomination.election.vote == vote_id)
+        & Nomination.withdrawn_at.is_null()
+        & (Nomination.ballot_name != "")
+        & Nomination.member.ceased_on.is_null()
+    )
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    if nominated:
+        for n in nominated:
+            by_name[str(n["ballot_name"]).strip().casefold()] = [n]
+        return by_name
     members = await Member.select(Member.id, Member.name, Member.member_class).where(
         (Member.organisation == organisation_id) & Member.ceased_on.is_null()
     )
-    by_name: dict[str, list[dict[str, Any]]] = {}
     for m in members:
         by_name.setdefault(m["name"].strip().casefold(), []).append(m)
     return by_name

@@ -9,6 +9,7 @@ from piccolo.table import Table
 
 from coop.members.tables import Member
 from coop.organisations.tables import Organisation
+from coop.votes.tables import Vote
 
 
 class Directorship(Table, tablename="directorship"):
@@ -46,3 +47,29 @@ class DirectorPrivateParticulars(Table, tablename="director_private_particulars"
     directorship = ForeignKey(Directorship, null=False, unique=True, on_delete=OnDelete.restrict)
     residential_address = Text(default="")
     date_of_birth = Date(null=True, default=None)
+
+
+class BoardElection(Table, tablename="board_election"):
+    """A call for nominations to the board: members stand with a statement until the closing day, then the
+    secretary puts the candidates to the members in a vote (a `board_election` vote)."""
+
+    public_id = UUID(help_text="Used in addresses instead of the row number.")
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    title = Varchar(length=200)
+    seats = Integer(default=1)
+    nominations_close_on = Date(help_text="The last day to stand.")
+    vote = ForeignKey(Vote, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Nomination(Table, tablename="nomination"):
+    """A member standing for election, with their statement (and an easy-read version if they wrote one)."""
+
+    public_id = UUID(help_text="Used in addresses instead of the row number.")
+    election = ForeignKey(BoardElection, null=False, on_delete=OnDelete.restrict)
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    statement = Text()
+    easy_read = Text(default="")
+    ballot_name = Varchar(length=200, default="", help_text="Their name as it appears on the ballot.")
+    withdrawn_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -9,8 +9,10 @@ from coop.jobs.worker import Handler, Sweep
 def default_handlers() -> dict[str, Handler]:
     from coop.accounts.reset_link import send_reset_link
     from coop.accounts.service import RESET_LINK_JOB
+    from coop.boards.schedule import TERM_END, remind_term_end
     from coop.mail.delivery import deliver
     from coop.mail.service import DELIVER
+    from coop.resolutions.schedule import CIRCULATE, circulate_batch
     from coop.votes import schedule, timetable
 
     return {
@@ -20,11 +22,15 @@ def default_handlers() -> dict[str, Handler]:
         timetable.REMIND: schedule.remind,
         timetable.CLOSE: schedule.close,
         timetable.RESULT: schedule.result,
+        CIRCULATE: circulate_batch,
+        TERM_END: remind_term_end,
     }
 
 
 def default_sweeps() -> list[Sweep]:
+    from coop.boards.schedule import queue_term_end_reminders
     from coop.members.schedule import settle_resignations
+    from coop.resolutions.schedule import lapse_resolutions
     from coop.votes.schedule import close_overdue_votes
 
-    return [close_overdue_votes, settle_resignations]
+    return [close_overdue_votes, settle_resignations, lapse_resolutions, queue_term_end_reminders]

@@ -82,7 +82,7 @@ def _real_values() -> dict[str, str]:
     """A real value for every path parameter name, so fuzzing one parameter gets past the others."""
     from coop.accounts.tables import LoginSession
     from coop.api.tables import ApiToken
-    from coop.boards.tables import Directorship
+    from coop.boards.tables import BoardElection, Directorship
     from coop.budgets.tables import BudgetPool, LedgerReversal, LedgerTransaction, PoolAccount, PoolPayment
     from coop.commissioning.tables import CommissionProposal, Contract, Provider, ServiceOffer
     from coop.jobs.tables import Job
@@ -95,6 +95,7 @@ def _real_values() -> dict[str, str]:
         MemberSupporter,
         ProxyAppointment,
     )
+    from coop.resolutions.tables import WrittenResolution
     from coop.votes.tables import Vote
 
     async def main() -> dict[str, str]:
@@ -121,6 +122,8 @@ def _real_values() -> dict[str, str]:
             "message_id": await _first(OutboxMessage, OutboxMessage.id, default="1"),
             "job_id": await _first(Job, Job.id, default="1"),
             "directorship_id": await _first(Directorship, Directorship.public_id),
+            "election_id": await _first(BoardElection, BoardElection.public_id),
+            "resolution_id": await _first(WrittenResolution, WrittenResolution.public_id),
             "session_id": await _first(LoginSession, LoginSession.id),
             "class_key": "budget_holder",
             "version": "1",

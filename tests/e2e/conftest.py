@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEMO_PASSWORD = "correct horse battery staple"
-HEALTH_TRIES = 150  # 150 × 0.1 s connect/read timeout, at most
+HEALTH_TRIES = 600  # about a minute: a loaded CI machine can take a while to import and migrate
 BIN = Path(sys.executable).parent
 
 # Reports every CSP violation to Python as it happens (a binding, so it survives navigation and CSP).

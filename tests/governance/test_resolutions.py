@@ -276,3 +276,22 @@ def test_society_dissolution_at_a_meeting_is_counted_against_all_members() -> No
     assert resolution_outcome(coop, replace(facts, votes=votes(9, 0, cls="member"))).passed
     with pytest.raises(ValueError, match="eligible votes"):
         resolution_outcome(coop, replace(facts, eligible_votes=None))
+
+
+def test_a_written_resolution_to_remove_a_director_or_an_auditor_is_refused_with_the_law() -> None:
+    from governance.resolutions import written_resolution_violations
+
+    assert written_resolution_violations(SEED) == []
+    (director,) = written_resolution_violations(SEED, removes_director=True)
+    assert director.code == "resolution.removal_needs_meeting"
+    assert "director" in director.message and "section 288" in director.message
+    (auditor,) = written_resolution_violations(SEED, removes_auditor=True)
+    assert "auditor" in auditor.message
+
+
+def test_a_constitution_without_written_resolutions_refuses_them() -> None:
+    from governance.resolutions import written_resolution_violations
+
+    closed = replace(SEED, resolutions=replace(SEED.resolutions, written_allowed=False))
+    codes = [v.code for v in written_resolution_violations(closed)]
+    assert codes == ["resolution.written_not_allowed"]

@@ -1,0 +1,143 @@
+"""HTTP for board elections: the secretary calls for nominations and makes the ballot; members read the
+candidates' statements and stand or withdraw. Every step goes through `coop.boards.nominations`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from coop.actor import actor_of
+from coop.boards import nominations
+from coop.boards.election_forms import kind_options, read_ballot, read_new_election, read_statement
+from coop.boards.service import MANAGER_ROLES, is_manager
+from coop.guards import current_org, requires_member, requires_role
+from coop.web import form_errors_page, redirect, render
+
+requires_manager = requires_role(*MANAGER_ROLES)
+DONE = {
+    "called": "Nominations are open. Members can now stand from this page.",
+    "stood": "You are standing in this election. Your statement is shown to members.",
+    "withdrew": "You have withdrawn from this election.",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ElectionController(Controller):
+    path = "/o/{org_slug:str}/board/elections"
+    guards = [requires_member]
+
+    @get("/", name="board_elections")
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        org = current_org(request)
+        rows = await nominations.elections(org.organisation_id)
+        return render(request, "boards/elections.html", {"elections": rows, "manager": is_manager(org)})
+
+    @get("/new", name="board_election_new_form", guards=[requires_manager])
+    async def new_form(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "boards/election_new.html", {"form": {}})
+
+    @post("/new", name="board_election_new", guards=[requires_manager])
+    async def new(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        org = current_org(request)
+        new, errors, values = read_new_election(await request.form())
+        public_id = ""
+        if new is not None:
+            try:
+                public_id = await nominations.call_election(
+                    org.organisation_id, new, actor_of(request), today=_now().date()
+                )
+            except nominations.ElectionError as exc:
+                errors = exc.errors
+        if errors:
+            return form_errors_page(request, "boards/election_new.html", errors, {"form": values})
+        return redirect(request, f"/o/{org.slug}/board/elections/{public_id}?done=called")
+
+    async def _election(self, request: Request[Any, Any, Any], election_id: str) -> dict[str, Any]:
+        row = await nominations.election_in_org(current_org(request).organisation_id, election_id)
+        if row is None:
+            raise NotFoundException()
+        return row
+
+    async def _context(self, request: Request[Any, Any, Any], election: dict[str, Any]) -> dict[str, Any]:
+        org = current_org(request)
+        mine = await nominations.my_nomination(election["id"], org.member_id)
+        return {
+            "election": election,
+            "candidates": await nominations.candidates(election["id"]),
+            "mine": mine if mine and mine["withdrawn_at"] is None else None,
+            "open": nominations.is_open(election, _now().date()),
+            "manager": is_manager(org),
+            "kinds": kind_options(),
+            "form": {"statement": mine["statement"], "easy_read": mine["easy_read"]} if mine else {},
+        }
+
+    @get("/{election_id:str}", name="board_election")
+    async def show(self, request: Request[Any, Any, Any], election_id: FromPath[str]) -> Template:
+        context = await self._context(request, await self._election(request, election_id))
+        context["done"] = DONE.get(request.query_params.get("done", ""), "")
+        return render(request, "boards/election.html", context)
+
+    @post("/{election_id:str}/stand", name="board_election_stand")
+    async def stand(self, request: Request[Any, Any, Any], election_id: FromPath[str]) -> Response[Any]:
+        org = current_org(request)
+        election = await self._election(request, election_id)
+        statement, easy_read, errors, values = read_statement(await request.form())
+        if not errors:
+            try:
+                await nominations.stand(
+                    org.organisation_id,
+                    election,
+                    org.member_id,
+                    statement,
+                    easy_read,
+                    actor_of(request),
+                    today=_now().date(),
+                )
+            except nominations.ElectionError as exc:
+                errors = exc.errors
+        if errors:
+            context = {**await self._context(request, election), "form": values}
+            return form_errors_page(request, "boards/election.html", errors, context)
+        return redirect(request, f"/o/{org.slug}/board/elections/{election_id}?done=stood")
+
+    @post("/{election_id:str}/withdraw", name="board_election_withdraw")
+    async def withdraw(self, request: Request[Any, Any, Any], election_id: FromPath[str]) -> Response[Any]:
+        org = current_org(request)
+        election = await self._election(request, election_id)
+        try:
+            await nominations.withdraw(
+                org.organisation_id, election, org.member_id, actor_of(request), today=_now().date()
+            )
+        except nominations.ElectionError as exc:
+            return form_errors_page(
+                request, "boards/election.html", exc.errors, await self._context(request, election)
+            )
+        return redirect(request, f"/o/{org.slug}/board/elections/{election_id}?done=withdrew")
+
+    @post("/{election_id:str}/ballot", name="board_election_ballot", guards=[requires_manager])
+    async def ballot(self, request: Request[Any, Any, Any], election_id: FromPath[str]) -> Response[Any]:
+        org = current_org(request)
+        election = await self._election(request, election_id)
+        now = _now()
+        ballot, errors, values = read_ballot(await request.form(), now)
+        vote_id = 0
+        if ballot is not None:
+            link = f"{request.app.state.settings.base_url}/o/{org.slug}/board/elections/{election_id}"
+            try:
+                vote_id = await nominations.put_to_vote(
+                    org.organisation_id, election, ballot, actor_of(request), link=link, now=now
+                )
+            except nominations.ElectionError as exc:
+                errors = exc.errors
+        if errors:
+            context = {**await self._context(request, election), "ballot_form": values}
+            return form_errors_page(request, "boards/election.html", errors, context)
+        return redirect(request, f"/o/{org.slug}/votes/{vote_id}")
