@@ -249,6 +249,7 @@ class VoteController(Controller):
                 "not_eligible": "This member cannot vote in this vote",
                 "closed": "The vote has closed",
                 "not_open": "The vote is not open",
+                "not_understood": "Choose again: the answer was not understood",
             }[outcome.status]
             return form_errors_page(
                 request, "votes/paper.html", {"member": message}, await self._paper_context(vote, values)
