@@ -141,7 +141,7 @@ class BallotController(Controller):
             return refusal
         if vote.kind in ranking.RANKED_KINDS:
             return _rank_step(request, vote, member_id, proxy_for, (), 1)
-        facts = await vote_facts(vote.organisation_id, vote.id)
+        facts = await vote_facts(vote)
         return render(
             request, "votes/ballot.html", {**ballot_context(vote, {}, proxy_for), "vote_facts": facts}
         )
@@ -162,7 +162,7 @@ class BallotController(Controller):
             assert isinstance(order, tuple)
             return _rank_step(request, vote, member_id, proxy_for, order, 1)
         values = choices.form_values(vote.kind, encoded) if valid else {}
-        facts = await vote_facts(vote.organisation_id, vote.id)
+        facts = await vote_facts(vote)
         return render(
             request, "votes/ballot.html", {**ballot_context(vote, values, proxy_for), "vote_facts": facts}
         )

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import seat_election_winners
-from coop.db import current_engine, is_sqlite, write_transaction
+from coop.db import current_engine, insert_in_batches, is_sqlite, write_transaction
 from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
@@ -64,10 +64,10 @@ async def close_vote(
         # The re-write: delete and insert again in tracker (random) order in this one transaction, so
         # neither row order nor PostgreSQL's xmin links a ballot to the participation inserted with it.
         await Ballot.delete().where(Ballot.vote == vote_id)
-        if entries:
-            await Ballot.insert(
-                *(Ballot(tracker=e.tracker, vote=vote_id, choice=e.choice, weight=e.weight) for e in entries)
-            )
+        await insert_in_batches(
+            Ballot,
+            (Ballot(tracker=e.tracker, vote=vote_id, choice=e.choice, weight=e.weight) for e in entries),
+        )
         digest = board_digest(vote_id, entries)
         figures = await turnout(vote_id)
         participants = await VoteParticipation.select(

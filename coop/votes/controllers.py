@@ -18,11 +18,11 @@ from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
 from coop.members.tables import Member
 from coop.organisations.service import constitution_of
+from coop.pagination import list_position
 from coop.votes import ballots as choices
 from coop.votes import pages
 from coop.votes.casting import cast_ballot
 from coop.votes.closing import close_vote
-from coop.votes.extras import vote_facts
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when
 from coop.votes.lifecycle import NewVote, create_vote, new_vote_problems, open_vote, send_reminders
 from coop.votes.pages import (
@@ -35,8 +35,8 @@ from coop.votes.pages import (
     render,
     vote_or_404,
 )
-from coop.votes.records import CHANNELS, PURPOSES, VoteInfo, VoteStateError, list_votes
-from coop.votes.roll import members_not_voted, proxy_appointers, turnout, voter_status
+from coop.votes.records import CHANNELS, LIST_STATES, PURPOSES, VoteInfo, VoteStateError, votes_page
+from coop.votes.roll import members_not_voted, vote_view
 from coop.web import redirect
 
 
@@ -46,13 +46,17 @@ class VoteController(Controller):
 
     @get("/", name="votes")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
+        """The votes in one state (open, not yet open, closed), newest first, a page at a time."""
         org = current_org(request)
-        votes = await list_votes(org.organisation_id)
-        now = pages.clock()
-        groups: dict[str, list[VoteInfo]] = {"open": [], "draft": [], "closed": []}
-        for v in votes:
-            groups["closed" if v.status == "closed" or v.due_to_close(now) else v.status].append(v)
-        return render(request, "votes/index.html", {"groups": groups, "now": now})
+        state = str(request.query_params.get("state", "open"))
+        state = state if state in LIST_STATES else "open"
+        position = list_position(request.query_params)
+        listed = await votes_page(org.organisation_id, state, pages.clock(), **position)
+        return render(
+            request,
+            "votes/index.html",
+            {"listed": listed, "state": state, "states": LIST_STATES, "now": pages.clock()},
+        )
 
     @get("/how-your-vote-is-kept-secret", name="vote_secrecy")
     async def secrecy(self, request: Request[Any, Any, Any]) -> Template:
@@ -167,27 +171,22 @@ class VoteController(Controller):
         status_code: int = 200,
     ) -> Template:
         org = current_org(request)
-        status = await voter_status(vote.id, org.member_id)
-        figures = await turnout(vote.id) if vote.status != "draft" else None
-        proxies = []
-        if vote.accepting_at(pages.clock()):
-            for appointer in await proxy_appointers(vote, org.member_id):
-                voted = (await voter_status(vote.id, appointer["member_id"])).voted
-                proxies.append({**appointer, "voted": voted})
+        now = pages.clock()
+        view = await vote_view(vote, org.member_id, now)
         return render(
             request,
             "votes/show.html",
             {
                 "vote": vote,
-                "status": status,
-                "turnout": figures,
-                "now": pages.clock(),
+                "status": view.status,
+                "turnout": view.turnout,
+                "now": now,
                 "problem": problem,
                 "reminded": request.query_params.get("reminded"),
                 "opened": request.query_params.get("opened"),
                 "manage": org.has_any(*BOARD),
-                "proxies": proxies,
-                "vote_facts": await vote_facts(org.organisation_id, vote.id),
+                "proxies": view.proxies,
+                "vote_facts": view.facts,
             },
             status_code=status_code,
         )

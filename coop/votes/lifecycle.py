@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coop.audit.service import Actor, AuditEntry, record
-from coop.db import write_transaction
+from coop.db import insert_in_batches, write_transaction
 from coop.members.notices import Notice
 from coop.members.service import settle_due_resignations
 from coop.organisations.service import constitution_of
@@ -134,7 +134,7 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
         )
         if not opened:
             raise VoteStateError("This vote has already been opened")
-        await VoteRoll.insert(*(VoteRoll(vote=vote_id, member=m, weight=w) for m, w in roll))
+        await insert_in_batches(VoteRoll, (VoteRoll(vote=vote_id, member=m, weight=w) for m, w in roll))
         # Telling the electorate and closing on time are the worker's (coop/votes/schedule.py).
         await timetable.schedule_opened_vote(vote, now=now)
         await record(
