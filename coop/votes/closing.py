@@ -7,6 +7,7 @@ import json
 import logging
 import secrets
 from datetime import datetime
+from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import seat_election_winners
@@ -16,11 +17,12 @@ from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.votes import timetable
 from coop.votes.board import board_entries
-from coop.votes.bulletin import board_digest
+from coop.votes.bulletin import BoardEntry, board_digest
 from coop.votes.records import VoteInfo, VoteStateError, get_vote
-from coop.votes.roll import turnout
+from coop.votes.roll import Turnout, turnout
 from coop.votes.tables import Ballot, Vote, VoteParticipation
 from coop.votes.tally import count_vote
+from governance.constitution import Constitution
 
 logger = logging.getLogger("coop.votes")
 
@@ -47,12 +49,7 @@ async def close_vote(
     constitution = await constitution_of(organisation_id)
     async with write_transaction():
         if now < vote.closes_at:
-            figures = await turnout(vote_id)
-            if figures.voted < figures.electorate:
-                raise VoteStateError(
-                    "The vote can close early only when everyone who can vote has voted "
-                    f"({figures.voted} of {figures.electorate} have)"
-                )
+            await _everyone_has_voted(vote_id)
         closed = (
             await Vote.update({Vote.status: "closed", Vote.closed_at: now})
             .where((Vote.id == vote_id) & (Vote.status == "open"))
@@ -60,33 +57,10 @@ async def close_vote(
         )
         if not closed:
             raise VoteStateError("This vote is not open")
-        entries = await board_entries(vote_id)
-        # The re-write: delete and insert again in tracker (random) order in this one transaction, so
-        # neither row order nor PostgreSQL's xmin links a ballot to the participation inserted with it.
-        await Ballot.delete().where(Ballot.vote == vote_id)
-        await insert_in_batches(
-            Ballot,
-            (Ballot(tracker=e.tracker, vote=vote_id, choice=e.choice, weight=e.weight) for e in entries),
-        )
+        entries = await _rewrite_ballots(vote_id)
         digest = board_digest(vote_id, entries)
         figures = await turnout(vote_id)
-        participants = await VoteParticipation.select(
-            VoteParticipation.member, VoteParticipation.member.member_class.as_alias("member_class")
-        ).where(VoteParticipation.vote == vote_id)
-        seed = secrets.randbelow(2**31)
-        result = count_vote(
-            kind=vote.kind,
-            purpose=vote.purpose,
-            title=vote.title,
-            options=vote.options,
-            seats=vote.seats,
-            entries=entries,
-            constitution=constitution,
-            electorate=figures.electorate,
-            participants=[(str(p["member"]), p["member_class"]) for p in participants],
-            by_channel=figures.by_channel,
-            seed=seed,
-        )
+        result = await _count(vote, entries, figures, constitution)
         await Vote.update({Vote.board_digest: digest, Vote.result: json.dumps(result, sort_keys=True)}).where(
             Vote.id == vote_id
         )
@@ -113,6 +87,49 @@ async def close_vote(
     closed_vote = await get_vote(organisation_id, vote_id)
     assert closed_vote is not None
     return closed_vote
+
+
+async def _everyone_has_voted(vote_id: int) -> None:
+    figures = await turnout(vote_id)
+    if figures.voted < figures.electorate:
+        raise VoteStateError(
+            "The vote can close early only when everyone who can vote has voted "
+            f"({figures.voted} of {figures.electorate} have)"
+        )
+
+
+async def _rewrite_ballots(vote_id: int) -> list[BoardEntry]:
+    """Delete the ballots and insert them again in tracker (random) order, in the closing transaction, so
+    neither row order nor PostgreSQL's xmin links a ballot to the participation inserted with it."""
+    entries = await board_entries(vote_id)
+    await Ballot.delete().where(Ballot.vote == vote_id)
+    await insert_in_batches(
+        Ballot,
+        (Ballot(tracker=e.tracker, vote=vote_id, choice=e.choice, weight=e.weight) for e in entries),
+    )
+    return entries
+
+
+async def _count(
+    vote: VoteInfo, entries: list[BoardEntry], figures: Turnout, constitution: Constitution
+) -> dict[str, Any]:
+    """The result and its count sheet, from the ballots and who voted in which member class."""
+    participants = await VoteParticipation.select(
+        VoteParticipation.member, VoteParticipation.member.member_class.as_alias("member_class")
+    ).where(VoteParticipation.vote == vote.id)
+    return count_vote(
+        kind=vote.kind,
+        purpose=vote.purpose,
+        title=vote.title,
+        options=vote.options,
+        seats=vote.seats,
+        entries=entries,
+        constitution=constitution,
+        electorate=figures.electorate,
+        participants=[(str(p["member"]), p["member_class"]) for p in participants],
+        by_channel=figures.by_channel,
+        seed=secrets.randbelow(2**31),
+    )
 
 
 async def scrub_storage() -> None:

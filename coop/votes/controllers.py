@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
-from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
@@ -16,7 +15,6 @@ from coop.accounts.controllers import actor_of
 from coop.form_values import INTEGER_MAX, whole_number
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
-from coop.members.tables import Member
 from coop.organisations.service import constitution_of
 from coop.pagination import list_position
 from coop.votes import ballots as choices
@@ -36,7 +34,7 @@ from coop.votes.pages import (
     vote_or_404,
 )
 from coop.votes.records import CHANNELS, LIST_STATES, PURPOSES, VoteInfo, VoteStateError, votes_page
-from coop.votes.roll import members_not_voted, vote_view
+from coop.votes.roll import member_by_public_id, members_not_voted, vote_view
 from coop.web import redirect
 
 
@@ -210,21 +208,9 @@ class VoteController(Controller):
         vote = await vote_or_404(request, vote_id)
         values = await form_lists(request)
         errors: dict[str, str] = {}
-        member_id = None
-        try:
-            public_id = UUID(data.member)
-        except ValueError:
+        member_id = await member_by_public_id(org.organisation_id, data.member)
+        if member_id is None:
             errors["member"] = "Select the member whose ballot this is"
-        else:
-            row = (
-                await Member.select(Member.id)
-                .where((Member.public_id == public_id) & (Member.organisation == org.organisation_id))
-                .first()
-            )
-            if row is None:
-                errors["member"] = "Select the member whose ballot this is"
-            else:
-                member_id = int(row["id"])
         if data.channel not in ("paper", "in_room"):
             errors["channel"] = "Select how the ballot was cast"
         parsed = choices.parse_choice(vote.kind, vote.options, values)

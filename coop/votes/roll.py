@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from coop.members.tables import Member, ProxyAppointment, RoleGrant
 from coop.organisations.service import constitution_of
@@ -160,6 +161,20 @@ async def members_not_voted(vote_id: int) -> list[dict[str, Any]]:
         for r in roll
         if int(r["member_id"]) not in voted
     ]
+
+
+async def member_by_public_id(organisation_id: int, public_id: str) -> int | None:
+    """The id of this organisation's member with this public id (as a form sends it), or None."""
+    try:
+        wanted = UUID(public_id)
+    except ValueError:
+        return None
+    row = (
+        await Member.select(Member.id)
+        .where((Member.public_id == wanted) & (Member.organisation == organisation_id))
+        .first()
+    )
+    return int(row["id"]) if row is not None else None
 
 
 async def proxy_appointers(vote: VoteInfo, proxy_member_id: int) -> list[dict[str, Any]]:
