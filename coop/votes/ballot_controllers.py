@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop.actor import actor_of
 from coop.form_values import whole_number
 from coop.guards import current_org, requires_member
 from coop.members.controllers import requires_supporter

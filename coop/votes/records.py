@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from coop.errors import Refused
 from coop.pagination import KeysetPage, keyset_page
 from coop.votes import ballots as choices
 from coop.votes.tables import Vote
@@ -171,8 +172,8 @@ async def votes_page(organisation_id: int, state: str, now: datetime, **position
     return VotesPage(page, [_vote_info(r) for r in page.items])
 
 
-class VoteStateError(Exception):
-    """A vote is not in the state an action needs; the message is safe to show."""
+class VoteStateError(Refused):
+    """A vote is not in the state an action needs; the message is safe to show (a `coop.errors.Refused`)."""
 
 
 def describe_choice(vote: VoteInfo, encoded: str) -> str:
