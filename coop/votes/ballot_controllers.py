@@ -10,11 +10,12 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.form_values import whole_number
 from coop.guards import current_org, requires_member
 from coop.members.controllers import requires_supporter
-from coop.votes import assisted, pages, ranking
+from coop.votes import assisted, ranking
 from coop.votes import ballots as choices
 from coop.votes.bulletin import show_tracker
 from coop.votes.casting import CastOutcome, cast_ballot
@@ -117,7 +118,7 @@ class BallotController(Controller):
         self, request: Request[Any, Any, Any], vote: VoteInfo, status: str, member_id: int
     ) -> Template | None:
         """The page for a member who cannot vote now, or None if they can."""
-        now = pages.clock()
+        now = clock.now()
         voter = await voter_status(vote.id, member_id)
         if voter.voted:
             status = "already_voted"
@@ -284,7 +285,7 @@ async def _cast(
             vote.id,
             member_id,
             encoded,
-            now=pages.clock(),
+            now=clock.now(),
             actor=actor_of(request),
             channel="proxy" if proxy_for else "online",
         )
@@ -297,7 +298,7 @@ async def _cast(
             proxy_for=proxy_for,
             supporter_person_id=supporter,
             supporter_confirms=values.get("confirmed", [""])[0] == "yes",
-            now=pages.clock(),
+            now=clock.now(),
             actor=actor_of(request),
             settings=request.app.state.settings,
             org_name=org.name,

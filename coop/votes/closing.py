@@ -15,6 +15,7 @@ from coop.db import current_engine, insert_in_batches, is_sqlite, write_transact
 from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
+from coop.urls import absolute_url, org_path
 from coop.votes import timetable
 from coop.votes.board import board_entries
 from coop.votes.bulletin import BoardEntry, board_digest
@@ -148,7 +149,7 @@ async def scrub_storage() -> None:
 
 def result_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
     outcome = (vote.result or {}).get("outcome", "")
-    results = f"{settings.base_url}/o/{slug}/votes/{vote.id}/results"
+    results = absolute_url(settings, org_path(slug, "votes", vote.id, "results"))
     return Notice(
         kind="vote_result",
         subject=f"Result: {vote.title}",
@@ -156,7 +157,7 @@ def result_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
             f"The vote has closed: {vote.title}\n\n{outcome}\n\n"
             f"See the full result and count: {results}\n\n"
             f"Every ballot is listed on the bulletin board by its tracking code: "
-            f"{settings.base_url}/o/{slug}/votes/{vote.id}/board\n"
+            f"{absolute_url(settings, org_path(slug, 'votes', vote.id, 'board'))}\n"
             f"The board's fingerprint (SHA-256) is:\n{vote.board_digest}\n"
             "Keep this email: if the board is ever changed, its fingerprint will no longer match.\n"
         ),

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.form_values import INTEGER_MAX, whole_number
 from coop.guards import current_org, requires_member, requires_role
@@ -18,7 +19,6 @@ from coop.members.controllers import requires_supporter
 from coop.organisations.service import constitution_of
 from coop.pagination import list_position
 from coop.votes import ballots as choices
-from coop.votes import pages
 from coop.votes.casting import cast_ballot
 from coop.votes.closing import close_vote
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when
@@ -49,11 +49,11 @@ class VoteController(Controller):
         state = str(request.query_params.get("state", "open"))
         state = state if state in LIST_STATES else "open"
         position = list_position(request.query_params)
-        listed = await votes_page(org.organisation_id, state, pages.clock(), **position)
+        listed = await votes_page(org.organisation_id, state, clock.now(), **position)
         return render(
             request,
             "votes/index.html",
-            {"listed": listed, "state": state, "states": LIST_STATES, "now": pages.clock()},
+            {"listed": listed, "state": state, "states": LIST_STATES, "now": clock.now()},
         )
 
     @get("/how-your-vote-is-kept-secret", name="vote_secrecy")
@@ -81,7 +81,7 @@ class VoteController(Controller):
     ) -> Response[Any]:
         org = current_org(request)
         lists = await form_lists(request)
-        now = pages.clock()
+        now = clock.now()
         errors: dict[str, str] = {}
         closes_at = parse_when(data.closes_at)
         if closes_at is None:
@@ -126,7 +126,7 @@ class VoteController(Controller):
         org = current_org(request)
         vote = await vote_or_404(request, vote_id)
         try:
-            await open_vote(org.organisation_id, vote.id, now=pages.clock(), actor=actor_of(request))
+            await open_vote(org.organisation_id, vote.id, now=clock.now(), actor=actor_of(request))
         except VoteStateError as exc:
             return await self._show(request, vote, problem=str(exc), status_code=409)
         return redirect(request, f"/o/{org.slug}/votes/{vote.id}?opened=1")
@@ -137,7 +137,7 @@ class VoteController(Controller):
         vote = await vote_or_404(request, vote_id)
         try:
             await close_vote(
-                org.organisation_id, vote.id, now=pages.clock(), actor=actor_of(request), notify=True
+                org.organisation_id, vote.id, now=clock.now(), actor=actor_of(request), notify=True
             )
         except VoteStateError as exc:
             return await self._show(request, vote, problem=str(exc), status_code=409)
@@ -148,7 +148,7 @@ class VoteController(Controller):
         org = current_org(request)
         vote = await vote_or_404(request, vote_id)
         try:
-            sent = await send_reminders(vote, now=pages.clock(), actor=actor_of(request))
+            sent = await send_reminders(vote, now=clock.now(), actor=actor_of(request))
         except VoteStateError as exc:
             return await self._show(request, vote, problem=str(exc), status_code=409)
         return redirect(request, f"/o/{org.slug}/votes/{vote.id}?reminded={sent}")
@@ -169,7 +169,7 @@ class VoteController(Controller):
         status_code: int = 200,
     ) -> Template:
         org = current_org(request)
-        now = pages.clock()
+        now = clock.now()
         view = await vote_view(vote, org.member_id, now)
         return render(
             request,
@@ -224,7 +224,7 @@ class VoteController(Controller):
             vote.id,
             member_id,
             parsed.encoded,
-            now=pages.clock(),
+            now=clock.now(),
             actor=actor_of(request),
             channel=data.channel,
         )

@@ -14,6 +14,7 @@ from coop.members.service import settle_due_resignations
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.template_filters import date_time
+from coop.urls import absolute_url, org_path
 from coop.votes import ballots as choices
 from coop.votes import timetable
 from coop.votes.records import ELECTION_KINDS, PURPOSES, VoteInfo, VoteStateError, get_vote
@@ -173,7 +174,7 @@ async def send_reminders(vote: VoteInfo, *, now: datetime, actor: Actor) -> int:
 
 
 def reminder_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
-    link = f"{settings.base_url}/o/{slug}/votes/{vote.id}"
+    link = absolute_url(settings, org_path(slug, "votes", vote.id))
     return Notice(
         kind="vote_reminder",
         subject=f"Reminder: please vote in {vote.title}",
