@@ -51,7 +51,9 @@ from coop.resolutions.controllers import ResolutionController
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
 from coop.template_filters import register_filters
+from coop.votes.ballot_controllers import BallotController, SupportedBallotController
 from coop.votes.controllers import SupportedVoteController, VoteController
+from coop.votes.result_controllers import ResultController, SupportedResultController
 from coop.web import handle_http_exception, handle_refused, handle_rule_violation, handle_unexpected
 from governance.violations import RuleViolationError
 
@@ -162,6 +164,10 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             OutboxController,
             VoteController,
             SupportedVoteController,
+            BallotController,
+            SupportedBallotController,
+            ResultController,
+            SupportedResultController,
             BudgetController,
             CommissioningController,
             ReturnsController,

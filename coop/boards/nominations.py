@@ -16,7 +16,7 @@ from coop.db import is_sqlite, write_transaction
 from coop.members.errors import MembershipError
 from coop.members.tables import Member
 from coop.organisations.service import constitution_of
-from coop.votes.service import NewVote, create_vote, new_vote_problems
+from coop.votes.lifecycle import NewVote, create_vote, new_vote_problems
 
 MAX_CANDIDATES = 50
 """A ballot lists at most 50 candidates (the votes' own limit)."""

@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from coop.budgets.service import BudgetError, IdempotencyConflict, NotEnoughMoney, NotFound
 from coop.errors import Refused, field_errors_of, form_page, refusal_context
 from coop.members.errors import MembershipError
-from coop.votes.service import VoteStateError
+from coop.votes.records import VoteStateError
 from coop.web import handle_refused, handle_rule_violation
 from governance.violations import RuleViolationError, Violation
 from tests.coop.boards.test_board import SECRETARY, directorship, end

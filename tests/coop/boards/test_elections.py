@@ -159,7 +159,9 @@ def test_the_winner_seated_is_the_nominee_even_when_two_members_share_a_name(
 ) -> None:
     from coop.audit.service import SYSTEM
     from coop.members.tables import Member
-    from coop.votes.service import cast_ballot, close_vote, open_vote
+    from coop.votes.casting import cast_ballot
+    from coop.votes.closing import close_vote
+    from coop.votes.lifecycle import open_vote
 
     sign_in(client, SECRETARY)
     # A budget holder's reserved seat is empty; Jamie (a budget holder) counts toward the user-led share.
