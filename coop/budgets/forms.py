@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from coop.budgets.service import KEY_PATTERN, SURPLUS_HANDLING, PaymentRequest
+from coop.budgets.ledger import KEY_PATTERN
+from coop.budgets.payments import PaymentRequest
+from coop.budgets.pools import SURPLUS_HANDLING
 from coop.form_values import optional_period, read_date, whole_number
 from coop.path_params import ID_MAX
 from governance.budget import CostRule, FundingSource, parse_amount, parse_hours

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from coop.budgets.service import CONTRIBUTOR, MONEY_IN, MONEY_OUT
+from coop.budgets.ledger import CONTRIBUTOR, MONEY_IN, MONEY_OUT
 from coop.budgets.tables import LedgerEntry, LedgerTransaction, PoolAccount, PoolPayment
 from coop.members.service import csv_cell
 from coop.template_filters import LONDON

@@ -13,15 +13,17 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
-from coop.budgets import reversals, service
-from coop.budgets.controllers import _names, _pool_or_404, requires_manager
+from coop.budgets import errors, pools, reversals
+from coop.budgets.approvals import REVERSALS
+from coop.budgets.commitments import NONE, Commitments
 from coop.budgets.forms import check_token, check_token_ok, text
+from coop.budgets.page_parts import page_names, pool_or_404, requires_manager
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.settings import Settings
 from coop.web import form_errors_page, is_htmx, redirect, render
 from governance.reversal import REASON_LIMIT
 
-requires_approver = requires_role(*service.APPROVER_ROLES)
+requires_approver = requires_role(*pools.APPROVER_ROLES)
 
 
 def _base(request: Request[Any, Any, Any], pool: dict[str, Any]) -> str:
@@ -49,7 +51,7 @@ def _context(
         "base": _base(request, pool),
         "fragment": is_htmx(request),
         "reason_limit": REASON_LIMIT,
-        **_names(),
+        **page_names(),
     }
 
 
@@ -77,7 +79,7 @@ async def _submitted(
 ) -> tuple[dict[str, Any], reversals.Reversible, str, Template]:
     """Read the reason form: (pool, transaction, reason, the page to answer with): the form with the
     error by the reason field if it is refused, else the check page (with its token)."""
-    pool = await _pool_or_404(request, pool_id)
+    pool = await pool_or_404(request, pool_id)
     found = await _reversible(request, pool, txn_id)
     form = await request.form()
     reason = text(form, "reason", REASON_LIMIT + 1)
@@ -105,7 +107,7 @@ class ReversalController(Controller):
     async def form(
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], txn_id: FromPath[str]
     ) -> Template:
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         found = await _reversible(request, pool, txn_id)
         problems = found.problems("-")
         context = {**_context(request, pool, found), "form": {}, "step": "form"}
@@ -130,6 +132,7 @@ class ReversalController(Controller):
         pool_id: FromPath[str],
         txn_id: FromPath[str],
         settings: NamedDependency[Settings],
+        commitments: NamedDependency[Commitments],
     ) -> Response[Any]:
         org = current_org(request)
         pool, found, reason, answer = await _submitted(request, pool_id, txn_id, settings)
@@ -146,16 +149,17 @@ class ReversalController(Controller):
                 txn_id,
                 reason=reason,
                 roles=org.roles,
+                commitments=commitments,
                 actor=actor_of(request),
             )
-        except service.NotFound as error:
+        except errors.NotFound as error:
             raise NotFoundException() from error
         except reversals.NotAllowed as error:
             raise PermissionDeniedException() from error
-        except service.BudgetError as error:
-            errors = {"reason": " ".join(v.message for v in error.violations)}
+        except errors.BudgetError as error:
+            problems = {"reason": " ".join(v.message for v in error.violations)}
             context = {**_context(request, pool, found), "form": form, "reason": reason, "step": "form"}
-            return _page(request, context, errors)
+            return _page(request, context, problems)
         return redirect(request, f"{_base(request, pool)}/reversals/{result.public_id}")
 
     # ------------------------------------------------------------------------------- a reversal's page
@@ -173,11 +177,17 @@ class ReversalController(Controller):
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], reversal_id: FromPath[str]
     ) -> Template:
         org = current_org(request)
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         row = await self._request(request, pool, reversal_id)
-        approvers = await reversals.approvers_of(int(row["id"]))
+        approvers = await REVERSALS.approvers(int(row["id"]))
         person_id = current_session(request).person_id
         waiting = row["status"] == reversals.AWAITING
+        may_approve = REVERSALS.may_approve(
+            requester=row["requested_by"],
+            approver=person_id,
+            already=approvers,
+            needed=int(row["approvals_needed"]),
+        )
         return render(
             request,
             "budgets/reversal.html",
@@ -185,15 +195,21 @@ class ReversalController(Controller):
                 "pool": pool,
                 "reversal": row,
                 "approvals": len(approvers),
-                "can_approve": waiting and row["requested_by"] != person_id and person_id not in approvers,
-                "can_cancel": waiting and org.has_any(*service.MANAGER_ROLES),
+                "can_approve": waiting and may_approve,
+                "can_cancel": waiting and org.has_any(*pools.MANAGER_ROLES),
                 "base": _base(request, pool),
-                **_names(),
+                **page_names(),
             },
         )
 
     async def _act(
-        self, request: Request[Any, Any, Any], pool: dict[str, Any], reversal_id: str, *, approve: bool
+        self,
+        request: Request[Any, Any, Any],
+        pool: dict[str, Any],
+        reversal_id: str,
+        *,
+        approve: bool,
+        commitments: Commitments,
     ) -> Response[Any]:
         org = current_org(request)
         page = f"{_base(request, pool)}/reversals/{reversal_id}"
@@ -204,41 +220,46 @@ class ReversalController(Controller):
                     reversal_id,
                     approver_person_id=current_session(request).person_id,
                     roles=org.roles,
+                    commitments=commitments,
                     actor=actor_of(request),
                 )
             else:
                 await reversals.cancel_reversal(
                     org.organisation_id, reversal_id, roles=org.roles, actor=actor_of(request)
                 )
-        except service.NotFound as error:
+        except errors.NotFound as error:
             raise NotFoundException() from error
         except reversals.NotAllowed as error:
             raise PermissionDeniedException() from error
-        except service.BudgetError as error:
+        except errors.BudgetError as error:
             return render(
                 request,
                 "budgets/refused.html",
-                {"pool": pool, "messages": [v.message for v in error.violations], **_names()},
+                {"pool": pool, "messages": [v.message for v in error.violations], **page_names()},
                 status_code=error.status_code,
             )
         return redirect(request, page)
 
     @post("/reversals/{reversal_id:str}/approve", name="budget_reversal_approve", guards=[requires_approver])
     async def approve(
-        self, request: Request[Any, Any, Any], pool_id: FromPath[str], reversal_id: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        pool_id: FromPath[str],
+        reversal_id: FromPath[str],
+        commitments: NamedDependency[Commitments],
     ) -> Response[Any]:
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         await self._request(request, pool, reversal_id)
         if (
             ask := confirm_password_first(request, f"{_base(request, pool)}/reversals/{reversal_id}")
         ) is not None:
             return ask
-        return await self._act(request, pool, reversal_id, approve=True)
+        return await self._act(request, pool, reversal_id, approve=True, commitments=commitments)
 
     @post("/reversals/{reversal_id:str}/cancel", name="budget_reversal_cancel", guards=[requires_manager])
     async def cancel(
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], reversal_id: FromPath[str]
     ) -> Response[Any]:
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         await self._request(request, pool, reversal_id)
-        return await self._act(request, pool, reversal_id, approve=False)
+        return await self._act(request, pool, reversal_id, approve=False, commitments=NONE)

@@ -9,8 +9,10 @@ from datetime import date
 from typing import Any
 
 from coop.budgets.forms import _amount, _whole, text
-from coop.budgets.service import KEY_PATTERN
-from coop.commissioning.service import CQC_RATINGS, MAX_VOTE_DAYS, MET_OUTCOMES, PROVIDER_KINDS, UNITS
+from coop.budgets.ledger import KEY_PATTERN
+from coop.commissioning.proposals import MAX_VOTE_DAYS
+from coop.commissioning.providers import CQC_RATINGS, PROVIDER_KINDS, UNITS
+from coop.commissioning.ratings import MET_OUTCOMES
 from coop.form_values import optional_period, read_date
 from governance.budget import parse_hours
 from governance.violations import RuleViolationError

@@ -20,13 +20,13 @@ AUTUMN = (date(2026, 10, 1), date(2026, 12, 31))
 
 
 def _pay(setup, pence, key, start=None, end=None):
-    from coop.budgets import service
+    from coop.budgets import payments
 
     return run(
-        service.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            service.PaymentRequest(
+            payments.PaymentRequest(
                 "Northway Support Ltd", "Support worker", pence, key, period_start=start, period_end=end
             ),
             actor=actor(setup.people["daniel"]),
@@ -152,13 +152,13 @@ def _account_public_id(account_id):
 
 def test_an_invoice_against_a_contract_counts_in_the_period_of_its_service(demo, client):
     from coop.budgets import returns
-    from coop.commissioning import service as commissioning
+    from coop.commissioning import invoices
     from tests.coop.commissioning.helpers import make_contract
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
     _, contract_id = make_contract(setup, price_pence=9_000, quantity=10, participants=setup.accounts)
     run(
-        commissioning.record_invoice(
+        invoices.record_invoice(
             setup.organisation_id,
             contract_id,
             invoice_number="APR-1",
