@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from coop.audit.service import Actor, AuditEntry, record
-from coop.budgets.ledger import move_account, move_pool, reserve
+from coop.budgets.ledger import release, reserve
 from coop.db import write_transaction
 
 #: For a pool id, the pence set aside per sub-account by something other than a payment awaiting
@@ -81,9 +81,7 @@ async def release_shares(
 ) -> None:
     """Give back money set aside by `commit_shares` that will not be spent."""
     async with write_transaction():
-        await move_pool(pool_id, balance=0, committed=-sum(shares.values()), guard=False)
-        for account_id in sorted(shares):
-            await move_account(account_id, balance=0, committed=-shares[account_id], guard=False)
+        await release(pool_id, shares)
         await _record_commitment(
             "budget.released", organisation_id, pool_id, shares, actor, target_type, target_id
         )

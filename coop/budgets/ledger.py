@@ -206,6 +206,13 @@ async def reserve(pool_id: int, shares: dict[int, int], amount: int) -> None:
             raise NotEnoughMoney(await overspend_reasons(pool_id, shares))
 
 
+async def release(pool_id: int, shares: dict[int, int]) -> None:
+    """Give back money `reserve` set aside (nothing guarded: lowering a commitment never crosses a floor)."""
+    await move_pool(pool_id, balance=0, committed=-sum(shares.values()), guard=False)
+    for account_id in sorted(shares):
+        await move_account(account_id, balance=0, committed=-shares[account_id], guard=False)
+
+
 @asynccontextmanager
 async def audit_refusal(entry: AuditEntry, actor: Actor) -> AsyncIterator[None]:
     """Record `entry`, with the reasons' codes, when the block is refused for want of money (the refusal

@@ -23,6 +23,7 @@ from coop.budgets.ledger import (
     new_reference,
     once_per_key,
     overspend_reasons,
+    release,
     request_fingerprint,
     reserve,
     world_account,
@@ -424,9 +425,7 @@ async def cancel_payment(
             raise refusal("budget.already_decided", "This payment has already been decided.")
         back_to_commitment = await commitments.taken_back(organisation_id, int(payment["id"]), shares, actor)
         if not back_to_commitment:
-            await move_pool(pool_id, balance=0, committed=-int(payment["amount_pence"]), guard=False)
-            for account_id in sorted(shares):
-                await move_account(account_id, balance=0, committed=-shares[account_id], guard=False)
+            await release(pool_id, shares)
         await record(
             AuditEntry(
                 "budget.payment_cancelled",

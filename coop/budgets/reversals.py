@@ -4,10 +4,10 @@ two-person rule as the original: a payment that needed approvers needs as many f
 
 Each request is a `ledger_reversal` row. A partial unique index allows one live request per transaction,
 so of any number of concurrent requests exactly one wins; `ledger_transaction.reverses` is unique too, as
-a backstop. Money moves as everywhere in budgets (coop/budgets/service.py): the pool row first, then each
+a backstop. Money moves as everywhere in budgets (coop/budgets/ledger.py): the pool row first, then each
 sub-account, with a guarded UPDATE wherever money leaves a contributor (reversing money in), so nothing
 goes below its floor. Reversing a contract's invoice payment gives the money back to the contract while
-it runs (the same hooks `cancel_payment` uses), so it can be invoiced again.
+it runs (through the `Commitments` it is given, as `cancel_payment` is), so it can be invoiced again.
 """
 
 from __future__ import annotations

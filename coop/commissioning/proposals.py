@@ -126,22 +126,9 @@ async def create_proposal(
         await funding.refuse_unless_funded(int(pool["id"]), shares)
         vote_id: int | None = None
         if route == "members_vote":
-            vote_id = await votes.create_vote(
-                organisation_id,
-                votes.NewVote(
-                    title=f"Buy {offer['name']} from {provider['name']}"[:200],
-                    question=(
-                        f"Should {pool['name']} buy {details.quantity} × {UNITS[offer['unit']]} of "
-                        f"{offer['name']} from {provider['name']}, costing {format_pence(total)}, for "
-                        f"{details.period_start:%-d %B %Y} to {details.period_end:%-d %B %Y}?"
-                    ),
-                    kind="motion",
-                    purpose="commission",
-                    closes_at=now + timedelta(days=details.vote_days),
-                ),
-                actor=actor,
+            vote_id = await _open_members_vote(
+                organisation_id, pool, offer, provider["name"], details, total, now=now, actor=actor
             )
-            await votes.open_vote(organisation_id, vote_id, now=now, actor=actor)
         rows = await CommissionProposal.insert(
             CommissionProposal(
                 organisation=organisation_id,
@@ -160,22 +147,47 @@ async def create_proposal(
             )
         ).returning(CommissionProposal.public_id)
         public_id = str(rows[0]["public_id"])
-        await record(
-            AuditEntry(
-                "commissioning.proposed",
-                organisation_id=organisation_id,
-                target_type="commission_proposal",
-                target_id=public_id,
-                detail={
-                    "offer": str(offer["public_id"]),
-                    "total_pence": total,
-                    "route": route,
-                    "vote": vote_id,
-                },
-            ),
-            actor,
+        detail = {"offer": str(offer["public_id"]), "total_pence": total, "route": route, "vote": vote_id}
+        entry = AuditEntry(
+            "commissioning.proposed",
+            organisation_id=organisation_id,
+            target_type="commission_proposal",
+            target_id=public_id,
+            detail=detail,
         )
+        await record(entry, actor)
     return public_id
+
+
+async def _open_members_vote(
+    organisation_id: int,
+    pool: dict[str, Any],
+    offer: dict[str, Any],
+    provider_name: str,
+    details: ProposalDetails,
+    total: int,
+    *,
+    now: datetime,
+    actor: Actor,
+) -> int:
+    """Create and open, in the caller's transaction, the members' vote on buying this; returns its id."""
+    vote_id = await votes.create_vote(
+        organisation_id,
+        votes.NewVote(
+            title=f"Buy {offer['name']} from {provider_name}"[:200],
+            question=(
+                f"Should {pool['name']} buy {details.quantity} × {UNITS[offer['unit']]} of "
+                f"{offer['name']} from {provider_name}, costing {format_pence(total)}, for "
+                f"{details.period_start:%-d %B %Y} to {details.period_end:%-d %B %Y}?"
+            ),
+            kind="motion",
+            purpose="commission",
+            closes_at=now + timedelta(days=details.vote_days),
+        ),
+        actor=actor,
+    )
+    await votes.open_vote(organisation_id, vote_id, now=now, actor=actor)
+    return vote_id
 
 
 async def proposal_in_org(organisation_id: int, public_id: str) -> dict[str, Any] | None:

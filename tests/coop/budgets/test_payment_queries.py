@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_client, run
+from tests.coop.budgets.helpers import actor as actor_of
 from tests.coop.budgets.helpers import make_pool
 from tests.coop.helpers import post_form, sign_in
 
@@ -99,3 +100,40 @@ def test_paying_does_no_more_queries_than_before(demo, client, settings, monkeyp
     assert run(PoolPayment.select().where(PoolPayment.id == pending["id"]).first())["status"] == "paid"
     limits = BEFORE[(_engine(), contributors)]
     assert at_once <= limits[0] and waiting <= limits[1] and last <= limits[2], (at_once, waiting, last)
+
+
+def _page_queries(client: Any, monkeypatch: Any, url: str) -> int:
+    with counted_queries(monkeypatch) as calls:
+        response = client.get(url)
+    assert response.status_code == 200, response.text
+    return len(calls)
+
+
+def test_the_pools_list_takes_the_same_queries_for_one_pool_or_many(demo, client, monkeypatch):
+    make_pool(contributors=1, name="Pool 0")
+    sign_in(client, "daniel@riverside.example")
+    one = _page_queries(client, monkeypatch, "/o/riverside/budgets/")
+    for n in range(1, 8):
+        make_pool(contributors=1, name=f"Pool {n}")
+    many = _page_queries(client, monkeypatch, "/o/riverside/budgets/")
+    assert one == many
+
+
+def test_a_pool_page_takes_the_same_queries_for_one_payment_waiting_or_many(demo, client, monkeypatch):
+    from coop.budgets import payments
+
+    setup = make_pool(contributors=2, deposit_pence=2_000_000)
+    treasurer = actor_of(setup.people["daniel"])
+
+    def waiting(n: int) -> None:
+        request = payments.PaymentRequest(f"Payee {n}", "Month", 60_000, f"queries-wait-key-{n:04d}")
+        result = run(payments.request_payment(setup.organisation_id, setup.pool_id, request, actor=treasurer))
+        assert result.status == "awaiting_approval"
+
+    waiting(0)
+    sign_in(client, "helen@riverside.example")  # an approver: the page works out what she may approve
+    url = f"/o/riverside/budgets/{setup.pool_public_id}"
+    one = _page_queries(client, monkeypatch, url)
+    for n in range(1, 8):
+        waiting(n)
+    assert _page_queries(client, monkeypatch, url) == one

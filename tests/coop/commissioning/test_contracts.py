@@ -512,6 +512,6 @@ def test_approving_for_the_board_asks_for_the_password_after_15_minutes(demo, cl
 
 
 def service_approvers(proposal: dict) -> Any:
-    from coop.commissioning.proposals import proposal_approvers
+    from coop.commissioning.proposals import PROPOSALS
 
-    return proposal_approvers(int(proposal["id"]))
+    return PROPOSALS.approvers(int(proposal["id"]))
