@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop.actor import actor_of
 from coop.budgets import contributions, errors, ledger, payee_window, payments, pool_pages, pools
 from coop.budgets.commitments import Commitments
 from coop.budgets.forms import (

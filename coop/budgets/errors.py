@@ -1,18 +1,21 @@
-"""The budget areas' refusals: a request the money rules refuse, with plain-English reasons safe to show."""
+"""The budget areas' refusals: a request the money rules refuse (a `coop.errors.Refused`), with
+plain-English reasons safe to show, each under the field its code names."""
 
 from __future__ import annotations
 
+from coop.errors import Refused, field_errors_of
 from governance.violations import Violation
 
 
-class BudgetError(Exception):
+class BudgetError(Refused):
     """A request the rules refuse; carries violations with plain-English messages safe to show."""
 
-    status_code = 422
-
     def __init__(self, violations: list[Violation]) -> None:
-        self.violations = violations
-        super().__init__("; ".join(v.message for v in violations))
+        super().__init__(
+            "; ".join(v.message for v in violations),
+            field_errors=field_errors_of(violations),
+            violations=violations,
+        )
 
 
 class NotEnoughMoney(BudgetError):
@@ -21,6 +24,8 @@ class NotEnoughMoney(BudgetError):
 
 class IdempotencyConflict(BudgetError):
     """The idempotency key was already used for a different request."""
+
+    status_code = 409
 
 
 class NotFound(BudgetError):

@@ -14,15 +14,13 @@ from typing import Any
 from coop.budgets.ledger import KEY_PATTERN
 from coop.budgets.payments import PaymentRequest
 from coop.budgets.pools import SURPLUS_HANDLING
-from coop.form_values import optional_period, read_date, whole_number
+from coop.form_values import form_text, optional_period, read_date, whole_number
 from coop.path_params import ID_MAX
 from governance.budget import CostRule, FundingSource, parse_amount, parse_hours
 from governance.violations import RuleViolationError
 
-
-def text(form: Any, name: str, limit: int = 2000) -> str:
-    value = form.get(name, "")
-    return value.strip()[:limit] if isinstance(value, str) else ""
+text = form_text
+"""The shared form-text reader (coop.form_values), under the name this area's forms use."""
 
 
 def _amount(form: Any, name: str, errors: dict[str, str], *, allow_zero: bool = False) -> int:

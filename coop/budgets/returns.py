@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets.ledger import CONTRIBUTOR, MONEY_IN, MONEY_OUT
 from coop.budgets.tables import LedgerEntry, LedgerTransaction, PoolAccount, PoolPayment
 from coop.members.service import csv_cell
@@ -427,3 +428,21 @@ async def spending_by_service(pool_id: int) -> list[tuple[str, int]]:
 
 async def money_in_total(pool_id: int) -> int:
     return -sum(int(r["amount_pence"]) for r in await _world_entries(pool_id, MONEY_IN))
+
+
+async def downloaded_return(
+    organisation_id: int, account: dict[str, Any], start: date, end: date, *, actor: Actor
+) -> str:
+    """The return as CSV for a download, recorded in the audit trail (who took a copy of whose money)."""
+    sheet = await monitoring_return(int(account["id"]), start, end)
+    await record(
+        AuditEntry(
+            "budget.return_downloaded",
+            organisation_id=organisation_id,
+            target_type="pool_account",
+            target_id=str(account["public_id"]),
+            detail={"from": start.isoformat(), "to": end.isoformat()},
+        ),
+        actor,
+    )
+    return return_csv(sheet)

@@ -19,8 +19,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
-from coop.audit.service import AuditEntry, record
+from coop.actor import actor_of
 from coop.budgets import ledger, pools, returns
 from coop.budgets.page_parts import page_names, pool_or_404
 from coop.form_values import read_date
@@ -107,21 +106,12 @@ async def _return_csv(
     period = read_period(request.query_params)
     if period.errors:
         raise NotFoundException()  # the page's form shows the error; a bad link downloads nothing
-    sheet = await returns.monitoring_return(int(account["id"]), period.start, period.end)
-    org = current_org(request)
-    await record(
-        AuditEntry(
-            "budget.return_downloaded",
-            organisation_id=org.organisation_id,
-            target_type="pool_account",
-            target_id=str(account["public_id"]),
-            detail={"from": period.start.isoformat(), "to": period.end.isoformat()},
-        ),
-        actor_of(request),
+    csv_text = await returns.downloaded_return(
+        current_org(request).organisation_id, account, period.start, period.end, actor=actor_of(request)
     )
     name = f"monitoring-return-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
     return Response(
-        content=returns.return_csv(sheet),
+        content=csv_text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )

@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop.actor import actor_of
 from coop.budgets import errors, ledger, payee_window
 from coop.budgets.forms import check_token, check_token_ok
 from coop.commissioning import contracts, funding, invoices, pages, proposals, providers, ratings, rows
