@@ -4,7 +4,6 @@ recording money in and payments out, each binding form through a check-your-answ
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -13,6 +12,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.budgets import contributions, errors, ledger, payee_window, payments, pool_pages, pools
 from coop.budgets.commitments import Commitments
@@ -25,11 +25,13 @@ from coop.budgets.forms import (
     read_pool_form,
 )
 from coop.budgets.page_parts import page_names, pool_or_404, requires_manager
+from coop.errors import form_page, refusal_context
 from coop.form_values import whole_number
 from coop.guards import confirm_password_first, current_org, current_session, requires_member
 from coop.pagination import list_position
 from coop.path_params import ID_MAX
 from coop.settings import Settings
+from coop.urls import org_path
 from coop.web import form_errors_page, redirect, render
 from governance.budget import (
     CostRule,
@@ -39,7 +41,7 @@ from governance.budget import (
 
 
 def _base(org_slug: str) -> str:
-    return f"/o/{org_slug}/budgets"
+    return org_path(org_slug, "budgets")
 
 
 def _money_in_check_page(
@@ -211,6 +213,8 @@ class BudgetController(Controller):
         form = await request.form()
         data = read_contributor_form(form)
         if not data.errors:
+            # Caught here rather than by the one mapping: the people page loads its member search, which
+            # only a refused request needs (the success path stays one call and a redirect).
             try:
                 await pools.add_contributor(
                     org.organisation_id,
@@ -218,11 +222,11 @@ class BudgetController(Controller):
                     data.member_id,
                     share=data.share,
                     floor_pence=data.floor_pence,
-                    joined_on=date.today(),
+                    joined_on=clock.today(),
                     actor=actor_of(request),
                 )
             except errors.BudgetError as error:
-                data.errors["member"] = error.violations[0].message
+                data.errors["member"] = error.message
         if data.errors:
             return form_errors_page(
                 request, "budgets/people.html", data.errors, await self._people_context(request, pool, form)
@@ -264,7 +268,12 @@ class BudgetController(Controller):
             return form_errors_page(request, "budgets/money_in.html", data.errors, {**context, "form": form})
         return _money_in_check_page(request, context, data, form, settings)
 
-    @post("/{pool_id:str}/money-in", name="budget_money_in_post", guards=[requires_manager])
+    @post(
+        "/{pool_id:str}/money-in",
+        name="budget_money_in_post",
+        guards=[requires_manager],
+        opt=form_page("budgets/money_in.html", field="amount"),
+    )
     async def money_in_record(
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
@@ -281,27 +290,20 @@ class BudgetController(Controller):
             # Not through the check page (or changed since): show the check page first (M12).
             return _money_in_check_page(request, context, data, form, settings)
         assert data.period_start is not None and data.period_end is not None
-        try:
-            result = await contributions.record_contribution(
-                org.organisation_id,
-                int(pool["id"]),
-                data.account_id,
-                amount_pence=data.amount_pence,
-                funding_source=FundingSource(data.funding_source),
-                funder=data.funder,
-                period_start=data.period_start,
-                period_end=data.period_end,
-                description=data.description,
-                idempotency_key=data.idempotency_key,
-                actor=actor_of(request),
-            )
-        except errors.BudgetError as error:
-            return form_errors_page(
-                request,
-                "budgets/money_in.html",
-                {"amount": error.violations[0].message},
-                {**context, "form": form},
-            )
+        refusal_context(request, context)  # refused: the form again, every reason by the amount
+        result = await contributions.record_contribution(
+            org.organisation_id,
+            int(pool["id"]),
+            data.account_id,
+            amount_pence=data.amount_pence,
+            funding_source=FundingSource(data.funding_source),
+            funder=data.funder,
+            period_start=data.period_start,
+            period_end=data.period_end,
+            description=data.description,
+            idempotency_key=data.idempotency_key,
+            actor=actor_of(request),
+        )
         return redirect(request, f"{_base(org.slug)}/{pool['public_id']}/transactions/{result.public_id}")
 
     @get("/{pool_id:str}/transactions/{txn_id:str}", name="budget_transaction", guards=[requires_manager])
@@ -378,7 +380,12 @@ class BudgetController(Controller):
             return form_errors_page(request, "budgets/pay.html", data.errors, {**context, "form": form})
         return await _pay_check_page(request, context, data, shares, form, settings)
 
-    @post("/{pool_id:str}/pay", name="budget_pay_post", guards=[requires_manager])
+    @post(
+        "/{pool_id:str}/pay",
+        name="budget_pay_post",
+        guards=[requires_manager],
+        opt=form_page("budgets/pay.html", field="amount"),
+    )
     async def pay_record(
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
@@ -391,20 +398,10 @@ class BudgetController(Controller):
             return form_errors_page(request, "budgets/pay.html", data.errors, {**context, "form": form})
         if not check_token_ok(settings.secret_key, "payment", data.payload(), str(form.get("check", ""))):
             return await _pay_check_page(request, context, data, shares, form, settings)
-        try:
-            result = await payments.request_payment(
-                org.organisation_id,
-                int(pool["id"]),
-                data.request(),
-                actor=actor_of(request),
-            )
-        except errors.BudgetError as error:
-            return form_errors_page(
-                request,
-                "budgets/pay.html",
-                {"amount": " ".join(v.message for v in error.violations)},
-                {**context, "form": form},
-            )
+        refusal_context(request, context)  # refused: the form again, every reason by the amount
+        result = await payments.request_payment(
+            org.organisation_id, int(pool["id"]), data.request(), actor=actor_of(request)
+        )
         return redirect(request, f"{_base(org.slug)}/{pool['public_id']}/payments/{result.public_id}")
 
     @get("/{pool_id:str}/payments/{payment_id:str}", name="budget_payment")
@@ -427,7 +424,11 @@ class BudgetController(Controller):
             },
         )
 
-    @post("/{pool_id:str}/payments/{payment_id:str}/approve", name="budget_payment_approve")
+    @post(
+        "/{pool_id:str}/payments/{payment_id:str}/approve",
+        name="budget_payment_approve",
+        opt=form_page("budgets/refused.html"),
+    )
     async def approve(
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], payment_id: FromPath[str]
     ) -> Response[Any]:
@@ -439,25 +440,17 @@ class BudgetController(Controller):
         if (ask := confirm_password_first(request, page)) is not None:
             return ask
         person_id = current_session(request).person_id
-        try:
-            await payments.approve_payment(
-                org.organisation_id, payment_id, approver_person_id=person_id, actor=actor_of(request)
-            )
-        except errors.NotFound as error:
-            raise NotFoundException() from error
-        except errors.BudgetError as error:
-            return render(
-                request,
-                "budgets/refused.html",
-                {"pool": pool, "messages": [v.message for v in error.violations], **page_names()},
-                status_code=422,
-            )
+        refusal_context(request, pool=pool)  # refused: why, and the way back to the pool
+        await payments.approve_payment(
+            org.organisation_id, payment_id, approver_person_id=person_id, actor=actor_of(request)
+        )
         return redirect(request, f"{_base(org.slug)}/{pool['public_id']}/payments/{payment_id}")
 
     @post(
         "/{pool_id:str}/payments/{payment_id:str}/cancel",
         name="budget_payment_cancel",
         guards=[requires_manager],
+        opt=form_page("budgets/refused.html"),
     )
     async def cancel(
         self,
@@ -468,17 +461,8 @@ class BudgetController(Controller):
     ) -> Response[Any]:
         org = current_org(request)
         pool = await pool_or_404(request, pool_id)
-        try:
-            await payments.cancel_payment(
-                org.organisation_id, payment_id, commitments=commitments, actor=actor_of(request)
-            )
-        except errors.NotFound as error:
-            raise NotFoundException() from error
-        except errors.BudgetError as error:
-            return render(
-                request,
-                "budgets/refused.html",
-                {"pool": pool, "messages": [v.message for v in error.violations], **page_names()},
-                status_code=422,
-            )
+        refusal_context(request, pool=pool)  # refused: why, and the way back to the pool
+        await payments.cancel_payment(
+            org.organisation_id, payment_id, commitments=commitments, actor=actor_of(request)
+        )
         return redirect(request, f"{_base(org.slug)}/{pool['public_id']}/payments/{payment_id}")

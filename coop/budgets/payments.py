@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets import payee_window
 from coop.budgets.approvals import PAYMENTS
@@ -29,10 +30,10 @@ from coop.budgets.ledger import (
     world_account,
     write_transaction_rows,
 )
-from coop.budgets.pools import is_public_id
 from coop.budgets.tables import BudgetPool, PoolPayment
 from coop.db import write_transaction
 from coop.organisations.service import constitution_of
+from coop.public_ids import is_public_id
 from governance.budget import (
     CostRule,
     members_vote_violations,
@@ -186,7 +187,7 @@ async def _pay(
     """One write transaction: replay an earlier request with the key, or claim the key and pay (or
     reserve the money to wait for approval). `committed`: the money is already set aside (a contract)."""
     pool_id = int(pool["id"])
-    now = payee_window.clock()
+    now = clock.now()
     async with write_transaction():
         replay = await _replayed_payment(organisation_id, request.idempotency_key, fingerprint)
         if replay is not None:
@@ -353,7 +354,7 @@ async def _post_payment(
 async def _decide(payment_id: int, values: dict[Any, Any]) -> bool:
     """Move a payment out of awaiting_approval; False if someone else decided it first (one wins)."""
     rows = (
-        await PoolPayment.update({**values, PoolPayment.decided_at: datetime.now(UTC)})
+        await PoolPayment.update({**values, PoolPayment.decided_at: clock.now()})
         .where((PoolPayment.id == payment_id) & (PoolPayment.status == "awaiting_approval"))
         .returning(PoolPayment.id)
     )

@@ -9,13 +9,14 @@ from typing import Any
 from coop.budgets.approvals import PAYMENTS
 from coop.budgets.ledger import CONTRIBUTOR, MONEY_IN, MONEY_OUT, accounts_of
 from coop.budgets.payments import payments_of
-from coop.budgets.pools import APPROVER_ROLES, MANAGER_ROLES, is_public_id, pool_totals, statement
+from coop.budgets.pools import APPROVER_ROLES, MANAGER_ROLES, pool_totals, statement
 from coop.budgets.reversal_pairs import pairs
 from coop.budgets.reversals import payment_reversal, reversible
 from coop.budgets.tables import BudgetPool, LedgerEntry, LedgerTransaction, PoolAccount
 from coop.members import register as members_register
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext
+from coop.public_ids import is_public_id
 
 
 async def pools_with_totals(organisation_id: int) -> dict[str, Any]:

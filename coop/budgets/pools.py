@@ -3,7 +3,6 @@ one, and adding a contributor's sub-account."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -14,6 +13,7 @@ from coop.budgets.reversal_pairs import pairs
 from coop.budgets.tables import BudgetPool, LedgerEntry, PoolAccount
 from coop.db import write_transaction
 from coop.members.tables import Member
+from coop.public_ids import is_public_id
 from governance.budget import CostRule
 
 MANAGER_ROLES = ("treasurer", "secretary")
@@ -22,16 +22,6 @@ SURPLUS_HANDLING = {
     "carry_forward": "Carry it forward to the next period",
     "return": "Return it to each contributor in proportion to what they put in",
 }
-
-
-def is_public_id(text: str) -> bool:
-    """A well-formed UUID: checked before a query, because PostgreSQL fails the whole query on a bad one
-    (a 500) where SQLite simply finds nothing."""
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 async def pool_in_org(organisation_id: int, pool_public_id: str) -> dict[str, Any] | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets.ledger import CONTRIBUTOR, MONEY_IN, MONEY_OUT
 from coop.budgets.tables import LedgerEntry, LedgerTransaction, PoolAccount, PoolPayment
@@ -31,10 +32,6 @@ from governance.budget import FUNDING_SOURCE_NAMES, FundingSource
 EARLIEST = date(2000, 1, 1)
 #: The end of a return that takes in everything, money recorded for periods still to come included.
 LATEST = date(9999, 12, 31)
-
-
-def today() -> date:
-    return datetime.now(LONDON).date()
 
 
 def source_name(code: str) -> str:
@@ -256,7 +253,7 @@ async def monitoring_return(account_id: int, start: date, end: date) -> Monitori
         pool_name=account["pool_name"],
         start=start,
         end=end,
-        committed_pence=int(account["committed_pence"]) if end >= today() else 0,
+        committed_pence=int(account["committed_pence"]) if end >= clock.today_in_london() else 0,
         floor_pence=int(account["floor_pence"]),
     )
     for row in sorted(rows, key=lambda r: (counts_on(r, origins[int(r["txn_id"])]), r["created_at"])):

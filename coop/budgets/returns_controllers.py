@@ -19,12 +19,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.budgets import ledger, pools, returns
 from coop.budgets.page_parts import page_names, pool_or_404
 from coop.form_values import read_date
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
+from coop.urls import org_path
 from coop.votes.chart import bar_chart
 from coop.web import render
 
@@ -52,7 +54,7 @@ def _read_date(query: Any, prefix: str, label: str, default: date, errors: dict[
 
 def read_period(query: Any) -> PeriodForm:
     """The period from the query string; this quarter (April to June, ...) when none is given."""
-    default_start, default_end = returns.quarter_of(returns.today())
+    default_start, default_end = returns.quarter_of(clock.today_in_london())
     errors: dict[str, str] = {}
     start = _read_date(query, "from", "start date", default_start, errors)
     end = _read_date(query, "to", "end date", default_end, errors)
@@ -79,7 +81,7 @@ async def _return_page(
 ) -> Template:
     period = read_period(request.query_params)
     sheet = await returns.monitoring_return(int(account["id"]), period.start, period.end)
-    quarter = returns.quarter_of(returns.today())
+    quarter = returns.quarter_of(clock.today_in_london())
     last_quarter = returns.quarter_of(quarter[0].replace(day=1) - timedelta(days=1))
     return render(
         request,
@@ -93,7 +95,7 @@ async def _return_page(
             "back": back,
             "csv_url": f"{base}.csv?{_period_query(period)}",
             "quarters": [("This quarter", quarter), ("Last quarter", last_quarter)],
-            "today": returns.today(),
+            "today": clock.today_in_london(),
             **page_names(),
         },
         status_code=422 if period.errors else 200,
@@ -208,7 +210,7 @@ class SupportingReturnsController(Controller):
 
     def _base(self, request: Request[Any, Any, Any]) -> str:
         org = current_org(request)
-        return f"/o/{org.slug}/supporting/{org.member_public_id}/budgets"
+        return org_path(org.slug, "supporting", org.member_public_id, "budgets")
 
     async def _own_account(
         self, request: Request[Any, Any, Any], pool_id: str

@@ -8,19 +8,21 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
 from coop.actor import actor_of
-from coop.budgets import errors, pools, reversals
+from coop.budgets import pools, reversals
 from coop.budgets.approvals import REVERSALS
-from coop.budgets.commitments import NONE, Commitments
-from coop.budgets.forms import check_token, check_token_ok, text
+from coop.budgets.commitments import Commitments
+from coop.budgets.forms import check_token, check_token_ok
 from coop.budgets.page_parts import page_names, pool_or_404, requires_manager
 from coop.errors import form_page, refusal_context
+from coop.form_values import form_text
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.settings import Settings
+from coop.urls import org_path
 from coop.web import form_errors_page, is_htmx, redirect, render
 from governance.reversal import REASON_LIMIT
 
@@ -28,7 +30,7 @@ requires_approver = requires_role(*pools.APPROVER_ROLES)
 
 
 def _base(request: Request[Any, Any, Any], pool: dict[str, Any]) -> str:
-    return f"/o/{current_org(request).slug}/budgets/{pool['public_id']}"
+    return org_path(current_org(request).slug, "budgets", pool["public_id"])
 
 
 async def _reversible(
@@ -83,7 +85,7 @@ async def _submitted(
     pool = await pool_or_404(request, pool_id)
     found = await _reversible(request, pool, txn_id)
     form = await request.form()
-    reason = text(form, "reason", REASON_LIMIT + 1)
+    reason = form_text(form, "reason", REASON_LIMIT + 1)
     context = {**_context(request, pool, found), "form": form, "reason": reason}
     if problems := found.problems(reason):
         return (
@@ -144,7 +146,7 @@ class ReversalController(Controller):
         pool, found, reason, answer = await _submitted(request, pool_id, txn_id, settings)
         form = await request.form()
         if found.problems(reason) or not check_token_ok(
-            settings.secret_key, "reversal", _payload(found, reason), text(form, "check")
+            settings.secret_key, "reversal", _payload(found, reason), form_text(form, "check")
         ):
             # Refused, or not through the check page (or the reason changed since): answer as the check does.
             return answer
@@ -201,45 +203,12 @@ class ReversalController(Controller):
             },
         )
 
-    async def _act(
-        self,
-        request: Request[Any, Any, Any],
-        pool: dict[str, Any],
-        reversal_id: str,
-        *,
-        approve: bool,
-        commitments: Commitments,
-    ) -> Response[Any]:
-        org = current_org(request)
-        page = f"{_base(request, pool)}/reversals/{reversal_id}"
-        try:
-            if approve:
-                await reversals.approve_reversal(
-                    org.organisation_id,
-                    reversal_id,
-                    approver_person_id=current_session(request).person_id,
-                    roles=org.roles,
-                    commitments=commitments,
-                    actor=actor_of(request),
-                )
-            else:
-                await reversals.cancel_reversal(
-                    org.organisation_id, reversal_id, roles=org.roles, actor=actor_of(request)
-                )
-        except errors.NotFound as error:
-            raise NotFoundException() from error
-        except reversals.NotAllowed as error:
-            raise PermissionDeniedException() from error
-        except errors.BudgetError as error:
-            return render(
-                request,
-                "budgets/refused.html",
-                {"pool": pool, "messages": [v.message for v in error.violations], **page_names()},
-                status_code=error.status_code,
-            )
-        return redirect(request, page)
-
-    @post("/reversals/{reversal_id:str}/approve", name="budget_reversal_approve", guards=[requires_approver])
+    @post(
+        "/reversals/{reversal_id:str}/approve",
+        name="budget_reversal_approve",
+        guards=[requires_approver],
+        opt=form_page("budgets/refused.html"),
+    )
     async def approve(
         self,
         request: Request[Any, Any, Any],
@@ -253,12 +222,32 @@ class ReversalController(Controller):
             ask := confirm_password_first(request, f"{_base(request, pool)}/reversals/{reversal_id}")
         ) is not None:
             return ask
-        return await self._act(request, pool, reversal_id, approve=True, commitments=commitments)
+        org = current_org(request)
+        refusal_context(request, pool=pool)  # refused: why, and the way back to the pool
+        await reversals.approve_reversal(
+            org.organisation_id,
+            reversal_id,
+            approver_person_id=current_session(request).person_id,
+            roles=org.roles,
+            commitments=commitments,
+            actor=actor_of(request),
+        )
+        return redirect(request, f"{_base(request, pool)}/reversals/{reversal_id}")
 
-    @post("/reversals/{reversal_id:str}/cancel", name="budget_reversal_cancel", guards=[requires_manager])
+    @post(
+        "/reversals/{reversal_id:str}/cancel",
+        name="budget_reversal_cancel",
+        guards=[requires_manager],
+        opt=form_page("budgets/refused.html"),
+    )
     async def cancel(
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], reversal_id: FromPath[str]
     ) -> Response[Any]:
         pool = await pool_or_404(request, pool_id)
         await self._request(request, pool, reversal_id)
-        return await self._act(request, pool, reversal_id, approve=False, commitments=NONE)
+        org = current_org(request)
+        refusal_context(request, pool=pool)
+        await reversals.cancel_reversal(
+            org.organisation_id, reversal_id, roles=org.roles, actor=actor_of(request)
+        )
+        return redirect(request, f"{_base(request, pool)}/reversals/{reversal_id}")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
-from coop.budgets import ledger, pools
+from coop.budgets import ledger
 from coop.budgets.approvals import REVERSALS
 from coop.budgets.commitments import Commitments
 from coop.budgets.errors import BudgetError, NotEnoughMoney, NotFound, refusal
@@ -30,6 +30,7 @@ from coop.budgets.tables import (
     PoolPayment,
 )
 from coop.db import write_transaction
+from coop.public_ids import is_public_id
 from governance.reversal import ReversalFacts, reversal_approvals_needed, reversal_violations
 from governance.violations import Violation
 
@@ -84,7 +85,7 @@ def _allowed(roles: frozenset[str], allowed: tuple[str, ...], what: str) -> None
 
 async def reversible(organisation_id: int, pool_id: int, txn_public_id: str) -> Reversible | None:
     """The transaction of this pool with this public id, with its payment and live reversal, or None."""
-    if not pools.is_public_id(txn_public_id):
+    if not is_public_id(txn_public_id):
         return None
     return await _reversible(
         (LedgerTransaction.public_id == txn_public_id)
@@ -126,7 +127,7 @@ async def _live_request(txn_id: int) -> dict[str, Any] | None:
 
 
 async def request_in_org(organisation_id: int, request_public_id: str) -> dict[str, Any] | None:
-    if not pools.is_public_id(request_public_id):
+    if not is_public_id(request_public_id):
         return None
     row: dict[str, Any] | None = (
         await LedgerReversal.select(
@@ -300,7 +301,7 @@ async def _decide(request_id: int, status: str, reversal_txn: int | None = None)
             {
                 LedgerReversal.status: status,
                 LedgerReversal.reversal: reversal_txn,
-                LedgerReversal.decided_at: datetime.now(UTC),
+                LedgerReversal.decided_at: clock.now(),
             }
         )
         .where((LedgerReversal.id == request_id) & (LedgerReversal.status == AWAITING))

@@ -5,7 +5,6 @@ Individual amounts are shown only to the managers and to each person for their o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -14,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.budgets import errors, ledger, payee_window
 from coop.budgets.forms import check_token, check_token_ok
@@ -25,9 +25,10 @@ from coop.commissioning.forms import (
     read_provider_form,
     read_rating_form,
 )
+from coop.errors import form_page, refusal_context
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.settings import Settings
-from coop.votes.service import VoteStateError
+from coop.urls import org_path
 from coop.web import form_errors_page, redirect, render
 from governance.budget import COST_RULE_NAMES, format_pence, two_person_rule_text
 
@@ -35,7 +36,7 @@ requires_manager = requires_role(*rows.MANAGER_ROLES)
 
 
 def _base(slug: str) -> str:
-    return f"/o/{slug}/commissioning"
+    return org_path(slug, "commissioning")
 
 
 def _names() -> dict[str, Any]:
@@ -56,22 +57,8 @@ def _found(row: dict[str, Any] | None) -> dict[str, Any]:
     return row
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _refused(
-    request: Request[Any, Any, Any], back: str, error: errors.BudgetError | VoteStateError
-) -> Template:
-    messages = (
-        [v.message for v in error.violations] if isinstance(error, errors.BudgetError) else [str(error)]
-    )
-    return render(
-        request,
-        "commissioning/refused.html",
-        {"messages": messages, "back": back, **_names()},
-        status_code=422,
-    )
+#: A refused action shows why, with the way back (`back`, given by the handler through refusal_context).
+REFUSED = form_page("commissioning/refused.html")
 
 
 class CommissioningController(Controller):
@@ -257,7 +244,7 @@ class CommissioningController(Controller):
             return form_errors_page(request, "commissioning/proposal_new.html", data.errors, context)
         return await self._proposal_check_page(request, context, data, shares, settings)
 
-    @post("/offers/{offer_id:str}/propose", name="proposal_post", guards=[requires_manager])
+    @post("/offers/{offer_id:str}/propose", name="proposal_post", guards=[requires_manager], opt=REFUSED)
     async def proposal_create(
         self, request: Request[Any, Any, Any], offer_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
@@ -272,17 +259,15 @@ class CommissioningController(Controller):
         }
         if not check_token_ok(settings.secret_key, "proposal", payload, str(form.get("check", ""))):
             return await self._proposal_check_page(request, context, data, shares, settings)
-        try:
-            public_id = await proposals.create_proposal(
-                org.organisation_id,
-                context["pool"],
-                context["offer"],
-                self._details(data),
-                now=_now(),
-                actor=actor_of(request),
-            )
-        except (errors.BudgetError, VoteStateError) as error:
-            return _refused(request, f"{_base(org.slug)}/offers/{offer_id}/propose", error)
+        refusal_context(request, back=f"{_base(org.slug)}/offers/{offer_id}/propose")
+        public_id = await proposals.create_proposal(
+            org.organisation_id,
+            context["pool"],
+            context["offer"],
+            self._details(data),
+            now=clock.now(),
+            actor=actor_of(request),
+        )
         return redirect(request, f"{_base(org.slug)}/proposals/{public_id}")
 
     @get("/proposals/{proposal_id:str}", name="proposal")
@@ -296,6 +281,7 @@ class CommissioningController(Controller):
         "/proposals/{proposal_id:str}/approve",
         name="proposal_approve",
         guards=[requires_role(rows.BOARD_ROLE)],
+        opt=REFUSED,
     )
     async def proposal_approve(
         self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
@@ -304,17 +290,13 @@ class CommissioningController(Controller):
         page = f"{_base(org.slug)}/proposals/{proposal_id}"
         if (ask := confirm_password_first(request, page)) is not None:
             return ask  # approving commits members' money (M8)
-        try:
-            await proposals.approve_proposal(
-                org.organisation_id,
-                proposal_id,
-                approver_person_id=current_session(request).person_id,
-                actor=actor_of(request),
-            )
-        except errors.NotFound as error:
-            raise NotFoundException() from error
-        except errors.BudgetError as error:
-            return _refused(request, f"{_base(org.slug)}/proposals/{proposal_id}", error)
+        refusal_context(request, back=page)
+        await proposals.approve_proposal(
+            org.organisation_id,
+            proposal_id,
+            approver_person_id=current_session(request).person_id,
+            actor=actor_of(request),
+        )
         return redirect(request, f"{_base(org.slug)}/proposals/{proposal_id}")
 
     # -------------------------------------------------------------------------------------- contracts
@@ -328,19 +310,15 @@ class CommissioningController(Controller):
             request, "commissioning/contract_check.html", {**page, "base": _base(org.slug), **_names()}
         )
 
-    @post("/proposals/{proposal_id:str}/contract", name="contract_post", guards=[requires_manager])
+    @post(
+        "/proposals/{proposal_id:str}/contract", name="contract_post", guards=[requires_manager], opt=REFUSED
+    )
     async def contract_create(
         self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
     ) -> Response[Any]:
         org = current_org(request)
-        try:
-            public_id = await contracts.create_contract(
-                org.organisation_id, proposal_id, actor=actor_of(request)
-            )
-        except errors.NotFound as error:
-            raise NotFoundException() from error
-        except errors.BudgetError as error:
-            return _refused(request, f"{_base(org.slug)}/proposals/{proposal_id}", error)
+        refusal_context(request, back=f"{_base(org.slug)}/proposals/{proposal_id}")
+        public_id = await contracts.create_contract(org.organisation_id, proposal_id, actor=actor_of(request))
         return redirect(request, f"{_base(org.slug)}/contracts/{public_id}?created=1")
 
     async def _contract_context(self, request: Request[Any, Any, Any], contract_id: str) -> dict[str, Any]:
@@ -362,17 +340,15 @@ class CommissioningController(Controller):
         context = await self._contract_context(request, contract_id)
         return render(request, "commissioning/contract_end.html", context)
 
-    @post("/contracts/{contract_id:str}/end", name="contract_end_post", guards=[requires_manager])
+    @post(
+        "/contracts/{contract_id:str}/end", name="contract_end_post", guards=[requires_manager], opt=REFUSED
+    )
     async def contract_end(
         self, request: Request[Any, Any, Any], contract_id: FromPath[str]
     ) -> Response[Any]:
         org = current_org(request)
-        try:
-            await contracts.end_contract(org.organisation_id, contract_id, actor=actor_of(request))
-        except errors.NotFound as error:
-            raise NotFoundException() from error
-        except errors.BudgetError as error:
-            return _refused(request, f"{_base(org.slug)}/contracts/{contract_id}", error)
+        refusal_context(request, back=f"{_base(org.slug)}/contracts/{contract_id}")
+        await contracts.end_contract(org.organisation_id, contract_id, actor=actor_of(request))
         return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?ended=1")
 
     # --------------------------------------------------------------------------------------- invoices
@@ -434,7 +410,12 @@ class CommissioningController(Controller):
             return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
         return await self._invoice_check_page(request, context, data, form, settings)
 
-    @post("/contracts/{contract_id:str}/invoices", name="invoice_post", guards=[requires_manager])
+    @post(
+        "/contracts/{contract_id:str}/invoices",
+        name="invoice_post",
+        guards=[requires_manager],
+        opt=form_page("commissioning/invoice_new.html", field="amount"),
+    )
     async def invoice_create(
         self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
@@ -444,26 +425,17 @@ class CommissioningController(Controller):
             return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
         if not check_token_ok(settings.secret_key, "invoice", data.payload(), str(form.get("check", ""))):
             return await self._invoice_check_page(request, context, data, form, settings)
-        try:
-            await invoices.record_invoice(
-                org.organisation_id,
-                contract_id,
-                invoice_number=data.invoice_number,
-                amount_pence=data.amount_pence,
-                idempotency_key=data.idempotency_key,
-                period_start=data.period_start,
-                period_end=data.period_end,
-                actor=actor_of(request),
-            )
-        except errors.NotFound as error:
-            raise NotFoundException() from error
-        except errors.BudgetError as error:
-            return form_errors_page(
-                request,
-                "commissioning/invoice_new.html",
-                {"amount": " ".join(v.message for v in error.violations)},
-                context,
-            )
+        refusal_context(request, context)  # refused: the form again, every reason by the amount
+        await invoices.record_invoice(
+            org.organisation_id,
+            contract_id,
+            invoice_number=data.invoice_number,
+            amount_pence=data.amount_pence,
+            idempotency_key=data.idempotency_key,
+            period_start=data.period_start,
+            period_end=data.period_end,
+            actor=actor_of(request),
+        )
         return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?invoiced=1")
 
     # --------------------------------------------------------------------------------------- outcomes
@@ -474,18 +446,15 @@ class CommissioningController(Controller):
         form = await request.form()
         data = read_rating_form(form)
         if not data.errors:
-            try:
-                await ratings.rate_service(
-                    org.organisation_id,
-                    contract_id,
-                    org.member_id,
-                    rating=data.rating,
-                    met_outcomes=data.met_outcomes,
-                    comment=data.comment,
-                    actor=actor_of(request),
-                )
-            except errors.NotFound as error:
-                raise NotFoundException() from error
+            await ratings.rate_service(
+                org.organisation_id,
+                contract_id,
+                org.member_id,
+                rating=data.rating,
+                met_outcomes=data.met_outcomes,
+                comment=data.comment,
+                actor=actor_of(request),
+            )
             return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?rated=1")
         page = _found(await pages.contract_page(org, contract_id))
         return form_errors_page(

@@ -5,9 +5,9 @@ members' vote has closed is settled first (the worker usually has already), so t
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
+from coop import clock
 from coop.budgets.ledger import accounts_of
 from coop.budgets.pools import pool_in_org, pools_of
 from coop.commissioning import contracts, funding, invoices, proposals, providers, ratings
@@ -17,7 +17,7 @@ from governance.budget import CostRule
 
 
 async def index_page(org: OrgContext) -> dict[str, Any]:
-    await proposals.settle_closed_votes(org.organisation_id, now=datetime.now(UTC))
+    await proposals.settle_closed_votes(org.organisation_id, now=clock.now())
     return {
         "providers": await providers.providers_of(org.organisation_id),
         "proposals": await proposals.proposals_of(org.organisation_id, limit=20),
@@ -45,7 +45,7 @@ async def proposal_page(org: OrgContext, proposal_public_id: str, *, person_id: 
     found = await proposals.proposal_in_org(org.organisation_id, proposal_public_id)
     if found is None:
         return None
-    proposal = await proposals.settle_vote(org.organisation_id, found, now=datetime.now(UTC))
+    proposal = await proposals.settle_vote(org.organisation_id, found, now=clock.now())
     approvers = await proposals.PROPOSALS.approvers(int(proposal["id"]))
     things = await proposals.related(proposal)
     accounts = {int(a["id"]): a for a in await accounts_of(int(proposal["pool"]))}

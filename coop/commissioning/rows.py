@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coop.budgets.pools import is_public_id
+from coop.public_ids import is_public_id
 
 MANAGER_ROLES = ("director", "secretary", "treasurer")
 BOARD_ROLE = "director"

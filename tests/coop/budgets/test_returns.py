@@ -58,6 +58,7 @@ def _stored(account_id):
 
 
 def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
+    from coop import clock
     from coop.budgets import pools, returns
 
     setup = make_pool(contributors=3)
@@ -69,7 +70,7 @@ def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
         _contribute(setup, other, 20_000)
     _pay(setup, "Northway Support Ltd", 30_000, "ret-pay-000000000001")
     reverse(setup, wrong.public_id, reason="Typed twice", person_id=1)
-    today = returns.today()
+    today = clock.today_in_london()
     # The money in covers April to June 2026, so it counts in that quarter (with the wrong entry and its
     # correction side by side), whenever it was recorded; the payment has no service dates, so it
     # counts on the day it was recorded.
@@ -202,12 +203,13 @@ def test_the_supporter_sees_the_members_return_and_downloads_it(demo, client):
 
 
 def test_the_csv_is_formula_escaped_and_matches_the_page(demo, client):
+    from coop import clock
     from coop.audit.tables import AuditEvent
-    from coop.budgets.returns import quarter_of, today
+    from coop.budgets.returns import quarter_of
 
     setup = make_pool(contributors=2)
     account = setup.accounts[0]
-    now = quarter_of(today())  # the return's default period
+    now = quarter_of(clock.today_in_london())  # the return's default period
     _contribute(setup, account, 40_000, "grant", '=HYPERLINK("http://evil.example")', period=now)
     _contribute(setup, setup.accounts[1], 40_000, period=now)
     _pay(setup, "@SUM(A1:A9)", 10_001, "ret-pay-000000000002")

@@ -33,6 +33,7 @@ operations = st.lists(
 )
 @given(ops=operations, cuts=st.lists(st.integers(0, 1_000), min_size=1, max_size=3))
 def test_returns_reconcile_with_the_ledger_over_generated_ledgers(demo, ops, cuts):
+    from coop import clock
     from coop.budgets import contributions, errors, payments, pools, returns
     from coop.budgets.tables import LedgerTransaction
     from governance.budget import FundingSource
@@ -77,7 +78,7 @@ def test_returns_reconcile_with_the_ledger_over_generated_ledgers(demo, ops, cut
         except errors.BudgetError:
             pass  # refused (not enough money, already reversed): nothing changed, and the return must say so
 
-    today = returns.today()
+    today = clock.today_in_london()
     totals = run(pools.pool_totals(setup.pool_id))
     bought_by_everyone = 0
     for account in setup.accounts:

@@ -88,15 +88,15 @@ def test_other_payees_and_cancelled_payments_do_not_count(demo):
 
 
 @pytest.mark.parametrize(("days_apart", "second"), [(31, "paid"), (29, "awaiting_approval")])
-def test_payments_further_apart_than_the_window_are_not_added_up(demo, monkeypatch, days_apart, second):
-    from coop.budgets import payee_window
+def test_payments_further_apart_than_the_window_are_not_added_up(demo, days_apart, second):
+    from coop import clock
 
     setup = make_pool(contributors=4, deposit_pence=100_000)
     now = datetime.now(UTC)
-    monkeypatch.setattr(payee_window, "clock", lambda: now - timedelta(days=days_apart))
-    assert _pay(setup, "Monthly Care Ltd", 40_000, f"apart-{days_apart}-a").status == "paid"
-    monkeypatch.setattr(payee_window, "clock", lambda: now)
-    assert _pay(setup, "Monthly Care Ltd", 40_000, f"apart-{days_apart}-b").status == second
+    with clock.frozen_at(now - timedelta(days=days_apart)):
+        assert _pay(setup, "Monthly Care Ltd", 40_000, f"apart-{days_apart}-a").status == "paid"
+    with clock.frozen_at(now):
+        assert _pay(setup, "Monthly Care Ltd", 40_000, f"apart-{days_apart}-b").status == second
 
 
 def test_parts_sent_at_the_same_moment_cannot_all_slip_under(demo, engine_name, connections):
