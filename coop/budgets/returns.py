@@ -233,7 +233,8 @@ def counts_on(row: dict[str, Any], origin: _Origin) -> date:
 
 
 async def monitoring_return(account_id: int, start: date, end: date) -> MonitoringReturn:
-    """The return for one contributor's sub-account from `start` to `end` (both days included)."""
+    """The return for one contributor's sub-account from `start` to `end` (both days included). A little
+    over 60 lines: the figures are built from one pass over the entries, kept together so they reconcile."""
     account = (
         await PoolAccount.select(
             PoolAccount.name,
@@ -326,7 +327,8 @@ def pounds_cell(pence: int) -> str:
 
 def return_csv(sheet: MonitoringReturn) -> str:
     """The return as CSV: a summary block, then every line. Text cells are formula-escaped like the
-    register export; amounts are written by `pounds_cell` from integers, so they are plain numbers."""
+    register export; amounts are written by `pounds_cell` from integers, so they are plain numbers. A
+    little over 60 lines: one row after another in the order a funder reads them."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
 

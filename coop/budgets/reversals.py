@@ -315,6 +315,20 @@ async def _decide(request_id: int, status: str, reversal_txn: int | None = None)
 # ---------------------------------------------------------------------------------------------------------
 
 
+async def _back_to_commitment(
+    organisation_id: int, original: dict[str, Any], commitments: Commitments, actor: Actor
+) -> bool:
+    """A contract's invoice payment: while the contract runs, its money goes back to the contract's
+    commitment (so it can be invoiced again) rather than becoming free to spend. True if it did."""
+    payment = await PoolPayment.select(PoolPayment.id, PoolPayment.shares).where(
+        PoolPayment.txn == original["id"]
+    )
+    if not payment:
+        return False
+    shares = {int(k): int(v) for k, v in json.loads(payment[0]["shares"]).items()}
+    return await commitments.taken_back(organisation_id, int(payment[0]["id"]), shares, actor)
+
+
 async def _reverse(
     organisation_id: int,
     request_id: int,
@@ -331,15 +345,7 @@ async def _reverse(
     )
     contributors = {int(a["id"]) for a in await ledger.accounts_of(pool_id)}
     delta = {int(e["account"]): -int(e["amount_pence"]) for e in entries}
-    # A contract's invoice payment: while the contract runs, its money goes back to the contract's
-    # commitment (so it can be invoiced again) rather than becoming free to spend.
-    recommit = False
-    payment = await PoolPayment.select(PoolPayment.id, PoolPayment.shares).where(
-        PoolPayment.txn == original["id"]
-    )
-    if payment:
-        shares = {int(k): int(v) for k, v in json.loads(payment[0]["shares"]).items()}
-        recommit = await commitments.taken_back(organisation_id, int(payment[0]["id"]), shares, actor)
+    recommit = await _back_to_commitment(organisation_id, original, commitments, actor)
     pool_delta = sum(v for k, v in delta.items() if k in contributors)
     charges = {k: -v for k, v in delta.items() if k in contributors and v < 0}
     moved = await ledger.move_pool(

@@ -42,7 +42,6 @@ async def create_contract(organisation_id: int, proposal_public_id: str, *, acto
     assert offer is not None
     shares = {int(k): int(v) for k, v in json.loads(proposal["shares"]).items()}
     pool_id = int(proposal["pool"])
-    public_id = ""
     refused = AuditEntry(
         "commissioning.contract_refused",
         organisation_id=organisation_id,
@@ -58,25 +57,7 @@ async def create_contract(organisation_id: int, proposal_public_id: str, *, acto
         )
         if not claimed:
             raise refusal("commissioning.contracted", "A contract has already been made for this proposal.")
-        rows = await Contract.insert(
-            Contract(
-                organisation=organisation_id,
-                reference=_reference(),
-                pool=pool_id,
-                proposal=proposal["id"],
-                provider=offer["provider"],
-                offer=offer["id"],
-                total_pence=int(proposal["total_pence"]),
-                created_by=actor.person_id,
-            )
-        ).returning(Contract.id, Contract.public_id, Contract.reference)
-        public_id = str(rows[0]["public_id"])
-        await ContractShare.insert(
-            *(
-                ContractShare(contract=rows[0]["id"], account=account, committed_pence=pence)
-                for account, pence in sorted(shares.items())
-            )
-        )
+        public_id, reference = await _insert_contract(organisation_id, proposal, offer, shares, actor)
         await commitments.commit_shares(
             organisation_id, pool_id, shares, actor=actor, target_type="contract", target_id=public_id
         )
@@ -86,11 +67,40 @@ async def create_contract(organisation_id: int, proposal_public_id: str, *, acto
                 organisation_id=organisation_id,
                 target_type="contract",
                 target_id=public_id,
-                detail={"reference": rows[0]["reference"], "total_pence": int(proposal["total_pence"])},
+                detail={"reference": reference, "total_pence": int(proposal["total_pence"])},
             ),
             actor,
         )
     return public_id
+
+
+async def _insert_contract(
+    organisation_id: int,
+    proposal: dict[str, Any],
+    offer: dict[str, Any],
+    shares: dict[int, int],
+    actor: Actor,
+) -> tuple[str, str]:
+    """The contract row and each participant's share of it; returns its public id and reference."""
+    rows = await Contract.insert(
+        Contract(
+            organisation=organisation_id,
+            reference=_reference(),
+            pool=int(proposal["pool"]),
+            proposal=proposal["id"],
+            provider=offer["provider"],
+            offer=offer["id"],
+            total_pence=int(proposal["total_pence"]),
+            created_by=actor.person_id,
+        )
+    ).returning(Contract.id, Contract.public_id, Contract.reference)
+    await ContractShare.insert(
+        *(
+            ContractShare(contract=rows[0]["id"], account=account, committed_pence=pence)
+            for account, pence in sorted(shares.items())
+        )
+    )
+    return str(rows[0]["public_id"]), str(rows[0]["reference"])
 
 
 async def end_contract(organisation_id: int, contract_public_id: str, *, actor: Actor) -> int:

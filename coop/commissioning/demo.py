@@ -16,6 +16,8 @@ from coop.votes.service import cast_ballot, close_vote, get_vote
 
 
 async def seed_commissioning(organisation_id: int) -> None:
+    """The demo providers, a proposal, a contract and its invoices, through the real services. Longer than
+    60 lines because it is one story read top to bottom; split, it would only scatter the demo data."""
     treasurer = await Person.select(Person.id).where(Person.email == "daniel@riverside.example").first()
     assert treasurer is not None
     actor = Actor(person_id=int(treasurer["id"]))

@@ -104,14 +104,8 @@ async def create_proposal(
     """Record a proposal and start its decision: a members' vote is created and opened at once (in the same
     transaction), a board decision waits for directors to approve it. Refused (NotEnoughMoney, nothing
     recorded) if the pool cannot fund it: members are never asked to vote for what cannot be bought."""
-    if details.quantity <= 0:
-        raise refusal("commissioning.quantity", "Enter how many units to buy")
-    if details.period_end < details.period_start:
-        raise refusal("commissioning.period", "The end of the period must be on or after its start")
-    shares = await proposal_shares(pool, offer, details)
+    shares, route, approvals = await _priced(organisation_id, pool, offer, details)
     total = sum(shares.values())
-    rules = (await constitution_of(organisation_id)).spending
-    route, approvals = decision_route(total, rules)
     provider = await Provider.select(Provider.name).where(Provider.id == offer["provider"]).first()
     assert provider is not None
     refused = AuditEntry(
@@ -158,6 +152,20 @@ async def create_proposal(
         )
         await record(entry, actor)
     return public_id
+
+
+async def _priced(
+    organisation_id: int, pool: dict[str, Any], offer: dict[str, Any], details: ProposalDetails
+) -> tuple[dict[int, int], str, int]:
+    """Check the proposal's details and price it: each participant's share, and how it is decided
+    (`decision_route`)."""
+    if details.quantity <= 0:
+        raise refusal("commissioning.quantity", "Enter how many units to buy")
+    if details.period_end < details.period_start:
+        raise refusal("commissioning.period", "The end of the period must be on or after its start")
+    shares = await proposal_shares(pool, offer, details)
+    route, approvals = decision_route(sum(shares.values()), await spending_rules(organisation_id))
+    return shares, route, approvals
 
 
 async def _open_members_vote(
