@@ -29,6 +29,7 @@ from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
 from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
+from coop.commissioning.invoices import CONTRACTS
 from coop.db import database_in_use
 from coop.errors import Refused
 from coop.jobs.worker import Worker
@@ -184,7 +185,12 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
         plugins=[HTMXPlugin()],
         # Every path parameter is checked once here: an id no row could have is a 404, never a 500.
         middleware=[PathParamsMiddleware],
-        dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
+        dependencies={
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            # Who else holds pool money set aside: contracts. Budgets reconcile and give money back
+            # through this, so they never depend on which modules were imported (issue 15).
+            "commitments": Provide(lambda: CONTRACTS, sync_to_thread=False),
+        },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[database_lifespan(settings, use_pool=use_pool), worker_lifespan(settings)],
         request_max_body_size=MAX_BODY_BYTES,
@@ -194,6 +200,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
         debug=settings.debug,
     )
     app.state.settings = settings
+    app.state.commitments = CONTRACTS
     # Wrap the whole handler (not just matched routes), so 404s and error pages get the headers too.
     app.asgi_handler = SecurityMiddleware(app.asgi_handler, settings)
     return app

@@ -319,16 +319,38 @@ def members_vote_violations(requirement: SpendingRequirement, rules: SpendingRul
     ]
 
 
+class ApprovalSubject(StrEnum):
+    """What is being approved: the rule is the same for each, the words name the thing."""
+
+    PAYMENT = "payment"
+    PROPOSAL = "proposal"
+    REVERSAL = "reversal"
+
+
+#: What the person approving cannot approve, in words for each subject.
+_OWN = {
+    ApprovalSubject.PAYMENT: "a payment you asked for",
+    ApprovalSubject.PROPOSAL: "a proposal you made",
+    ApprovalSubject.REVERSAL: "a reversal you asked for",
+}
+
+
 def approval_violations(
-    *, requester: int, approver: int, already_approved: Sequence[int], approvers_needed: int
+    *,
+    requester: int,
+    approver: int,
+    already_approved: Sequence[int],
+    approvers_needed: int,
+    subject: ApprovalSubject = ApprovalSubject.PAYMENT,
 ) -> list[Violation]:
-    """Can `approver` approve this payment now? Nobody approves their own claim, or twice."""
+    """Can `approver` approve this payment, proposal or reversal now? Nobody approves their own, or
+    twice, or what needs no approval or already has all it needs. The messages name the `subject`."""
     if approvers_needed == 0:
-        return [Violation("budget.no_approval_needed", "This payment does not need approval.")]
+        return [Violation("budget.no_approval_needed", f"This {subject} does not need approval.")]
     if approver == requester:
-        return [Violation("budget.own_claim", "You cannot approve a payment you asked for.")]
+        return [Violation("budget.own_claim", f"You cannot approve {_OWN[subject]}.")]
     if approver in already_approved:
-        return [Violation("budget.already_approved", "You have already approved this payment.")]
+        return [Violation("budget.already_approved", f"You have already approved this {subject}.")]
     if len(set(already_approved)) >= approvers_needed:
-        return [Violation("budget.fully_approved", "This payment already has the approvals it needs.")]
+        return [Violation("budget.fully_approved", f"This {subject} already has the approvals it needs.")]
     return []

@@ -13,13 +13,13 @@ from coop.api.auth import ROLES, WRITE, api_actor, api_caller
 from coop.api.org_routes import Cursor, Limit
 from coop.api.paging import DEFAULT_LIMIT, PageOf, keyset
 from coop.api.problems import READ_PROBLEMS, WRITE_PROBLEMS, ApiProblem
-from coop.budgets import service as budgets
-from coop.commissioning import service as commissioning
+from coop.budgets import pools
+from coop.commissioning import proposals, providers, rows
 from coop.commissioning.forms import read_provider_form
 from coop.commissioning.tables import CommissionProposal, Contract, Provider
 from coop.votes.records import VoteStateError
 
-MANAGERS = commissioning.MANAGER_ROLES
+MANAGERS = rows.MANAGER_ROLES
 AccountId = Annotated[int, Meta(ge=1, le=2**31 - 1)]
 
 
@@ -62,7 +62,7 @@ class NewProposal(Struct, forbid_unknown_fields=True):
     participants: Annotated[list[AccountId], Meta(min_length=1, max_length=500)]
     minutes: dict[str, Annotated[int, Meta(ge=0, le=10**6)]] = {}
     """By-hours pools: each participant's expected minutes of use, by account id."""
-    vote_days: Annotated[int, Meta(ge=1, le=commissioning.MAX_VOTE_DAYS)] = 14
+    vote_days: Annotated[int, Meta(ge=1, le=proposals.MAX_VOTE_DAYS)] = 14
 
 
 class ContractOut(Struct):
@@ -128,11 +128,11 @@ class CommissioningRoutes(Controller):
         )
         if form.errors:
             raise ApiProblem("The provider could not be added. See `errors`.", errors=form.errors)
-        details = commissioning.ProviderDetails(
+        details = providers.ProviderDetails(
             form.name, form.kind, form.cqc_number, form.cqc_rating, form.contact
         )
         return Created(
-            id=await commissioning.create_provider(org.organisation_id, details, actor=api_actor(request))
+            id=await providers.create_provider(org.organisation_id, details, actor=api_actor(request))
         )
 
     @get("/proposals", responses=READ_PROBLEMS, operation_id="listProposals", summary="Spending proposals")
@@ -180,8 +180,8 @@ class CommissioningRoutes(Controller):
         self, request: Request[Any, Any, Any], org_slug: FromPath[str], data: JSONBody[NewProposal]
     ) -> Created:
         org = api_caller(request).org
-        offer = await commissioning.offer_in_org(org.organisation_id, data.offer)
-        pool = await budgets.pool_in_org(org.organisation_id, data.pool)
+        offer = await providers.offer_in_org(org.organisation_id, data.offer)
+        pool = await pools.pool_in_org(org.organisation_id, data.pool)
         errors = {}
         if offer is None:
             errors["offer"] = "There is no service offer with this id"
@@ -195,7 +195,7 @@ class CommissioningRoutes(Controller):
         if errors:
             raise ApiProblem("The proposal could not be made. See `errors`.", errors=errors)
         assert offer is not None and pool is not None
-        details = commissioning.ProposalDetails(
+        details = proposals.ProposalDetails(
             data.quantity,
             data.period_start,
             data.period_end,
@@ -204,7 +204,7 @@ class CommissioningRoutes(Controller):
             data.vote_days,
         )
         try:
-            public_id = await commissioning.create_proposal(
+            public_id = await proposals.create_proposal(
                 org.organisation_id, pool, offer, details, now=datetime.now(UTC), actor=api_actor(request)
             )
         except VoteStateError as error:

@@ -14,18 +14,18 @@ from coop.api.auth import ROLES, WRITE, api_actor, api_caller
 from coop.api.org_routes import Cursor, Limit, Since, Until
 from coop.api.paging import DEFAULT_LIMIT, PageOf, check_dates, day_start, keyset, next_day
 from coop.api.problems import READ_PROBLEMS, WRITE_PROBLEMS
-from coop.budgets import service as budgets
+from coop.budgets import contributions, ledger, pools
 from coop.budgets.tables import LedgerTransaction
 from governance.budget import FundingSource
 
-MANAGERS = budgets.MANAGER_ROLES
+MANAGERS = pools.MANAGER_ROLES
 IdempotencyKey = Annotated[
     str,
     HeaderParameter(
         name="Idempotency-Key",
         min_length=16,
         max_length=64,
-        pattern=budgets.KEY_PATTERN.pattern,
+        pattern=ledger.KEY_PATTERN.pattern,
         description="16 to 64 letters, digits, - or _. Sending the same key again replays the first answer "
         "and records nothing more.",
     ),
@@ -98,7 +98,7 @@ class Recorded(Struct):
 
 
 async def _pool(request: Request[Any, Any, Any], pool_id: str) -> dict[str, Any]:
-    pool = await budgets.pool_in_org(api_caller(request).org.organisation_id, pool_id)
+    pool = await pools.pool_in_org(api_caller(request).org.organisation_id, pool_id)
     if pool is None:
         raise NotFoundException()
     return pool
@@ -110,7 +110,7 @@ async def _pool_out(pool: dict[str, Any]) -> PoolOut:
         name=pool["name"],
         purpose=pool["purpose"],
         cost_rule=pool["cost_rule"],
-        totals_pence=Totals(**await budgets.pool_totals(int(pool["id"]))),
+        totals_pence=Totals(**await pools.pool_totals(int(pool["id"]))),
     )
 
 
@@ -122,7 +122,7 @@ class PoolRoutes(Controller):
     async def pools(self, request: Request[Any, Any, Any], org_slug: FromPath[str]) -> list[PoolOut]:
         org = api_caller(request).org
         # An organisation has a handful of pools; each adds its totals (a bounded, small list).
-        return [await _pool_out(p) for p in (await budgets.pools_of(org.organisation_id))[:100]]
+        return [await _pool_out(p) for p in (await pools.pools_of(org.organisation_id))[:100]]
 
     @get("/{pool_id:str}", responses=READ_PROBLEMS, operation_id="getPool", summary="One pool's totals")
     async def pool(
@@ -141,11 +141,11 @@ class PoolRoutes(Controller):
     ) -> StatementOut:
         org = api_caller(request).org
         pool = await _pool(request, pool_id)
-        accounts = await budgets.accounts_of(int(pool["id"]))
+        accounts = await ledger.accounts_of(int(pool["id"]))
         mine = next((a for a in accounts if a["member"] == org.member_id), None)
         if mine is None:
             raise NotFoundException(detail="You have no sub-account in this pool.")
-        sheet = await budgets.statement(int(mine["id"]), limit=500)
+        sheet = await pools.statement(int(mine["id"]), limit=500)
         return StatementOut(
             pool=str(pool["public_id"]),
             account=str(mine["public_id"]),
@@ -225,7 +225,7 @@ class PoolRoutes(Controller):
     ) -> Recorded:
         org = api_caller(request).org
         pool = await _pool(request, pool_id)
-        result = await budgets.record_contribution(
+        result = await contributions.record_contribution(
             org.organisation_id,
             int(pool["id"]),
             data.account,

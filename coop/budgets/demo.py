@@ -7,7 +7,7 @@ from datetime import date
 
 from coop.accounts.tables import Person
 from coop.audit.service import Actor
-from coop.budgets import service
+from coop.budgets import contributions, payments, pools
 from coop.members.tables import Member
 from governance.budget import CostRule, FundingSource
 
@@ -17,10 +17,12 @@ COUNCIL = "Riverside Borough Council"
 
 
 async def seed_pool(organisation_id: int) -> None:
+    """The demo pool: people, money in and payments, told in order through the real services. Longer than
+    60 lines because it is one story read top to bottom; split, it would only scatter the demo data."""
     treasurer = await Person.select(Person.id).where(Person.email == "daniel@riverside.example").first()
     assert treasurer is not None
     actor = Actor(person_id=int(treasurer["id"]))
-    public_id = await service.create_pool(
+    public_id = await pools.create_pool(
         organisation_id,
         name=POOL_NAME,
         purpose=(
@@ -34,7 +36,7 @@ async def seed_pool(organisation_id: int) -> None:
         exit_terms="Four weeks' notice. A leaver's money goes back to their direct payment.",
         actor=actor,
     )
-    pool = await service.pool_in_org(organisation_id, public_id)
+    pool = await pools.pool_in_org(organisation_id, public_id)
     assert pool is not None
     pool_id = int(pool["id"])
     for n, name in enumerate(CONTRIBUTORS):
@@ -44,7 +46,7 @@ async def seed_pool(organisation_id: int) -> None:
             .first()
         )
         assert member is not None
-        account_id = await service.add_contributor(
+        account_id = await pools.add_contributor(
             organisation_id,
             pool_id,
             int(member["id"]),
@@ -53,7 +55,7 @@ async def seed_pool(organisation_id: int) -> None:
             joined_on=date(2026, 4, 1),
             actor=actor,
         )
-        await service.record_contribution(
+        await contributions.record_contribution(
             organisation_id,
             pool_id,
             account_id,
@@ -65,10 +67,10 @@ async def seed_pool(organisation_id: int) -> None:
             idempotency_key=f"demo-contribution-{n:02d}-2026q1",
             actor=actor,
         )
-    await service.request_payment(
+    await payments.request_payment(
         organisation_id,
         pool_id,
-        service.PaymentRequest(
+        payments.PaymentRequest(
             "Brightway Support Ltd",
             "Shared support worker, 6 to 10 April 2026",
             48_000,
@@ -76,10 +78,10 @@ async def seed_pool(organisation_id: int) -> None:
         ),
         actor=actor,
     )
-    await service.request_payment(
+    await payments.request_payment(
         organisation_id,
         pool_id,
-        service.PaymentRequest(
+        payments.PaymentRequest(
             "Brightway Support Ltd",
             "Shared support worker, 13 to 24 April 2026",
             96_000,

@@ -11,26 +11,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from coop.budgets.service import KEY_PATTERN, SURPLUS_HANDLING, PaymentRequest
+from coop.budgets.ledger import KEY_PATTERN
+from coop.budgets.payments import PaymentRequest
+from coop.budgets.pools import SURPLUS_HANDLING
 from coop.form_values import form_text, optional_period, read_date, whole_number
 from coop.path_params import ID_MAX
 from governance.budget import CostRule, FundingSource, parse_amount, parse_hours
 from governance.violations import RuleViolationError
 
-text = form_text
-"""The shared form-text reader (coop.form_values), under the name this area's forms use."""
 
-
-def _amount(form: Any, name: str, errors: dict[str, str], *, allow_zero: bool = False) -> int:
+def amount_field(form: Any, name: str, errors: dict[str, str], *, allow_zero: bool = False) -> int:
+    """An amount of money in pence (exact, never float); 0 with its message in `errors` if it is not one."""
     try:
-        return parse_amount(text(form, name), field=name, allow_zero=allow_zero)
+        return parse_amount(form_text(form, name), field=name, allow_zero=allow_zero)
     except RuleViolationError as error:
         errors[name] = error.violations[0].message
         return 0
 
 
-def _whole(form: Any, name: str, errors: dict[str, str], message: str, *, low: int, high: int) -> int:
-    value = whole_number(text(form, name) or str(low), low=low, high=high)
+def whole_field(form: Any, name: str, errors: dict[str, str], message: str, *, low: int, high: int) -> int:
+    """A whole number from `low` to `high` (blank is `low`); `low` with `message` in `errors` if not."""
+    value = whole_number(form_text(form, name) or str(low), low=low, high=high)
     if value is None:
         errors[name] = message
         return low
@@ -52,11 +53,11 @@ class PoolForm:
 def read_pool_form(form: Any) -> PoolForm:
     errors: dict[str, str] = {}
     result = PoolForm(
-        name=text(form, "name", 200),
-        purpose=text(form, "purpose"),
-        cost_rule=text(form, "cost_rule"),
-        surplus_handling=text(form, "surplus_handling"),
-        exit_terms=text(form, "exit_terms"),
+        name=form_text(form, "name", 200),
+        purpose=form_text(form, "purpose"),
+        cost_rule=form_text(form, "cost_rule"),
+        surplus_handling=form_text(form, "surplus_handling"),
+        exit_terms=form_text(form, "exit_terms"),
         errors=errors,
     )
     if not result.name:
@@ -65,7 +66,7 @@ def read_pool_form(form: Any) -> PoolForm:
         errors["purpose"] = "Say what the pool pays for"
     if result.cost_rule not in {r.value for r in CostRule}:
         errors["cost_rule"] = "Choose how the pool shares its costs"
-    result.contingency_weeks = _whole(
+    result.contingency_weeks = whole_field(
         form,
         "contingency_weeks",
         errors,
@@ -73,7 +74,9 @@ def read_pool_form(form: Any) -> PoolForm:
         low=0,
         high=52,
     )
-    result.floor_pence = _amount(form, "floor", errors, allow_zero=True) if text(form, "floor") else 0
+    result.floor_pence = (
+        amount_field(form, "floor", errors, allow_zero=True) if form_text(form, "floor") else 0
+    )
     if result.surplus_handling not in SURPLUS_HANDLING:
         errors["surplus_handling"] = "Choose what happens to money left over"
     return result
@@ -89,13 +92,13 @@ class ContributorForm:
 
 def read_contributor_form(form: Any) -> ContributorForm:
     errors: dict[str, str] = {}
-    member_id = whole_number(text(form, "member"), low=1, high=ID_MAX) or 0
+    member_id = whole_number(form_text(form, "member"), low=1, high=ID_MAX) or 0
     if not member_id:
         errors["member"] = "Choose who takes part"
-    share = _whole(
+    share = whole_field(
         form, "share", errors, "Enter the share as a whole number from 1 to 1000", low=1, high=1000
     )
-    floor = _amount(form, "floor", errors, allow_zero=True) if text(form, "floor") else 0
+    floor = amount_field(form, "floor", errors, allow_zero=True) if form_text(form, "floor") else 0
     return ContributorForm(member_id, share, floor, errors)
 
 
@@ -126,16 +129,16 @@ class ContributionForm:
 
 def read_contribution_form(form: Any, account_ids: set[int]) -> ContributionForm:
     errors: dict[str, str] = {}
-    account_id = whole_number(text(form, "account"), low=1, high=ID_MAX) or 0
+    account_id = whole_number(form_text(form, "account"), low=1, high=ID_MAX) or 0
     if account_id not in account_ids:
         errors["account"] = "Choose whose money this is"
     result = ContributionForm(
         account_id=account_id,
-        amount_pence=_amount(form, "amount", errors),
-        funding_source=text(form, "funding_source"),
-        funder=text(form, "funder", 200),
-        description=text(form, "description", 500),
-        idempotency_key=text(form, "idempotency_key", 64),
+        amount_pence=amount_field(form, "amount", errors),
+        funding_source=form_text(form, "funding_source"),
+        funder=form_text(form, "funder", 200),
+        description=form_text(form, "description", 500),
+        idempotency_key=form_text(form, "idempotency_key", 64),
         errors=errors,
     )
     if result.funding_source not in {s.value for s in FundingSource}:
@@ -188,10 +191,10 @@ class PaymentForm:
 def read_payment_form(form: Any, account_ids: list[int], *, by_hours: bool) -> PaymentForm:
     errors: dict[str, str] = {}
     result = PaymentForm(
-        payee=text(form, "payee", 200),
-        description=text(form, "description", 500),
-        amount_pence=_amount(form, "amount", errors),
-        idempotency_key=text(form, "idempotency_key", 64),
+        payee=form_text(form, "payee", 200),
+        description=form_text(form, "description", 500),
+        amount_pence=amount_field(form, "amount", errors),
+        idempotency_key=form_text(form, "idempotency_key", 64),
         errors=errors,
     )
     if not result.payee:
@@ -203,7 +206,7 @@ def read_payment_form(form: Any, account_ids: list[int], *, by_hours: bool) -> P
         for account_id in account_ids:
             name = f"hours_{account_id}"
             try:
-                result.minutes[account_id] = parse_hours(text(form, name) or "0", field=name)
+                result.minutes[account_id] = parse_hours(form_text(form, name) or "0", field=name)
             except RuleViolationError as error:
                 errors[name] = error.violations[0].message
         if not errors and not any(result.minutes.values()):

@@ -10,16 +10,12 @@ payments to one payee queue, so the second sees the first and neither can slip u
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from coop import clock
 from coop.budgets.tables import PoolPayment
 from governance.budget import SpendingRequirement, spending_requirement
 from governance.constitution.schema import SpendingRules
-
-
-def clock() -> datetime:
-    """The time now; tests replace it to stand a payment days apart from another."""
-    return datetime.now(UTC)
 
 
 def payee_name(text: str) -> str:
@@ -57,5 +53,5 @@ async def requirement_for(
 ) -> SpendingRequirement:
     """What a payment would need if it were made now: for check-your-answers pages (the payment itself
     decides again inside its transaction)."""
-    recent = await recent_to_payee(organisation_id, payee, rules, clock())
+    recent = await recent_to_payee(organisation_id, payee, rules, clock.now())
     return spending_requirement(amount_pence, rules, recent_to_payee_pence=recent)

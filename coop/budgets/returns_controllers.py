@@ -19,17 +19,18 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
-from coop.audit.service import AuditEntry, record
-from coop.budgets import returns, service
-from coop.budgets.controllers import _names, _pool_or_404
+from coop import clock
+from coop.actor import actor_of
+from coop.budgets import ledger, pools, returns
+from coop.budgets.page_parts import page_names, pool_or_404
 from coop.form_values import read_date
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
+from coop.urls import org_path
 from coop.votes.chart import bar_chart
 from coop.web import render
 
-BOARD_ROLES = service.APPROVER_ROLES
+BOARD_ROLES = pools.APPROVER_ROLES
 requires_board = requires_role(*BOARD_ROLES)
 
 
@@ -53,7 +54,7 @@ def _read_date(query: Any, prefix: str, label: str, default: date, errors: dict[
 
 def read_period(query: Any) -> PeriodForm:
     """The period from the query string; this quarter (April to June, ...) when none is given."""
-    default_start, default_end = returns.quarter_of(returns.today())
+    default_start, default_end = returns.quarter_of(clock.today_in_london())
     errors: dict[str, str] = {}
     start = _read_date(query, "from", "start date", default_start, errors)
     end = _read_date(query, "to", "end date", default_end, errors)
@@ -80,7 +81,7 @@ async def _return_page(
 ) -> Template:
     period = read_period(request.query_params)
     sheet = await returns.monitoring_return(int(account["id"]), period.start, period.end)
-    quarter = returns.quarter_of(returns.today())
+    quarter = returns.quarter_of(clock.today_in_london())
     last_quarter = returns.quarter_of(quarter[0].replace(day=1) - timedelta(days=1))
     return render(
         request,
@@ -94,8 +95,8 @@ async def _return_page(
             "back": back,
             "csv_url": f"{base}.csv?{_period_query(period)}",
             "quarters": [("This quarter", quarter), ("Last quarter", last_quarter)],
-            "today": returns.today(),
-            **_names(),
+            "today": clock.today_in_london(),
+            **page_names(),
         },
         status_code=422 if period.errors else 200,
     )
@@ -107,21 +108,12 @@ async def _return_csv(
     period = read_period(request.query_params)
     if period.errors:
         raise NotFoundException()  # the page's form shows the error; a bad link downloads nothing
-    sheet = await returns.monitoring_return(int(account["id"]), period.start, period.end)
-    org = current_org(request)
-    await record(
-        AuditEntry(
-            "budget.return_downloaded",
-            organisation_id=org.organisation_id,
-            target_type="pool_account",
-            target_id=str(account["public_id"]),
-            detail={"from": period.start.isoformat(), "to": period.end.isoformat()},
-        ),
-        actor_of(request),
+    csv_text = await returns.downloaded_return(
+        current_org(request).organisation_id, account, period.start, period.end, actor=actor_of(request)
     )
     name = f"monitoring-return-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
     return Response(
-        content=returns.return_csv(sheet),
+        content=csv_text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )
@@ -141,8 +133,8 @@ class ReturnsController(Controller):
     async def _visible_account(
         self, request: Request[Any, Any, Any], pool_id: str, account_id: str
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        pool = await _pool_or_404(request, pool_id)
-        account = await service.contributor_account(int(pool["id"]), account_id)
+        pool = await pool_or_404(request, pool_id)
+        account = await pools.contributor_account(int(pool["id"]), account_id)
         if account is None or not _can_see(request, account):
             raise NotFoundException()
         return pool, account
@@ -166,13 +158,13 @@ class ReturnsController(Controller):
 
     @get("/{pool_id:str}/returns", name="budget_returns", guards=[requires_board])
     async def returns_index(self, request: Request[Any, Any, Any], pool_id: FromPath[str]) -> Template:
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         return render(
             request,
             "budgets/returns/index.html",
             {
                 "pool": pool,
-                "accounts": await service.accounts_of(int(pool["id"])),
+                "accounts": await ledger.accounts_of(int(pool["id"])),
                 "base": f"/o/{current_org(request).slug}/budgets/{pool['public_id']}",
             },
         )
@@ -180,10 +172,10 @@ class ReturnsController(Controller):
     @get("/{pool_id:str}/spending", name="budget_spending")
     async def spending(self, request: Request[Any, Any, Any], pool_id: FromPath[str]) -> Template:
         org = current_org(request)
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         by_service = await returns.spending_by_service(int(pool["id"]))
         mine = next(
-            (a for a in await service.accounts_of(int(pool["id"])) if a["member"] == org.member_id), None
+            (a for a in await ledger.accounts_of(int(pool["id"])) if a["member"] == org.member_id), None
         )
         base = f"/o/{org.slug}/budgets/{pool['public_id']}"
         return render(
@@ -191,7 +183,7 @@ class ReturnsController(Controller):
             "budgets/returns/spending.html",
             {
                 "pool": pool,
-                "totals": await service.pool_totals(int(pool["id"])),
+                "totals": await pools.pool_totals(int(pool["id"])),
                 "by_service": by_service,
                 "chart": bar_chart(
                     [(payee, Decimal(pence) / 100) for payee, pence in by_service],
@@ -205,7 +197,7 @@ class ReturnsController(Controller):
                 else None,
                 "mine_url": f"{base}/accounts/{mine['public_id']}/return" if mine else "",
                 "base": base,
-                **_names(),
+                **page_names(),
             },
         )
 
@@ -218,16 +210,16 @@ class SupportingReturnsController(Controller):
 
     def _base(self, request: Request[Any, Any, Any]) -> str:
         org = current_org(request)
-        return f"/o/{org.slug}/supporting/{org.member_public_id}/budgets"
+        return org_path(org.slug, "supporting", org.member_public_id, "budgets")
 
     async def _own_account(
         self, request: Request[Any, Any, Any], pool_id: str
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         account = next(
             (
                 a
-                for a in await service.accounts_of(int(pool["id"]))
+                for a in await ledger.accounts_of(int(pool["id"]))
                 if a["member"] == current_org(request).member_id
             ),
             None,
@@ -239,13 +231,9 @@ class SupportingReturnsController(Controller):
     @get("/", name="supporting_budgets")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         org = current_org(request)
-        pools = [
-            pool
-            for pool in await service.pools_of(org.organisation_id)
-            if any(a["member"] == org.member_id for a in await service.accounts_of(int(pool["id"])))
-        ]
+        mine = await pools.pools_taking_part(org.organisation_id, org.member_id)
         return render(
-            request, "budgets/returns/supporting.html", {"pools": pools, "base": self._base(request)}
+            request, "budgets/returns/supporting.html", {"pools": mine, "base": self._base(request)}
         )
 
     @get("/{pool_id:str}/return", name="supporting_budget_return")

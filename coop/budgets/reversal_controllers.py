@@ -8,25 +8,29 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
-from coop.budgets import reversals, service
-from coop.budgets.controllers import _names, _pool_or_404, requires_manager
-from coop.budgets.forms import check_token, check_token_ok, text
+from coop.actor import actor_of
+from coop.budgets import pools, reversals
+from coop.budgets.approvals import REVERSALS
+from coop.budgets.commitments import Commitments
+from coop.budgets.forms import check_token, check_token_ok
+from coop.budgets.page_parts import page_names, pool_or_404, requires_manager
 from coop.errors import form_page, refusal_context
+from coop.form_values import form_text
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.settings import Settings
+from coop.urls import org_path
 from coop.web import form_errors_page, is_htmx, redirect, render
 from governance.reversal import REASON_LIMIT
 
-requires_approver = requires_role(*service.APPROVER_ROLES)
+requires_approver = requires_role(*pools.APPROVER_ROLES)
 
 
 def _base(request: Request[Any, Any, Any], pool: dict[str, Any]) -> str:
-    return f"/o/{current_org(request).slug}/budgets/{pool['public_id']}"
+    return org_path(current_org(request).slug, "budgets", pool["public_id"])
 
 
 async def _reversible(
@@ -50,7 +54,7 @@ def _context(
         "base": _base(request, pool),
         "fragment": is_htmx(request),
         "reason_limit": REASON_LIMIT,
-        **_names(),
+        **page_names(),
     }
 
 
@@ -78,10 +82,10 @@ async def _submitted(
 ) -> tuple[dict[str, Any], reversals.Reversible, str, Template]:
     """Read the reason form: (pool, transaction, reason, the page to answer with): the form with the
     error by the reason field if it is refused, else the check page (with its token)."""
-    pool = await _pool_or_404(request, pool_id)
+    pool = await pool_or_404(request, pool_id)
     found = await _reversible(request, pool, txn_id)
     form = await request.form()
-    reason = text(form, "reason", REASON_LIMIT + 1)
+    reason = form_text(form, "reason", REASON_LIMIT + 1)
     context = {**_context(request, pool, found), "form": form, "reason": reason}
     if problems := found.problems(reason):
         return (
@@ -106,7 +110,7 @@ class ReversalController(Controller):
     async def form(
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], txn_id: FromPath[str]
     ) -> Template:
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         found = await _reversible(request, pool, txn_id)
         problems = found.problems("-")
         context = {**_context(request, pool, found), "form": {}, "step": "form"}
@@ -136,12 +140,13 @@ class ReversalController(Controller):
         pool_id: FromPath[str],
         txn_id: FromPath[str],
         settings: NamedDependency[Settings],
+        commitments: NamedDependency[Commitments],
     ) -> Response[Any]:
         org = current_org(request)
         pool, found, reason, answer = await _submitted(request, pool_id, txn_id, settings)
         form = await request.form()
         if found.problems(reason) or not check_token_ok(
-            settings.secret_key, "reversal", _payload(found, reason), text(form, "check")
+            settings.secret_key, "reversal", _payload(found, reason), form_text(form, "check")
         ):
             # Refused, or not through the check page (or the reason changed since): answer as the check does.
             return answer
@@ -153,6 +158,7 @@ class ReversalController(Controller):
             txn_id,
             reason=reason,
             roles=org.roles,
+            commitments=commitments,
             actor=actor_of(request),
         )
         return redirect(request, f"{_base(request, pool)}/reversals/{result.public_id}")
@@ -172,11 +178,17 @@ class ReversalController(Controller):
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], reversal_id: FromPath[str]
     ) -> Template:
         org = current_org(request)
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         row = await self._request(request, pool, reversal_id)
-        approvers = await reversals.approvers_of(int(row["id"]))
+        approvers = await REVERSALS.approvers(int(row["id"]))
         person_id = current_session(request).person_id
         waiting = row["status"] == reversals.AWAITING
+        may_approve = REVERSALS.may_approve(
+            requester=row["requested_by"],
+            approver=person_id,
+            already=approvers,
+            needed=int(row["approvals_needed"]),
+        )
         return render(
             request,
             "budgets/reversal.html",
@@ -184,60 +196,58 @@ class ReversalController(Controller):
                 "pool": pool,
                 "reversal": row,
                 "approvals": len(approvers),
-                "can_approve": waiting and row["requested_by"] != person_id and person_id not in approvers,
-                "can_cancel": waiting and org.has_any(*service.MANAGER_ROLES),
+                "can_approve": waiting and may_approve,
+                "can_cancel": waiting and org.has_any(*pools.MANAGER_ROLES),
                 "base": _base(request, pool),
-                **_names(),
+                **page_names(),
             },
         )
 
-    async def _act(
-        self, request: Request[Any, Any, Any], pool: dict[str, Any], reversal_id: str, *, approve: bool
-    ) -> Response[Any]:
-        org = current_org(request)
-        page = f"{_base(request, pool)}/reversals/{reversal_id}"
-        try:
-            if approve:
-                await reversals.approve_reversal(
-                    org.organisation_id,
-                    reversal_id,
-                    approver_person_id=current_session(request).person_id,
-                    roles=org.roles,
-                    actor=actor_of(request),
-                )
-            else:
-                await reversals.cancel_reversal(
-                    org.organisation_id, reversal_id, roles=org.roles, actor=actor_of(request)
-                )
-        except service.NotFound as error:
-            raise NotFoundException() from error
-        except reversals.NotAllowed as error:
-            raise PermissionDeniedException() from error
-        except service.BudgetError as error:
-            return render(
-                request,
-                "budgets/refused.html",
-                {"pool": pool, "messages": [v.message for v in error.violations], **_names()},
-                status_code=error.status_code,
-            )
-        return redirect(request, page)
-
-    @post("/reversals/{reversal_id:str}/approve", name="budget_reversal_approve", guards=[requires_approver])
+    @post(
+        "/reversals/{reversal_id:str}/approve",
+        name="budget_reversal_approve",
+        guards=[requires_approver],
+        opt=form_page("budgets/refused.html"),
+    )
     async def approve(
-        self, request: Request[Any, Any, Any], pool_id: FromPath[str], reversal_id: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        pool_id: FromPath[str],
+        reversal_id: FromPath[str],
+        commitments: NamedDependency[Commitments],
     ) -> Response[Any]:
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         await self._request(request, pool, reversal_id)
         if (
             ask := confirm_password_first(request, f"{_base(request, pool)}/reversals/{reversal_id}")
         ) is not None:
             return ask
-        return await self._act(request, pool, reversal_id, approve=True)
+        org = current_org(request)
+        refusal_context(request, pool=pool)  # refused: why, and the way back to the pool
+        await reversals.approve_reversal(
+            org.organisation_id,
+            reversal_id,
+            approver_person_id=current_session(request).person_id,
+            roles=org.roles,
+            commitments=commitments,
+            actor=actor_of(request),
+        )
+        return redirect(request, f"{_base(request, pool)}/reversals/{reversal_id}")
 
-    @post("/reversals/{reversal_id:str}/cancel", name="budget_reversal_cancel", guards=[requires_manager])
+    @post(
+        "/reversals/{reversal_id:str}/cancel",
+        name="budget_reversal_cancel",
+        guards=[requires_manager],
+        opt=form_page("budgets/refused.html"),
+    )
     async def cancel(
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], reversal_id: FromPath[str]
     ) -> Response[Any]:
-        pool = await _pool_or_404(request, pool_id)
+        pool = await pool_or_404(request, pool_id)
         await self._request(request, pool, reversal_id)
-        return await self._act(request, pool, reversal_id, approve=False)
+        org = current_org(request)
+        refusal_context(request, pool=pool)
+        await reversals.cancel_reversal(
+            org.organisation_id, reversal_id, roles=org.roles, actor=actor_of(request)
+        )
+        return redirect(request, f"{_base(request, pool)}/reversals/{reversal_id}")

@@ -4,31 +4,33 @@ two-person rule as the original: a payment that needed approvers needs as many f
 
 Each request is a `ledger_reversal` row. A partial unique index allows one live request per transaction,
 so of any number of concurrent requests exactly one wins; `ledger_transaction.reverses` is unique too, as
-a backstop. Money moves as everywhere in budgets (coop/budgets/service.py): the pool row first, then each
+a backstop. Money moves as everywhere in budgets (coop/budgets/ledger.py): the pool row first, then each
 sub-account, with a guarded UPDATE wherever money leaves a contributor (reversing money in), so nothing
 goes below its floor. Reversing a contract's invoice payment gives the money back to the contract while
-it runs (the same hooks `cancel_payment` uses), so it can be invoiced again.
+it runs (through the `Commitments` it is given, as `cancel_payment` is), so it can be invoiced again.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
-from coop.budgets import service
-from coop.budgets.service import APPROVER_ROLES, MANAGER_ROLES, BudgetError, NotEnoughMoney, NotFound, _error
+from coop.budgets import ledger
+from coop.budgets.approvals import REVERSALS
+from coop.budgets.commitments import Commitments
+from coop.budgets.errors import BudgetError, NotEnoughMoney, NotFound, refusal
+from coop.budgets.pools import APPROVER_ROLES, MANAGER_ROLES
 from coop.budgets.tables import (
     LedgerEntry,
     LedgerReversal,
     LedgerTransaction,
     PoolPayment,
-    ReversalApproval,
 )
 from coop.db import write_transaction
-from governance.budget import approval_violations
+from coop.public_ids import is_public_id
 from governance.reversal import ReversalFacts, reversal_approvals_needed, reversal_violations
 from governance.violations import Violation
 
@@ -73,7 +75,7 @@ class Reversible:
 
 def _allowed(roles: frozenset[str], allowed: tuple[str, ...], what: str) -> None:
     if not roles.intersection(allowed):
-        raise _error("budget.not_allowed", f"Only the {' or '.join(allowed)} can {what}.", NotAllowed)
+        raise refusal("budget.not_allowed", f"Only the {' or '.join(allowed)} can {what}.", NotAllowed)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def _allowed(roles: frozenset[str], allowed: tuple[str, ...], what: str) -> None
 
 async def reversible(organisation_id: int, pool_id: int, txn_public_id: str) -> Reversible | None:
     """The transaction of this pool with this public id, with its payment and live reversal, or None."""
-    if not service.is_public_id(txn_public_id):
+    if not is_public_id(txn_public_id):
         return None
     return await _reversible(
         (LedgerTransaction.public_id == txn_public_id)
@@ -125,7 +127,7 @@ async def _live_request(txn_id: int) -> dict[str, Any] | None:
 
 
 async def request_in_org(organisation_id: int, request_public_id: str) -> dict[str, Any] | None:
-    if not service.is_public_id(request_public_id):
+    if not is_public_id(request_public_id):
         return None
     row: dict[str, Any] | None = (
         await LedgerReversal.select(
@@ -146,13 +148,6 @@ async def request_in_org(organisation_id: int, request_public_id: str) -> dict[s
     return row
 
 
-async def approvers_of(request_id: int) -> list[int]:
-    rows = await ReversalApproval.select(ReversalApproval.approver).where(
-        ReversalApproval.request == request_id
-    )
-    return [int(r["approver"]) for r in rows]
-
-
 # ---------------------------------------------------------------------------------------------------------
 # Asking, approving, withdrawing
 # ---------------------------------------------------------------------------------------------------------
@@ -165,20 +160,22 @@ async def request_reversal(
     *,
     reason: str,
     roles: frozenset[str],
+    commitments: Commitments,
     actor: Actor,
 ) -> ReversalResult:
-    """Reverse a transaction now, or, if its original needed approvers, ask for the same approvals."""
+    """Reverse a transaction now, or, if its original needed approvers, ask for the same approvals.
+    `commitments` says who holds pool money set aside (a paid invoice's money goes back to its contract)."""
     _allowed(roles, MANAGER_ROLES, "reverse a payment or money in")
     found = await reversible(organisation_id, pool_id, txn_public_id)
     if found is None:
-        raise _error("budget.transaction", "Transaction not found", NotFound)
+        raise refusal("budget.transaction", "Transaction not found", NotFound)
     if problems := found.problems(reason):
         raise BudgetError(problems)
     original = found.original
     reason = reason.strip()
     try:
         async with write_transaction():
-            await service._move_pool(pool_id, balance=0, committed=0, guard=False)  # pool row first
+            await ledger.move_pool(pool_id, balance=0, committed=0, guard=False)  # pool row first
             rows = await LedgerReversal.insert(
                 LedgerReversal(
                     organisation=organisation_id,
@@ -193,7 +190,7 @@ async def request_reversal(
             request_id, public_id = int(rows[0]["id"]), str(rows[0]["public_id"])
             done: tuple[str, str] = ("", "")
             if not found.approvals_needed:
-                done = await _reverse(organisation_id, request_id, original, reason, actor)
+                done = await _reverse(organisation_id, request_id, original, reason, commitments, actor)
             await _audit(
                 "budget.transaction_reversed" if done[0] else "budget.reversal_requested",
                 organisation_id,
@@ -209,7 +206,7 @@ async def request_reversal(
     except BudgetError:
         raise
     except Exception as exc:
-        if service._is_unique_violation(exc):
+        if ledger.is_unique_violation(exc):
             # Another request for the same transaction won the unique index.
             raise BudgetError(reversal_violations(replace(found.facts(reason), already=True))) from exc
         raise
@@ -222,40 +219,39 @@ async def approve_reversal(
     *,
     approver_person_id: int,
     roles: frozenset[str],
+    commitments: Commitments,
     actor: Actor,
 ) -> ReversalResult:
     """One approval; the last one needed reverses (exactly once, however many approve at the same moment)."""
     _allowed(roles, APPROVER_ROLES, "approve a reversal")
     request = await request_in_org(organisation_id, request_public_id)
     if request is None:
-        raise _error("budget.reversal", "Reversal not found", NotFound)
+        raise refusal("budget.reversal", "Reversal not found", NotFound)
     done: tuple[str, str] = ("", "")
     async with write_transaction():
-        await service._move_pool(int(request["pool"]), balance=0, committed=0, guard=False)
+        await ledger.move_pool(int(request["pool"]), balance=0, committed=0, guard=False)
         current = await LedgerReversal.select(LedgerReversal.status).where(LedgerReversal.id == request["id"])
         if current[0]["status"] != AWAITING:
-            raise _error("budget.already_decided", "This reversal has already been decided.")
-        already = await approvers_of(int(request["id"]))
-        problems = approval_violations(
-            requester=int(request["requested_by"]) if request["requested_by"] is not None else -1,
+            raise refusal("budget.already_decided", "This reversal has already been decided.")
+        approvals = await REVERSALS.approve(
+            int(request["id"]),
+            requester=request["requested_by"],
             approver=approver_person_id,
-            already_approved=already,
-            approvers_needed=int(request["approvals_needed"]),
+            needed=int(request["approvals_needed"]),
         )
-        if problems:
-            raise BudgetError([Violation(v.code, v.message.replace("payment", "reversal")) for v in problems])
-        await ReversalApproval.insert(ReversalApproval(request=request["id"], approver=approver_person_id))
-        if len(already) + 1 >= int(request["approvals_needed"]):
+        if approvals >= int(request["approvals_needed"]):
             original = (
                 await LedgerTransaction.select().where(LedgerTransaction.id == request["original"]).first()
             )
             assert original is not None
-            done = await _reverse(organisation_id, int(request["id"]), original, request["reason"], actor)
+            done = await _reverse(
+                organisation_id, int(request["id"]), original, request["reason"], commitments, actor
+            )
         await _audit(
             "budget.transaction_reversed" if done[0] else "budget.reversal_approved",
             organisation_id,
             request["original_public_id"],
-            {"reference": request["original_reference"], "reversal": done[1], "approvals": len(already) + 1},
+            {"reference": request["original_reference"], "reversal": done[1], "approvals": approvals},
             actor,
         )
     return ReversalResult(
@@ -270,10 +266,10 @@ async def cancel_reversal(
     _allowed(roles, MANAGER_ROLES, "withdraw a reversal")
     request = await request_in_org(organisation_id, request_public_id)
     if request is None:
-        raise _error("budget.reversal", "Reversal not found", NotFound)
+        raise refusal("budget.reversal", "Reversal not found", NotFound)
     async with write_transaction():
         if not await _decide(int(request["id"]), CANCELLED):
-            raise _error("budget.already_decided", "This reversal has already been decided.")
+            raise refusal("budget.already_decided", "This reversal has already been decided.")
         await _audit(
             "budget.reversal_withdrawn",
             organisation_id,
@@ -305,7 +301,7 @@ async def _decide(request_id: int, status: str, reversal_txn: int | None = None)
             {
                 LedgerReversal.status: status,
                 LedgerReversal.reversal: reversal_txn,
-                LedgerReversal.decided_at: datetime.now(UTC),
+                LedgerReversal.decided_at: clock.now(),
             }
         )
         .where((LedgerReversal.id == request_id) & (LedgerReversal.status == AWAITING))
@@ -319,8 +315,27 @@ async def _decide(request_id: int, status: str, reversal_txn: int | None = None)
 # ---------------------------------------------------------------------------------------------------------
 
 
+async def _back_to_commitment(
+    organisation_id: int, original: dict[str, Any], commitments: Commitments, actor: Actor
+) -> bool:
+    """A contract's invoice payment: while the contract runs, its money goes back to the contract's
+    commitment (so it can be invoiced again) rather than becoming free to spend. True if it did."""
+    payment = await PoolPayment.select(PoolPayment.id, PoolPayment.shares).where(
+        PoolPayment.txn == original["id"]
+    )
+    if not payment:
+        return False
+    shares = {int(k): int(v) for k, v in json.loads(payment[0]["shares"]).items()}
+    return await commitments.taken_back(organisation_id, int(payment[0]["id"]), shares, actor)
+
+
 async def _reverse(
-    organisation_id: int, request_id: int, original: dict[str, Any], reason: str, actor: Actor
+    organisation_id: int,
+    request_id: int,
+    original: dict[str, Any],
+    reason: str,
+    commitments: Commitments,
+    actor: Actor,
 ) -> tuple[str, str]:
     """Post the opposite entries (inside the caller's transaction, after it took the pool row) and mark
     the request done. Returns the reversing transaction's public id and reference."""
@@ -328,41 +343,30 @@ async def _reverse(
     entries = (
         await LedgerEntry.select().where(LedgerEntry.txn == original["id"]).order_by(LedgerEntry.account)
     )
-    contributors = {int(a["id"]) for a in await service.accounts_of(pool_id)}
+    contributors = {int(a["id"]) for a in await ledger.accounts_of(pool_id)}
     delta = {int(e["account"]): -int(e["amount_pence"]) for e in entries}
-    # A contract's invoice payment: while the contract runs, its money goes back to the contract's
-    # commitment (so it can be invoiced again) rather than becoming free to spend.
-    recommit = False
-    payment = await PoolPayment.select(PoolPayment.id, PoolPayment.shares).where(
-        PoolPayment.txn == original["id"]
-    )
-    if payment:
-        shares = {int(k): int(v) for k, v in json.loads(payment[0]["shares"]).items()}
-        for hook in service._cancel_hooks:
-            if await hook(organisation_id, int(payment[0]["id"]), shares, actor):
-                recommit = True
-                break
+    recommit = await _back_to_commitment(organisation_id, original, commitments, actor)
     pool_delta = sum(v for k, v in delta.items() if k in contributors)
     charges = {k: -v for k, v in delta.items() if k in contributors and v < 0}
-    moved = await service._move_pool(
+    moved = await ledger.move_pool(
         pool_id, balance=pool_delta, committed=pool_delta if recommit else 0, guard=pool_delta < 0
     )
     if not moved:
-        raise NotEnoughMoney(await service._overspend_reasons(pool_id, charges))
+        raise NotEnoughMoney(await ledger.overspend_reasons(pool_id, charges))
     legs: list[tuple[int, int, int]] = []
     for account_id in sorted(delta):
         amount = delta[account_id]
         mine = account_id in contributors
-        after = await service._move_account(
+        after = await ledger.move_account(
             account_id,
             balance=amount,
             committed=amount if recommit and mine else 0,
             guard=mine and amount < 0,
         )
         if after is None:
-            raise NotEnoughMoney(await service._overspend_reasons(pool_id, charges))
+            raise NotEnoughMoney(await ledger.overspend_reasons(pool_id, charges))
         legs.append((account_id, amount, after))
-    txn_id, public_id, reference = await service._write_transaction_rows(
+    txn_id, public_id, reference = await ledger.write_transaction_rows(
         organisation_id=organisation_id,
         pool_id=pool_id,
         kind="reversal",
@@ -377,5 +381,5 @@ async def _reverse(
         period_end=original["period_end"],
     )
     if not await _decide(request_id, DONE, txn_id):
-        raise _error("budget.already_decided", "This reversal has already been decided.")
+        raise refusal("budget.already_decided", "This reversal has already been decided.")
     return public_id, reference

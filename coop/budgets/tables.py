@@ -2,7 +2,7 @@
 double-entry ledger transactions and entries, payments (with idempotency keys) and their approvals.
 
 Money is BigInt pence. Balances are stored running balances, changed only by conditional UPDATEs inside
-`write_transaction()` (see coop/budgets/service.py); ledger rows are append-only (database triggers).
+`write_transaction()` (see coop/budgets/ledger.py); ledger rows are append-only (database triggers).
 """
 
 from __future__ import annotations

@@ -5,8 +5,6 @@ Individual amounts are shown only to the managers and to each person for their o
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -15,11 +13,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
-from coop.budgets import payee_window
-from coop.budgets import service as budgets
+from coop import clock
+from coop.actor import actor_of
+from coop.budgets import errors, ledger, payee_window
 from coop.budgets.forms import check_token, check_token_ok
-from coop.commissioning import funding, service
+from coop.commissioning import contracts, funding, invoices, pages, proposals, providers, ratings, rows
 from coop.commissioning.forms import (
     read_invoice_form,
     read_offer_form,
@@ -27,27 +25,28 @@ from coop.commissioning.forms import (
     read_provider_form,
     read_rating_form,
 )
+from coop.errors import form_page, refusal_context
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.settings import Settings
-from coop.votes.records import VoteStateError
+from coop.urls import org_path
 from coop.web import form_errors_page, redirect, render
-from governance.budget import COST_RULE_NAMES, CostRule, format_pence, two_person_rule_text
+from governance.budget import COST_RULE_NAMES, format_pence, two_person_rule_text
 
-requires_manager = requires_role(*service.MANAGER_ROLES)
+requires_manager = requires_role(*rows.MANAGER_ROLES)
 
 
 def _base(slug: str) -> str:
-    return f"/o/{slug}/commissioning"
+    return org_path(slug, "commissioning")
 
 
 def _names() -> dict[str, Any]:
     return {
         "money": format_pence,
-        "kinds": service.PROVIDER_KINDS,
-        "units": service.UNITS,
-        "ratings": service.CQC_RATINGS,
-        "met_outcomes": service.MET_OUTCOMES,
-        "statuses": service.STATUS_NAMES,
+        "kinds": providers.PROVIDER_KINDS,
+        "units": providers.UNITS,
+        "ratings": providers.CQC_RATINGS,
+        "met_outcomes": ratings.MET_OUTCOMES,
+        "statuses": proposals.STATUS_NAMES,
         "cost_rules": {r.value: n for r, n in COST_RULE_NAMES.items()},
     }
 
@@ -58,22 +57,8 @@ def _found(row: dict[str, Any] | None) -> dict[str, Any]:
     return row
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _refused(
-    request: Request[Any, Any, Any], back: str, error: budgets.BudgetError | VoteStateError
-) -> Template:
-    messages = (
-        [v.message for v in error.violations] if isinstance(error, budgets.BudgetError) else [str(error)]
-    )
-    return render(
-        request,
-        "commissioning/refused.html",
-        {"messages": messages, "back": back, **_names()},
-        status_code=422,
-    )
+#: A refused action shows why, with the way back (`back`, given by the handler through refusal_context).
+REFUSED = form_page("commissioning/refused.html")
 
 
 class CommissioningController(Controller):
@@ -83,19 +68,8 @@ class CommissioningController(Controller):
     @get("/", name="commissioning")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         org = current_org(request)
-        await service.settle_closed_votes(org.organisation_id, now=_now())
-        return render(
-            request,
-            "commissioning/index.html",
-            {
-                "providers": await service.providers_of(org.organisation_id),
-                "proposals": await service.proposals_of(org.organisation_id, limit=20),
-                "contracts": await service.contracts_of(org.organisation_id),
-                "is_manager": org.has_any(*service.MANAGER_ROLES),
-                "base": _base(org.slug),
-                **_names(),
-            },
-        )
+        page = await pages.index_page(org)
+        return render(request, "commissioning/index.html", {**page, "base": _base(org.slug), **_names()})
 
     # ------------------------------------------------------------------------------- providers, offers
 
@@ -116,9 +90,9 @@ class CommissioningController(Controller):
                 data.errors,
                 {"form": form, "base": _base(org.slug), **_names()},
             )
-        public_id = await service.create_provider(
+        public_id = await providers.create_provider(
             org.organisation_id,
-            service.ProviderDetails(data.name, data.kind, data.cqc_number, data.cqc_rating, data.contact),
+            providers.ProviderDetails(data.name, data.kind, data.cqc_number, data.cqc_rating, data.contact),
             actor=actor_of(request),
         )
         return redirect(request, f"{_base(org.slug)}/providers/{public_id}?added=1")
@@ -126,25 +100,13 @@ class CommissioningController(Controller):
     @get("/providers/{provider_id:str}", name="provider")
     async def provider(self, request: Request[Any, Any, Any], provider_id: FromPath[str]) -> Template:
         org = current_org(request)
-        provider = _found(await service.provider_in_org(org.organisation_id, provider_id))
-        return render(
-            request,
-            "commissioning/provider.html",
-            {
-                "provider": provider,
-                "offers": await service.offers_of(org.organisation_id, int(provider["id"])),
-                "contracts": await service.contracts_of(org.organisation_id, provider_id=int(provider["id"])),
-                "outcomes": await service.provider_outcomes(int(provider["id"])),
-                "is_manager": org.has_any(*service.MANAGER_ROLES),
-                "base": _base(org.slug),
-                **_names(),
-            },
-        )
+        page = _found(await pages.provider_page(org, provider_id))
+        return render(request, "commissioning/provider.html", {**page, "base": _base(org.slug), **_names()})
 
     @get("/providers/{provider_id:str}/offers/new", name="offer_new", guards=[requires_manager])
     async def offer_new(self, request: Request[Any, Any, Any], provider_id: FromPath[str]) -> Template:
         org = current_org(request)
-        provider = _found(await service.provider_in_org(org.organisation_id, provider_id))
+        provider = _found(await providers.provider_in_org(org.organisation_id, provider_id))
         return render(
             request,
             "commissioning/offer_new.html",
@@ -156,7 +118,7 @@ class CommissioningController(Controller):
         self, request: Request[Any, Any, Any], provider_id: FromPath[str]
     ) -> Response[Any]:
         org = current_org(request)
-        provider = _found(await service.provider_in_org(org.organisation_id, provider_id))
+        provider = _found(await providers.provider_in_org(org.organisation_id, provider_id))
         form = await request.form()
         data = read_offer_form(form)
         if data.errors:
@@ -166,10 +128,10 @@ class CommissioningController(Controller):
                 data.errors,
                 {"provider": provider, "form": form, "base": _base(org.slug), **_names()},
             )
-        await service.create_offer(
+        await providers.create_offer(
             org.organisation_id,
             int(provider["id"]),
-            service.OfferDetails(data.name, data.description, data.unit, data.price_pence),
+            providers.OfferDetails(data.name, data.description, data.unit, data.price_pence),
             actor=actor_of(request),
         )
         return redirect(request, f"{_base(org.slug)}/providers/{provider_id}?offer=1")
@@ -180,25 +142,8 @@ class CommissioningController(Controller):
         self, request: Request[Any, Any, Any], offer_id: str, pool_id: str
     ) -> dict[str, Any]:
         org = current_org(request)
-        offer = _found(await service.offer_in_org(org.organisation_id, offer_id))
-        provider = await service.provider_by_id(int(offer["provider"]))
-        pools = await budgets.pools_of(org.organisation_id)
-        pool = await budgets.pool_in_org(org.organisation_id, pool_id)
-        if pool is None and len(pools) == 1:
-            pool = pools[0]
-        accounts = (
-            [a for a in await budgets.accounts_of(int(pool["id"])) if a["left_on"] is None] if pool else []
-        )
-        return {
-            "offer": offer,
-            "provider": provider,
-            "pools": pools,
-            "pool": pool,
-            "accounts": accounts,
-            "by_hours": bool(pool) and pool["cost_rule"] == CostRule.BY_HOURS.value,
-            "base": _base(org.slug),
-            **_names(),
-        }
+        page = _found(await pages.proposal_form_page(org.organisation_id, offer_id, pool_id))
+        return {**page, "base": _base(org.slug), **_names()}
 
     @get("/offers/{offer_id:str}/propose", name="proposal_new", guards=[requires_manager])
     async def proposal_new(self, request: Request[Any, Any, Any], offer_id: FromPath[str]) -> Template:
@@ -221,8 +166,10 @@ class CommissioningController(Controller):
         shares: dict[int, int] = {}
         if not data.errors:
             try:
-                shares = await service.proposal_shares(context["pool"], context["offer"], self._details(data))
-            except budgets.BudgetError as error:
+                shares = await proposals.proposal_shares(
+                    context["pool"], context["offer"], self._details(data)
+                )
+            except errors.BudgetError as error:
                 data.errors["participants"] = error.violations[0].message
         if shares:
             # Said when the proposal is made, next to what to change: buy less, or leave someone out.
@@ -244,8 +191,8 @@ class CommissioningController(Controller):
         return context, form, data, shares
 
     @staticmethod
-    def _details(data: Any) -> service.ProposalDetails:
-        return service.ProposalDetails(
+    def _details(data: Any) -> proposals.ProposalDetails:
+        return proposals.ProposalDetails(
             data.quantity,
             data.period_start,
             data.period_end,
@@ -265,7 +212,9 @@ class CommissioningController(Controller):
         org = current_org(request)
         names = {int(a["id"]): a["name"] for a in context["accounts"]}
         total = sum(shares.values())
-        route, approvals = service.decision_route(total, await service.spending_rules(org.organisation_id))
+        route, approvals = proposals.decision_route(
+            total, await proposals.spending_rules(org.organisation_id)
+        )
         payload = {
             **data.payload(),
             "offer": str(context["offer"]["public_id"]),
@@ -281,7 +230,7 @@ class CommissioningController(Controller):
                 "shares": [(names[k], v) for k, v in shares.items()],
                 "route": route,
                 "approvals": approvals,
-                "outcomes": await service.provider_outcomes(int(context["provider"]["id"])),
+                "outcomes": await ratings.provider_outcomes(int(context["provider"]["id"])),
                 "token": check_token(settings.secret_key, "proposal", payload),
             },
         )
@@ -295,7 +244,7 @@ class CommissioningController(Controller):
             return form_errors_page(request, "commissioning/proposal_new.html", data.errors, context)
         return await self._proposal_check_page(request, context, data, shares, settings)
 
-    @post("/offers/{offer_id:str}/propose", name="proposal_post", guards=[requires_manager])
+    @post("/offers/{offer_id:str}/propose", name="proposal_post", guards=[requires_manager], opt=REFUSED)
     async def proposal_create(
         self, request: Request[Any, Any, Any], offer_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
@@ -310,59 +259,29 @@ class CommissioningController(Controller):
         }
         if not check_token_ok(settings.secret_key, "proposal", payload, str(form.get("check", ""))):
             return await self._proposal_check_page(request, context, data, shares, settings)
-        try:
-            public_id = await service.create_proposal(
-                org.organisation_id,
-                context["pool"],
-                context["offer"],
-                self._details(data),
-                now=_now(),
-                actor=actor_of(request),
-            )
-        except (budgets.BudgetError, VoteStateError) as error:
-            return _refused(request, f"{_base(org.slug)}/offers/{offer_id}/propose", error)
+        refusal_context(request, back=f"{_base(org.slug)}/offers/{offer_id}/propose")
+        public_id = await proposals.create_proposal(
+            org.organisation_id,
+            context["pool"],
+            context["offer"],
+            self._details(data),
+            now=clock.now(),
+            actor=actor_of(request),
+        )
         return redirect(request, f"{_base(org.slug)}/proposals/{public_id}")
 
     @get("/proposals/{proposal_id:str}", name="proposal")
     async def proposal(self, request: Request[Any, Any, Any], proposal_id: FromPath[str]) -> Template:
         org = current_org(request)
-        proposal = _found(await service.proposal_in_org(org.organisation_id, proposal_id))
-        proposal = await service.settle_vote(org.organisation_id, proposal, now=_now())
         person_id = current_session(request).person_id
-        approvers = await service.proposal_approvers(int(proposal["id"]))
-        things = await service.related(proposal)
-        accounts = {int(a["id"]): a for a in await budgets.accounts_of(int(proposal["pool"]))}
-        manager = org.has_any(*service.MANAGER_ROLES)
-        shares = [
-            (accounts[int(k)]["name"], v if manager or accounts[int(k)]["member"] == org.member_id else None)
-            for k, v in json.loads(proposal["shares"]).items()
-        ]
-        contract = await service.contract_for(int(proposal["id"]))
-        return render(
-            request,
-            "commissioning/proposal.html",
-            {
-                "proposal": proposal,
-                **things,
-                "shares": shares,
-                "approvals": len(approvers),
-                "can_approve": proposal["status"] == "awaiting_board"
-                and org.has_any(service.BOARD_ROLE)
-                and proposal["proposed_by"] != person_id
-                and person_id not in approvers,
-                "can_contract": proposal["status"] == "approved" and manager,
-                "contract": contract,
-                "funding": await funding.proposal_figures(proposal),
-                "outcomes": await service.provider_outcomes(int(things["provider"]["id"])),
-                "base": _base(org.slug),
-                **_names(),
-            },
-        )
+        page = _found(await pages.proposal_page(org, proposal_id, person_id=person_id))
+        return render(request, "commissioning/proposal.html", {**page, "base": _base(org.slug), **_names()})
 
     @post(
         "/proposals/{proposal_id:str}/approve",
         name="proposal_approve",
-        guards=[requires_role(service.BOARD_ROLE)],
+        guards=[requires_role(rows.BOARD_ROLE)],
+        opt=REFUSED,
     )
     async def proposal_approve(
         self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
@@ -371,17 +290,13 @@ class CommissioningController(Controller):
         page = f"{_base(org.slug)}/proposals/{proposal_id}"
         if (ask := confirm_password_first(request, page)) is not None:
             return ask  # approving commits members' money (M8)
-        try:
-            await service.approve_proposal(
-                org.organisation_id,
-                proposal_id,
-                approver_person_id=current_session(request).person_id,
-                actor=actor_of(request),
-            )
-        except budgets.NotFound as error:
-            raise NotFoundException() from error
-        except budgets.BudgetError as error:
-            return _refused(request, f"{_base(org.slug)}/proposals/{proposal_id}", error)
+        refusal_context(request, back=page)
+        await proposals.approve_proposal(
+            org.organisation_id,
+            proposal_id,
+            approver_person_id=current_session(request).person_id,
+            actor=actor_of(request),
+        )
         return redirect(request, f"{_base(org.slug)}/proposals/{proposal_id}")
 
     # -------------------------------------------------------------------------------------- contracts
@@ -390,69 +305,32 @@ class CommissioningController(Controller):
     async def contract_check(self, request: Request[Any, Any, Any], proposal_id: FromPath[str]) -> Template:
         """Check your answers before the contract's cost is committed against each person's money."""
         org = current_org(request)
-        proposal = _found(await service.proposal_in_org(org.organisation_id, proposal_id))
-        accounts = {int(a["id"]): a for a in await budgets.accounts_of(int(proposal["pool"]))}
+        page = _found(await pages.contract_check_page(org.organisation_id, proposal_id))
         return render(
-            request,
-            "commissioning/contract_check.html",
-            {
-                "proposal": proposal,
-                **await service.related(proposal),
-                "shares": [(accounts[int(k)], v) for k, v in json.loads(proposal["shares"]).items()],
-                "base": _base(org.slug),
-                **_names(),
-            },
+            request, "commissioning/contract_check.html", {**page, "base": _base(org.slug), **_names()}
         )
 
-    @post("/proposals/{proposal_id:str}/contract", name="contract_post", guards=[requires_manager])
+    @post(
+        "/proposals/{proposal_id:str}/contract", name="contract_post", guards=[requires_manager], opt=REFUSED
+    )
     async def contract_create(
         self, request: Request[Any, Any, Any], proposal_id: FromPath[str]
     ) -> Response[Any]:
         org = current_org(request)
-        try:
-            public_id = await service.create_contract(
-                org.organisation_id, proposal_id, actor=actor_of(request)
-            )
-        except budgets.NotFound as error:
-            raise NotFoundException() from error
-        except budgets.BudgetError as error:
-            return _refused(request, f"{_base(org.slug)}/proposals/{proposal_id}", error)
+        refusal_context(request, back=f"{_base(org.slug)}/proposals/{proposal_id}")
+        public_id = await contracts.create_contract(org.organisation_id, proposal_id, actor=actor_of(request))
         return redirect(request, f"{_base(org.slug)}/contracts/{public_id}?created=1")
 
     async def _contract_context(self, request: Request[Any, Any, Any], contract_id: str) -> dict[str, Any]:
         org = current_org(request)
-        contract = _found(await service.contract_in_org(org.organisation_id, contract_id))
-        return {
-            "contract": contract,
-            **await service.related(contract),
-            "left": int(contract["total_pence"]) - int(contract["drawn_pence"])
-            if contract["status"] == "active"
-            else 0,
-            "base": _base(org.slug),
-            **_names(),
-        }
+        summary = _found(await pages.contract_summary(org.organisation_id, contract_id))
+        return {**summary, "base": _base(org.slug), **_names()}
 
     @get("/contracts/{contract_id:str}", name="contract")
     async def contract(self, request: Request[Any, Any, Any], contract_id: FromPath[str]) -> Template:
         org = current_org(request)
-        context = await self._contract_context(request, contract_id)
-        manager = org.has_any(*service.MANAGER_ROLES)
-        parts = await service.contract_shares(int(context["contract"]["id"]))
-        mine = next((p for p in parts if p["member"] == org.member_id), None)
-        return render(
-            request,
-            "commissioning/contract.html",
-            {
-                **context,
-                "parts": parts,
-                "mine": mine,
-                "my_rating": await service.my_rating(int(context["contract"]["id"]), org.member_id)
-                if mine
-                else None,
-                "invoices": await service.invoices_of(int(context["contract"]["id"])),
-                "is_manager": manager,
-            },
-        )
+        page = _found(await pages.contract_page(org, contract_id))
+        return render(request, "commissioning/contract.html", {**page, "base": _base(org.slug), **_names()})
 
     @get("/contracts/{contract_id:str}/end", name="contract_end", guards=[requires_manager])
     async def contract_end_check(
@@ -462,17 +340,15 @@ class CommissioningController(Controller):
         context = await self._contract_context(request, contract_id)
         return render(request, "commissioning/contract_end.html", context)
 
-    @post("/contracts/{contract_id:str}/end", name="contract_end_post", guards=[requires_manager])
+    @post(
+        "/contracts/{contract_id:str}/end", name="contract_end_post", guards=[requires_manager], opt=REFUSED
+    )
     async def contract_end(
         self, request: Request[Any, Any, Any], contract_id: FromPath[str]
     ) -> Response[Any]:
         org = current_org(request)
-        try:
-            await service.end_contract(org.organisation_id, contract_id, actor=actor_of(request))
-        except budgets.NotFound as error:
-            raise NotFoundException() from error
-        except budgets.BudgetError as error:
-            return _refused(request, f"{_base(org.slug)}/contracts/{contract_id}", error)
+        refusal_context(request, back=f"{_base(org.slug)}/contracts/{contract_id}")
+        await contracts.end_contract(org.organisation_id, contract_id, actor=actor_of(request))
         return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?ended=1")
 
     # --------------------------------------------------------------------------------------- invoices
@@ -480,7 +356,7 @@ class CommissioningController(Controller):
     @get("/contracts/{contract_id:str}/invoices/new", name="invoice_new", guards=[requires_manager])
     async def invoice_new(self, request: Request[Any, Any, Any], contract_id: FromPath[str]) -> Template:
         context = await self._contract_context(request, contract_id)
-        form = {"idempotency_key": budgets.new_idempotency_key()}
+        form = {"idempotency_key": ledger.new_idempotency_key()}
         return render(request, "commissioning/invoice_new.html", {**context, "form": form})
 
     async def _invoice_check_page(
@@ -492,7 +368,7 @@ class CommissioningController(Controller):
         settings: Settings,
     ) -> Template:
         org = current_org(request)
-        rules = await service.spending_rules(org.organisation_id)
+        rules = await proposals.spending_rules(org.organisation_id)
         # The invoice is paid to the provider: earlier payments to them in the window count too.
         requirement = await payee_window.requirement_for(
             org.organisation_id, context["provider"]["name"], data.amount_pence, rules
@@ -519,7 +395,7 @@ class CommissioningController(Controller):
         # Said on the check page; the final post leaves it to the service, which replays a double submit.
         if not data.errors and data.amount_pence > context["left"] and request.url.path.endswith("/check"):
             data.errors["amount"] = (
-                service.too_much_error(data.amount_pence, context["left"], context["contract"]["reference"])
+                invoices.too_much_error(data.amount_pence, context["left"], context["contract"]["reference"])
                 .violations[0]
                 .message
             )
@@ -534,7 +410,12 @@ class CommissioningController(Controller):
             return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
         return await self._invoice_check_page(request, context, data, form, settings)
 
-    @post("/contracts/{contract_id:str}/invoices", name="invoice_post", guards=[requires_manager])
+    @post(
+        "/contracts/{contract_id:str}/invoices",
+        name="invoice_post",
+        guards=[requires_manager],
+        opt=form_page("commissioning/invoice_new.html", field="amount"),
+    )
     async def invoice_create(
         self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
@@ -544,26 +425,17 @@ class CommissioningController(Controller):
             return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
         if not check_token_ok(settings.secret_key, "invoice", data.payload(), str(form.get("check", ""))):
             return await self._invoice_check_page(request, context, data, form, settings)
-        try:
-            await service.record_invoice(
-                org.organisation_id,
-                contract_id,
-                invoice_number=data.invoice_number,
-                amount_pence=data.amount_pence,
-                idempotency_key=data.idempotency_key,
-                period_start=data.period_start,
-                period_end=data.period_end,
-                actor=actor_of(request),
-            )
-        except budgets.NotFound as error:
-            raise NotFoundException() from error
-        except budgets.BudgetError as error:
-            return form_errors_page(
-                request,
-                "commissioning/invoice_new.html",
-                {"amount": " ".join(v.message for v in error.violations)},
-                context,
-            )
+        refusal_context(request, context)  # refused: the form again, every reason by the amount
+        await invoices.record_invoice(
+            org.organisation_id,
+            contract_id,
+            invoice_number=data.invoice_number,
+            amount_pence=data.amount_pence,
+            idempotency_key=data.idempotency_key,
+            period_start=data.period_start,
+            period_end=data.period_end,
+            actor=actor_of(request),
+        )
         return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?invoiced=1")
 
     # --------------------------------------------------------------------------------------- outcomes
@@ -571,36 +443,23 @@ class CommissioningController(Controller):
     @post("/contracts/{contract_id:str}/rating", name="contract_rating")
     async def rate(self, request: Request[Any, Any, Any], contract_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
-        contract = _found(await service.contract_in_org(org.organisation_id, contract_id))
         form = await request.form()
         data = read_rating_form(form)
         if not data.errors:
-            try:
-                await service.rate_service(
-                    org.organisation_id,
-                    contract,
-                    org.member_id,
-                    rating=data.rating,
-                    met_outcomes=data.met_outcomes,
-                    comment=data.comment,
-                    actor=actor_of(request),
-                )
-            except budgets.NotFound as error:
-                raise NotFoundException() from error
-        if data.errors:
-            context = await self._contract_context(request, contract_id)
-            parts = await service.contract_shares(int(contract["id"]))
-            return form_errors_page(
-                request,
-                "commissioning/contract.html",
-                data.errors,
-                {
-                    **context,
-                    "parts": parts,
-                    "mine": next((p for p in parts if p["member"] == org.member_id), None),
-                    "my_rating": form,
-                    "invoices": await service.invoices_of(int(contract["id"])),
-                    "is_manager": org.has_any(*service.MANAGER_ROLES),
-                },
+            await ratings.rate_service(
+                org.organisation_id,
+                contract_id,
+                org.member_id,
+                rating=data.rating,
+                met_outcomes=data.met_outcomes,
+                comment=data.comment,
+                actor=actor_of(request),
             )
-        return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?rated=1")
+            return redirect(request, f"{_base(org.slug)}/contracts/{contract_id}?rated=1")
+        page = _found(await pages.contract_page(org, contract_id))
+        return form_errors_page(
+            request,
+            "commissioning/contract.html",
+            data.errors,
+            {**page, "my_rating": form, "base": _base(org.slug), **_names()},
+        )

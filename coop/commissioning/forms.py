@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from coop.budgets.forms import _amount, _whole, text
-from coop.budgets.service import KEY_PATTERN
-from coop.commissioning.service import CQC_RATINGS, MAX_VOTE_DAYS, MET_OUTCOMES, PROVIDER_KINDS, UNITS
-from coop.form_values import optional_period, read_date
+from coop.budgets.forms import amount_field, whole_field
+from coop.budgets.ledger import KEY_PATTERN
+from coop.commissioning.proposals import MAX_VOTE_DAYS
+from coop.commissioning.providers import CQC_RATINGS, PROVIDER_KINDS, UNITS
+from coop.commissioning.ratings import MET_OUTCOMES
+from coop.form_values import form_text, optional_period, read_date
 from governance.budget import parse_hours
 from governance.violations import RuleViolationError
 
@@ -32,11 +34,11 @@ class ProviderForm:
 def read_provider_form(form: Any) -> ProviderForm:
     errors: dict[str, str] = {}
     result = ProviderForm(
-        name=text(form, "name", 200),
-        kind=text(form, "kind"),
-        cqc_number=text(form, "cqc_number", 30).replace(" ", ""),
-        cqc_rating=text(form, "cqc_rating"),
-        contact=text(form, "contact"),
+        name=form_text(form, "name", 200),
+        kind=form_text(form, "kind"),
+        cqc_number=form_text(form, "cqc_number", 30).replace(" ", ""),
+        cqc_rating=form_text(form, "cqc_rating"),
+        contact=form_text(form, "contact"),
         errors=errors,
     )
     if not result.name:
@@ -68,10 +70,10 @@ class OfferForm:
 def read_offer_form(form: Any) -> OfferForm:
     errors: dict[str, str] = {}
     result = OfferForm(
-        name=text(form, "name", 200),
-        description=text(form, "description"),
-        unit=text(form, "unit"),
-        price_pence=_amount(form, "price", errors),
+        name=form_text(form, "name", 200),
+        description=form_text(form, "description"),
+        unit=form_text(form, "unit"),
+        price_pence=amount_field(form, "price", errors),
         errors=errors,
     )
     if not result.name:
@@ -105,7 +107,7 @@ class ProposalForm:
 def read_proposal_form(form: Any, account_ids: list[int], *, by_hours: bool) -> ProposalForm:
     errors: dict[str, str] = {}
     result = ProposalForm(errors=errors)
-    result.quantity = _whole(
+    result.quantity = whole_field(
         form,
         "quantity",
         errors,
@@ -128,13 +130,13 @@ def read_proposal_form(form: Any, account_ids: list[int], *, by_hours: bool) -> 
         for account_id in result.participants:
             name = f"hours_{account_id}"
             try:
-                result.minutes[account_id] = parse_hours(text(form, name) or "0", field=name)
+                result.minutes[account_id] = parse_hours(form_text(form, name) or "0", field=name)
             except RuleViolationError as error:
                 errors[name] = error.violations[0].message
         if result.participants and not errors and not any(result.minutes.values()):
             errors[f"hours_{result.participants[0]}"] = "Enter the hours each person is expected to use"
     result.vote_days = (
-        _whole(
+        whole_field(
             form,
             "vote_days",
             errors,
@@ -142,7 +144,7 @@ def read_proposal_form(form: Any, account_ids: list[int], *, by_hours: bool) -> 
             low=1,
             high=MAX_VOTE_DAYS,
         )
-        if text(form, "vote_days")
+        if form_text(form, "vote_days")
         else 14
     )
     return result
@@ -170,9 +172,9 @@ class InvoiceForm:
 def read_invoice_form(form: Any) -> InvoiceForm:
     errors: dict[str, str] = {}
     result = InvoiceForm(
-        invoice_number=text(form, "invoice_number", 60),
-        amount_pence=_amount(form, "amount", errors),
-        idempotency_key=text(form, "idempotency_key", 64),
+        invoice_number=form_text(form, "invoice_number", 60),
+        amount_pence=amount_field(form, "amount", errors),
+        idempotency_key=form_text(form, "idempotency_key", 64),
         errors=errors,
     )
     if not result.invoice_number:
@@ -193,11 +195,11 @@ class RatingForm:
 
 def read_rating_form(form: Any) -> RatingForm:
     errors: dict[str, str] = {}
-    raw = text(form, "rating")
+    raw = form_text(form, "rating")
     result = RatingForm(
         rating=int(raw) if raw in {"1", "2", "3", "4", "5"} else 0,
-        met_outcomes=text(form, "met_outcomes"),
-        comment=text(form, "comment"),
+        met_outcomes=form_text(form, "met_outcomes"),
+        comment=form_text(form, "comment"),
         errors=errors,
     )
     if not result.rating:

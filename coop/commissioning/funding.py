@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from coop.budgets.service import NotEnoughMoney
+from coop.budgets.errors import NotEnoughMoney
 from coop.budgets.tables import BudgetPool, PoolAccount
 from coop.commissioning.tables import CommissionProposal
 from coop.votes.extras import register_vote_facts

@@ -132,7 +132,7 @@ async def close(context: JobContext) -> None:
     except VoteStateError:
         return  # closed already (by the board, or another worker a moment ago)
     # A commissioning proposal decided by this vote records its result now, not when someone next looks.
-    from coop.commissioning.service import settle_closed_votes
+    from coop.commissioning.proposals import settle_closed_votes
 
     await settle_closed_votes(vote.organisation_id, now=context.now)
 

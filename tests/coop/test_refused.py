@@ -13,7 +13,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.testing import TestClient
 
-from coop.budgets.service import BudgetError, IdempotencyConflict, NotEnoughMoney, NotFound
+from coop.budgets.errors import BudgetError, IdempotencyConflict, NotEnoughMoney, NotFound
 from coop.errors import Refused, field_errors_of, form_page, refusal_context
 from coop.members.errors import MembershipError
 from coop.votes.records import VoteStateError

@@ -62,7 +62,7 @@ def fill_period_by_keyboard(page: Page) -> None:
 @pytest.fixture
 def pool_and_offer(app_database: None, javascript: bool) -> Iterator[dict[str, Any]]:  # noqa: F811
     """A pool with two people who will use the service (£500 each) and a provider with an hourly offer."""
-    from coop.budgets.service import accounts_of
+    from coop.budgets.ledger import accounts_of
     from coop.demo import DEMO_PEOPLE
     from tests.conftest import run
     from tests.coop.budgets.helpers import make_pool

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from governance.budget import (
     MAX_AMOUNT_PENCE,
+    ApprovalSubject,
     CostRule,
     PoolPosition,
     SubAccount,
@@ -309,3 +310,24 @@ def test_nobody_approves_their_own_claim_or_twice():
         "budget.no_approval_needed"
     ]
     assert codes(requester=1, approver=3, already_approved=[2], approvers_needed=2) == []
+
+
+def test_the_approval_messages_name_what_is_approved():
+    def message(subject, **kwargs):
+        found = approval_violations(subject=subject, **kwargs)
+        assert len(found) == 1
+        return found[0].message
+
+    own = {"requester": 1, "approver": 1, "already_approved": [], "approvers_needed": 2}
+    twice = {"requester": 1, "approver": 2, "already_approved": [2], "approvers_needed": 2}
+    full = {"requester": 1, "approver": 4, "already_approved": [2, 3], "approvers_needed": 2}
+    none = {"requester": 1, "approver": 2, "already_approved": [], "approvers_needed": 0}
+    assert message(ApprovalSubject.PAYMENT, **own) == "You cannot approve a payment you asked for."
+    assert message(ApprovalSubject.PROPOSAL, **own) == "You cannot approve a proposal you made."
+    assert message(ApprovalSubject.REVERSAL, **own) == "You cannot approve a reversal you asked for."
+    assert message(ApprovalSubject.PROPOSAL, **twice) == "You have already approved this proposal."
+    assert message(ApprovalSubject.REVERSAL, **full) == "This reversal already has the approvals it needs."
+    assert message(ApprovalSubject.PROPOSAL, **none) == "This proposal does not need approval."
+    # Without a subject it is a payment, as before; the codes do not change with the subject.
+    assert approval_violations(**twice)[0].message == "You have already approved this payment."
+    assert {approval_violations(subject=s, **own)[0].code for s in ApprovalSubject} == {"budget.own_claim"}

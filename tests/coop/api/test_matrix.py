@@ -35,7 +35,7 @@ def _ids(slug: str) -> dict[str, str]:
 def _give_northfield_a_vote_and_a_pool() -> None:
     """The demo's second organisation has neither; the matrix needs B's records to aim at."""
     from coop.audit.service import SYSTEM
-    from coop.budgets.service import create_pool
+    from coop.budgets.pools import create_pool
     from coop.organisations.tables import Organisation
     from coop.votes.lifecycle import NewVote, create_vote
     from governance.budget import CostRule

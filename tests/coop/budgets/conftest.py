@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import run
+from tests.coop.budgets.helpers import money_holders
 
 
 @pytest.fixture(autouse=True)
@@ -15,6 +16,6 @@ def ledger_invariants(db: Any) -> Iterator[None]:
     """After every budget test: entries balance, sub-accounts sum to the pool, nothing below its floor,
     stored and running balances equal the entries, commitments equal the payments awaiting approval."""
     yield
-    from coop.budgets.service import ledger_problems
+    from coop.budgets.invariants import ledger_problems
 
-    assert run(ledger_problems()) == []
+    assert run(ledger_problems(money_holders())) == []

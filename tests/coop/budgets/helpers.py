@@ -43,7 +43,7 @@ def make_pool(
     name: str = "Test pool",
 ) -> PoolSetup:
     """A pool in a demo organisation with `contributors` budget holders, each given `deposit_pence`."""
-    from coop.budgets import service
+    from coop.budgets import contributions, pools
     from coop.budgets.tables import BudgetPool
     from coop.members.tables import Member
     from coop.organisations.tables import Organisation
@@ -54,7 +54,7 @@ def make_pool(
     who = people()
     treasurer = actor(who.get("daniel"))
     public_id = run(
-        service.create_pool(
+        pools.create_pool(
             org_id,
             name=name,
             purpose="Testing",
@@ -75,7 +75,7 @@ def make_pool(
     )
     accounts = [
         run(
-            service.add_contributor(
+            pools.add_contributor(
                 org_id,
                 int(pool["id"]),
                 int(m["id"]),
@@ -90,7 +90,7 @@ def make_pool(
     if deposit_pence:
         for n, account in enumerate(accounts):
             run(
-                service.record_contribution(
+                contributions.record_contribution(
                     org_id,
                     int(pool["id"]),
                     account,
@@ -121,6 +121,7 @@ def reverse(setup: PoolSetup, txn_public_id: str, *, reason: str, person_id: int
             txn_public_id,
             reason=reason,
             roles=TREASURER,
+            commitments=money_holders(),
             actor=actor(person_id),
         )
     )
@@ -130,14 +131,14 @@ def approve_fully(
     setup: PoolSetup, payment_public_id: str, names: tuple[str, ...] = ("amara", "helen")
 ) -> int:
     """Approve a payment by as many of `names` as it needs (two directors by default); returns how many."""
-    from coop.budgets import service
+    from coop.budgets import payments
     from coop.budgets.tables import PoolPayment
 
     row = run(PoolPayment.select().where(PoolPayment.public_id == payment_public_id).first())
     needed = int(row["approvals_needed"])
     for name in names[:needed]:
         run(
-            service.approve_payment(
+            payments.approve_payment(
                 setup.organisation_id,
                 payment_public_id,
                 approver_person_id=setup.people[name],
@@ -165,3 +166,10 @@ def gather_at_once(calls: list[Any], *, persistent: bool = True) -> list[Any]:
                 await close_database()
 
     return run(main())
+
+
+def money_holders() -> Any:
+    """Who else holds pool money set aside (contracts), wired as `create_app` wires it."""
+    from coop.commissioning.invoices import CONTRACTS
+
+    return CONTRACTS

@@ -17,8 +17,9 @@ from datetime import date
 
 async def main(org_id: int, pool_id: int, accounts: list[int]) -> None:
     from coop.audit.service import Actor
-    from coop.budgets import reversals, service
+    from coop.budgets import contributions, errors, payments, reversals
     from coop.budgets.tables import LedgerTransaction
+    from coop.commissioning.invoices import CONTRACTS
     from coop.db import open_database
     from governance.budget import FundingSource
 
@@ -29,7 +30,7 @@ async def main(org_id: int, pool_id: int, accounts: list[int]) -> None:
     while True:
         n += 1
         key = f"crash-{os.getpid()}-{n:07d}"
-        await service.record_contribution(
+        await contributions.record_contribution(
             org_id,
             pool_id,
             rng.choice(accounts),
@@ -41,11 +42,11 @@ async def main(org_id: int, pool_id: int, accounts: list[int]) -> None:
             idempotency_key=key + "-c",
             actor=actor,
         )
-        with contextlib.suppress(service.NotEnoughMoney):
-            await service.request_payment(
+        with contextlib.suppress(errors.NotEnoughMoney):
+            await payments.request_payment(
                 org_id,
                 pool_id,
-                service.PaymentRequest("Ace Support Ltd", f"Hour {n}", rng.randint(1, 700), key + "-p"),
+                payments.PaymentRequest("Ace Support Ltd", f"Hour {n}", rng.randint(1, 700), key + "-p"),
                 actor=actor,
             )
         if n % 7 == 0:
@@ -56,13 +57,14 @@ async def main(org_id: int, pool_id: int, accounts: list[int]) -> None:
                 .first()
             )
             if last is not None:
-                with contextlib.suppress(service.BudgetError):
+                with contextlib.suppress(errors.BudgetError):
                     await reversals.request_reversal(
                         org_id,
                         pool_id,
                         str(last["public_id"]),
                         reason="crash test",
                         roles=frozenset({"treasurer"}),
+                        commitments=CONTRACTS,
                         actor=actor,
                     )
         if n == 1:

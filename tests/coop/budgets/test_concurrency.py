@@ -26,7 +26,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_200_concurrent_one_pound_payments_against_100_pounds(demo, engine_name, connections):
-    from coop.budgets import service
+    from coop.budgets import errors, payments, pools
     from coop.budgets.tables import BudgetPool, LedgerTransaction, PoolPayment
     from coop.db import close_database, open_database
 
@@ -40,10 +40,10 @@ def test_200_concurrent_one_pound_payments_against_100_pounds(demo, engine_name,
             started = time.perf_counter()
             results = await asyncio.gather(
                 *(
-                    service.request_payment(
+                    payments.request_payment(
                         setup.organisation_id,
                         setup.pool_id,
-                        service.PaymentRequest(
+                        payments.PaymentRequest(
                             "Ace Support Ltd", f"Hour {n}", 100, f"concurrent-pay-{n:05d}"
                         ),
                         actor=actor(setup.people["daniel"]),
@@ -58,9 +58,9 @@ def test_200_concurrent_one_pound_payments_against_100_pounds(demo, engine_name,
                 await close_database()
 
     results, seconds = run(main())
-    paid = [r for r in results if isinstance(r, service.PaymentResult)]
-    refused = [r for r in results if isinstance(r, service.NotEnoughMoney)]
-    other = [r for r in results if not isinstance(r, service.PaymentResult | service.NotEnoughMoney)]
+    paid = [r for r in results if isinstance(r, payments.PaymentResult)]
+    refused = [r for r in results if isinstance(r, errors.NotEnoughMoney)]
+    other = [r for r in results if not isinstance(r, payments.PaymentResult | errors.NotEnoughMoney)]
     print(f"\n{engine_name}/{connections}: {len(paid)} paid, {len(refused)} refused in {seconds:.2f}s")
     assert other == []
     assert len(paid) == 100 and all(r.status == "paid" for r in paid)
@@ -77,5 +77,5 @@ def test_200_concurrent_one_pound_payments_against_100_pounds(demo, engine_name,
         )
         == 100
     )
-    totals = run(service.pool_totals(setup.pool_id))
+    totals = run(pools.pool_totals(setup.pool_id))
     assert totals == {**totals, "money_in": 10_000, "money_out": 10_000, "balance": 0, "available": 0}

@@ -13,14 +13,14 @@ import time
 from pathlib import Path
 
 from tests.conftest import run
-from tests.coop.budgets.helpers import make_pool
+from tests.coop.budgets.helpers import make_pool, money_holders
 
 ROOT = Path(__file__).resolve().parents[3]
 KILLS = 20
 
 
 def test_killing_the_writer_mid_payment_never_leaves_half_a_transfer(demo, db, engine_name):
-    from coop.budgets.service import ledger_problems
+    from coop.budgets.invariants import ledger_problems
     from coop.budgets.tables import LedgerTransaction
     from coop.db import CoopSQLiteEngine
 
@@ -52,7 +52,7 @@ def test_killing_the_writer_mid_payment_never_leaves_half_a_transfer(demo, db, e
         if isinstance(db, CoopSQLiteEngine):
             with sqlite3.connect(db.path) as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert run(ledger_problems(setup.pool_id)) == []
+        assert run(ledger_problems(money_holders(), setup.pool_id)) == []
         counts.append(run(LedgerTransaction.count().where(LedgerTransaction.pool == setup.pool_id)))
     print(f"\n{engine_name}: {KILLS} kills, {counts[-1]} ledger transactions written, invariants held 20/20")
     assert counts[-1] > counts[0] > 0

@@ -20,13 +20,13 @@ AUTUMN = (date(2026, 10, 1), date(2026, 12, 31))
 
 
 def _pay(setup, pence, key, start=None, end=None):
-    from coop.budgets import service
+    from coop.budgets import payments
 
     return run(
-        service.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            service.PaymentRequest(
+            payments.PaymentRequest(
                 "Northway Support Ltd", "Support worker", pence, key, period_start=start, period_end=end
             ),
             actor=actor(setup.people["daniel"]),
@@ -35,16 +35,17 @@ def _pay(setup, pence, key, start=None, end=None):
 
 
 def test_late_recorded_spending_counts_in_the_quarter_the_support_was_given(demo, client):
+    from coop import clock
     from coop.budgets import returns
 
     setup = make_pool(contributors=1, deposit_pence=100_000)
     account = setup.accounts[0]
     # Support given from 6 to 26 April 2026; the invoice is only recorded today (December 2026 or later).
     _pay(setup, 20_000, "late-pay-key-0000001", date(2026, 4, 6), date(2026, 4, 26))
-    assert returns.today() > SPRING[1]
+    assert clock.today_in_london() > SPRING[1]
     spring = run(returns.monitoring_return(account, *SPRING))
     assert [(line.on, line.amount_pence) for line in spring.bought] == [(date(2026, 4, 6), 20_000)]
-    assert spring.bought[0].recorded == returns.today() and spring.total_bought_pence == 20_000
+    assert spring.bought[0].recorded == clock.today_in_london() and spring.total_bought_pence == 20_000
     autumn = run(returns.monitoring_return(account, *AUTUMN))
     assert autumn.bought == [] and autumn.total_bought_pence == 0
     # The page and the CSV show both dates.
@@ -54,7 +55,7 @@ def test_late_recorded_spending_counts_in_the_quarter_the_support_was_given(demo
     spring_query = {"from_day": "1", "from_month": "4", "from_year": "2026"}
     spring_query |= {"to_day": "30", "to_month": "6", "to_year": "2026"}
     text = page_text(client.get(url, params=spring_query).text)
-    assert "6 April 2026 to 26 April 2026" in text and returns.today().strftime("%-d %B %Y") in text
+    assert "6 April 2026 to 26 April 2026" in text and clock.today_in_london().strftime("%-d %B %Y") in text
     rows = list(
         csv.reader(io.StringIO(client.get(url.replace("/return", "/return.csv"), params=spring_query).text))
     )
@@ -65,7 +66,7 @@ def test_late_recorded_spending_counts_in_the_quarter_the_support_was_given(demo
     assert [
         (b["Counts on"], b["Recorded on"], b["Covers from"], b["Covers to"], b["Money out (£)"])
         for b in bought
-    ] == [("2026-04-06", returns.today().isoformat(), "2026-04-06", "2026-04-26", "200.00")]
+    ] == [("2026-04-06", clock.today_in_london().isoformat(), "2026-04-06", "2026-04-26", "200.00")]
 
 
 def test_a_service_spanning_two_quarters_counts_whole_in_the_quarter_it_starts_in(demo):
@@ -152,13 +153,13 @@ def _account_public_id(account_id):
 
 def test_an_invoice_against_a_contract_counts_in_the_period_of_its_service(demo, client):
     from coop.budgets import returns
-    from coop.commissioning import service as commissioning
+    from coop.commissioning import invoices
     from tests.coop.commissioning.helpers import make_contract
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
     _, contract_id = make_contract(setup, price_pence=9_000, quantity=10, participants=setup.accounts)
     run(
-        commissioning.record_invoice(
+        invoices.record_invoice(
             setup.organisation_id,
             contract_id,
             invoice_number="APR-1",

@@ -17,13 +17,13 @@ from tests.coop.helpers import page_text, sign_in
 def _contribute(
     setup, account, pence, source="direct_payment", funder="Riverside Council", key="", period=None
 ):
-    from coop.budgets import service
+    from coop.budgets import contributions
     from governance.budget import FundingSource
 
     start, end = period or (date(2026, 4, 1), date(2026, 6, 30))
 
     return run(
-        service.record_contribution(
+        contributions.record_contribution(
             setup.organisation_id,
             setup.pool_id,
             account,
@@ -39,13 +39,13 @@ def _contribute(
 
 
 def _pay(setup, payee, pence, key):
-    from coop.budgets import service
+    from coop.budgets import payments
 
     return run(
-        service.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            service.PaymentRequest(payee, "Support sessions", pence, key),
+            payments.PaymentRequest(payee, "Support sessions", pence, key),
             actor=actor(setup.people["daniel"]),
         )
     )
@@ -58,7 +58,8 @@ def _stored(account_id):
 
 
 def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
-    from coop.budgets import returns, service
+    from coop import clock
+    from coop.budgets import pools, returns
 
     setup = make_pool(contributors=3)
     first = setup.accounts[0]
@@ -69,7 +70,7 @@ def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
         _contribute(setup, other, 20_000)
     _pay(setup, "Northway Support Ltd", 30_000, "ret-pay-000000000001")
     reverse(setup, wrong.public_id, reason="Typed twice", person_id=1)
-    today = returns.today()
+    today = clock.today_in_london()
     # The money in covers April to June 2026, so it counts in that quarter (with the wrong entry and its
     # correction side by side), whenever it was recorded; the payment has no service dates, so it
     # counts on the day it was recorded.
@@ -81,7 +82,7 @@ def test_a_return_adds_up_to_the_statement_and_the_stored_balance(demo):
     assert sheet.opening_pence == 72_345 and sheet.total_in_pence == 0
     assert sheet.total_bought_pence == 10_000  # a third of £300
     assert sheet.closing_pence == 62_345
-    assert sheet.closing_pence == run(service.statement(first))["closing"] == _stored(first)
+    assert sheet.closing_pence == run(pools.statement(first))["closing"] == _stored(first)
     sources = {(t.name, t.funder): t.amount_pence for t in spring.by_source}
     assert sources == {
         ("Direct payment", "Riverside Council"): 60_000,
@@ -202,12 +203,13 @@ def test_the_supporter_sees_the_members_return_and_downloads_it(demo, client):
 
 
 def test_the_csv_is_formula_escaped_and_matches_the_page(demo, client):
+    from coop import clock
     from coop.audit.tables import AuditEvent
-    from coop.budgets.returns import quarter_of, today
+    from coop.budgets.returns import quarter_of
 
     setup = make_pool(contributors=2)
     account = setup.accounts[0]
-    now = quarter_of(today())  # the return's default period
+    now = quarter_of(clock.today_in_london())  # the return's default period
     _contribute(setup, account, 40_000, "grant", '=HYPERLINK("http://evil.example")', period=now)
     _contribute(setup, setup.accounts[1], 40_000, period=now)
     _pay(setup, "@SUM(A1:A9)", 10_001, "ret-pay-000000000002")
@@ -286,7 +288,7 @@ def _money_forms(pence: int) -> list[str]:
 
 
 def test_the_open_page_shows_totals_by_service_and_nobody_elses_money(demo, client):
-    from coop.budgets import service
+    from coop.budgets import pools
     from coop.budgets.tables import PoolAccount
 
     setup = make_pool(contributors=6, cost_rule="fixed_shares")
@@ -309,7 +311,7 @@ def test_the_open_page_shows_totals_by_service_and_nobody_elses_money(demo, clie
     assert "Northway Support Ltd £210.07" in text and "Riverside Arts CIC £42.13" in text
     assert "Money in £4,640.90" in text  # every contribution together
     # Jamie's own figures are there ...
-    mine = run(service.statement(jamie))
+    mine = run(pools.statement(jamie))
     assert f"You have now {_money_forms(mine['closing'])[0]}" in text
     assert f"You put in {_money_forms(deposits[jamie])[0]}" in text
     # ... and nobody else's: no deposit, balance or share of another person appears anywhere.
@@ -330,7 +332,7 @@ def test_the_open_page_shows_totals_by_service_and_nobody_elses_money(demo, clie
     for account in setup.accounts:
         if account == jamie:
             continue
-        other = run(service.statement(account))
+        other = run(pools.statement(account))
         spent = deposits[account] - other["closing"]
         for pence in (deposits[account], other["closing"], spent):
             for form in _money_forms(pence):

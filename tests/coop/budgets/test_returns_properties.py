@@ -33,7 +33,8 @@ operations = st.lists(
 )
 @given(ops=operations, cuts=st.lists(st.integers(0, 1_000), min_size=1, max_size=3))
 def test_returns_reconcile_with_the_ledger_over_generated_ledgers(demo, ops, cuts):
-    from coop.budgets import returns, service
+    from coop import clock
+    from coop.budgets import contributions, errors, payments, pools, returns
     from coop.budgets.tables import LedgerTransaction
     from governance.budget import FundingSource
 
@@ -44,7 +45,7 @@ def test_returns_reconcile_with_the_ledger_over_generated_ledgers(demo, ops, cut
         try:
             if op[0] == "contribute":
                 run(
-                    service.record_contribution(
+                    contributions.record_contribution(
                         setup.organisation_id,
                         setup.pool_id,
                         setup.accounts[op[1]],
@@ -59,10 +60,10 @@ def test_returns_reconcile_with_the_ledger_over_generated_ledgers(demo, ops, cut
                 )
             elif op[0] == "pay":
                 run(
-                    service.request_payment(
+                    payments.request_payment(
                         setup.organisation_id,
                         setup.pool_id,
-                        service.PaymentRequest(op[1], f"Step {step}", op[2], key),
+                        payments.PaymentRequest(op[1], f"Step {step}", op[2], key),
                         actor=treasurer,
                     )
                 )
@@ -74,15 +75,15 @@ def test_returns_reconcile_with_the_ledger_over_generated_ledgers(demo, ops, cut
                 )
                 target = txns[op[1] % len(txns)]
                 reverse(setup, str(target["public_id"]), reason="Wrong", person_id=treasurer.person_id)
-        except service.BudgetError:
+        except errors.BudgetError:
             pass  # refused (not enough money, already reversed): nothing changed, and the return must say so
 
-    today = returns.today()
-    totals = run(service.pool_totals(setup.pool_id))
+    today = clock.today_in_london()
+    totals = run(pools.pool_totals(setup.pool_id))
     bought_by_everyone = 0
     for account in setup.accounts:
         whole = run(returns.monitoring_return(account, returns.EARLIEST, today))
-        statement = run(service.statement(account, limit=10_000))
+        statement = run(pools.statement(account, limit=10_000))
         assert whole.opening_pence == 0
         assert whole.closing_pence == statement["closing"] == statement["entries"][-1]["balance_after_pence"]
         assert whole.closing_pence == whole.opening_pence + whole.total_in_pence - whole.total_bought_pence

@@ -15,13 +15,13 @@ HTMX = {"HX-Request": "true"}
 
 
 def _paid(setup, pence=600, key="rev-page-key-000001"):
-    from coop.budgets import service
+    from coop.budgets import payments
 
     result = run(
-        service.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            service.PaymentRequest("Ace Support Ltd", "Support worker, week 1", pence, key),
+            payments.PaymentRequest("Ace Support Ltd", "Support worker, week 1", pence, key),
             actor=actor(setup.people["daniel"]),
         )
     )
@@ -36,7 +36,7 @@ def _txn_of(payment_public_id):
 
 
 def test_the_treasurer_reverses_a_payment_through_a_check_page_without_javascript(demo, client):
-    from coop.budgets import service
+    from coop.budgets import pools
     from coop.budgets.tables import LedgerTransaction
 
     setup = make_pool(contributors=2, deposit_pence=1_000)
@@ -64,9 +64,9 @@ def test_the_treasurer_reverses_a_payment_through_a_check_page_without_javascrip
     assert done.status_code == 303
     page = client.get(done.headers["location"])
     assert "Reversal recorded" in page.text and "Paid twice by the bank" in html.unescape(page.text)
-    assert run(service.pool_totals(setup.pool_id))["balance"] == 2_000
+    assert run(pools.pool_totals(setup.pool_id))["balance"] == 2_000
     # The statement shows both, linked.
-    account = run(service.statement(setup.accounts[0]))["account"]
+    account = run(pools.statement(setup.accounts[0]))["account"]
     statement = page_text(client.get(f"{base}/accounts/{account['public_id']}").text)
     reversal_ref = run(
         LedgerTransaction.select(LedgerTransaction.reference).where(LedgerTransaction.reverses == txn["id"])
@@ -106,12 +106,12 @@ def test_only_the_treasurer_or_secretary_can_start_a_reversal(demo, client):
 
 
 def test_a_large_payments_reversal_waits_for_two_approvers_on_its_page(demo, client):
-    from coop.budgets import service
+    from coop.budgets import payments, pools
     from governance.budget import spending_requirement
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
     payment, _ = _paid(setup, pence=60_000, key="rev-page-key-000004")
-    needed = spending_requirement(60_000, run(service.constitution_of(setup.organisation_id)).spending)
+    needed = spending_requirement(60_000, run(payments.spending_rules(setup.organisation_id)))
     approve_fully(setup, payment.public_id)
     txn = _txn_of(payment.public_id)
     base = f"/o/riverside/budgets/{setup.pool_public_id}"
@@ -123,11 +123,11 @@ def test_a_large_payments_reversal_waits_for_two_approvers_on_its_page(demo, cli
     asked = post_form(client, form_url, _check_fields(check.text))
     page = client.get(asked.headers["location"])
     assert "Reversal waiting for approval" in page.text and "Approve this reversal" not in page.text
-    assert run(service.pool_totals(setup.pool_id))["balance"] == 140_000
+    assert run(pools.pool_totals(setup.pool_id))["balance"] == 140_000
     for name in ("amara", "helen")[: needed.approvers_needed]:
         sign_in(client, f"{name}@riverside.example")
         assert "Approve this reversal" in client.get(asked.headers["location"]).text
         approved = post_form(client, f"{asked.headers['location']}/approve")
         assert approved.status_code == 303
     assert "Reversal recorded" in client.get(asked.headers["location"]).text
-    assert run(service.pool_totals(setup.pool_id))["balance"] == 200_000
+    assert run(pools.pool_totals(setup.pool_id))["balance"] == 200_000

@@ -10,20 +10,20 @@ import asyncio
 import pytest
 
 from tests.conftest import run
-from tests.coop.budgets.helpers import TREASURER, actor, approve_fully, make_pool, reverse
+from tests.coop.budgets.helpers import TREASURER, actor, approve_fully, make_pool, money_holders, reverse
 from tests.coop.helpers import page_text, sign_in
 
 DIRECTOR = frozenset({"member", "director"})
 
 
 def _pay(setup, pence, key, by="daniel"):
-    from coop.budgets import service
+    from coop.budgets import payments
 
     return run(
-        service.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            service.PaymentRequest("Ace Support Ltd", "Support worker, week 1", pence, key),
+            payments.PaymentRequest("Ace Support Ltd", "Support worker, week 1", pence, key),
             actor=actor(setup.people[by]),
         )
     )
@@ -59,25 +59,26 @@ def _reverse(setup, txn, *, by="daniel", roles=TREASURER, reason="Paid twice by 
             str(txn["public_id"]),
             reason=reason,
             roles=roles,
+            commitments=money_holders(),
             actor=actor(setup.people[by]),
         )
     )
 
 
 def _money(setup):
-    from coop.budgets import service
+    from coop.budgets import pools
 
-    totals = run(service.pool_totals(setup.pool_id))
+    totals = run(pools.pool_totals(setup.pool_id))
     return (
         totals["balance"],
         totals["money_out"],
-        [run(service.statement(a))["closing"] for a in setup.accounts],
+        [run(pools.statement(a))["closing"] for a in setup.accounts],
     )
 
 
 def test_a_payment_is_reversed_with_new_contra_entries_linked_to_it_and_audited(demo):
     from coop.audit.tables import AuditEvent
-    from coop.budgets import service
+    from coop.budgets import pools
     from coop.budgets.reversal_pairs import pairs
     from coop.budgets.tables import LedgerEntry
 
@@ -93,7 +94,7 @@ def test_a_payment_is_reversed_with_new_contra_entries_linked_to_it_and_audited(
     assert run(LedgerEntry.select().where(LedgerEntry.txn == txn["id"])) == before
     pair = run(pairs([int(txn["id"])]))
     assert pair[int(txn["id"])]["reversed_by"] == result.reversal_reference
-    statement = run(service.statement(setup.accounts[0]))
+    statement = run(pools.statement(setup.accounts[0]))
     assert [(e["reference"], e["amount_pence"]) for e in statement["entries"][-2:]] == [
         (txn["reference"], -300),
         (result.reversal_reference, 300),
@@ -111,24 +112,24 @@ def test_a_payment_is_reversed_with_new_contra_entries_linked_to_it_and_audited(
 
 
 def test_only_the_treasurer_or_secretary_may_reverse_and_a_reason_is_required(demo):
-    from coop.budgets import reversals, service
+    from coop.budgets import errors, reversals
 
     setup = make_pool(contributors=2, deposit_pence=1_000)
     txn = _txn_of(_pay(setup, 600, "rev-pay-key-000002").public_id)
     with pytest.raises(reversals.NotAllowed):
         _reverse(setup, txn, by="priya", roles=DIRECTOR)
-    with pytest.raises(service.BudgetError, match="Say why this is being reversed"):
+    with pytest.raises(errors.BudgetError, match="Say why this is being reversed"):
         _reverse(setup, txn, reason="   ")
     assert _money(setup)[0] == 1_400  # nothing changed
 
 
 def test_a_reversal_of_a_payment_that_needed_two_approvers_needs_them_too(demo):
-    from coop.budgets import reversals, service
+    from coop.budgets import errors, payments, reversals
     from governance.budget import spending_requirement
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
     payment = _pay(setup, 60_000, "rev-pay-key-000003")
-    needed = spending_requirement(60_000, run(service.constitution_of(setup.organisation_id)).spending)
+    needed = spending_requirement(60_000, run(payments.spending_rules(setup.organisation_id)))
     assert payment.status == "awaiting_approval" and needed.approvers_needed >= 1
     approve_fully(setup, payment.public_id)
     txn = _txn_of(payment.public_id)
@@ -142,18 +143,19 @@ def test_a_reversal_of_a_payment_that_needed_two_approvers_needs_them_too(demo):
                 asked.public_id,
                 approver_person_id=setup.people[name],
                 roles=DIRECTOR,
+                commitments=money_holders(),
                 actor=actor(setup.people[name]),
             )
         )
 
-    with pytest.raises(service.BudgetError, match="You cannot approve a reversal you asked for"):
+    with pytest.raises(errors.BudgetError, match="You cannot approve a reversal you asked for"):
         approve("daniel")
-    with pytest.raises(service.BudgetError, match="already being reversed|already been reversed"):
+    with pytest.raises(errors.BudgetError, match="already being reversed|already been reversed"):
         _reverse(setup, txn, by="helen")  # a second request while the first waits
     results = [approve(name) for name in ("amara", "helen")[: needed.approvers_needed]]
     assert [r.status for r in results][-1] == "done"
     assert _money(setup)[0] == 200_000
-    with pytest.raises(service.BudgetError, match="already been decided"):
+    with pytest.raises(errors.BudgetError, match="already been decided"):
         approve("priya")
 
 
@@ -175,12 +177,12 @@ def test_a_reversal_waiting_for_approval_can_be_withdrawn_and_asked_again(demo):
 
 
 def test_reversing_money_in_never_takes_a_sub_account_below_its_floor(demo):
-    from coop.budgets import service
+    from coop.budgets import errors
 
     setup = make_pool(contributors=2, deposit_pence=1_000)
     _pay(setup, 1_800, "rev-pay-key-000005")  # each has £1.00 left
     contribution = _first_contribution(setup)
-    with pytest.raises(service.NotEnoughMoney) as refused:
+    with pytest.raises(errors.NotEnoughMoney) as refused:
         _reverse(setup, contribution, reason="Wrong person")
     assert "£" in refused.value.violations[0].message
     assert _money(setup)[2] == [100, 100]
@@ -191,7 +193,7 @@ def test_reversing_money_in_never_takes_a_sub_account_below_its_floor(demo):
 
 
 def test_50_concurrent_reversals_of_one_payment_give_exactly_one(demo, engine_name):
-    from coop.budgets import reversals, service
+    from coop.budgets import errors, reversals
     from coop.budgets.tables import LedgerReversal, LedgerTransaction
     from coop.db import close_database, open_database
 
@@ -209,6 +211,7 @@ def test_50_concurrent_reversals_of_one_payment_give_exactly_one(demo, engine_na
                         str(txn["public_id"]),
                         reason=f"Try {n}",
                         roles=TREASURER,
+                        commitments=money_holders(),
                         actor=actor(setup.people["daniel"]),
                     )
                     for n in range(50)
@@ -220,7 +223,7 @@ def test_50_concurrent_reversals_of_one_payment_give_exactly_one(demo, engine_na
 
     results = run(main())
     done = [r for r in results if isinstance(r, reversals.ReversalResult)]
-    refused = [r for r in results if isinstance(r, service.BudgetError)]
+    refused = [r for r in results if isinstance(r, errors.BudgetError)]
     assert len(done) == 1 and len(refused) == 49, [r for r in results if not isinstance(r, Exception)][:3]
     assert all(r.violations[0].code == "budget.already_reversed" for r in refused)
     assert run(LedgerTransaction.count().where(LedgerTransaction.reverses == txn["id"])) == 1
@@ -229,7 +232,7 @@ def test_50_concurrent_reversals_of_one_payment_give_exactly_one(demo, engine_na
 
 
 def test_a_reversal_cannot_be_reversed(demo):
-    from coop.budgets import service
+    from coop.budgets import errors
     from coop.budgets.tables import LedgerTransaction
 
     setup = make_pool(contributors=1, deposit_pence=1_000)
@@ -238,19 +241,19 @@ def test_a_reversal_cannot_be_reversed(demo):
     reversal = run(
         LedgerTransaction.select().where(LedgerTransaction.reference == done.reversal_reference).first()
     )
-    with pytest.raises(service.BudgetError, match="cannot itself be reversed"):
+    with pytest.raises(errors.BudgetError, match="cannot itself be reversed"):
         _reverse(setup, reversal)
 
 
 def test_reversing_a_contract_payment_gives_the_money_back_to_the_contract(demo, client):
-    from coop.commissioning import service as commissioning
+    from coop.commissioning import invoices
     from coop.commissioning.tables import Contract, ContractShare
     from tests.coop.commissioning.helpers import make_contract, money
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
     _, contract_id = make_contract(setup, price_pence=9_000, quantity=10, participants=setup.accounts)
     invoice = run(
-        commissioning.record_invoice(
+        invoices.record_invoice(
             setup.organisation_id,
             contract_id,
             invoice_number="INV-9",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import run
-from tests.coop.budgets.helpers import actor, gather_at_once, make_pool
+from tests.coop.budgets.helpers import actor, gather_at_once, make_pool, money_holders
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -24,13 +24,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _pay(setup: Any, payee: str, pence: int, key: str) -> Any:
-    from coop.budgets import service
+    from coop.budgets import payments
 
     return run(
-        service.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            service.PaymentRequest(payee, "Support", pence, f"two-person-{key}".ljust(16, "0")),
+            payments.PaymentRequest(payee, "Support", pence, f"two-person-{key}".ljust(16, "0")),
             actor=actor(setup.people["daniel"]),
         )
     )
@@ -71,42 +71,49 @@ def test_a_payment_split_in_five_needs_two_approvers_once_the_parts_reach_the_th
 
 
 def test_other_payees_and_cancelled_payments_do_not_count(demo):
-    from coop.budgets import service
+    from coop.budgets import payments
 
     setup = make_pool(contributors=4, deposit_pence=100_000)
     assert _pay(setup, "Someone Else", 40_000, "others-a").status == "paid"
     waiting = _pay(setup, "Cancelled Co", 60_000, "others-b")
-    run(service.cancel_payment(setup.organisation_id, waiting.public_id, actor=actor(setup.people["daniel"])))
+    run(
+        payments.cancel_payment(
+            setup.organisation_id,
+            waiting.public_id,
+            commitments=money_holders(),
+            actor=actor(setup.people["daniel"]),
+        )
+    )
     assert _pay(setup, "Cancelled Co", 40_000, "others-c").status == "paid"
 
 
 @pytest.mark.parametrize(("days_apart", "second"), [(31, "paid"), (29, "awaiting_approval")])
-def test_payments_further_apart_than_the_window_are_not_added_up(demo, monkeypatch, days_apart, second):
-    from coop.budgets import payee_window
+def test_payments_further_apart_than_the_window_are_not_added_up(demo, days_apart, second):
+    from coop import clock
 
     setup = make_pool(contributors=4, deposit_pence=100_000)
     now = datetime.now(UTC)
-    monkeypatch.setattr(payee_window, "clock", lambda: now - timedelta(days=days_apart))
-    assert _pay(setup, "Monthly Care Ltd", 40_000, f"apart-{days_apart}-a").status == "paid"
-    monkeypatch.setattr(payee_window, "clock", lambda: now)
-    assert _pay(setup, "Monthly Care Ltd", 40_000, f"apart-{days_apart}-b").status == second
+    with clock.frozen_at(now - timedelta(days=days_apart)):
+        assert _pay(setup, "Monthly Care Ltd", 40_000, f"apart-{days_apart}-a").status == "paid"
+    with clock.frozen_at(now):
+        assert _pay(setup, "Monthly Care Ltd", 40_000, f"apart-{days_apart}-b").status == second
 
 
 def test_parts_sent_at_the_same_moment_cannot_all_slip_under(demo, engine_name, connections):
     """Five £120 parts of a £600 payment sent concurrently: the total is counted inside each payment's
     transaction, so exactly the part that reaches £500 waits for two approvers, whatever the order."""
-    from coop.budgets import service
+    from coop.budgets import payments
 
     setup = make_pool(contributors=4, deposit_pence=100_000)
     parts = [
-        service.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            service.PaymentRequest("Split Care Ltd", f"Part {n}", 12_000, f"concurrent-split-{n:04d}"),
+            payments.PaymentRequest("Split Care Ltd", f"Part {n}", 12_000, f"concurrent-split-{n:04d}"),
             actor=actor(setup.people["daniel"]),
         )
         for n in range(5)
     ]
     results = gather_at_once(parts, persistent=connections == "persistent")
-    assert all(isinstance(r, service.PaymentResult) for r in results), results
+    assert all(isinstance(r, payments.PaymentResult) for r in results), results
     assert sorted(r.status for r in results) == ["awaiting_approval"] + ["paid"] * 4, engine_name

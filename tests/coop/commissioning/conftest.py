@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import run
+from tests.coop.budgets.helpers import money_holders
 
 
 @pytest.fixture(autouse=True)
 def ledger_invariants(db: Any) -> Iterator[None]:
     yield
-    from coop.budgets.service import ledger_problems
+    from coop.budgets.invariants import ledger_problems
 
-    assert run(ledger_problems()) == []
+    assert run(ledger_problems(money_holders())) == []

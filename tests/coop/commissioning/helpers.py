@@ -55,57 +55,57 @@ def board_decides(organisation_id: int) -> None:
 
 def make_offer(organisation_id: int, *, price_pence: int = 6_000, name: str = "Brightway Support") -> Any:
     """A provider with one hourly offer; returns the offer row."""
-    from coop.commissioning import service
+    from coop.commissioning import providers
 
     who = actor(None)
     provider = run(
-        service.create_provider(
+        providers.create_provider(
             organisation_id,
-            service.ProviderDetails(name, "company", "1-123456789", "Good", "office@brightway.example"),
+            providers.ProviderDetails(name, "company", "1-123456789", "Good", "office@brightway.example"),
             actor=who,
         )
     )
-    row = run(service.provider_in_org(organisation_id, provider))
+    row = run(providers.provider_in_org(organisation_id, provider))
     offer = run(
-        service.create_offer(
+        providers.create_offer(
             organisation_id,
             int(row["id"]),
-            service.OfferDetails("Support worker", "Community support", "hour", price_pence),
+            providers.OfferDetails("Support worker", "Community support", "hour", price_pence),
             actor=who,
         )
     )
-    return run(service.offer_in_org(organisation_id, offer))
+    return run(providers.offer_in_org(organisation_id, offer))
 
 
 def propose(
     setup: PoolSetup, offer: dict[str, Any], quantity: int, participants: list[int], *, by: int
 ) -> dict[str, Any]:
-    from coop.budgets.service import pool_in_org
-    from coop.commissioning import service
+    from coop.budgets.pools import pool_in_org
+    from coop.commissioning import proposals
 
     pool = run(pool_in_org(setup.organisation_id, setup.pool_public_id))
     public_id = run(
-        service.create_proposal(
+        proposals.create_proposal(
             setup.organisation_id,
             pool,
             offer,
-            service.ProposalDetails(
+            proposals.ProposalDetails(
                 quantity, date(2026, 5, 1), date(2026, 7, 31), tuple(participants), {}, 7
             ),
             now=datetime.now(UTC),
             actor=actor(by),
         )
     )
-    return run(service.proposal_in_org(setup.organisation_id, public_id))
+    return run(proposals.proposal_in_org(setup.organisation_id, public_id))
 
 
 def approve_by_board(setup: PoolSetup, proposal: dict[str, Any], *names: str) -> str:
-    from coop.commissioning import service
+    from coop.commissioning import proposals
 
     status = ""
     for name in names:
         status = run(
-            service.approve_proposal(
+            proposals.approve_proposal(
                 setup.organisation_id,
                 str(proposal["public_id"]),
                 approver_person_id=setup.people[name],
@@ -131,7 +131,7 @@ def make_contract(
     setup: PoolSetup, *, price_pence: int, quantity: int, participants: list[int]
 ) -> tuple[Any, str]:
     """A board-decided contract (the constitution changed so the board decides): (offer row, contract id)."""
-    from coop.commissioning import service
+    from coop.commissioning import contracts
 
     board_decides(setup.organisation_id)
     offer = make_offer(setup.organisation_id, price_pence=price_pence)
@@ -140,7 +140,7 @@ def make_contract(
         if approve_by_board(setup, proposal, name) == "approved":
             break
     contract = run(
-        service.create_contract(setup.organisation_id, str(proposal["public_id"]), actor=actor(None))
+        contracts.create_contract(setup.organisation_id, str(proposal["public_id"]), actor=actor(None))
     )
     return offer, contract
 
@@ -159,10 +159,10 @@ def form_dates() -> dict[str, str]:
 
 def invoice(setup: PoolSetup, contract_id: str, number: str, pence: int) -> Any:
     """Record invoice `number` against a contract, as the treasurer, through the service."""
-    from coop.commissioning import service
+    from coop.commissioning import invoices
 
     return run(
-        service.record_invoice(
+        invoices.record_invoice(
             setup.organisation_id,
             contract_id,
             invoice_number=number,

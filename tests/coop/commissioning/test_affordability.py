@@ -50,13 +50,13 @@ def _counts(setup: Any) -> tuple[int, int]:
 
 
 def _pay_out(setup: Any, payee: str, pence: int, key: str) -> Any:
-    from coop.budgets import service as budgets
+    from coop.budgets import payments
 
     return run(
-        budgets.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            budgets.PaymentRequest(payee, "Other support", pence, key.ljust(16, "0")),
+            payments.PaymentRequest(payee, "Other support", pence, key.ljust(16, "0")),
             actor=actor(setup.people["daniel"]),
         )
     )
@@ -109,14 +109,14 @@ def test_money_gone_between_the_check_page_and_sending_stops_the_vote_opening(de
 
 
 def _proposal_of(setup: Any, offer: Any, hours: int) -> Any:
-    from coop.budgets.service import pool_in_org
-    from coop.commissioning import service
+    from coop.budgets.pools import pool_in_org
+    from coop.commissioning import proposals
 
     pool = run(pool_in_org(setup.organisation_id, setup.pool_public_id))
-    details = service.ProposalDetails(
+    details = proposals.ProposalDetails(
         hours, date(2026, 5, 1), date(2026, 7, 31), tuple(setup.accounts), {}, 7
     )
-    return service.create_proposal(
+    return proposals.create_proposal(
         setup.organisation_id,
         pool,
         offer,
@@ -129,7 +129,7 @@ def _proposal_of(setup: Any, offer: Any, hours: int) -> Any:
 @pytest.mark.parametrize("promised_by", ["approved proposal", "open contract", "payment awaiting approval"])
 def test_money_already_promised_is_not_uncommitted(demo, promised_by):
     from coop.audit.tables import AuditEvent
-    from coop.budgets.service import NotEnoughMoney
+    from coop.budgets.errors import NotEnoughMoney
 
     setup = make_pool(contributors=2, deposit_pence=50_000)  # £1,000
     if promised_by == "approved proposal":
@@ -157,18 +157,18 @@ def test_money_already_promised_is_not_uncommitted(demo, promised_by):
 
 
 def test_a_share_its_payer_cannot_fund_is_named(demo):
-    from coop.budgets.service import NotEnoughMoney
+    from coop.budgets.errors import NotEnoughMoney
 
     setup = make_pool(contributors=2, deposit_pence=50_000)
     offer = make_offer(setup.organisation_id, price_pence=6_000)
-    from coop.budgets.service import pool_in_org
-    from coop.commissioning import service
+    from coop.budgets.pools import pool_in_org
+    from coop.commissioning import proposals
 
     pool = run(pool_in_org(setup.organisation_id, setup.pool_public_id))
-    details = service.ProposalDetails(10, date(2026, 5, 1), date(2026, 7, 31), (setup.accounts[0],), {}, 7)
+    details = proposals.ProposalDetails(10, date(2026, 5, 1), date(2026, 7, 31), (setup.accounts[0],), {}, 7)
     with pytest.raises(NotEnoughMoney) as refused:  # £600 for one person who has £500
         run(
-            service.create_proposal(
+            proposals.create_proposal(
                 setup.organisation_id, pool, offer, details, now=datetime.now(UTC), actor=actor(None)
             )
         )

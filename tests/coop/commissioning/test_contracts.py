@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.conftest import run
-from tests.coop.budgets.helpers import actor, make_pool
+from tests.coop.budgets.helpers import actor, make_pool, money_holders
 from tests.coop.commissioning.helpers import (
     approve_by_board,
     board_decides,
@@ -59,7 +59,7 @@ def test_board_route_two_directors_then_contract_and_invoices(demo, client):
 
     approve = f"{BASE}/proposals/{proposal['public_id']}/approve"
     own = post_form(client, approve)
-    assert own.status_code == 422 and "You cannot approve a proposal you asked for" in own.text
+    assert own.status_code == 422 and "You cannot approve a proposal you made" in own.text
     sign_in(client, "amara@riverside.example")
     assert post_form(client, approve).status_code == 303
     twice = post_form(client, approve)
@@ -152,11 +152,11 @@ def test_board_route_two_directors_then_contract_and_invoices(demo, client):
 
 
 def _approve_by_two_directors(setup: Any, payment_public_id: str) -> None:
-    from coop.budgets import service as budgets
+    from coop.budgets import payments
 
     for name in ("amara", "helen"):
         run(
-            budgets.approve_payment(
+            payments.approve_payment(
                 setup.organisation_id,
                 payment_public_id,
                 approver_person_id=setup.people[name],
@@ -166,13 +166,13 @@ def _approve_by_two_directors(setup: Any, payment_public_id: str) -> None:
 
 
 def test_a_large_invoice_waits_for_two_approvers_and_keeps_its_money_set_aside(demo):
-    from coop.commissioning import service
+    from coop.commissioning import invoices
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
     _, contract_id = make_contract(setup, price_pence=9_000, quantity=10, participants=setup.accounts)
     assert money(setup)["pool"] == (200_000, 90_000)
     result = run(
-        service.record_invoice(
+        invoices.record_invoice(
             setup.organisation_id,
             contract_id,
             invoice_number="B-77",
@@ -191,7 +191,7 @@ def test_a_large_invoice_waits_for_two_approvers_and_keeps_its_money_set_aside(d
 
 def test_cancelling_an_invoice_payment_gives_the_money_back_to_the_contract(demo, client):
     from coop.audit.tables import AuditEvent
-    from coop.budgets import service as budgets
+    from coop.budgets import payments
     from coop.commissioning.tables import Contract, ContractShare
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
@@ -200,8 +200,11 @@ def test_cancelling_an_invoice_payment_gives_the_money_back_to_the_contract(demo
     assert wrong.payment_status == "awaiting_approval"
     assert money(setup)["pool"] == (200_000, 90_000)
     run(
-        budgets.cancel_payment(
-            setup.organisation_id, wrong.payment_public_id, actor=actor(setup.people["helen"])
+        payments.cancel_payment(
+            setup.organisation_id,
+            wrong.payment_public_id,
+            commitments=money_holders(),
+            actor=actor(setup.people["helen"]),
         )
     )
     # Still set aside, now for the contract again: nobody's available money changed, nothing is invoiced.
@@ -229,19 +232,22 @@ def test_cancelling_an_invoice_payment_gives_the_money_back_to_the_contract(demo
 
 
 def test_cancelling_an_invoice_payment_after_the_contract_ended_releases_the_money(demo):
-    from coop.budgets import service as budgets
-    from coop.commissioning import service
+    from coop.budgets import payments
+    from coop.commissioning import contracts
 
     setup = make_pool(contributors=2, deposit_pence=100_000)
     _, contract_id = make_contract(setup, price_pence=9_000, quantity=10, participants=setup.accounts)
     pending = invoice(setup, contract_id, "X-1", 60_000)
     released = run(
-        service.end_contract(setup.organisation_id, contract_id, actor=actor(setup.people["helen"]))
+        contracts.end_contract(setup.organisation_id, contract_id, actor=actor(setup.people["helen"]))
     )
     assert released == 30_000 and money(setup)["pool"] == (200_000, 60_000)
     run(
-        budgets.cancel_payment(
-            setup.organisation_id, pending.payment_public_id, actor=actor(setup.people["helen"])
+        payments.cancel_payment(
+            setup.organisation_id,
+            pending.payment_public_id,
+            commitments=money_holders(),
+            actor=actor(setup.people["helen"]),
         )
     )
     assert money(setup) == {"pool": (200_000, 0), "accounts": [(100_000, 0), (100_000, 0)]}
@@ -258,13 +264,13 @@ def test_a_contract_that_would_overspend_is_refused_and_changes_nothing(demo, cl
     # goes after the approval, so the contract step's own guard is what refuses.
     proposal = propose(setup, offer, 7, setup.accounts, by=setup.people["daniel"])  # £350 of £400 held
     assert approve_by_board(setup, proposal, "amara") == "approved"
-    from coop.budgets import service as budgets
+    from coop.budgets import payments
 
     paid = run(
-        budgets.request_payment(
+        payments.request_payment(
             setup.organisation_id,
             setup.pool_id,
-            budgets.PaymentRequest("Other Ltd", "Other support", 10_000, "meanwhile-pay-0001"),
+            payments.PaymentRequest("Other Ltd", "Other support", 10_000, "meanwhile-pay-0001"),
             actor=actor(setup.people["daniel"]),
         )
     )
@@ -292,7 +298,7 @@ def test_a_contract_that_would_overspend_is_refused_and_changes_nothing(demo, cl
 
 def test_members_vote_route_opens_a_commission_vote_and_a_carried_vote_allows_the_contract(demo, client):
     from coop.audit.service import SYSTEM
-    from coop.commissioning import service
+    from coop.commissioning import proposals
     from coop.members.tables import Member
     from coop.votes.casting import cast_ballot
     from coop.votes.closing import close_vote
@@ -320,7 +326,7 @@ def test_members_vote_route_opens_a_commission_vote_and_a_carried_vote_allows_th
     made = post_form(client, f"{BASE}/proposals/{proposal['public_id']}/contract")
     assert made.status_code == 303
     assert money(setup)["pool"] == (150_000, 60_000)
-    assert run(service.proposal_in_org(setup.organisation_id, str(proposal["public_id"])))["status"] == (
+    assert run(proposals.proposal_in_org(setup.organisation_id, str(proposal["public_id"])))["status"] == (
         "contracted"
     )
 
@@ -392,13 +398,14 @@ def test_participants_rate_the_service_and_the_provider_page_sums_it_up(demo, cl
 
 
 def test_ending_a_contract_gives_back_what_was_not_invoiced(demo, client):
-    from coop.commissioning import service
+    from coop.budgets import errors
+    from coop.commissioning import invoices
     from coop.commissioning.tables import Contract
 
     setup = make_pool(contributors=2, deposit_pence=50_000)
     _, contract_id = make_contract(setup, price_pence=1_000, quantity=30, participants=setup.accounts)
     run(
-        service.record_invoice(
+        invoices.record_invoice(
             setup.organisation_id,
             contract_id,
             invoice_number="E-1",
@@ -422,7 +429,7 @@ def test_ending_a_contract_gives_back_what_was_not_invoiced(demo, client):
     late = run(Contract.select().where(Contract.pool == setup.pool_id).first())  # invoiced after the end
     try:
         run(
-            service.record_invoice(
+            invoices.record_invoice(
                 setup.organisation_id,
                 str(late["public_id"]),
                 invoice_number="E-2",
@@ -431,7 +438,7 @@ def test_ending_a_contract_gives_back_what_was_not_invoiced(demo, client):
                 actor=actor(1),
             )
         )
-    except service.BudgetError as error:
+    except errors.BudgetError as error:
         assert "has ended" in error.violations[0].message
     else:
         raise AssertionError("an ended contract was invoiced")
@@ -442,7 +449,8 @@ def test_concurrent_invoices_never_draw_more_than_the_contract(demo, engine_name
     "only ... is left" message, and the pool, the accounts and the contract agree to the penny."""
     import asyncio
 
-    from coop.commissioning import service
+    from coop.budgets import errors
+    from coop.commissioning import invoices
     from coop.commissioning.tables import Contract, ContractInvoice
     from coop.db import close_database, open_database
 
@@ -454,7 +462,7 @@ def test_concurrent_invoices_never_draw_more_than_the_contract(demo, engine_name
         try:
             return await asyncio.gather(
                 *(
-                    service.record_invoice(
+                    invoices.record_invoice(
                         setup.organisation_id,
                         contract_id,
                         invoice_number=f"C-{n}",
@@ -470,8 +478,8 @@ def test_concurrent_invoices_never_draw_more_than_the_contract(demo, engine_name
             await close_database()
 
     results = run(main())
-    paid = [r for r in results if isinstance(r, service.InvoiceResult)]
-    refused = [r for r in results if isinstance(r, service.BudgetError)]
+    paid = [r for r in results if isinstance(r, invoices.InvoiceResult)]
+    refused = [r for r in results if isinstance(r, errors.BudgetError)]
     assert len(paid) + len(refused) == 40, [r for r in results if isinstance(r, Exception)][:3]
     assert len(paid) == 15 and all(r.payment_status == "paid" for r in paid)
     assert all(r.violations[0].code == "commissioning.invoice_too_much" for r in refused)
@@ -507,6 +515,6 @@ def test_approving_for_the_board_asks_for_the_password_after_15_minutes(demo, cl
 
 
 def service_approvers(proposal: dict) -> Any:
-    from coop.commissioning.service import proposal_approvers
+    from coop.commissioning.proposals import PROPOSALS
 
-    return proposal_approvers(int(proposal["id"]))
+    return PROPOSALS.approvers(int(proposal["id"]))

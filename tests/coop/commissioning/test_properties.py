@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import run
-from tests.coop.budgets.helpers import actor, make_pool
+from tests.coop.budgets.helpers import actor, make_pool, money_holders
 from tests.coop.commissioning.helpers import approve_by_board, board_decides, make_offer, propose
 
 operations = st.lists(
@@ -32,16 +32,16 @@ operations = st.lists(
 )
 @given(ops=operations)
 def test_random_commissioning_keeps_the_ledger_exact(demo, ops):
-    from coop.budgets import service as budgets
+    from coop.budgets import errors, invariants, payments
     from coop.budgets.tables import PoolPayment
-    from coop.commissioning import service
+    from coop.commissioning import contracts, invoices
     from coop.commissioning.tables import Contract, ContractInvoice, ContractShare
 
     setup = make_pool(contributors=3, deposit_pence=40_000, floor_pence=1_000)
     board_decides(setup.organisation_id)
     offer = make_offer(setup.organisation_id, price_pence=3_000)
     who = actor(setup.people["daniel"])
-    contracts: list[str] = []
+    made: list[str] = []
     for step, op in enumerate(ops):
         key = f"prop-{setup.pool_public_id[:8]}-{step:04d}"
         try:
@@ -50,14 +50,18 @@ def test_random_commissioning_keeps_the_ledger_exact(demo, ops):
                 for name in ("amara", "helen"):
                     if approve_by_board(setup, proposal, name) == "approved":
                         break
-                contracts.append(
-                    run(service.create_contract(setup.organisation_id, str(proposal["public_id"]), actor=who))
+                made.append(
+                    run(
+                        contracts.create_contract(
+                            setup.organisation_id, str(proposal["public_id"]), actor=who
+                        )
+                    )
                 )
-            elif op[0] == "invoice" and contracts:
+            elif op[0] == "invoice" and made:
                 run(
-                    service.record_invoice(
+                    invoices.record_invoice(
                         setup.organisation_id,
-                        contracts[-1],
+                        made[-1],
                         invoice_number=f"I-{step}",
                         amount_pence=op[1],
                         idempotency_key=key,
@@ -65,8 +69,8 @@ def test_random_commissioning_keeps_the_ledger_exact(demo, ops):
                     )
                 )
             elif op[0] == "pay":
-                request = budgets.PaymentRequest("Other Ltd", f"Step {step}", op[1], key)
-                run(budgets.request_payment(setup.organisation_id, setup.pool_id, request, actor=who))
+                request = payments.PaymentRequest("Other Ltd", f"Step {step}", op[1], key)
+                run(payments.request_payment(setup.organisation_id, setup.pool_id, request, actor=who))
             elif op[0] == "approve":
                 pending = run(
                     PoolPayment.select()
@@ -76,19 +80,19 @@ def test_random_commissioning_keeps_the_ledger_exact(demo, ops):
                 if pending is not None:
                     for name in ("amara", "helen"):
                         run(
-                            budgets.approve_payment(
+                            payments.approve_payment(
                                 setup.organisation_id,
                                 str(pending["public_id"]),
                                 approver_person_id=setup.people[name],
                                 actor=actor(setup.people[name]),
                             )
                         )
-            elif op[0] == "end" and contracts:
-                run(service.end_contract(setup.organisation_id, contracts[-1], actor=who))
-        except budgets.BudgetError as refused:
+            elif op[0] == "end" and made:
+                run(contracts.end_contract(setup.organisation_id, made[-1], actor=who))
+        except errors.BudgetError as refused:
             # Refusals are fine (not enough money, too much invoiced, already ended); nothing half-done.
             assert refused.violations and refused.violations[0].message
-        assert run(budgets.ledger_problems(setup.pool_id)) == []
+        assert run(invariants.ledger_problems(money_holders(), setup.pool_id)) == []
         for row in run(Contract.select().where(Contract.pool == setup.pool_id)):
             invoiced = sum(
                 int(i["amount_pence"])

@@ -76,19 +76,19 @@ def test_members_read_the_directory_but_cannot_change_it(demo, client):
 def test_another_organisations_provider_offer_and_contract_are_not_found(demo, client):
     """Priya belongs to both organisations: Northfield's records under Riverside's address are 404."""
     from coop.audit.service import SYSTEM
-    from coop.commissioning import service
+    from coop.commissioning import providers
     from coop.organisations.tables import Organisation
 
     northfield = int(run(Organisation.select().where(Organisation.slug == "northfield").first())["id"])
     provider = run(
-        service.create_provider(
-            northfield, service.ProviderDetails("Northfield Care", "charity", contact="x"), actor=SYSTEM
+        providers.create_provider(
+            northfield, providers.ProviderDetails("Northfield Care", "charity", contact="x"), actor=SYSTEM
         )
     )
-    row = run(service.provider_in_org(northfield, provider))
+    row = run(providers.provider_in_org(northfield, provider))
     offer = run(
-        service.create_offer(
-            northfield, int(row["id"]), service.OfferDetails("Respite", "", "day", 10_000), actor=SYSTEM
+        providers.create_offer(
+            northfield, int(row["id"]), providers.OfferDetails("Respite", "", "day", 10_000), actor=SYSTEM
         )
     )
     sign_in(client, "priya@riverside.example")
