@@ -136,50 +136,57 @@ def csrf_config(settings: Settings) -> CSRFConfig:
     )
 
 
+ROUTE_HANDLERS: list[Any] = [
+    home,
+    help_page,
+    accessibility,
+    healthz,
+    SignInController,
+    AccountController,
+    ApiTokenController,
+    PasswordResetController,
+    OrganisationController,
+    ConstitutionController,
+    MemberController,
+    RegisterController,
+    ApplicationController,
+    InvitationAdminController,
+    InvitationController,
+    JoinController,
+    MyMembershipController,
+    SupportingController,
+    BoardController,
+    ElectionController,
+    ResolutionController,
+    AmendmentController,
+    OutboxController,
+    VoteController,
+    SupportedVoteController,
+    BallotController,
+    SupportedBallotController,
+    ResultController,
+    SupportedResultController,
+    BudgetController,
+    CommissioningController,
+    ReturnsController,
+    SupportingReturnsController,
+    ReversalController,
+    api_router,
+    reference_router,
+]
+"""Every page, form and API route, area by area."""
+
+
+def static_files_router() -> Any:
+    return create_static_files_router(
+        path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
+    )
+
+
 def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Litestar:
     settings = settings or Settings.from_env()
     app = Litestar(
-        route_handlers=[
-            home,
-            help_page,
-            accessibility,
-            healthz,
-            SignInController,
-            AccountController,
-            ApiTokenController,
-            PasswordResetController,
-            OrganisationController,
-            ConstitutionController,
-            MemberController,
-            RegisterController,
-            ApplicationController,
-            InvitationAdminController,
-            InvitationController,
-            JoinController,
-            MyMembershipController,
-            SupportingController,
-            BoardController,
-            ElectionController,
-            ResolutionController,
-            AmendmentController,
-            OutboxController,
-            VoteController,
-            SupportedVoteController,
-            BallotController,
-            SupportedBallotController,
-            ResultController,
-            SupportedResultController,
-            BudgetController,
-            CommissioningController,
-            ReturnsController,
-            SupportingReturnsController,
-            ReversalController,
-            api_router,
-            reference_router,
-            create_static_files_router(
-                path="/static", directories=[STATIC_DIR], opt={"public": True}, include_in_schema=False
-            ),
-        ],
+        route_handlers=[*ROUTE_HANDLERS, static_files_router()],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment())),
         csrf_config=csrf_config(settings),
         plugins=[HTMXPlugin()],
