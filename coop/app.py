@@ -29,16 +29,12 @@ from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
 from coop.jobs.worker import Worker
-from coop.members.controllers import (
-    ApplicationController,
-    InvitationAdminController,
-    InvitationController,
-    JoinController,
-    MemberController,
-    MyMembershipController,
-    RegisterController,
-    SupportingController,
-)
+from coop.members.application_controllers import ApplicationController
+from coop.members.invitation_controllers import InvitationAdminController, InvitationController
+from coop.members.join_controllers import JoinController
+from coop.members.member_controllers import MemberController
+from coop.members.my_membership_controllers import MyMembershipController, SupportingController
+from coop.members.register_controllers import RegisterController
 from coop.organisations.constitution_controllers import ConstitutionController
 from coop.organisations.controllers import OrganisationController, home
 from coop.pages.controllers import accessibility, healthz, help_page

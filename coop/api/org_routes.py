@@ -14,11 +14,12 @@ from coop.api.auth import ROLES, api_caller
 from coop.api.paging import DEFAULT_LIMIT, MAX_LIMIT, PageOf, check_dates, day_start, keyset, next_day
 from coop.api.problems import READ_PROBLEMS
 from coop.audit.tables import AuditEvent
-from coop.members import service as members
+from coop.members import entries as members
 from coop.members.tables import Member
+from coop.members.words import BOARD_ROLES
 from coop.organisations.tables import ConstitutionVersion, Organisation
 
-BOARD = members.BOARD_ROLES
+BOARD = BOARD_ROLES
 AUDIT_ROLES = ("secretary", "admin")  # as the audit page
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Items per page (at most 100).")]
 Cursor = Annotated[str | None, Parameter(max_length=64, description="The `next` value of the page before.")]

@@ -18,7 +18,7 @@ from uuid import UUID
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.boards.tables import DirectorPrivateParticulars, Directorship
 from coop.db import is_sqlite, write_transaction
-from coop.members.service import MembershipError
+from coop.members.errors import MembershipError
 from coop.members.tables import Member, RoleGrant, SensitiveFact
 from coop.organisations.service import OrgContext, constitution_of
 from coop.votes.tables import Vote

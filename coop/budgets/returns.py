@@ -22,7 +22,7 @@ from typing import Any
 
 from coop.budgets.service import CONTRIBUTOR, MONEY_IN, MONEY_OUT
 from coop.budgets.tables import LedgerEntry, LedgerTransaction, PoolAccount, PoolPayment
-from coop.members.service import csv_cell
+from coop.members.entries import csv_cell
 from coop.template_filters import LONDON
 from governance.budget import FUNDING_SOURCE_NAMES, FundingSource
 

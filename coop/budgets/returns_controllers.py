@@ -25,7 +25,7 @@ from coop.budgets import returns, service
 from coop.budgets.controllers import _names, _pool_or_404
 from coop.form_values import read_date
 from coop.guards import current_org, requires_member, requires_role
-from coop.members.controllers import requires_supporter
+from coop.members.guards import requires_supporter
 from coop.votes.chart import bar_chart
 from coop.web import render
 

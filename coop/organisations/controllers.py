@@ -13,7 +13,7 @@ from coop.audit import listing
 from coop.audit.listing import FULL_LOG_ROLES, LOG_ROLES
 from coop.boards.service import board_state
 from coop.guards import current_org, requires_member, requires_role
-from coop.members.service import supported_by
+from coop.members.supporters import supported_by
 from coop.members.tables import Member
 from coop.organisations.service import ROLE_NAMES, organisations_of
 from coop.web import render

@@ -19,7 +19,7 @@ from litestar.response import Template
 from coop.accounts.controllers import actor_of
 from coop.form_values import INTEGER_MAX, whole_number
 from coop.guards import current_org, requires_member, requires_role
-from coop.members.controllers import requires_supporter
+from coop.members.guards import requires_supporter
 from coop.members.tables import Member
 from coop.votes import assisted, ranking, service
 from coop.votes import ballots as choices

@@ -19,8 +19,8 @@ from typing import Any
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import seat_election_winners
 from coop.db import current_engine, is_sqlite, write_transaction
+from coop.members.leaving import settle_due_resignations
 from coop.members.notices import Notice
-from coop.members.service import settle_due_resignations
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.service import constitution_of
 from coop.settings import Settings

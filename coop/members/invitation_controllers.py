@@ -1,0 +1,188 @@
+"""HTTP for invitations: the board's list and sending, and the public invitation link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, HttpMethod, MediaType, Request, Response, get, post, route
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from coop.accounts.controllers import actor_of
+from coop.accounts.passwords import MIN_LENGTH, password_problem
+from coop.accounts.service import CurrentSession, create_person
+from coop.accounts.tables import Person
+from coop.guards import current_org, requires_member
+from coop.members import (
+    invitations,
+    words,
+)
+from coop.members.errors import MembershipError
+from coop.members.forms import form_text
+from coop.members.guards import PUBLIC, requires_board
+from coop.members.tables import MemberInvitation
+from coop.organisations.service import constitution_of
+from coop.pagination import paginate
+from coop.settings import Settings
+from coop.web import form_errors_page, redirect, render
+
+
+class InvitationAdminController(Controller):
+    path = "/o/{org_slug:str}/invitations"
+    guards = [requires_member, requires_board]
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        errors: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+        page: int = 1,
+    ) -> Template:
+        org = current_org(request)
+        where = MemberInvitation.organisation == org.organisation_id
+        query = (
+            MemberInvitation.select(
+                MemberInvitation.public_id,
+                MemberInvitation.name,
+                MemberInvitation.email,
+                MemberInvitation.member_class,
+                MemberInvitation.created_at,
+                MemberInvitation.expires_at,
+                MemberInvitation.used_at,
+                MemberInvitation.revoked_at,
+            )
+            .where(where)
+            .order_by(MemberInvitation.id, ascending=False)
+        )
+        invitations = await paginate(query, total=await MemberInvitation.count().where(where), page=page)
+        context = {
+            "invitations": invitations,
+            "constitution": await constitution_of(org.organisation_id),
+            "form": form or {},
+            "now": words.now(),
+        }
+        if errors:
+            return form_errors_page(request, "members/invitations.html", errors, context)
+        return render(request, "members/invitations.html", context)
+
+    @get("/", name="invitations")
+    async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
+        return await self._page(request, page=page)
+
+    @post("/", name="invitations_post")
+    async def create(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        form = await request.form()
+        values = {k: form_text(form, k, 400) for k in ("name", "email", "member_class")}
+        try:
+            await invitations.invite(
+                current_org(request),
+                values["name"],
+                values["email"],
+                values["member_class"],
+                actor_of(request),
+                settings,
+            )
+        except MembershipError as exc:
+            return await self._page(request, exc.errors, values)
+        return redirect(request, f"/o/{current_org(request).slug}/invitations?sent=1")
+
+    @post("/{invitation_id:str}/revoke", name="invitation_revoke")
+    async def revoke(self, request: Request[Any, Any, Any], invitation_id: FromPath[str]) -> Response[Any]:
+        if not await invitations.revoke_invitation(current_org(request), invitation_id, actor_of(request)):
+            raise NotFoundException()
+        return redirect(request, f"/o/{current_org(request).slug}/invitations?revoked=1")
+
+
+class InvitationController(Controller):
+    path = "/invitations"
+
+    @route(
+        "/{token:str}",
+        http_method=[HttpMethod.GET, HttpMethod.POST],
+        opt=PUBLIC,
+        name="invitation",
+        media_type=MediaType.HTML,  # found by the browser journey: without it the page came as plain text
+    )
+    async def invitation(
+        self, request: Request[Any, Any, Any], token: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Any:
+        """An invitation link (public: the link is the credential): show it, or accept it."""
+        if request.method == HttpMethod.POST:
+            return await self.accept(request, token, settings)
+        return await self.show(request, token)
+
+    async def show(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+        invitation = await invitations.valid_invitation(token)
+        return await self._page(request, token, invitation)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        token: str,
+        invitation: dict[str, Any] | None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        current = request.scope.get("user")
+        has_account = False
+        if invitation is not None:
+            has_account = await Person.exists().where(
+                (Person.email == invitation["email"]) & Person.password_hash.is_not_null()
+            )
+        context = {
+            "invitation": invitation,
+            "token": token,
+            "has_account": has_account,
+            "signed_in_as_invitee": isinstance(current, CurrentSession)
+            and invitation is not None
+            and current.email == invitation["email"],
+            "min_length": MIN_LENGTH,
+        }
+        if errors:
+            return form_errors_page(request, "members/invitation.html", errors, context)
+        return render(request, "members/invitation.html", context)
+
+    async def accept(
+        self, request: Request[Any, Any, Any], token: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        invitation = await invitations.valid_invitation(token)
+        if invitation is None:
+            return await self._page(request, token, None)
+        form = await request.form()
+        current = request.scope.get("user")
+        try:
+            if isinstance(current, CurrentSession) and current.email == invitation["email"]:
+                await invitations.accept_invitation(invitation, current.person_id, actor_of(request))
+                return redirect(request, f"/o/{invitation['org_slug']}/me?welcome=1")
+            person = (
+                await Person.select(Person.id, Person.password_hash)
+                .where(Person.email == invitation["email"])
+                .first()
+            )
+            if person is not None and person["password_hash"] is not None:
+                # They already have an account: sign in first, then come back to this link.
+                return redirect(request, f"/sign-in?next=/invitations/{token}")
+            password = form_text(form, "password", 1100)
+            problem = password_problem(
+                password, context_words=(invitation["email"].split("@")[0], invitation["name"])
+            )
+            if problem:
+                raise MembershipError({"password": problem})
+            if person is None:
+                person_id = await create_person(
+                    invitation["email"], invitation["name"], password, settings=settings
+                )
+            else:
+                from coop.accounts.passwords import hash_password, hasher_for
+
+                person_id = person["id"]
+                await Person.update(
+                    {Person.password_hash: await hash_password(hasher_for(settings), password)}
+                ).where((Person.id == person_id) & Person.password_hash.is_null())
+            await invitations.accept_invitation(invitation, person_id, actor_of(request))
+        except MembershipError as exc:
+            return await self._page(request, token, invitation, exc.errors)
+        return redirect(request, f"/sign-in?next=/o/{invitation['org_slug']}/me&joined=1")
