@@ -469,6 +469,14 @@ async def create_person(
     email: str, display_name: str, password: str | None, *, settings: Settings, is_site_admin: bool = False
 ) -> int:
     password_hash = await hash_password(hasher_for(settings), password) if password else None
+    return await insert_person(email, display_name, password_hash, is_site_admin=is_site_admin)
+
+
+async def insert_person(
+    email: str, display_name: str, password_hash: str | None, *, is_site_admin: bool = False
+) -> int:
+    """Write a new account (its password already hashed, outside any transaction: hashing is slow), with
+    its audit entry. Joins the caller's transaction."""
     async with write_transaction():
         rows = await Person.insert(
             Person(

@@ -11,10 +11,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from coop.admin import outbox
 from coop.guards import requires_site_admin
 from coop.jobs import queue
-from coop.mail.tables import OutboxMessage
-from coop.pagination import paginate
 from coop.web import redirect, render
 
 
@@ -24,17 +23,7 @@ class OutboxController(Controller):
 
     @get("/", name="outbox")
     async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
-        query = OutboxMessage.select(
-            OutboxMessage.id,
-            OutboxMessage.to_address,
-            OutboxMessage.subject,
-            OutboxMessage.created_at,
-            OutboxMessage.transport,
-            OutboxMessage.sent_at,
-            OutboxMessage.state,
-            OutboxMessage.smtp_reply,
-        ).order_by(OutboxMessage.id, ascending=False)
-        messages = await paginate(query, total=await OutboxMessage.count(), page=page)
+        messages = await outbox.outbox_page(page)
         return render(
             request,
             "admin/outbox.html",
@@ -48,7 +37,7 @@ class OutboxController(Controller):
 
     @get("/{message_id:int}", name="outbox_message")
     async def show(self, request: Request[Any, Any, Any], message_id: FromPath[int]) -> Template:
-        message = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+        message = await outbox.outbox_message(message_id)
         if message is None:
             raise NotFoundException()
         return render(request, "admin/outbox_message.html", {"message": message})

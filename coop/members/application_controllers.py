@@ -15,13 +15,12 @@ from coop.guards import current_org, requires_member
 from coop.members import (
     applications,
 )
+from coop.members.applications import applications_page
 from coop.members.errors import MembershipError
 from coop.members.forms import form_text
 from coop.members.guards import requires_board
-from coop.members.tables import MembershipApplication
 from coop.members.words import CONTACT_BY, STATUSES
 from coop.organisations.service import constitution_of
-from coop.pagination import paginate
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
 
@@ -37,23 +36,7 @@ class ApplicationController(Controller):
         org = current_org(request)
         if status not in STATUSES:
             status = "submitted"
-        where = (MembershipApplication.organisation == org.organisation_id) & (
-            MembershipApplication.status == status
-        )
-        query = (
-            MembershipApplication.select(
-                MembershipApplication.public_id,
-                MembershipApplication.name,
-                MembershipApplication.member_class,
-                MembershipApplication.created_at,
-                MembershipApplication.updated_at,
-            )
-            .where(where)
-            .order_by(MembershipApplication.id)
-        )
-        applications = await paginate(
-            query, total=await MembershipApplication.count().where(where), page=page
-        )
+        applications = await applications_page(org.organisation_id, status, page)
         constitution = await constitution_of(org.organisation_id)
         return render(
             request,

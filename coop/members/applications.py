@@ -23,6 +23,7 @@ from coop.members.tables import (
 )
 from coop.members.words import CONTACT_BY, class_name, email_errors, now, parse_public_id, today
 from coop.organisations.service import OrgContext, constitution_of
+from coop.pagination import Page, paginate
 from coop.settings import Settings
 from governance.constitution import Constitution
 from governance.membership import eligibility_violations
@@ -96,6 +97,23 @@ async def submit_application(
     return str(rows[0]["public_id"])
 
 
+async def applications_page(organisation_id: int, status: str, page: int) -> Page:
+    """One page of the organisation's applications in `status`, oldest first."""
+    where = (MembershipApplication.organisation == organisation_id) & (MembershipApplication.status == status)
+    query = (
+        MembershipApplication.select(
+            MembershipApplication.public_id,
+            MembershipApplication.name,
+            MembershipApplication.member_class,
+            MembershipApplication.created_at,
+            MembershipApplication.updated_at,
+        )
+        .where(where)
+        .order_by(MembershipApplication.id)
+    )
+    return await paginate(query, total=await MembershipApplication.count().where(where), page=page)
+
+
 async def application_in_org(org: OrgContext, public_id: str) -> dict[str, Any] | None:
     uid = parse_public_id(public_id)
     if uid is None:
@@ -129,120 +147,140 @@ async def decide_application(
     if decision in ("more_info", "refuse") and not message.strip():
         what = "the question to ask" if decision == "more_info" else "the reason for refusing"
         raise MembershipError({"message": f"Enter {what}"})
-    constitution = await constitution_of(org.organisation_id)
-    app_id = application["id"]
     if decision == "admit":
-        email = application["email"]
-        person = await Person.select(Person.id).where(Person.email == email).first()
-        person_id = person["id"] if person else None
-        if person_id is not None and await Member.exists().where(
-            (Member.organisation == org.organisation_id)
-            & (Member.person == person_id)
-            & Member.ceased_on.is_null()
-        ):
-            raise MembershipError({"decision": "This person is already a member"})
-        member_id = await add_register_entry(
-            org,
-            NewEntry(
-                name=application["name"],
-                member_class=application["member_class"],
-                admitted_on=today(),
-                address=application["address"],
-                email=email,
-                contact_by=application["contact_by"],
-            ),
-            actor,
-            person_id=person_id,
-            source="application",
+        await _admit(org, application, actor, settings)
+    elif decision == "more_info":
+        await _ask_more(org, application, message.strip(), actor, settings)
+    else:
+        await _refuse(org, application, message.strip(), actor, settings)
+
+
+async def _mark_decided(
+    org: OrgContext, application_id: int, changes: dict[Any, Any], action: str, actor: Actor
+) -> None:
+    """Inside a transaction: change an application still waiting for a decision, with its audit entry.
+    Refused when someone decided it meanwhile (a second board member, a double click)."""
+    rows = (
+        await MembershipApplication.update({**changes, MembershipApplication.updated_at: now()})
+        .where(
+            (MembershipApplication.id == application_id)
+            & MembershipApplication.status.is_in(["submitted", "more_info"])
         )
-        async with write_transaction():
-            await MembershipApplication.update(
-                {
-                    MembershipApplication.status: "admitted",
-                    MembershipApplication.decided_by: actor.person_id,
-                    MembershipApplication.decided_at: now(),
-                    MembershipApplication.member: member_id,
-                    MembershipApplication.updated_at: now(),
-                    MembershipApplication.reply_token_hash: None,
-                }
-            ).where(MembershipApplication.id == app_id)
-            await record(
-                AuditEntry(
-                    "application.admitted",
-                    organisation_id=org.organisation_id,
-                    target_type="application",
-                    target_id=str(app_id),
-                ),
-                actor,
-            )
+        .returning(MembershipApplication.id)
+    )
+    if not rows:
+        raise MembershipError({"decision": "This application has already been decided"})
+    await record(
+        AuditEntry(
+            action,
+            organisation_id=org.organisation_id,
+            target_type="application",
+            target_id=str(application_id),
+        ),
+        actor,
+    )
+
+
+async def _admit(org: OrgContext, application: dict[str, Any], actor: Actor, settings: Settings) -> None:
+    """The register entry and the decision land together; then the welcome (and, for someone without an
+    account, the link to set one up)."""
+    email = application["email"]
+    person = await Person.select(Person.id).where(Person.email == email).first()
+    person_id = person["id"] if person else None
+    if person_id is not None and await Member.exists().where(
+        (Member.organisation == org.organisation_id)
+        & (Member.person == person_id)
+        & Member.ceased_on.is_null()
+    ):
+        raise MembershipError({"decision": "This person is already a member"})
+    entry = NewEntry(
+        name=application["name"],
+        member_class=application["member_class"],
+        admitted_on=today(),
+        address=application["address"],
+        email=email,
+        contact_by=application["contact_by"],
+    )
+    async with write_transaction():
+        member_id = await add_register_entry(org, entry, actor, person_id=person_id, source="application")
+        decided = {
+            MembershipApplication.status: "admitted",
+            MembershipApplication.decided_by: actor.person_id,
+            MembershipApplication.decided_at: now(),
+            MembershipApplication.member: member_id,
+            MembershipApplication.reply_token_hash: None,
+        }
+        await _mark_decided(org, application["id"], decided, "application.admitted", actor)
         link = ""
         if person_id is None:
-            link = await account_link(
-                org, member_id, application["name"], email, application["member_class"], actor
-            )
-        kind = class_name(constitution, application["member_class"]).lower()
-        body = f"Welcome to {org.name}. The board has admitted you as a {kind} member.\n\n"
-        url = f"{settings.base_url.rstrip('/')}{link}"
-        body += (
-            f"To use coop, open this link and choose a password:\n\n{url}\n\nThe link works for 14 days.\n"
-            if link
-            else "Sign in to coop to see your membership.\n"
-        )
-        easy_read = (
-            f"You are now a member of {org.name}.",
-            "You own a part of it, with the other members.",
-            *((f"To use the website, open this link: {url}", "The link works for 14 days.") if link else ()),
-        )
-        # As they asked when applying: by email (easy read if recorded), or a letter to post.
-        await notices.send_notice(
-            settings,
-            org.organisation_id,
-            [member_id],
-            notices.Notice(kind="welcome", subject=f"Welcome to {org.name}", body=body, easy_read=easy_read),
-        )
-        return
-    token = secrets.token_urlsafe(32) if decision == "more_info" else None
+            link = await account_link(org, member_id, entry.name, email, entry.member_class, actor)
+    await _welcome(org, member_id, entry.member_class, link, settings)
+
+
+async def _welcome(org: OrgContext, member_id: int, class_key: str, link: str, settings: Settings) -> None:
+    constitution = await constitution_of(org.organisation_id)
+    kind = class_name(constitution, class_key).lower()
+    body = f"Welcome to {org.name}. The board has admitted you as a {kind} member.\n\n"
+    url = f"{settings.base_url.rstrip('/')}{link}"
+    body += (
+        f"To use coop, open this link and choose a password:\n\n{url}\n\nThe link works for 14 days.\n"
+        if link
+        else "Sign in to coop to see your membership.\n"
+    )
+    easy_read = (
+        f"You are now a member of {org.name}.",
+        "You own a part of it, with the other members.",
+        *((f"To use the website, open this link: {url}", "The link works for 14 days.") if link else ()),
+    )
+    # As they asked when applying: by email (easy read if recorded), or a letter to post.
+    await notices.send_notice(
+        settings,
+        org.organisation_id,
+        [member_id],
+        notices.Notice(kind="welcome", subject=f"Welcome to {org.name}", body=body, easy_read=easy_read),
+    )
+
+
+async def _ask_more(
+    org: OrgContext, application: dict[str, Any], question: str, actor: Actor, settings: Settings
+) -> None:
+    token = secrets.token_urlsafe(32)
+    asked = {
+        MembershipApplication.status: "more_info",
+        MembershipApplication.board_message: question[:4000],
+        MembershipApplication.reply_token_hash: token_hash(token),
+        MembershipApplication.decided_by: actor.person_id,
+        MembershipApplication.decided_at: None,
+    }
     async with write_transaction():
-        await MembershipApplication.update(
-            {
-                MembershipApplication.status: "more_info" if decision == "more_info" else "refused",
-                MembershipApplication.board_message: message.strip()[:4000],
-                MembershipApplication.reply_token_hash: token_hash(token) if token else None,
-                MembershipApplication.decided_by: actor.person_id,
-                MembershipApplication.decided_at: now() if decision == "refuse" else None,
-                MembershipApplication.updated_at: now(),
-            }
-        ).where(MembershipApplication.id == app_id)
-        await record(
-            AuditEntry(
-                "application.more_info" if token else "application.refused",
-                organisation_id=org.organisation_id,
-                target_type="application",
-                target_id=str(app_id),
-            ),
-            actor,
-        )
-    if token:
-        link = f"{settings.base_url.rstrip('/')}/o/{org.slug}/join/reply/{token}"
-        body = (
-            f"Dear {application['name']},\n\nThank you for applying to join {org.name}. Before the board "
-            f"decides, it would like to know:\n\n{message.strip()}\n\nAnswer here:\n\n{link}\n"
-        )
-        await send_email(
-            settings,
-            to=application["email"],
-            subject=f"{org.name}: a question about your application",
-            body=body,
-        )
-    else:
-        body = (
-            f"Dear {application['name']},\n\nThank you for applying to join {org.name}. The board has "
-            f"decided not to admit you, for this reason:\n\n{message.strip()}\n\nIf you think this is wrong, "
-            "reply to the secretary.\n"
-        )
-        await send_email(
-            settings, to=application["email"], subject=f"{org.name}: your application", body=body
-        )
+        await _mark_decided(org, application["id"], asked, "application.more_info", actor)
+    link = f"{settings.base_url.rstrip('/')}/o/{org.slug}/join/reply/{token}"
+    body = (
+        f"Dear {application['name']},\n\nThank you for applying to join {org.name}. Before the board "
+        f"decides, it would like to know:\n\n{question}\n\nAnswer here:\n\n{link}\n"
+    )
+    subject = f"{org.name}: a question about your application"
+    await send_email(settings, to=application["email"], subject=subject, body=body)
+
+
+async def _refuse(
+    org: OrgContext, application: dict[str, Any], reason: str, actor: Actor, settings: Settings
+) -> None:
+    refused = {
+        MembershipApplication.status: "refused",
+        MembershipApplication.board_message: reason[:4000],
+        MembershipApplication.reply_token_hash: None,
+        MembershipApplication.decided_by: actor.person_id,
+        MembershipApplication.decided_at: now(),
+    }
+    async with write_transaction():
+        await _mark_decided(org, application["id"], refused, "application.refused", actor)
+    body = (
+        f"Dear {application['name']},\n\nThank you for applying to join {org.name}. The board has "
+        f"decided not to admit you, for this reason:\n\n{reason}\n\nIf you think this is wrong, "
+        "reply to the secretary.\n"
+    )
+    await send_email(settings, to=application["email"], subject=f"{org.name}: your application", body=body)
 
 
 async def application_for_reply(org_slug: str, token: str) -> dict[str, Any] | None:

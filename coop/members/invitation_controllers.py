@@ -11,9 +11,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.accounts.controllers import actor_of
-from coop.accounts.passwords import MIN_LENGTH, password_problem
-from coop.accounts.service import CurrentSession, create_person
-from coop.accounts.tables import Person
+from coop.accounts.passwords import MIN_LENGTH
+from coop.accounts.service import CurrentSession
 from coop.guards import current_org, requires_member
 from coop.members import (
     invitations,
@@ -22,9 +21,7 @@ from coop.members import (
 from coop.members.errors import MembershipError
 from coop.members.forms import form_text
 from coop.members.guards import PUBLIC, requires_board
-from coop.members.tables import MemberInvitation
 from coop.organisations.service import constitution_of
-from coop.pagination import paginate
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
 
@@ -41,24 +38,9 @@ class InvitationAdminController(Controller):
         page: int = 1,
     ) -> Template:
         org = current_org(request)
-        where = MemberInvitation.organisation == org.organisation_id
-        query = (
-            MemberInvitation.select(
-                MemberInvitation.public_id,
-                MemberInvitation.name,
-                MemberInvitation.email,
-                MemberInvitation.member_class,
-                MemberInvitation.created_at,
-                MemberInvitation.expires_at,
-                MemberInvitation.used_at,
-                MemberInvitation.revoked_at,
-            )
-            .where(where)
-            .order_by(MemberInvitation.id, ascending=False)
-        )
-        invitations = await paginate(query, total=await MemberInvitation.count().where(where), page=page)
+        page_of = await invitations.invitations_page(org.organisation_id, page)
         context = {
-            "invitations": invitations,
+            "invitations": page_of,
             "constitution": await constitution_of(org.organisation_id),
             "form": form or {},
             "now": words.now(),
@@ -127,11 +109,7 @@ class InvitationController(Controller):
         errors: dict[str, str] | None = None,
     ) -> Template:
         current = request.scope.get("user")
-        has_account = False
-        if invitation is not None:
-            has_account = await Person.exists().where(
-                (Person.email == invitation["email"]) & Person.password_hash.is_not_null()
-            )
+        has_account = invitation is not None and await invitations.invitee_has_account(invitation)
         context = {
             "invitation": invitation,
             "token": token,
@@ -157,32 +135,12 @@ class InvitationController(Controller):
             if isinstance(current, CurrentSession) and current.email == invitation["email"]:
                 await invitations.accept_invitation(invitation, current.person_id, actor_of(request))
                 return redirect(request, f"/o/{invitation['org_slug']}/me?welcome=1")
-            person = (
-                await Person.select(Person.id, Person.password_hash)
-                .where(Person.email == invitation["email"])
-                .first()
-            )
-            if person is not None and person["password_hash"] is not None:
+            password = form_text(form, "password", 1100)
+            if not await invitations.accept_with_new_password(
+                invitation, password, actor_of(request), settings
+            ):
                 # They already have an account: sign in first, then come back to this link.
                 return redirect(request, f"/sign-in?next=/invitations/{token}")
-            password = form_text(form, "password", 1100)
-            problem = password_problem(
-                password, context_words=(invitation["email"].split("@")[0], invitation["name"])
-            )
-            if problem:
-                raise MembershipError({"password": problem})
-            if person is None:
-                person_id = await create_person(
-                    invitation["email"], invitation["name"], password, settings=settings
-                )
-            else:
-                from coop.accounts.passwords import hash_password, hasher_for
-
-                person_id = person["id"]
-                await Person.update(
-                    {Person.password_hash: await hash_password(hasher_for(settings), password)}
-                ).where((Person.id == person_id) & Person.password_hash.is_null())
-            await invitations.accept_invitation(invitation, person_id, actor_of(request))
         except MembershipError as exc:
             return await self._page(request, token, invitation, exc.errors)
         return redirect(request, f"/sign-in?next=/o/{invitation['org_slug']}/me&joined=1")

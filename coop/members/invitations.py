@@ -7,7 +7,9 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from coop.accounts.service import token_hash
+from coop.accounts.passwords import hash_password, hasher_for, password_problem
+from coop.accounts.service import insert_person, token_hash
+from coop.accounts.tables import Person
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.mail.service import send_email
@@ -19,6 +21,7 @@ from coop.members.tables import (
 )
 from coop.members.words import class_name, email_errors, now, parse_public_id, today
 from coop.organisations.service import OrgContext, constitution_of
+from coop.pagination import Page, paginate
 from coop.settings import Settings
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -171,6 +174,76 @@ async def accept_invitation(invitation: dict[str, Any], person_id: int, actor: A
             ),
             actor,
         )
+
+
+async def accept_with_new_password(
+    invitation: dict[str, Any], password: str, actor: Actor, settings: Settings
+) -> bool:
+    """Accept an invitation for someone without a password yet: choose one and join, in one transaction
+    (the account, or its password, and the membership land together or not at all). Returns False,
+    changing nothing, when they already have an account: they sign in first and open the link again."""
+    email = invitation["email"]
+    person = await Person.select(Person.id, Person.password_hash).where(Person.email == email).first()
+    if person is not None and person["password_hash"] is not None:
+        return False
+    problem = password_problem(password, context_words=(email.split("@")[0], invitation["name"]))
+    if problem:
+        raise MembershipError({"password": problem})
+    password_hash = await hash_password(hasher_for(settings), password)  # slow: before the transaction
+    async with write_transaction():
+        if person is None:
+            person_id = await insert_person(email, invitation["name"], password_hash)
+        else:
+            person_id = int(person["id"])
+            await _set_first_password(person_id, password_hash, actor)
+        await accept_invitation(invitation, person_id, actor)
+    return True
+
+
+async def _set_first_password(person_id: int, password_hash: str, actor: Actor) -> None:
+    """An account made without a password (a supporter named by a member) gets its first one."""
+    rows = (
+        await Person.update({Person.password_hash: password_hash})
+        .where((Person.id == person_id) & Person.password_hash.is_null())
+        .returning(Person.id)
+    )
+    if not rows:  # someone set one meanwhile: the sign-in page is the way in now
+        raise MembershipError(
+            {"password": "This account already has a password. Sign in, then open the link again"}
+        )
+    await record(
+        AuditEntry(
+            "auth.password_set", target_type="person", target_id=str(person_id), detail={"by": "invitation"}
+        ),
+        actor,
+    )
+
+
+async def invitee_has_account(invitation: dict[str, Any]) -> bool:
+    """Whether the invited address already has an account with a password (then they sign in first)."""
+    return await Person.exists().where(
+        (Person.email == invitation["email"]) & Person.password_hash.is_not_null()
+    )
+
+
+async def invitations_page(organisation_id: int, page: int) -> Page:
+    """One page of the organisation's invitations, newest first."""
+    where = MemberInvitation.organisation == organisation_id
+    query = (
+        MemberInvitation.select(
+            MemberInvitation.public_id,
+            MemberInvitation.name,
+            MemberInvitation.email,
+            MemberInvitation.member_class,
+            MemberInvitation.created_at,
+            MemberInvitation.expires_at,
+            MemberInvitation.used_at,
+            MemberInvitation.revoked_at,
+        )
+        .where(where)
+        .order_by(MemberInvitation.id, ascending=False)
+    )
+    return await paginate(query, total=await MemberInvitation.count().where(where), page=page)
 
 
 async def revoke_invitation(org: OrgContext, public_id: str, actor: Actor) -> bool:

@@ -16,17 +16,12 @@ from coop.members import (
 from coop.members.forms import form_text
 from coop.members.guards import PUBLIC
 from coop.members.words import CONTACT_BY
-from coop.organisations.service import constitution_of
-from coop.organisations.tables import Organisation
+from coop.organisations.service import constitution_of, public_organisation
 from coop.web import form_errors_page, render
 
 
 async def _public_org(slug: str) -> dict[str, Any]:
-    row = (
-        await Organisation.select(Organisation.id, Organisation.slug, Organisation.name)
-        .where(Organisation.slug == slug)
-        .first()
-    )
+    row = await public_organisation(slug)
     if row is None:
         raise NotFoundException()
     return row

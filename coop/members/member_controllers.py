@@ -11,18 +11,13 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.guards import current_org, requires_member
-from coop.mail.service import refused_address
 from coop.members import (
     entries,
-    leaving,
-    needs,
     register,
-    supporters,
     words,
 )
-from coop.members.tables import RoleGrant
-from coop.members.words import CONTACT_BY
-from coop.organisations.service import ROLE_NAMES, constitution_of
+from coop.members.member_page import member_page
+from coop.organisations.service import constitution_of
 from coop.pagination import list_position
 from coop.web import render
 
@@ -60,32 +55,8 @@ class MemberController(Controller):
 
     @get("/{member_id:str}", name="member")
     async def show(self, request: Request[Any, Any, Any], member_id: FromPath[str]) -> Template:
-        org = current_org(request)
         # Scoped by organisation: another organisation's member is simply not found.
-        member = await member_or_404(request, member_id)
-        board = words.is_board(org)
-        if not board and not register.is_current(member, words.today()):
+        context = await member_page(current_org(request), member_id)
+        if context is None:
             raise NotFoundException()
-        roles = await RoleGrant.select(RoleGrant.role).where(
-            (RoleGrant.member == member["id"]) & RoleGrant.revoked_at.is_null()
-        )
-        constitution = await constitution_of(org.organisation_id)
-        context: dict[str, Any] = {
-            "member": member,
-            "roles": [ROLE_NAMES[r["role"]] for r in roles if r["role"] in ROLE_NAMES],
-            "constitution": constitution,
-            "is_board": board,
-        }
-        if board:
-            context.update(
-                {
-                    "events": await entries.events_of(member["id"]),
-                    "needs": await needs.needs_of(member["id"]),
-                    "facts": await needs.facts_of(member["id"]),
-                    "supporters": await supporters.supporters_of(member["id"]),
-                    "expulsion": await leaving.expulsion_state(member["id"]),
-                    "contact_words": CONTACT_BY,
-                    "refused_email": await refused_address(member["id"]),
-                }
-            )
         return render(request, "members/show.html", context)

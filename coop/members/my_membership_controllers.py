@@ -4,7 +4,7 @@ actions are recorded as assisted)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,10 +20,10 @@ from coop.form_values import read_date, whole_number
 from coop.guards import current_org, requires_member
 from coop.members import (
     leaving,
+    member_page,
     needs,
     personal_data,
     proxies,
-    register,
     roles,
     supporters,
     words,
@@ -31,11 +31,9 @@ from coop.members import (
 from coop.members.errors import MembershipError
 from coop.members.forms import form_text
 from coop.members.guards import requires_supporter
-from coop.members.tables import Member
 from coop.members.words import CONTACT_BY, FACTS, NEEDS
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
-from coop.votes import service as votes
 from coop.web import form_errors_page, redirect, render
 
 LONDON = ZoneInfo("Europe/London")
@@ -52,57 +50,21 @@ def _base(request: Request[Any, Any, Any]) -> str:
     return f"/o/{org.slug}/me"
 
 
-async def _open_votes(organisation_id: int, member_id: int) -> list[dict[str, Any]]:
-    """Open votes with this member on the roll, and whether they have voted (a supporter sees the same)."""
-    now = datetime.now(UTC)
-    open_now = []
-    for vote in await votes.list_votes(organisation_id):
-        if vote.accepting_at(now):
-            status = await votes.voter_status(vote.id, member_id)
-            if status.on_roll:
-                open_now.append(
-                    {"id": vote.id, "title": vote.title, "closes_at": vote.closes_at, "voted": status.voted}
-                )
-    return open_now
-
-
 class MyMembershipController(Controller):
     path = "/o/{org_slug:str}/me"
     guards = [requires_member]
 
     async def _context(self, request: Request[Any, Any, Any], **extra: Any) -> dict[str, Any]:
         org = current_org(request)
-        member = await Member.select().where(Member.id == org.member_id).first()
-        assert member is not None
-        constitution = await constitution_of(org.organisation_id)
-        others = (
-            await Member.select(Member.public_id, Member.name)
-            .where(
-                (Member.organisation == org.organisation_id)
-                & register.current_on(words.today())
-                & (Member.id != org.member_id)
-            )
-            .order_by(Member.name)
-            .limit(200)
-        )
         current = request.scope.get("user")
+        acting_for_self = isinstance(current, CurrentSession) and _assisted_by(request) is None
+        page = await member_page.my_page(org, current.person_id if acting_for_self else None)
         votes_base = f"{_base(request)}/votes" if _assisted_by(request) else f"/o/{org.slug}/votes"
         return {
-            "member": member,
+            **page,
             "votes_base": votes_base,
-            "open_votes": await _open_votes(org.organisation_id, org.member_id),
-            "constitution": constitution,
             "base": _base(request),
             "assisted": _assisted_by(request) is not None,
-            "needs": await needs.needs_of(org.member_id),
-            "facts": await needs.facts_of(org.member_id),
-            "supporters": await supporters.supporters_of(org.member_id),
-            "proxies": await proxies.proxies_of(org.member_id),
-            "held": await proxies.proxies_held_by(org.member_id),
-            "supporting": await supporters.supported_by(current.person_id)
-            if isinstance(current, CurrentSession) and _assisted_by(request) is None
-            else [],
-            "others": others,
             "contact_words": CONTACT_BY,
             "need_words": NEEDS,
             "fact_words": FACTS,
@@ -147,7 +109,7 @@ class MyMembershipController(Controller):
         org = current_org(request)
         form = await request.form()
         values = {k: form_text(form, k, 1100) for k in ("address", "email", "phone", "contact_by")}
-        member = await Member.select().where(Member.id == org.member_id).first()
+        member = await member_page.own_entry(org)
         values_needs = list(form.getall("needs", []))
         try:
             await needs.update_contact(
@@ -306,8 +268,7 @@ class MyMembershipController(Controller):
             if form_text(form, "confirm") == "yes"
             else {"confirm": "Tick the box to confirm you want to leave"}
         )
-        member = await Member.select().where(Member.id == org.member_id).first()
-        assert member is not None
+        member = await member_page.own_entry(org)
         try:
             if errors:
                 raise MembershipError(errors)

@@ -64,42 +64,9 @@ async def appoint_proxy(
     received_at: datetime | None = None,
 ) -> None:
     constitution = await constitution_of(org.organisation_id)
-    errors: dict[str, str] = {}
     received_at = received_at or now()
-    proxy_member: dict[str, Any] | None = None
-    if form.proxy == "other":
-        if not form.other_name.strip():
-            errors["other_name"] = "Enter the name of your proxy"
-        if form.other_email.strip():
-            errors.update(email_errors(form.other_email, "other_email", "their email address"))
-    else:
-        proxy_member = await member_in_org(org, form.proxy)
-        if proxy_member is None or proxy_member["ceased_on"] is not None:
-            errors["proxy"] = "Choose who will be your proxy"
-        elif proxy_member["id"] == member_id:
-            errors["proxy"] = "Choose someone other than yourself"
-    if form.scope not in ("standing", "meeting"):
-        errors["scope"] = "Choose whether this is for one meeting or every meeting"
-    elif form.scope == "meeting":
-        if not form.meeting_name.strip():
-            errors["meeting_name"] = "Enter which meeting"
-        if form.meeting_starts_at is None:
-            errors["meeting_date"] = "Enter the date and time the meeting starts"
-    if len(form.instructions) > 4000:
-        errors["instructions"] = "Instructions must be 4000 characters or fewer"
-    if errors:
-        raise MembershipError(errors)
-    if proxy_member is not None:
-        held = await ProxyAppointment.count().where(
-            (ProxyAppointment.proxy_member == proxy_member["id"]) & ProxyAppointment.revoked_at.is_null()
-        )
-    else:
-        held = await ProxyAppointment.count().where(
-            (ProxyAppointment.organisation == org.organisation_id)
-            & ProxyAppointment.proxy_member.is_null()
-            & (ProxyAppointment.proxy_name == form.other_name.strip())
-            & ProxyAppointment.revoked_at.is_null()
-        )
+    proxy_member = await _check_form(org, member_id, form)
+    held = await _proxies_held(org, proxy_member, form.other_name)
     starts = form.meeting_starts_at if form.scope == "meeting" else None
     found = proxy_appointment_violations(
         constitution,
@@ -140,6 +107,49 @@ async def appoint_proxy(
             ),
             actor,
         )
+
+
+async def _check_form(org: OrgContext, member_id: int, form: ProxyForm) -> dict[str, Any] | None:
+    """The form's own problems, all at once (MembershipError); returns the proxy's entry if a member."""
+    errors: dict[str, str] = {}
+    proxy_member: dict[str, Any] | None = None
+    if form.proxy == "other":
+        if not form.other_name.strip():
+            errors["other_name"] = "Enter the name of your proxy"
+        if form.other_email.strip():
+            errors.update(email_errors(form.other_email, "other_email", "their email address"))
+    else:
+        proxy_member = await member_in_org(org, form.proxy)
+        if proxy_member is None or proxy_member["ceased_on"] is not None:
+            errors["proxy"] = "Choose who will be your proxy"
+        elif proxy_member["id"] == member_id:
+            errors["proxy"] = "Choose someone other than yourself"
+    if form.scope not in ("standing", "meeting"):
+        errors["scope"] = "Choose whether this is for one meeting or every meeting"
+    elif form.scope == "meeting":
+        if not form.meeting_name.strip():
+            errors["meeting_name"] = "Enter which meeting"
+        if form.meeting_starts_at is None:
+            errors["meeting_date"] = "Enter the date and time the meeting starts"
+    if len(form.instructions) > 4000:
+        errors["instructions"] = "Instructions must be 4000 characters or fewer"
+    if errors:
+        raise MembershipError(errors)
+    return proxy_member
+
+
+async def _proxies_held(org: OrgContext, proxy_member: dict[str, Any] | None, other_name: str) -> int:
+    """How many appointments the chosen proxy already holds (a member by entry, anyone else by name)."""
+    if proxy_member is not None:
+        return await ProxyAppointment.count().where(
+            (ProxyAppointment.proxy_member == proxy_member["id"]) & ProxyAppointment.revoked_at.is_null()
+        )
+    return await ProxyAppointment.count().where(
+        (ProxyAppointment.organisation == org.organisation_id)
+        & ProxyAppointment.proxy_member.is_null()
+        & (ProxyAppointment.proxy_name == other_name.strip())
+        & ProxyAppointment.revoked_at.is_null()
+    )
 
 
 async def revoke_proxy(org: OrgContext, member_id: int, public_id: str, actor: Actor) -> bool:

@@ -12,7 +12,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Stream, Template
 
 from coop.accounts.controllers import actor_of
-from coop.form_values import read_date
 from coop.guards import current_org, requires_member
 from coop.members import (
     entries,
@@ -20,19 +19,20 @@ from coop.members import (
     needs,
     notices,
     register,
-    supporters,
     words,
 )
 from coop.members.errors import MembershipError
 from coop.members.forms import form_count, form_text
 from coop.members.guards import requires_board
 from coop.members.member_controllers import member_or_404
-from coop.members.tables import Member, RoleGrant
+from coop.members.member_page import member_page
 from coop.members.words import CONTACT_BY, NEEDS
-from coop.organisations.service import ROLE_NAMES, constitution_of
+from coop.organisations.service import constitution_of
 from coop.pagination import list_position
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
+
+ADMITTED_FIELDS = ("admitted_day", "admitted_month", "admitted_year")
 
 
 class RegisterController(Controller):
@@ -143,72 +143,23 @@ class RegisterController(Controller):
     @post("/new", name="register_new_post")
     async def create(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
-        constitution = await constitution_of(org.organisation_id)
         form = await request.form()
-        values = {
-            k: form_text(form, k)
-            for k in (
-                "name",
-                "member_class",
-                "address",
-                "email",
-                "phone",
-                "contact_by",
-                "shares_held",
-                "admitted_day",
-                "admitted_month",
-                "admitted_year",
-            )
-        }
-        errors: dict[str, str] = {}
-        if not values["name"].strip():
-            errors["name"] = "Enter their full name"
-        if constitution.member_class(values["member_class"]) is None:
-            errors["member_class"] = "Choose a membership class"
-        admitted = read_date(form, "admitted", "date they were admitted", errors)
-        if admitted is not None and admitted > words.today():
-            errors["admitted_day"] = "The date admitted must be today or in the past"
-        if values["contact_by"] not in CONTACT_BY:
-            errors["contact_by"] = "Choose how they want to be contacted"
-        elif values["contact_by"] == "post" and not values["address"].strip():
-            errors["address"] = "Enter their postal address, so notices can be posted to them"
-        elif values["contact_by"] == "email" and not values["email"].strip():
-            errors["email"] = "Enter their email address, or choose another way to contact them"
-        if values["email"].strip():
-            errors.update(words.email_errors(values["email"], "email", "their email address"))
-        shares = form_count(form, "shares_held") if values["shares_held"].strip() else 0
-        if shares is None or shares < 0:
-            errors["shares_held"] = "Enter the number of shares as a whole number, like 1"
-        if errors:
+        try:
+            public_id = await entries.add_member(org, form, actor_of(request))
+        except MembershipError as exc:
+            values = {k: form_text(form, k) for k in (*entries.NEW_ENTRY_FIELDS, *ADMITTED_FIELDS)}
             return form_errors_page(
                 request,
                 "members/new_member.html",
-                errors,
+                exc.errors,
                 {
                     "form": values,
-                    "constitution": constitution,
+                    "constitution": await constitution_of(org.organisation_id),
                     "contact_by": CONTACT_BY,
                     "today": words.today(),
                 },
             )
-        assert admitted is not None
-        member_id = await entries.add_register_entry(
-            org,
-            entries.NewEntry(
-                name=values["name"].strip(),
-                member_class=values["member_class"],
-                admitted_on=admitted,
-                address=values["address"].strip(),
-                email=values["email"].strip().lower() or None,
-                phone=values["phone"].strip(),
-                contact_by=values["contact_by"],
-                shares_held=shares or 0,
-            ),
-            actor_of(request),
-        )
-        row = await Member.select(Member.public_id).where(Member.id == member_id).first()
-        assert row is not None
-        return redirect(request, f"/o/{org.slug}/members/{row['public_id']}?added=1")
+        return redirect(request, f"/o/{org.slug}/members/{public_id}?added=1")
 
     async def _form_member(
         self, request: Request[Any, Any, Any], member_id: str
@@ -222,29 +173,9 @@ class RegisterController(Controller):
         errors: dict[str, str],
         values: dict[str, str],
     ) -> Template:
-        org = current_org(request)
-        constitution = await constitution_of(org.organisation_id)
-        roles = await RoleGrant.select(RoleGrant.role).where(
-            (RoleGrant.member == member["id"]) & RoleGrant.revoked_at.is_null()
-        )
-        return form_errors_page(
-            request,
-            "members/show.html",
-            errors,
-            {
-                "member": member,
-                "roles": [ROLE_NAMES[r["role"]] for r in roles if r["role"] in ROLE_NAMES],
-                "constitution": constitution,
-                "is_board": True,
-                "events": await entries.events_of(member["id"]),
-                "needs": await needs.needs_of(member["id"]),
-                "facts": await needs.facts_of(member["id"]),
-                "supporters": await supporters.supporters_of(member["id"]),
-                "expulsion": await leaving.expulsion_state(member["id"]),
-                "contact_words": CONTACT_BY,
-                "form": values,
-            },
-        )
+        context = await member_page(current_org(request), str(member["public_id"]))
+        assert context is not None  # the board sees every entry of its organisation
+        return form_errors_page(request, "members/show.html", errors, {**context, "form": values})
 
     @post("/{member_id:str}/class", name="register_change_class")
     async def change_class(self, request: Request[Any, Any, Any], member_id: FromPath[str]) -> Response[Any]:

@@ -100,20 +100,27 @@ async def add_supporter(
             ),
             actor,
         )
-    base = settings.base_url.rstrip("/")
-    body = (
-        f"Dear {name.strip()},\n\n{org.member_name if org.member_id == member_id else 'A member'} of "
-        f"{org.name} has named you as their supporter in coop. You can help them read papers, fill in "
-        "forms, and vote when they are with you and make every choice (we tell them each time). You do "
-        "not get a vote of your own.\n\n"
-    )
-    body += (
-        f"Choose a password within 7 days to sign in:\n\n{base}/password-reset/{token}\n"
-        if new_account
-        else f"Sign in at {base}/sign-in to help them.\n"
+    who = org.member_name if org.member_id == member_id else "A member"
+    body = _supporter_email(
+        org.name, who, name.strip(), settings.base_url.rstrip("/"), token if new_account else None
     )
     await send_email(
         settings, to=email, subject=f"You have been named as a supporter in {org.name}", body=body
+    )
+
+
+def _supporter_email(org_name: str, who: str, name: str, base: str, reset_token: str | None) -> str:
+    """What a new supporter is told: what they may do, and how to sign in (a new account chooses a
+    password through a reset link)."""
+    body = (
+        f"Dear {name},\n\n{who} of {org_name} has named you as their supporter in coop. You can help them "
+        "read papers, fill in forms, and vote when they are with you and make every choice (we tell them "
+        "each time). You do not get a vote of your own.\n\n"
+    )
+    return body + (
+        f"Choose a password within 7 days to sign in:\n\n{base}/password-reset/{reset_token}\n"
+        if reset_token
+        else f"Sign in at {base}/sign-in to help them.\n"
     )
 
 

@@ -75,6 +75,20 @@ async def org_context(slug: str, person_id: int) -> OrgContext | None:
     )
 
 
+async def member_count(organisation_id: int) -> int:
+    """How many members the organisation has (entries not ceased), for its home page."""
+    return await Member.count().where((Member.organisation == organisation_id) & Member.ceased_on.is_null())
+
+
+async def public_organisation(slug: str) -> dict[str, Any] | None:
+    """What anyone may know of an organisation from its address (its joining pages): id, slug and name."""
+    return (
+        await Organisation.select(Organisation.id, Organisation.slug, Organisation.name)
+        .where(Organisation.slug == slug)
+        .first()
+    )
+
+
 async def constitution_of(organisation_id: int) -> Constitution:
     """The organisation's rules in force: the newest adopted version of its constitution."""
     row = (
