@@ -19,6 +19,7 @@ from typing import Any
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import seat_election_winners
 from coop.db import current_engine, is_sqlite, write_transaction
+from coop.errors import Refused
 from coop.members.leaving import settle_due_resignations
 from coop.members.notices import Notice
 from coop.members.tables import Member, RoleGrant
@@ -381,8 +382,8 @@ async def electorate_for(vote: VoteInfo, constitution: Constitution, today: date
     return roll
 
 
-class VoteStateError(Exception):
-    """A vote is not in the state an action needs; the message is safe to show."""
+class VoteStateError(Refused):
+    """A vote is not in the state an action needs; the message is safe to show (a `coop.errors.Refused`)."""
 
 
 async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor: Actor) -> int:
