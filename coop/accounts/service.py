@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from coop.accounts.devices import (
@@ -27,6 +27,7 @@ from coop.accounts.devices import (
 from coop.accounts.passwords import hash_password, hasher_for, password_problem, verify_password
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
+from coop.clock import now
 from coop.db import write_transaction
 from coop.jobs.queue import NewJob, enqueue
 from coop.settings import Settings
@@ -50,10 +51,6 @@ ADDRESS_ATTEMPTS_PER_MINUTE = 20
 RESET_LINK_LIFETIME = timedelta(hours=1)
 RESETS_PER_HOUR_PER_ACCOUNT = 3
 RESET_LINK_JOB = "accounts.reset_link"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def token_hash(token: str) -> str:

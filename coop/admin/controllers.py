@@ -3,7 +3,6 @@ and the background jobs that need attention."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.admin import outbox
 from coop.guards import requires_site_admin
@@ -45,6 +45,6 @@ class OutboxController(Controller):
 
     @post("/jobs/{job_id:int}/retry", name="job_retry")
     async def retry(self, request: Request[Any, Any, Any], job_id: FromPath[int]) -> Response[Any]:
-        if not await queue.retry(job_id, now=datetime.now(UTC), actor=actor_of(request)):
+        if not await queue.retry(job_id, now=clock.now(), actor=actor_of(request)):
             raise NotFoundException()
         return redirect(request, "/admin/outbox?retried=1")

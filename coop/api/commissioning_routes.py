@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
+from coop import clock
 from coop.api.auth import ROLES, WRITE, api_actor, api_caller
 from coop.api.listing import (
     CONTRACTS,
@@ -24,7 +25,6 @@ from coop.api.problems import READ_PROBLEMS, WRITE_PROBLEMS, ApiProblem
 from coop.budgets import service as budgets
 from coop.commissioning import service as commissioning
 from coop.commissioning.forms import read_provider_form
-from coop.votes.service import VoteStateError
 
 MANAGERS = commissioning.MANAGER_ROLES
 AccountId = Annotated[int, Meta(ge=1, le=2**31 - 1)]
@@ -181,12 +181,9 @@ class CommissioningRoutes(Controller):
             minutes,
             data.vote_days,
         )
-        try:
-            public_id = await commissioning.create_proposal(
-                org.organisation_id, pool, offer, details, now=datetime.now(UTC), actor=api_actor(request)
-            )
-        except VoteStateError as error:
-            raise ApiProblem(str(error), status_code=409) from error
+        public_id = await commissioning.create_proposal(
+            org.organisation_id, pool, offer, details, now=clock.now(), actor=api_actor(request)
+        )
         return Created(id=public_id)
 
     @get("/contracts", responses=READ_PROBLEMS, operation_id="listContracts", summary="Contracts")

@@ -12,7 +12,6 @@ from coop.api.auth import ROLES, WRITE, api_actor, api_caller
 from coop.api.problems import WRITE_PROBLEMS, ApiProblem
 from coop.form_values import INTEGER_MAX
 from coop.members import imports
-from coop.members.errors import MembershipError
 from coop.members.words import BOARD_ROLES
 
 ImportKey = Annotated[
@@ -95,18 +94,13 @@ class MemberImportRoutes(Controller):
         idempotency_key: ImportKey = None,
     ) -> ImportOut:
         rows = [_row(r) for r in data.members]
-        try:
-            outcome = await imports.import_members(
-                api_caller(request).org,
-                rows,
-                api_actor(request),
-                dry_run=data.dry_run,
-                idempotency_key=idempotency_key,
-            )
-        except imports.ImportConflict as exc:
-            raise ApiProblem(str(exc), status_code=409, errors=exc.errors) from exc
-        except MembershipError as exc:
-            raise ApiProblem(str(exc), errors=exc.errors) from exc
+        outcome = await imports.import_members(
+            api_caller(request).org,
+            rows,
+            api_actor(request),
+            dry_run=data.dry_run,
+            idempotency_key=idempotency_key,
+        )
         if outcome.problems and not outcome.dry_run:
             raise ApiProblem(
                 f"Nobody was added: {len(outcome.problems)} problems in the rows. See `errors`.",

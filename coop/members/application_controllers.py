@@ -10,14 +10,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop.actor import actor_of
+from coop.form_values import form_text
 from coop.guards import current_org, requires_member
 from coop.members import (
     applications,
 )
 from coop.members.applications import applications_page
 from coop.members.errors import MembershipError
-from coop.members.forms import form_text
 from coop.members.guards import requires_board
 from coop.members.words import CONTACT_BY, STATUSES
 from coop.organisations.service import constitution_of
@@ -62,6 +62,9 @@ class ApplicationController(Controller):
         form: dict[str, str] | None = None,
         template: str = "members/application.html",
     ) -> Template:
+        """The application again, with the errors. Refusals are caught here, not left to coop.web:
+        the page needs queries (the application and the constitution)
+        that a request which succeeds should not pay for before the service call."""
         org = current_org(request)
         application = await applications.application_in_org(org, application_id)
         if application is None:

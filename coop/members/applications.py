@@ -10,7 +10,9 @@ from typing import Any
 
 from coop.accounts.service import token_hash
 from coop.accounts.tables import Person
+from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now, today
 from coop.db import write_transaction
 from coop.mail.service import send_email
 from coop.members import notices
@@ -21,10 +23,12 @@ from coop.members.tables import (
     Member,
     MembershipApplication,
 )
-from coop.members.words import CONTACT_BY, class_name, email_errors, now, parse_public_id, today
+from coop.members.words import CONTACT_BY, class_name, email_errors
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import Page, paginate
+from coop.public_ids import parse_public_id
 from coop.settings import Settings
+from coop.urls import absolute_url, org_path
 from governance.constitution import Constitution
 from governance.membership import eligibility_violations
 
@@ -160,25 +164,22 @@ async def _mark_decided(
 ) -> None:
     """Inside a transaction: change an application still waiting for a decision, with its audit entry.
     Refused when someone decided it meanwhile (a second board member, a double click)."""
-    rows = (
-        await MembershipApplication.update({**changes, MembershipApplication.updated_at: now()})
-        .where(
-            (MembershipApplication.id == application_id)
-            & MembershipApplication.status.is_in(["submitted", "more_info"])
-        )
-        .returning(MembershipApplication.id)
-    )
-    if not rows:
-        raise MembershipError({"decision": "This application has already been decided"})
-    await record(
-        AuditEntry(
+    rows = await guarded_update(
+        MembershipApplication,
+        {**changes, MembershipApplication.updated_at: now()},
+        (MembershipApplication.id == application_id)
+        & MembershipApplication.status.is_in(["submitted", "more_info"]),
+        returning=[MembershipApplication.id],
+        audit=lambda _: AuditEntry(
             action,
             organisation_id=org.organisation_id,
             target_type="application",
             target_id=str(application_id),
         ),
-        actor,
+        actor=actor,
     )
+    if not rows:
+        raise MembershipError({"decision": "This application has already been decided"})
 
 
 async def _admit(org: OrgContext, application: dict[str, Any], actor: Actor, settings: Settings) -> None:
@@ -221,7 +222,7 @@ async def _welcome(org: OrgContext, member_id: int, class_key: str, link: str, s
     constitution = await constitution_of(org.organisation_id)
     kind = class_name(constitution, class_key).lower()
     body = f"Welcome to {org.name}. The board has admitted you as a {kind} member.\n\n"
-    url = f"{settings.base_url.rstrip('/')}{link}"
+    url = absolute_url(settings, link) if link else ""
     body += (
         f"To use coop, open this link and choose a password:\n\n{url}\n\nThe link works for 14 days.\n"
         if link
@@ -254,7 +255,7 @@ async def _ask_more(
     }
     async with write_transaction():
         await _mark_decided(org, application["id"], asked, "application.more_info", actor)
-    link = f"{settings.base_url.rstrip('/')}/o/{org.slug}/join/reply/{token}"
+    link = absolute_url(settings, org_path(org.slug, "join", "reply", token))
     body = (
         f"Dear {application['name']},\n\nThank you for applying to join {org.name}. Before the board "
         f"decides, it would like to know:\n\n{question}\n\nAnswer here:\n\n{link}\n"

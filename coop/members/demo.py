@@ -9,12 +9,12 @@ from typing import Any
 from coop.accounts.service import create_person, token_hash
 from coop.accounts.tables import Person
 from coop.audit.service import SYSTEM, Actor
+from coop.clock import now
 from coop.members.applications import ApplicationForm, application_in_org, submit_application
 from coop.members.needs import set_facts, set_needs, update_contact
 from coop.members.notices import Notice, send_notice
 from coop.members.proxies import ProxyForm, appoint_proxy
 from coop.members.tables import Member, MembershipApplication, MemberSupporter
-from coop.members.words import now
 from coop.organisations.service import OrgContext, constitution_of, org_context
 from coop.settings import Settings
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import today
 from coop.db import write_transaction
 from coop.form_values import INTEGER_MAX, read_date, whole_number
 from coop.members.errors import MembershipError
@@ -17,8 +18,9 @@ from coop.members.tables import (
     Member,
     MemberEvent,
 )
-from coop.members.words import CONTACT_BY, EVENT_WORDS, email_errors, parse_public_id, today
+from coop.members.words import CONTACT_BY, EVENT_WORDS, email_errors
 from coop.organisations.service import OrgContext, constitution_of
+from coop.public_ids import parse_public_id
 from governance.constitution import Constitution
 
 

@@ -1,16 +1,11 @@
-"""Reading membership forms: text cut to a length (anything but text is empty) and counts that fit their
-column (shares, votes)."""
+"""Reading membership forms: counts that fit their column (shares, votes). Text is read with
+`coop.form_values.form_text`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from coop.form_values import INTEGER_MAX, whole_number
-
-
-def form_text(form: Any, name: str, limit: int = 5000) -> str:
-    value = form.get(name, "")
-    return value[:limit] if isinstance(value, str) else ""
+from coop.form_values import INTEGER_MAX, form_text, whole_number
 
 
 def form_count(form: Any, name: str) -> int | None:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import today
 from coop.db import write_transaction
 from coop.members.entries import NEW_ENTRY_FIELDS, NewEntry, add_register_entries, check_new_entry
 from coop.members.errors import MembershipError
 from coop.members.tables import Member, MemberImport
-from coop.members.words import today
 from coop.organisations.service import OrgContext, constitution_of
 from governance.constitution import Constitution
 
@@ -51,6 +51,8 @@ class ImportOutcome:
 
 class ImportConflict(MembershipError):
     """The idempotency key was used before for a different import."""
+
+    status_code = 409
 
 
 def read_day(raw: str) -> date | None:

@@ -10,16 +10,16 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop import clock
 from coop.accounts.passwords import MIN_LENGTH
 from coop.accounts.service import CurrentSession
+from coop.actor import actor_of
+from coop.form_values import form_text
 from coop.guards import current_org, requires_member
 from coop.members import (
     invitations,
-    words,
 )
 from coop.members.errors import MembershipError
-from coop.members.forms import form_text
 from coop.members.guards import PUBLIC, requires_board
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
@@ -37,13 +37,16 @@ class InvitationAdminController(Controller):
         form: dict[str, str] | None = None,
         page: int = 1,
     ) -> Template:
+        """The invitations list again, with the errors. Refusals are caught here, not left to coop.web:
+        the page needs queries (a page of invitations)
+        that a request which succeeds should not pay for before the service call."""
         org = current_org(request)
         page_of = await invitations.invitations_page(org.organisation_id, page)
         context = {
             "invitations": page_of,
             "constitution": await constitution_of(org.organisation_id),
             "form": form or {},
-            "now": words.now(),
+            "now": clock.now(),
         }
         if errors:
             return form_errors_page(request, "members/invitations.html", errors, context)
@@ -135,7 +138,7 @@ class InvitationController(Controller):
             if isinstance(current, CurrentSession) and current.email == invitation["email"]:
                 await invitations.accept_invitation(invitation, current.person_id, actor_of(request))
                 return redirect(request, f"/o/{invitation['org_slug']}/me?welcome=1")
-            password = form_text(form, "password", 1100)
+            password = form_text(form, "password", 1100, strip=False)
             if not await invitations.accept_with_new_password(
                 invitation, password, actor_of(request), settings
             ):

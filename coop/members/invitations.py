@@ -10,7 +10,9 @@ from typing import Any
 from coop.accounts.passwords import hash_password, hasher_for, password_problem
 from coop.accounts.service import insert_person, token_hash
 from coop.accounts.tables import Person
+from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now, today
 from coop.db import write_transaction
 from coop.mail.service import send_email
 from coop.members.errors import MembershipError
@@ -19,10 +21,12 @@ from coop.members.tables import (
     MemberEvent,
     MemberInvitation,
 )
-from coop.members.words import class_name, email_errors, now, parse_public_id, today
+from coop.members.words import class_name, email_errors
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import Page, paginate
+from coop.public_ids import parse_public_id
 from coop.settings import Settings
+from coop.urls import absolute_url
 
 INVITATION_LIFETIME = timedelta(days=14)
 
@@ -83,7 +87,7 @@ async def invite(
             ),
             actor,
         )
-    link = f"{settings.base_url.rstrip('/')}/invitations/{token}"
+    link = absolute_url(settings, f"/invitations/{token}")
     await send_email(
         settings,
         to=email,
@@ -250,25 +254,20 @@ async def revoke_invitation(org: OrgContext, public_id: str, actor: Actor) -> bo
     uid = parse_public_id(public_id)
     if uid is None:
         return False
-    async with write_transaction():
-        rows = (
-            await MemberInvitation.update({MemberInvitation.revoked_at: now()})
-            .where(
-                (MemberInvitation.public_id == uid)
-                & (MemberInvitation.organisation == org.organisation_id)
-                & MemberInvitation.used_at.is_null()
-                & MemberInvitation.revoked_at.is_null()
-            )
-            .returning(MemberInvitation.id)
-        )
-        if rows:
-            await record(
-                AuditEntry(
-                    "invitation.revoked",
-                    organisation_id=org.organisation_id,
-                    target_type="invitation",
-                    target_id=str(rows[0]["id"]),
-                ),
-                actor,
-            )
+    rows = await guarded_update(
+        MemberInvitation,
+        {MemberInvitation.revoked_at: now()},
+        (MemberInvitation.public_id == uid)
+        & (MemberInvitation.organisation == org.organisation_id)
+        & MemberInvitation.used_at.is_null()
+        & MemberInvitation.revoked_at.is_null(),
+        returning=[MemberInvitation.id],
+        audit=lambda row: AuditEntry(
+            "invitation.revoked",
+            organisation_id=org.organisation_id,
+            target_type="invitation",
+            target_id=str(row["id"]),
+        ),
+        actor=actor,
+    )
     return bool(rows)

@@ -9,11 +9,11 @@ from litestar.exceptions import MethodNotAllowedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop.actor import actor_of
+from coop.form_values import form_text
 from coop.members import (
     applications,
 )
-from coop.members.forms import form_text
 from coop.members.guards import PUBLIC
 from coop.members.words import CONTACT_BY
 from coop.organisations.service import constitution_of, public_organisation

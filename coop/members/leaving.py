@@ -9,6 +9,7 @@ from typing import Any
 
 from coop.accounts.tables import Person
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now, today
 from coop.db import write_transaction
 from coop.mail.service import send_email
 from coop.members import roles
@@ -21,7 +22,7 @@ from coop.members.tables import (
     ProxyAppointment,
     RoleGrant,
 )
-from coop.members.words import now, today, violation_errors
+from coop.members.words import violation_errors
 from coop.organisations.service import OrgContext, constitution_of
 from coop.settings import Settings
 from governance.constitution import ExpulsionBy

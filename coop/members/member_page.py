@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from coop.clock import now, today
 from coop.mail.service import refused_address
 from coop.members import register
 from coop.members.entries import events_of, member_in_org
@@ -15,7 +16,7 @@ from coop.members.proxies import proxies_held_by, proxies_of
 from coop.members.roles import roles_of
 from coop.members.supporters import supported_by, supporters_of
 from coop.members.tables import Member
-from coop.members.words import CONTACT_BY, is_board, now, today
+from coop.members.words import CONTACT_BY, is_board
 from coop.organisations.service import ROLE_NAMES, OrgContext, constitution_of
 from coop.votes import service as votes
 

@@ -14,9 +14,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop import clock
 from coop.accounts.service import CurrentSession
-from coop.form_values import read_date, whole_number
+from coop.actor import actor_of
+from coop.form_values import form_text, read_date, whole_number
 from coop.guards import current_org, requires_member
 from coop.members import (
     leaving,
@@ -26,14 +27,13 @@ from coop.members import (
     proxies,
     roles,
     supporters,
-    words,
 )
 from coop.members.errors import MembershipError
-from coop.members.forms import form_text
 from coop.members.guards import requires_supporter
 from coop.members.words import CONTACT_BY, FACTS, NEEDS
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
+from coop.urls import org_path
 from coop.web import form_errors_page, redirect, render
 
 LONDON = ZoneInfo("Europe/London")
@@ -46,8 +46,8 @@ def _assisted_by(request: Request[Any, Any, Any]) -> int | None:
 def _base(request: Request[Any, Any, Any]) -> str:
     org = current_org(request)
     if _assisted_by(request) is not None:
-        return f"/o/{org.slug}/supporting/{org.member_public_id}"
-    return f"/o/{org.slug}/me"
+        return org_path(org.slug, "supporting", org.member_public_id)
+    return org_path(org.slug, "me")
 
 
 class MyMembershipController(Controller):
@@ -59,7 +59,7 @@ class MyMembershipController(Controller):
         current = request.scope.get("user")
         acting_for_self = isinstance(current, CurrentSession) and _assisted_by(request) is None
         page = await member_page.my_page(org, current.person_id if acting_for_self else None)
-        votes_base = f"{_base(request)}/votes" if _assisted_by(request) else f"/o/{org.slug}/votes"
+        votes_base = f"{_base(request)}/votes" if _assisted_by(request) else org_path(org.slug, "votes")
         return {
             **page,
             "votes_base": votes_base,
@@ -98,6 +98,9 @@ class MyMembershipController(Controller):
     async def _errors(
         self, request: Request[Any, Any, Any], template: str, errors: dict[str, str], form: dict[str, Any]
     ) -> Template:
+        """The member's own page again, with the errors. Refusals are caught here, not left to coop.web:
+        the page needs queries (open votes, needs, supporters and proxies)
+        that a request which succeeds should not pay for before the service call."""
         return form_errors_page(request, template, errors, await self._context(request, form=form))
 
     @get("/contact", name=None)
@@ -250,7 +253,7 @@ class MyMembershipController(Controller):
 
         return await self._context(
             request,
-            takes_effect=resignation_takes_effect(constitution, words.today()),
+            takes_effect=resignation_takes_effect(constitution, clock.today()),
             **await roles.handover_context(org.organisation_id, org.member_id, search),
         )
 
@@ -275,7 +278,7 @@ class MyMembershipController(Controller):
             effective = await leaving.give_resignation(
                 org,
                 member,
-                words.today(),
+                clock.today(),
                 actor_of(request),
                 assisted_by=_assisted_by(request),
                 themselves=True,
@@ -286,7 +289,7 @@ class MyMembershipController(Controller):
             return form_errors_page(
                 request, "members/me_leave.html", exc.errors, {**context, "form": {"successor": successor}}
             )
-        if effective <= words.today():
+        if effective <= clock.today():
             return redirect(request, "/?left=1")
         return redirect(request, f"{_base(request)}?saved=leaving")
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now, today
 from coop.db import write_transaction
 from coop.members.errors import MembershipError
 from coop.members.tables import (
@@ -14,7 +15,7 @@ from coop.members.tables import (
     MemberEvent,
     SensitiveFact,
 )
-from coop.members.words import CONTACT_BY, FACTS, NEEDS, email_errors, now, today
+from coop.members.words import CONTACT_BY, FACTS, NEEDS, email_errors
 from coop.organisations.service import OrgContext
 
 

@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now
 from coop.db import write_transaction
 from coop.members.entries import member_in_org
 from coop.members.errors import MembershipError
 from coop.members.tables import (
     ProxyAppointment,
 )
-from coop.members.words import email_errors, now, parse_public_id, violation_errors
+from coop.members.words import email_errors, violation_errors
 from coop.organisations.service import OrgContext, constitution_of
+from coop.public_ids import parse_public_id
 from governance.notice import proxy_appointment_violations
 
 
@@ -156,24 +159,19 @@ async def revoke_proxy(org: OrgContext, member_id: int, public_id: str, actor: A
     uid = parse_public_id(public_id)
     if uid is None:
         return False
-    async with write_transaction():
-        rows = (
-            await ProxyAppointment.update({ProxyAppointment.revoked_at: now()})
-            .where(
-                (ProxyAppointment.public_id == uid)
-                & (ProxyAppointment.member == member_id)
-                & ProxyAppointment.revoked_at.is_null()
-            )
-            .returning(ProxyAppointment.id)
-        )
-        if rows:
-            await record(
-                AuditEntry(
-                    "member.proxy_revoked",
-                    organisation_id=org.organisation_id,
-                    target_type="proxy",
-                    target_id=str(rows[0]["id"]),
-                ),
-                actor,
-            )
+    rows = await guarded_update(
+        ProxyAppointment,
+        {ProxyAppointment.revoked_at: now()},
+        (ProxyAppointment.public_id == uid)
+        & (ProxyAppointment.member == member_id)
+        & ProxyAppointment.revoked_at.is_null(),
+        returning=[ProxyAppointment.id],
+        audit=lambda row: AuditEntry(
+            "member.proxy_revoked",
+            organisation_id=org.organisation_id,
+            target_type="proxy",
+            target_id=str(row["id"]),
+        ),
+        actor=actor,
+    )
     return bool(rows)

@@ -11,7 +11,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream, Template
 
-from coop.accounts.controllers import actor_of
+from coop import clock
+from coop.actor import actor_of
+from coop.errors import form_page, refusal_context
+from coop.form_values import form_text
 from coop.guards import current_org, requires_member
 from coop.members import (
     entries,
@@ -19,10 +22,9 @@ from coop.members import (
     needs,
     notices,
     register,
-    words,
 )
 from coop.members.errors import MembershipError
-from coop.members.forms import form_count, form_text
+from coop.members.forms import form_count
 from coop.members.guards import requires_board
 from coop.members.member_controllers import member_or_404
 from coop.members.member_page import member_page
@@ -31,8 +33,6 @@ from coop.organisations.service import constitution_of
 from coop.pagination import list_position
 from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
-
-ADMITTED_FIELDS = ("admitted_day", "admitted_month", "admitted_year")
 
 
 class RegisterController(Controller):
@@ -47,7 +47,7 @@ class RegisterController(Controller):
             org.organisation_id, search=search, **list_position(request.query_params)
         )
         constitution = await constitution_of(org.organisation_id)
-        on = words.today()
+        on = clock.today()
         return render(
             request,
             "members/register.html",
@@ -69,7 +69,7 @@ class RegisterController(Controller):
             per_page=register.PRINT_PAGE,
             **list_position(request.query_params),
         )
-        on = words.today()
+        on = clock.today()
         return render(
             request,
             "members/register_print.html",
@@ -137,28 +137,16 @@ class RegisterController(Controller):
         return render(
             request,
             "members/new_member.html",
-            {"form": {}, "constitution": constitution, "contact_by": CONTACT_BY, "today": words.today()},
+            {"form": {}, "constitution": constitution, "contact_by": CONTACT_BY, "today": clock.today()},
         )
 
-    @post("/new", name="register_new_post")
+    @post("/new", name="register_new_post", opt=form_page("members/new_member.html"))
     async def create(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         form = await request.form()
-        try:
-            public_id = await entries.add_member(org, form, actor_of(request))
-        except MembershipError as exc:
-            values = {k: form_text(form, k) for k in (*entries.NEW_ENTRY_FIELDS, *ADMITTED_FIELDS)}
-            return form_errors_page(
-                request,
-                "members/new_member.html",
-                exc.errors,
-                {
-                    "form": values,
-                    "constitution": await constitution_of(org.organisation_id),
-                    "contact_by": CONTACT_BY,
-                    "today": words.today(),
-                },
-            )
+        constitution = await constitution_of(org.organisation_id)
+        refusal_context(request, constitution=constitution, contact_by=CONTACT_BY, today=clock.today())
+        public_id = await entries.add_member(org, form, actor_of(request))
         return redirect(request, f"/o/{org.slug}/members/{public_id}?added=1")
 
     async def _form_member(
@@ -173,6 +161,9 @@ class RegisterController(Controller):
         errors: dict[str, str],
         values: dict[str, str],
     ) -> Template:
+        """The member's page again, with the errors. Refusals are caught here, not left to coop.web:
+        the page needs queries (their history, needs, supporters and roles)
+        that a request which succeeds should not pay for before the service call."""
         context = await member_page(current_org(request), str(member["public_id"]))
         assert context is not None  # the board sees every entry of its organisation
         return form_errors_page(request, "members/show.html", errors, {**context, "form": values})
@@ -185,7 +176,7 @@ class RegisterController(Controller):
                 current_org(request),
                 member,
                 form_text(form, "member_class"),
-                words.today(),
+                clock.today(),
                 actor_of(request),
             )
         except MembershipError as exc:
@@ -234,7 +225,7 @@ class RegisterController(Controller):
                 request, member, {"confirm": "Confirm the member has given notice in writing"}, {}
             )
         try:
-            await leaving.give_resignation(current_org(request), member, words.today(), actor_of(request))
+            await leaving.give_resignation(current_org(request), member, clock.today(), actor_of(request))
         except MembershipError as exc:
             return await self._back(request, member, exc.errors, {})
         return redirect(request, f"/o/{current_org(request).slug}/members/{member_id}?changed=1")
@@ -246,7 +237,7 @@ class RegisterController(Controller):
             await leaving.cease_member(
                 current_org(request),
                 member,
-                words.today(),
+                clock.today(),
                 form_text(form, "reason"),
                 form_text(form, "note", 500),
                 actor_of(request),
@@ -265,13 +256,13 @@ class RegisterController(Controller):
         try:
             if step == "propose":
                 await leaving.propose_expulsion(
-                    org, member, form_text(form, "reasons", 4000), words.today(), actor_of(request), settings
+                    org, member, form_text(form, "reasons", 4000), clock.today(), actor_of(request), settings
                 )
             elif step == "hearing":
                 await leaving.record_hearing(
                     org,
                     member,
-                    words.today(),
+                    clock.today(),
                     form_text(form, "how"),
                     form_text(form, "statement", 4000),
                     actor_of(request),
@@ -285,7 +276,7 @@ class RegisterController(Controller):
                 await leaving.decide_expulsion(
                     org,
                     member,
-                    words.today(),
+                    clock.today(),
                     form_text(form, "decided_by"),
                     votes_for,
                     votes_cast,

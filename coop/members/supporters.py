@@ -8,7 +8,9 @@ from typing import Any
 
 from coop.accounts.service import token_hash
 from coop.accounts.tables import PasswordReset, Person
+from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now
 from coop.db import write_transaction
 from coop.mail.service import send_email
 from coop.members.errors import MembershipError
@@ -16,9 +18,11 @@ from coop.members.tables import (
     Member,
     MemberSupporter,
 )
-from coop.members.words import email_errors, now, parse_public_id
+from coop.members.words import email_errors
 from coop.organisations.service import OrgContext
+from coop.public_ids import parse_public_id
 from coop.settings import Settings
+from coop.urls import absolute_url
 
 ACCOUNT_LINK_LIFETIME = timedelta(days=7)
 
@@ -101,15 +105,13 @@ async def add_supporter(
             actor,
         )
     who = org.member_name if org.member_id == member_id else "A member"
-    body = _supporter_email(
-        org.name, who, name.strip(), settings.base_url.rstrip("/"), token if new_account else None
-    )
+    body = _supporter_email(org.name, who, name.strip(), settings, token if new_account else None)
     await send_email(
         settings, to=email, subject=f"You have been named as a supporter in {org.name}", body=body
     )
 
 
-def _supporter_email(org_name: str, who: str, name: str, base: str, reset_token: str | None) -> str:
+def _supporter_email(org_name: str, who: str, name: str, settings: Settings, reset_token: str | None) -> str:
     """What a new supporter is told: what they may do, and how to sign in (a new account chooses a
     password through a reset link)."""
     body = (
@@ -117,34 +119,28 @@ def _supporter_email(org_name: str, who: str, name: str, base: str, reset_token:
         "read papers, fill in forms, and vote when they are with you and make every choice (we tell them "
         "each time). You do not get a vote of your own.\n\n"
     )
-    return body + (
-        f"Choose a password within 7 days to sign in:\n\n{base}/password-reset/{reset_token}\n"
-        if reset_token
-        else f"Sign in at {base}/sign-in to help them.\n"
-    )
+    if reset_token:
+        link = absolute_url(settings, f"/password-reset/{reset_token}")
+        return body + f"Choose a password within 7 days to sign in:\n\n{link}\n"
+    return body + f"Sign in at {absolute_url(settings, '/sign-in')} to help them.\n"
 
 
 async def end_supporter(org: OrgContext, member_id: int, supporter_id: int, actor: Actor) -> bool:
-    async with write_transaction():
-        rows = (
-            await MemberSupporter.update({MemberSupporter.ended_at: now()})
-            .where(
-                (MemberSupporter.id == supporter_id)
-                & (MemberSupporter.member == member_id)
-                & MemberSupporter.ended_at.is_null()
-            )
-            .returning(MemberSupporter.id)
-        )
-        if rows:
-            await record(
-                AuditEntry(
-                    "member.supporter_ended",
-                    organisation_id=org.organisation_id,
-                    target_type="member",
-                    target_id=str(member_id),
-                ),
-                actor,
-            )
+    rows = await guarded_update(
+        MemberSupporter,
+        {MemberSupporter.ended_at: now()},
+        (MemberSupporter.id == supporter_id)
+        & (MemberSupporter.member == member_id)
+        & MemberSupporter.ended_at.is_null(),
+        returning=[MemberSupporter.id],
+        audit=lambda _: AuditEntry(
+            "member.supporter_ended",
+            organisation_id=org.organisation_id,
+            target_type="member",
+            target_id=str(member_id),
+        ),
+        actor=actor,
+    )
     return bool(rows)
 
 

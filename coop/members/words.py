@@ -3,9 +3,6 @@ needs, sensitive facts, application states and register events, and the small ch
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from uuid import UUID
-
 from coop.organisations.service import OrgContext
 from governance.constitution import Constitution
 from governance.violations import Violation
@@ -50,14 +47,6 @@ EVENT_WORDS = {
 }
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def today() -> date:
-    return now().date()
-
-
 def is_board(org: OrgContext) -> bool:
     return org.has_any(*BOARD_ROLES)
 
@@ -69,13 +58,6 @@ def violation_errors(field: str, violations: list[Violation]) -> dict[str, str]:
 def class_name(constitution: Constitution, key: str) -> str:
     member_class = constitution.member_class(key)
     return member_class.name.capitalize() if member_class else key.replace("_", " ").capitalize()
-
-
-def parse_public_id(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 def email_errors(email: str, field: str, what: str) -> dict[str, str]:
