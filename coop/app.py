@@ -31,6 +31,7 @@ from coop.db import close_database, open_database
 from coop.errors import Refused
 from coop.jobs.worker import Worker
 from coop.members.application_controllers import ApplicationController
+from coop.members.import_controllers import RegisterImportController
 from coop.members.invitation_controllers import InvitationAdminController, InvitationController
 from coop.members.join_controllers import JoinController
 from coop.members.member_controllers import MemberController
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             ConstitutionController,
             MemberController,
             RegisterController,
+            RegisterImportController,
             ApplicationController,
             InvitationAdminController,
             InvitationController,

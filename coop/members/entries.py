@@ -80,7 +80,11 @@ def check_new_entry(
     found.update(_contact_problems(value))
     # PostgreSQL refuses NUL in text, and no register entry needs control characters (but an address's lines).
     found.update(
-        {k: "Remove the hidden control characters from this" for k, v in value.items() if _has_controls(v)}
+        {
+            k: "Remove the hidden control characters from this"
+            for k, v in value.items()
+            if has_control_characters(v)
+        }
     )
     shares = whole_number(value["shares_held"], low=0, high=INTEGER_MAX) if value["shares_held"] else 0
     if shares is None:
@@ -101,7 +105,9 @@ def check_new_entry(
     )
 
 
-def _has_controls(text: str) -> bool:
+def has_control_characters(text: str) -> bool:
+    """Characters no register entry needs (an address keeps its tabs and line breaks), and PostgreSQL
+    refuses NUL in text."""
     return any((ord(c) < 32 and c not in "\t\r\n") or ord(c) == 127 for c in text)
 
 

@@ -9,9 +9,12 @@ other rows is refused."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,9 +22,16 @@ from datetime import date, datetime
 from coop.audit.service import Actor, AuditEntry, record
 from coop.clock import today
 from coop.db import write_transaction
-from coop.members.entries import NEW_ENTRY_FIELDS, NewEntry, add_register_entries, check_new_entry
+from coop.members.entries import (
+    NEW_ENTRY_FIELDS,
+    NewEntry,
+    add_register_entries,
+    check_new_entry,
+    has_control_characters,
+)
 from coop.members.errors import MembershipError
 from coop.members.tables import Member, MemberImport
+from coop.members.words import email_errors
 from coop.organisations.service import OrgContext, constitution_of
 from governance.constitution import Constitution
 
@@ -47,6 +57,23 @@ class ImportOutcome:
     import_id: str | None = None
     replayed: bool = False
     problems: list[RowProblem] = field(default_factory=list)
+
+
+# Column headings a spreadsheet may use, said plainly: lower case, spaces and dashes as underscores.
+HEADINGS = {
+    **{k: k for k in IMPORT_FIELDS},
+    "full_name": "name",
+    "class": "member_class",
+    "membership_class": "member_class",
+    "admitted": "admitted_on",
+    "date_admitted": "admitted_on",
+    "shares": "shares_held",
+    "postal_address": "address",
+    "email_address": "email",
+    "phone_number": "phone",
+    "contact": "contact_by",
+}
+CSV_MAX_BYTES = 500_000  # about 5,000 rows, well inside a request's size limit even sent back to confirm
 
 
 class ImportConflict(MembershipError):
@@ -102,7 +129,8 @@ async def _already_members(organisation_id: int, rows: Sequence[Mapping[str, str
     row_of: dict[str, int] = {}
     for number, row in enumerate(rows, start=1):
         email = str(row.get("email") or "").strip().lower()
-        if email:
+        # Only addresses that could be on the register are looked up (nothing malformed reaches a query).
+        if email and not email_errors(email, "email", "") and not has_control_characters(email):
             row_of.setdefault(email, number)
     emails = list(row_of)
     found: list[RowProblem] = []
@@ -116,6 +144,58 @@ async def _already_members(organisation_id: int, rows: Sequence[Mapping[str, str
             for r in taken
         )
     return sorted(found, key=lambda p: p.row)
+
+
+def rows_from_csv(data: bytes) -> list[dict[str, str]]:
+    """The rows of a CSV file (UTF-8, a heading row first, as spreadsheets save it), each by field name.
+    A file coop cannot read is refused under `csv_file` in plain English."""
+    if not data.strip():
+        raise MembershipError({"csv_file": "Choose a CSV file with a heading row and at least one member"})
+    if len(data) > CSV_MAX_BYTES:
+        raise MembershipError({"csv_file": "The file must be smaller than 500 KB. Import it in parts"})
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MembershipError({"csv_file": "Save the file as CSV UTF-8 and choose it again"}) from None
+    try:
+        table = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise MembershipError({"csv_file": "The file is not a CSV file coop can read"}) from None
+    headings = [re.sub(r"[\s-]+", "_", h.strip().lower()) for h in (table[0] if table else [])]
+    unknown = ", ".join(h for h in headings if h and h not in HEADINGS)
+    if unknown:
+        message = f"The file has columns coop does not know ({unknown}). Use {', '.join(IMPORT_FIELDS)}"
+        raise MembershipError({"csv_file": message})
+    if "name" not in [HEADINGS.get(h) for h in headings]:
+        raise MembershipError({"csv_file": "The file needs a heading row with a name column"})
+    fields = [HEADINGS.get(h, "") for h in headings]
+    rows = [dict(zip(fields, cells, strict=False)) for cells in table[1:] if any(c.strip() for c in cells)]
+    if not rows:
+        raise MembershipError({"csv_file": "The file has a heading row but no members"})
+    if len(rows) > MAX_ROWS:
+        message = f"The file has {len(rows)} members. Import at most {MAX_ROWS} at a time"
+        raise MembershipError({"csv_file": message})
+    return [{k: v for k, v in row.items() if k} for row in rows]
+
+
+async def check_csv(org: OrgContext, data: bytes) -> tuple[str, ImportOutcome, list[str]]:
+    """A dry run of a CSV file: its text (to send back with the confirmation), the outcome with every
+    problem, and the names it would add."""
+    rows = rows_from_csv(data)
+    outcome = await import_members(org, rows, Actor(None), dry_run=True)
+    return data.decode("utf-8-sig"), outcome, [r.get("name", "").strip() for r in rows]
+
+
+async def import_csv(org: OrgContext, data: bytes, actor: Actor, *, idempotency_key: str) -> ImportOutcome:
+    """The real import of a CSV file, checked again first (the register may have changed since)."""
+    return await import_members(
+        org, rows_from_csv(data), actor, dry_run=False, idempotency_key=idempotency_key
+    )
+
+
+def new_key() -> str:
+    """An idempotency key for a confirmation form: made when the check page is shown, sent back with it."""
+    return secrets.token_urlsafe(24)
 
 
 def fingerprint(rows: Sequence[Mapping[str, str]]) -> str:
