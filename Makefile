@@ -51,6 +51,7 @@ test-e2e: setup
 
 bench: setup
 	$(BIN)/python -m bench.http_bench
+	$(BIN)/python -m bench.api_vs_pages
 	$(BIN)/python -m bench.count
 	$(BIN)/python -m bench.vote_load
 

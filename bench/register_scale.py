@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from http.client import HTTPConnection
 from pathlib import Path
@@ -204,20 +205,33 @@ def measure(server: Server, headers: dict[str, str], rounds: int) -> dict[str, A
 # ------------------------------------------------------------------------------------------- driving
 
 
-def bench_engine(
-    engine: str, sizes: list[int], rounds: int, workdir: Path, stack: contextlib.ExitStack
-) -> dict[str, Any]:
-    log = lambda msg: print(f"[{datetime.now(UTC):%H:%M:%S}] {engine}: {msg}", file=sys.stderr, flush=True)  # noqa: E731
+def engine_log(engine: str) -> Callable[[str], None]:
+    return lambda msg: print(f"[{datetime.now(UTC):%H:%M:%S}] {engine}: {msg}", file=sys.stderr, flush=True)
+
+
+def demo_database(
+    engine: str, workdir: Path, stack: contextlib.ExitStack, log: Callable[[str], None], **extra: str
+) -> dict[str, str]:
+    """A database for coop on `engine` (a throwaway PostgreSQL cluster, or a SQLite file in `workdir`),
+    migrated and seeded by `coop demo`; returns the environment a coop server needs to use it."""
     if engine == "postgres":
         log("starting a throwaway PostgreSQL cluster")
         url = f"postgresql://postgres@{HOST}:{stack.enter_context(postgres_cluster())}/coop"
     else:
         url = f"sqlite:///{workdir / 'coop.sqlite3'}"
-    env = {**base_env(), "COOP_DATABASE_URL": url, "COOP_SECRET_KEY": secrets.token_urlsafe(32)}
+    env = {**base_env(), "COOP_DATABASE_URL": url, "COOP_SECRET_KEY": secrets.token_urlsafe(32), **extra}
     env["COOP_DEMO_PASSWORD"] = DEMO_PASSWORD
     log("migrating and seeding the demo (coop demo)")
     setup_env = {**env, "COOP_ARGON2_MEMORY_KIB": "8192", "COOP_ARGON2_TIME_COST": "1"}
     run_checked([str(VENV_BIN / "coop"), "demo"], setup_env, 300, "coop demo")
+    return env
+
+
+def bench_engine(
+    engine: str, sizes: list[int], rounds: int, workdir: Path, stack: contextlib.ExitStack
+) -> dict[str, Any]:
+    log = engine_log(engine)
+    env = demo_database(engine, workdir, stack, log)
     results: dict[str, Any] = {}
     for size in sizes:
         started = time.perf_counter()

@@ -33,16 +33,13 @@ from coop.commissioning.invoices import CONTRACTS
 from coop.db import database_in_use
 from coop.errors import Refused
 from coop.jobs.worker import Worker
-from coop.members.controllers import (
-    ApplicationController,
-    InvitationAdminController,
-    InvitationController,
-    JoinController,
-    MemberController,
-    MyMembershipController,
-    RegisterController,
-    SupportingController,
-)
+from coop.members.application_controllers import ApplicationController
+from coop.members.import_controllers import RegisterImportController
+from coop.members.invitation_controllers import InvitationAdminController, InvitationController
+from coop.members.join_controllers import JoinController
+from coop.members.member_controllers import MemberController
+from coop.members.my_membership_controllers import MyMembershipController, SupportingController
+from coop.members.register_controllers import RegisterController
 from coop.organisations.constitution_controllers import ConstitutionController
 from coop.organisations.controllers import OrganisationController, home
 from coop.pages.controllers import accessibility, healthz, help_page
@@ -149,6 +146,7 @@ ROUTE_HANDLERS: list[Any] = [
     ConstitutionController,
     MemberController,
     RegisterController,
+    RegisterImportController,
     ApplicationController,
     InvitationAdminController,
     InvitationController,

@@ -7,15 +7,12 @@ Later capabilities add to `seed_demo` (a pool, an open vote, a meeting).
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
-from typing import Any
 
 from coop.accounts.service import create_person
-from coop.accounts.tables import Person
-from coop.audit.service import SYSTEM, Actor
+from coop.audit.service import SYSTEM
 from coop.organisations.service import ROLE_NAMES, add_member, create_organisation
 from coop.organisations.tables import Organisation
 from coop.settings import Settings
@@ -127,7 +124,9 @@ async def seed_demo(settings: Settings) -> bool:
     from coop.boards.demo import seed_board
 
     await seed_board(riverside)
-    await seed_membership(riverside, settings)
+    from coop.members.demo import seed_membership
+
+    await seed_membership(riverside, settings, DEMO_SLUG)
     from coop.votes.demo import seed_votes
 
     await seed_votes(riverside)
@@ -166,140 +165,3 @@ async def seed_demo(settings: Settings) -> bool:
 
     await seed_board(northfield, NORTHFIELD_DIRECTORS, NORTHFIELD_ADDRESS)
     return True
-
-
-async def seed_membership(organisation_id: int, settings: Settings) -> None:
-    """Register details, communication needs, a supporter, a standing proxy, applications in every state."""
-    from coop.members import service as members
-    from coop.members.tables import Member, MembershipApplication, MemberSupporter
-    from coop.organisations.service import org_context
-
-    secretary = await Person.select(Person.id).where(Person.email == "helen@riverside.example").first()
-    assert secretary is not None
-    org = await org_context(DEMO_SLUG, secretary["id"])
-    assert org is not None
-    actor = Actor(secretary["id"])
-    await Member.update({Member.guarantee_pence: 100}).where(Member.organisation == organisation_id)
-
-    async def member(name: str) -> dict[str, Any]:
-        row = (
-            await Member.select()
-            .where((Member.organisation == organisation_id) & (Member.name == name))
-            .first()
-        )
-        assert row is not None
-        return row
-
-    addresses = {
-        "Ben Williams": ("12 Mill Lane\nRiverside\nRV1 2AB", "post", ["large_print", "post"]),
-        "Margaret Hughes": ("3 Station Road\nRiverside\nRV2 4CD", "post", ["easy_read", "post"]),
-        "Jamie Carter": ("", "email", ["easy_read"]),
-        "Grace Lee": ("", "email", ["bsl"]),
-        "Sofia Rossi": ("", "supporter", ["supporter", "easy_read"]),
-    }
-    for name, (address, contact_by, needs) in addresses.items():
-        row = await member(name)
-        email = row["email"] or (
-            None if contact_by == "post" else f"{name.split()[0].lower()}@riverside.example"
-        )
-        await members.update_contact(org, row, address, email or "", "", contact_by, actor)
-        await members.set_needs(org, row["id"], needs, "", True, actor)
-    for name, facts in {"Amara Okafor": ["disabled", "uses_support"], "Helen Jones": ["carer"]}.items():
-        await members.set_facts(org, (await member(name))["id"], facts, True, actor)
-    # Sofia's sister helps her use coop (written directly: the demo sends no emails).
-    sofia = await member("Sofia Rossi")
-    maria = await create_person(
-        "maria@riverside.example", "Maria Rossi", settings.demo_password, settings=settings
-    )
-    await MemberSupporter.insert(
-        MemberSupporter(
-            member=sofia["id"],
-            person=maria,
-            name="Maria Rossi",
-            email="maria@riverside.example",
-            created_by=secretary["id"],
-        )
-    )
-    helen = await member("Helen Jones")
-    await members.appoint_proxy(
-        org,
-        (await member("Margaret Hughes"))["id"],
-        members.ProxyForm(
-            proxy=str(helen["public_id"]),
-            other_name="",
-            other_email="",
-            scope="standing",
-            meeting_name="",
-            meeting_starts_at=None,
-            instructions="Vote as you think best.",
-        ),
-        actor,
-    )
-    constitution = await members.constitution_of(organisation_id)
-
-    async def apply(name: str, email: str, class_key: str, about: str = "") -> dict[str, Any]:
-        member_class = constitution.member_class(class_key)
-        assert member_class is not None
-        form = members.ApplicationForm(
-            name=name,
-            email=email,
-            address="",
-            contact_by="email",
-            answers=tuple(True for _ in member_class.eligibility_questions),
-            about=about,
-        )
-        public_id = await members.submit_application(organisation_id, class_key, form, constitution, SYSTEM)
-        application = await members.application_in_org(org, public_id)
-        assert application is not None
-        return application
-
-    await apply("Leon Baptiste", "leon@example.org", "budget_holder", "I would like easy read papers.")
-    chloe = await apply("Chloe Martin", "chloe@example.org", "family_carer")
-    await MembershipApplication.update(
-        {
-            MembershipApplication.status: "more_info",
-            MembershipApplication.board_message: "Where does the person you care for live?",
-            MembershipApplication.reply_token_hash: members.token_hash(secrets.token_urlsafe(32)),
-        }
-    ).where(MembershipApplication.id == chloe["id"])
-    # Ruth Adeyemi joined through an application the board admitted.
-    ruth_application = await apply("Ruth Adeyemi", "ruth@riverside.example", "professional")
-    ruth = await member("Ruth Adeyemi")
-    await MembershipApplication.update(
-        {
-            MembershipApplication.status: "admitted",
-            MembershipApplication.member: ruth["id"],
-            MembershipApplication.decided_by: secretary["id"],
-            MembershipApplication.decided_at: members.now(),
-        }
-    ).where(MembershipApplication.id == ruth_application["id"])
-    mark = await apply("Mark Stone", "mark@example.org", "professional")
-    await MembershipApplication.update(
-        {
-            MembershipApplication.status: "refused",
-            MembershipApplication.decided_by: secretary["id"],
-            MembershipApplication.decided_at: members.now(),
-            MembershipApplication.board_message: "We are not taking new professional members this year.",
-        }
-    ).where(MembershipApplication.id == mark["id"])
-    # The members who asked for post have a notice waiting on the secretary's "Letters to send" page.
-    from coop.members.notices import Notice, send_notice
-
-    await send_notice(
-        settings,
-        organisation_id,
-        [(await member(name))["id"] for name in ("Ben Williams", "Margaret Hughes")],
-        Notice(
-            kind="agm",
-            subject="Annual general meeting",
-            body="Our annual general meeting is on Tuesday 3 March at 7pm, at the Mill Hall, Riverside.\n\n"
-            "We will look at the accounts, elect the board and decide on the shared PA service.\n\n"
-            "If you cannot come, you can appoint a proxy to vote for you.\n",
-            easy_read=(
-                "We are having our big yearly meeting.",
-                "It is on Tuesday 3 March at 7pm.",
-                "It is at the Mill Hall.",
-                "If you cannot come, someone can vote for you.",
-            ),
-        ),
-    )

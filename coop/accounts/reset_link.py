@@ -17,6 +17,7 @@ from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.jobs.worker import JobContext
 from coop.mail.service import send_email
+from coop.urls import absolute_url
 
 
 async def send_reset_link(context: JobContext) -> None:
@@ -54,7 +55,7 @@ async def send_reset_link(context: JobContext) -> None:
             )
         )
         await record(AuditEntry("auth.password_reset_requested"), actor)
-        link = f"{settings.base_url.rstrip('/')}/password-reset/{token}"
+        link = absolute_url(settings, f"/password-reset/{token}")
         # Queued in this transaction: the link is stored if and only if its email is on its way.
         await send_email(
             settings,

@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from coop.accounts.devices import (
     DEVICE_LOCK_AT,
+    DeviceCookie,
     TrustedBrowser,
     distrust_every_device,
     distrust_if_worn_out,
@@ -27,6 +28,7 @@ from coop.accounts.devices import (
 from coop.accounts.passwords import hash_password, hasher_for, password_problem, verify_password
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
+from coop.clock import now
 from coop.db import write_transaction
 from coop.jobs.queue import NewJob, enqueue
 from coop.settings import Settings
@@ -50,10 +52,6 @@ ADDRESS_ATTEMPTS_PER_MINUTE = 20
 RESET_LINK_LIFETIME = timedelta(hours=1)
 RESETS_PER_HOUR_PER_ACCOUNT = 3
 RESET_LINK_JOB = "accounts.reset_link"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def token_hash(token: str) -> str:
@@ -249,23 +247,8 @@ async def sign_in(
     presented = read_device_cookie(settings.secret_key, device_cookie)
     device = await trusted_browser(presented, email, moment)
 
-    if device is None:
-        # Every untrusted attempt counts against the address, before any password work is spent.
-        async with write_transaction():
-            await _bump(address_key, moment, window=timedelta(minutes=1))
-        address_row = await _throttle_row(address_key)
-        if address_row is not None and address_row["failures"] > ADDRESS_ATTEMPTS_PER_MINUTE:
-            await record(
-                AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "address"}),
-                Actor(None, request_id),
-            )
-            return SignInResult(error=_wait_message(60))
-    refusal = await (_account_limit(account_key, moment) if device is None else _device_limit(device, moment))
+    refusal = await _throttled(device, account_key, address_key, moment, request_id)
     if refusal is not None:
-        by = "account" if device is None else "device"
-        await record(
-            AuditEntry("auth.sign_in", outcome="throttled", detail={"by": by}), Actor(None, request_id)
-        )
         return SignInResult(error=refusal)
 
     person = await Person.select().where(Person.email == email).first()
@@ -283,36 +266,91 @@ async def sign_in(
         return SignInResult(error=SIGN_IN_ERROR)
 
     token = secrets.token_urlsafe(32)
+    session = NewSession(token, person["id"], moment, user_agent, previous_token, verified.new_hash)
+    new_device_cookie = await _start_session(
+        session, settings, device=device, presented=presented, account_key=account_key, request_id=request_id
+    )
+    return SignInResult(token=token, person_id=person["id"], device_cookie=new_device_cookie)
+
+
+async def _throttled(
+    device: TrustedBrowser | None, account_key: str, address_key: str, moment: datetime, request_id: str
+) -> str | None:
+    """Why this attempt is refused before any password work (audited), or None. Every untrusted attempt
+    counts against the address first; then the account's limit, or a trusted browser's own."""
+    if device is None:
+        async with write_transaction():
+            await _bump(address_key, moment, window=timedelta(minutes=1))
+        address_row = await _throttle_row(address_key)
+        if address_row is not None and address_row["failures"] > ADDRESS_ATTEMPTS_PER_MINUTE:
+            await record(
+                AuditEntry("auth.sign_in", outcome="throttled", detail={"by": "address"}),
+                Actor(None, request_id),
+            )
+            return _wait_message(60)
+    refusal = await (_account_limit(account_key, moment) if device is None else _device_limit(device, moment))
+    if refusal is not None:
+        by = "account" if device is None else "device"
+        await record(
+            AuditEntry("auth.sign_in", outcome="throttled", detail={"by": by}), Actor(None, request_id)
+        )
+    return refusal
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    token: str
+    person_id: int
+    moment: datetime
+    user_agent: str
+    previous_token: str | None
+    new_hash: str | None  # the password rehashed with today's parameters, to store
+
+
+async def _start_session(
+    session: NewSession,
+    settings: Settings,
+    *,
+    device: TrustedBrowser | None,
+    presented: DeviceCookie | None,
+    account_key: str,
+    request_id: str,
+) -> str:
+    """After a correct password, in one transaction: the session, the browser trusted, the audit entry.
+    Returns the device cookie to set."""
+    moment = session.moment
     async with write_transaction():
         if device is None:
             # The attempts before this one were the owner's own: start the account's count afresh. A
             # trusted browser's success leaves the count alone, so guessers gain nothing from it.
             await LoginThrottle.delete().where(LoginThrottle.key == account_key)
-        if previous_token:
-            await LoginSession.delete().where(LoginSession.token_hash == token_hash(previous_token))
-        if verified.new_hash is not None:
-            await Person.update({Person.password_hash: verified.new_hash}).where(Person.id == person["id"])
+        if session.previous_token:
+            await LoginSession.delete().where(LoginSession.token_hash == token_hash(session.previous_token))
+        if session.new_hash is not None:
+            await Person.update({Person.password_hash: session.new_hash}).where(
+                Person.id == session.person_id
+            )
         await LoginSession.insert(
             LoginSession(
-                token_hash=token_hash(token),
-                person=person["id"],
+                token_hash=token_hash(session.token),
+                person=session.person_id,
                 created_at=moment,
                 last_seen_at=moment,
                 expires_at=moment + timedelta(hours=settings.session_absolute_hours),
-                user_agent=user_agent[:200],
+                user_agent=session.user_agent[:200],
             )
         )
-        new_device_cookie = await trust_this_browser(
-            settings.secret_key, person["id"], moment, replacing=presented
+        device_cookie = await trust_this_browser(
+            settings.secret_key, session.person_id, moment, replacing=presented
         )
         await record(
             AuditEntry(
                 "auth.sign_in",
-                detail={"rehashed": verified.new_hash is not None, "trusted_device": device is not None},
+                detail={"rehashed": session.new_hash is not None, "trusted_device": device is not None},
             ),
-            Actor(person["id"], request_id),
+            Actor(session.person_id, request_id),
         )
-    return SignInResult(token=token, person_id=person["id"], device_cookie=new_device_cookie)
+    return device_cookie
 
 
 async def sign_out(token: str | None, actor: Actor) -> None:
@@ -469,6 +507,14 @@ async def create_person(
     email: str, display_name: str, password: str | None, *, settings: Settings, is_site_admin: bool = False
 ) -> int:
     password_hash = await hash_password(hasher_for(settings), password) if password else None
+    return await insert_person(email, display_name, password_hash, is_site_admin=is_site_admin)
+
+
+async def insert_person(
+    email: str, display_name: str, password_hash: str | None, *, is_site_admin: bool = False
+) -> int:
+    """Write a new account (its password already hashed, outside any transaction: hashing is slow), with
+    its audit entry. Joins the caller's transaction."""
     async with write_transaction():
         rows = await Person.insert(
             Person(

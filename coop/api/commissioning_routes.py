@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import Meta, Struct
 
+from coop import clock
 from coop.api.auth import ROLES, WRITE, api_actor, api_caller
+from coop.api.listing import (
+    CONTRACTS,
+    PROPOSALS,
+    PROVIDERS,
+    Filters,
+    page_of,
+    row_as,
+)
 from coop.api.org_routes import Cursor, Limit
-from coop.api.paging import DEFAULT_LIMIT, PageOf, keyset
+from coop.api.paging import DEFAULT_LIMIT, PageOf
 from coop.api.problems import READ_PROBLEMS, WRITE_PROBLEMS, ApiProblem
 from coop.budgets import pools
 from coop.commissioning import proposals, providers, rows
 from coop.commissioning.forms import read_provider_form
-from coop.commissioning.tables import CommissionProposal, Contract, Provider
-from coop.votes.records import VoteStateError
 
 MANAGERS = rows.MANAGER_ROLES
 AccountId = Annotated[int, Meta(ge=1, le=2**31 - 1)]
@@ -78,17 +85,6 @@ class Created(Struct):
     id: str
 
 
-def _provider(r: dict[str, Any]) -> ProviderOut:
-    return ProviderOut(
-        id=str(r["public_id"]),
-        name=r["name"],
-        kind=r["kind"],
-        cqc_number=r["cqc_number"],
-        cqc_rating=r["cqc_rating"],
-        contact=r["contact"],
-    )
-
-
 class CommissioningRoutes(Controller):
     path = "/orgs/{org_slug:str}"
     tags = ["Commissioning"]
@@ -101,10 +97,8 @@ class CommissioningRoutes(Controller):
         cursor: Cursor = None,
         limit: Limit = DEFAULT_LIMIT,
     ) -> PageOf[ProviderOut]:
-        org = api_caller(request).org
-        query = Provider.select().where(Provider.organisation == org.organisation_id)
-        rows, nxt = await keyset(query, Provider.id, cursor=cursor, limit=limit)
-        return PageOf(items=[_provider(r) for r in rows], next=nxt)
+        org_id = api_caller(request).org.organisation_id
+        return await page_of(PROVIDERS, org_id, row_as(ProviderOut), cursor=cursor, limit=limit)
 
     @post(
         "/providers",
@@ -147,26 +141,10 @@ class CommissioningRoutes(Controller):
             QueryParameter(name="state", description="Proposal state"),
         ] = None,
     ) -> PageOf[ProposalOut]:
-        org = api_caller(request).org
-        query = CommissionProposal.select().where(CommissionProposal.organisation == org.organisation_id)
-        if proposal_state:
-            query = query.where(CommissionProposal.status == proposal_state)
-        rows, nxt = await keyset(query, CommissionProposal.id, cursor=cursor, limit=limit)
-        return PageOf(
-            items=[
-                ProposalOut(
-                    id=str(r["public_id"]),
-                    quantity=int(r["quantity"]),
-                    period_start=r["period_start"],
-                    period_end=r["period_end"],
-                    total_pence=int(r["total_pence"]),
-                    route=r["route"],
-                    status=r["status"],
-                    created_at=r["created_at"],
-                )
-                for r in rows
-            ],
-            next=nxt,
+        org_id = api_caller(request).org.organisation_id
+        filters = Filters(state=proposal_state)
+        return await page_of(
+            PROPOSALS, org_id, row_as(ProposalOut), cursor=cursor, limit=limit, filters=filters
         )
 
     @post(
@@ -203,12 +181,9 @@ class CommissioningRoutes(Controller):
             minutes,
             data.vote_days,
         )
-        try:
-            public_id = await proposals.create_proposal(
-                org.organisation_id, pool, offer, details, now=datetime.now(UTC), actor=api_actor(request)
-            )
-        except VoteStateError as error:
-            raise ApiProblem(str(error), status_code=409) from error
+        public_id = await proposals.create_proposal(
+            org.organisation_id, pool, offer, details, now=clock.now(), actor=api_actor(request)
+        )
         return Created(id=public_id)
 
     @get("/contracts", responses=READ_PROBLEMS, operation_id="listContracts", summary="Contracts")
@@ -222,22 +197,8 @@ class CommissioningRoutes(Controller):
             Literal["active", "ended"] | None, QueryParameter(name="state", description="Contract state")
         ] = None,
     ) -> PageOf[ContractOut]:
-        org = api_caller(request).org
-        query = Contract.select().where(Contract.organisation == org.organisation_id)
-        if contract_state:
-            query = query.where(Contract.status == contract_state)
-        rows, nxt = await keyset(query, Contract.id, cursor=cursor, limit=limit)
-        return PageOf(
-            items=[
-                ContractOut(
-                    id=str(r["public_id"]),
-                    reference=r["reference"],
-                    total_pence=int(r["total_pence"]),
-                    drawn_pence=int(r["drawn_pence"]),
-                    status=r["status"],
-                    created_at=r["created_at"],
-                )
-                for r in rows
-            ],
-            next=nxt,
+        org_id = api_caller(request).org.organisation_id
+        filters = Filters(state=contract_state)
+        return await page_of(
+            CONTRACTS, org_id, row_as(ContractOut), cursor=cursor, limit=limit, filters=filters
         )

@@ -11,11 +11,16 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from msgspec import Meta, Struct
 
 from coop.api.auth import ROLES, WRITE, api_actor, api_caller
+from coop.api.listing import (
+    LEDGER,
+    Filters,
+    page_of,
+    row_as,
+)
 from coop.api.org_routes import Cursor, Limit, Since, Until
-from coop.api.paging import DEFAULT_LIMIT, PageOf, check_dates, day_start, keyset, next_day
+from coop.api.paging import DEFAULT_LIMIT, PageOf
 from coop.api.problems import READ_PROBLEMS, WRITE_PROBLEMS
 from coop.budgets import contributions, ledger, pools
-from coop.budgets.tables import LedgerTransaction
 from governance.budget import FundingSource
 
 MANAGERS = pools.MANAGER_ROLES
@@ -182,30 +187,9 @@ class PoolRoutes(Controller):
         until: Until = None,
     ) -> PageOf[TransactionOut]:
         pool = await _pool(request, pool_id)
-        check_dates(since, until)
-        query = LedgerTransaction.select().where(LedgerTransaction.pool == pool["id"])
-        if since:
-            query = query.where(LedgerTransaction.created_at >= day_start(since))
-        if until:
-            query = query.where(LedgerTransaction.created_at < day_start(next_day(until)))
-        rows, nxt = await keyset(query, LedgerTransaction.id, cursor=cursor, limit=limit)
-        return PageOf(
-            items=[
-                TransactionOut(
-                    id=str(r["public_id"]),
-                    reference=r["reference"],
-                    kind=r["kind"],
-                    description=r["description"],
-                    amount_pence=int(r["amount_pence"]),
-                    funding_source=r["funding_source"],
-                    funder=r["funder"],
-                    period_start=r["period_start"],
-                    period_end=r["period_end"],
-                    created_at=r["created_at"],
-                )
-                for r in rows
-            ],
-            next=nxt,
+        filters = Filters(None, since, until)
+        return await page_of(
+            LEDGER, int(pool["id"]), row_as(TransactionOut), cursor=cursor, limit=limit, filters=filters
         )
 
     @post(

@@ -11,14 +11,20 @@ from litestar.params import FromPath, Parameter, QueryParameter
 from msgspec import Struct
 
 from coop.api.auth import ROLES, api_caller
-from coop.api.paging import DEFAULT_LIMIT, MAX_LIMIT, PageOf, check_dates, day_start, keyset, next_day
+from coop.api.listing import (
+    AUDIT_EVENTS,
+    MEMBERS,
+    Filters,
+    page_of,
+    row_as,
+)
+from coop.api.paging import DEFAULT_LIMIT, MAX_LIMIT, PageOf
 from coop.api.problems import READ_PROBLEMS
-from coop.audit.tables import AuditEvent
-from coop.members import service as members
-from coop.members.tables import Member
-from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.members.entries import member_in_org
+from coop.members.words import BOARD_ROLES
+from coop.organisations.constitution import organisation_record
 
-BOARD = members.BOARD_ROLES
+BOARD = BOARD_ROLES
 AUDIT_ROLES = ("secretary", "admin")  # as the audit page
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="Items per page (at most 100).")]
 Cursor = Annotated[str | None, Parameter(max_length=64, description="The `next` value of the page before.")]
@@ -69,36 +75,7 @@ class AuditEventOut(Struct):
     hash: str
 
 
-def _member(row: dict[str, Any]) -> MemberOut:
-    return MemberOut(
-        id=str(row["public_id"]),
-        name=row["name"],
-        member_class=row["member_class"],
-        admitted_on=row["admitted_on"],
-        ceased_on=row["ceased_on"],
-        ceased_reason=row["ceased_reason"] or "",
-        leaving_on=row["leaving_on"],
-        address=row["address"] or "",
-        email=row["email"],
-        shares_held=int(row["shares_held"] or 0),
-        guarantee_pence=int(row["guarantee_pence"] or 0),
-    )
-
-
-MEMBER_COLUMNS = (
-    Member.id,
-    Member.public_id,
-    Member.name,
-    Member.member_class,
-    Member.admitted_on,
-    Member.ceased_on,
-    Member.ceased_reason,
-    Member.leaving_on,
-    Member.address,
-    Member.email,
-    Member.shares_held,
-    Member.guarantee_pence,
-)
+_member = row_as(MemberOut)
 
 
 class OrganisationRoutes(Controller):
@@ -112,16 +89,10 @@ class OrganisationRoutes(Controller):
         summary="The organisation and its constitution in force",
     )
     async def organisation(self, request: Request[Any, Any, Any], org_slug: FromPath[str]) -> OrganisationOut:
-        org = api_caller(request).org
-        row = await Organisation.select().where(Organisation.id == org.organisation_id).first()
-        version = (
-            await ConstitutionVersion.select()
-            .where(ConstitutionVersion.organisation == org.organisation_id)
-            .order_by(ConstitutionVersion.version, ascending=False)
-            .first()
-        )
-        if row is None or version is None:
+        found = await organisation_record(api_caller(request).org.organisation_id)
+        if found is None:
             raise NotFoundException()
+        row, version = found
         return OrganisationOut(
             slug=row["slug"],
             name=row["name"],
@@ -145,7 +116,7 @@ class OrganisationRoutes(Controller):
     )
     async def me(self, request: Request[Any, Any, Any], org_slug: FromPath[str]) -> MemberOut:
         org = api_caller(request).org
-        row = await members.member_in_org(org, org.member_public_id)
+        row = await member_in_org(org, org.member_public_id)
         if row is None:
             raise NotFoundException()
         return _member(row)
@@ -169,19 +140,9 @@ class OrganisationRoutes(Controller):
         admitted_since: Since = None,
         admitted_until: Until = None,
     ) -> PageOf[MemberOut]:
-        org = api_caller(request).org
-        check_dates(admitted_since, admitted_until)
-        query = Member.select(*MEMBER_COLUMNS).where(Member.organisation == org.organisation_id)
-        if member_state == "current":
-            query = query.where(members.current_members(org.organisation_id))
-        elif member_state == "ceased":
-            query = query.where(Member.ceased_on.is_not_null())
-        if admitted_since:
-            query = query.where(Member.admitted_on >= admitted_since)
-        if admitted_until:
-            query = query.where(Member.admitted_on <= admitted_until)
-        rows, nxt = await keyset(query, Member.id, cursor=cursor, limit=limit)
-        return PageOf(items=[_member(r) for r in rows], next=nxt)
+        filters = Filters(member_state, admitted_since, admitted_until)
+        org_id = api_caller(request).org.organisation_id
+        return await page_of(MEMBERS, org_id, _member, cursor=cursor, limit=limit, filters=filters)
 
     @get(
         responses=READ_PROBLEMS,
@@ -199,35 +160,12 @@ class OrganisationRoutes(Controller):
         since: Since = None,
         until: Until = None,
     ) -> PageOf[AuditEventOut]:
-        org = api_caller(request).org
-        check_dates(since, until)
-        query = AuditEvent.select(
-            AuditEvent.id,
-            AuditEvent.seq,
-            AuditEvent.at,
-            AuditEvent.action,
-            AuditEvent.target_type,
-            AuditEvent.target_id,
-            AuditEvent.outcome,
-            AuditEvent.hash,
-        ).where(AuditEvent.organisation == org.organisation_id)
-        if since:
-            query = query.where(AuditEvent.at >= day_start(since))
-        if until:
-            query = query.where(AuditEvent.at < day_start(next_day(until)))
-        rows, nxt = await keyset(query, AuditEvent.id, cursor=cursor, limit=limit)
-        return PageOf(
-            items=[
-                AuditEventOut(
-                    seq=int(r["seq"]),
-                    at=r["at"],
-                    action=r["action"],
-                    target_type=r["target_type"],
-                    target_id=r["target_id"],
-                    outcome=r["outcome"],
-                    hash=r["hash"],
-                )
-                for r in rows
-            ],
-            next=nxt,
+        org_id = api_caller(request).org.organisation_id
+        return await page_of(
+            AUDIT_EVENTS,
+            org_id,
+            row_as(AuditEventOut),
+            cursor=cursor,
+            limit=limit,
+            filters=Filters(None, since, until),
         )

@@ -9,7 +9,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 from msgspec import Struct
 
-from coop.accounts.controllers import actor_of
+from coop.actor import actor_of
 from coop.api import tokens
 from coop.guards import current_session, requires_sign_in
 from coop.organisations.service import organisations_of

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from coop.accounts.service import token_hash
 from coop.api.tables import ApiToken
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now
 from coop.db import write_transaction
 from coop.organisations.service import OrgContext, org_context
 
@@ -24,10 +25,6 @@ LIFETIMES_DAYS = (7, 30, 90, 365)
 NAME_MAX = 100
 TOUCH_EVERY = timedelta(seconds=60)
 RATE_WINDOW = timedelta(seconds=60)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)

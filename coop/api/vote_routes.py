@@ -11,12 +11,16 @@ from litestar.params import FromPath, QueryParameter
 from msgspec import Struct
 
 from coop.api.auth import api_caller
+from coop.api.listing import (
+    VOTES,
+    Filters,
+    page_of,
+)
 from coop.api.org_routes import Cursor, Limit, Since, Until
-from coop.api.paging import DEFAULT_LIMIT, PageOf, check_dates, day_start, in_id_range, keyset, next_day
+from coop.api.paging import DEFAULT_LIMIT, PageOf, in_id_range
 from coop.api.problems import READ_PROBLEMS
 from coop.votes import board as votes_board
 from coop.votes import records as votes
-from coop.votes.tables import Vote
 
 
 class VoteOut(Struct):
@@ -107,17 +111,10 @@ class VoteRoutes(Controller):
         closes_since: Since = None,
         closes_until: Until = None,
     ) -> PageOf[VoteOut]:
-        org = api_caller(request).org
-        check_dates(closes_since, closes_until)
-        query = Vote.select(*votes.VOTE_COLUMNS).where(Vote.organisation == org.organisation_id)
-        if vote_state:
-            query = query.where(Vote.status == vote_state)
-        if closes_since:
-            query = query.where(Vote.closes_at >= day_start(closes_since))
-        if closes_until:
-            query = query.where(Vote.closes_at < day_start(next_day(closes_until)))
-        rows, nxt = await keyset(query, Vote.id, cursor=cursor, limit=limit)
-        return PageOf(items=[_vote(votes.vote_from_row(r)) for r in rows], next=nxt)
+        org_id = api_caller(request).org.organisation_id
+        filters = Filters(vote_state, closes_since, closes_until)
+        item = lambda row: _vote(votes.vote_from_row(row))  # noqa: E731
+        return await page_of(VOTES, org_id, item, cursor=cursor, limit=limit, filters=filters)
 
     @get("/{vote_id:int}", responses=READ_PROBLEMS, operation_id="getVote", summary="One vote")
     async def vote(

@@ -17,6 +17,7 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "auth.password_changed": "Someone changed their password",
     "auth.password_reset_requested": "A password reset link was asked for",
     "auth.password_reset": "Someone set a new password from a reset link",
+    "auth.password_set": "Someone chose the first password for an account made without one",
     # The site's work queue.
     "job.retried": "A site admin asked for a job that had stopped to be tried again",
     # Personal API tokens.
@@ -26,6 +27,7 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "organisation.created": "The organisation was set up",
     "organisation.founded": "The organisation was founded from a model constitution",
     "member.admitted": "A member was admitted",
+    "member.imported": "Members were added to the register in bulk",
     "member.ceased": "Someone stopped being a member",
     "member.class_changed": "A member's membership class was changed",
     "member.details_changed": "A member's details were changed",

@@ -24,7 +24,7 @@ from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets.ledger import CONTRIBUTOR, MONEY_IN, MONEY_OUT
 from coop.budgets.tables import LedgerEntry, LedgerTransaction, PoolAccount, PoolPayment
-from coop.members.service import csv_cell
+from coop.members.entries import csv_cell
 from coop.template_filters import LONDON
 from governance.budget import FUNDING_SOURCE_NAMES, FundingSource
 

@@ -25,7 +25,7 @@ from coop.budgets import ledger, pools, returns
 from coop.budgets.page_parts import page_names, pool_or_404
 from coop.form_values import read_date
 from coop.guards import current_org, requires_member, requires_role
-from coop.members.controllers import requires_supporter
+from coop.members.guards import requires_supporter
 from coop.urls import org_path
 from coop.votes.chart import bar_chart
 from coop.web import render

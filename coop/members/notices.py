@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.mail.service import Email, queue_emails
 from coop.members.tables import CommunicationNeed, Member, MemberLetter, MemberSupporter
+from coop.public_ids import parse_public_id
 from coop.settings import Settings
 
 
@@ -167,7 +167,7 @@ async def letters(organisation_id: int, *, sent: bool, limit: int = 200) -> list
 
 
 async def letter(organisation_id: int, public_id: str) -> dict[str, Any] | None:
-    uuid = _public_id(public_id)
+    uuid = parse_public_id(public_id)
     if uuid is None:
         return None
     row: dict[str, Any] | None = (
@@ -180,13 +180,13 @@ async def letter(organisation_id: int, public_id: str) -> dict[str, Any] | None:
 
 async def mark_sent(organisation_id: int, public_id: str, actor: Actor) -> bool:
     """Record that the secretary posted the letter (once), with its audit event, in one transaction."""
-    uuid = _public_id(public_id)
+    uuid = parse_public_id(public_id)
     if uuid is None:
         return False
     async with write_transaction():
         rows = (
             await MemberLetter.update(
-                {MemberLetter.sent_at: datetime.now(UTC), MemberLetter.sent_by: actor.person_id}
+                {MemberLetter.sent_at: clock.now(), MemberLetter.sent_by: actor.person_id}
             )
             .where(
                 (MemberLetter.organisation == organisation_id)
@@ -208,10 +208,3 @@ async def mark_sent(organisation_id: int, public_id: str, actor: Actor) -> bool:
             actor,
         )
     return True
-
-
-def _public_id(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None

@@ -15,9 +15,12 @@ from typing import Any
 from piccolo.query import Select
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import today
 from coop.db import is_sqlite
-from coop.members.service import class_name, csv_cell, settle_due_resignations, today
+from coop.members.entries import csv_cell
+from coop.members.leaving import settle_due_resignations
 from coop.members.tables import Member
+from coop.members.words import class_name
 from coop.organisations.service import constitution_of
 from coop.pagination import KeysetPage, keyset_page
 from governance.constitution import Constitution

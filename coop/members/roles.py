@@ -4,13 +4,13 @@ the check inside the leaving transaction, handing the roles over to a successor,
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import is_sqlite
 from coop.members.errors import MembershipError
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.tables import Organisation
+from coop.public_ids import parse_public_id
 from governance.roles import (
     MUST_BE_HELD,
     Successor,
@@ -120,9 +120,8 @@ async def keep_roles_held(
 
 
 async def _successor(organisation_id: int, public_id: str) -> dict[str, Any] | None:
-    try:
-        uid = UUID(public_id)
-    except ValueError:
+    uid = parse_public_id(public_id)
+    if uid is None:
         return None
     row: dict[str, Any] | None = (
         await Member.select(Member.id, Member.ceased_on, Member.leaving_on, Member.person)

@@ -176,3 +176,16 @@ class MemberLetter(Table, tablename="member_letter"):
     created_at = Timestamptz(default=TimestamptzNow())
     sent_at = Timestamptz(null=True, default=None)
     sent_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+
+
+class MemberImport(Table, tablename="member_import"):
+    """A bulk import of register entries, kept for its idempotency key: sending the same import again
+    (a retry after a lost answer) replays this outcome instead of adding everyone twice."""
+
+    public_id = UUID()
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    idempotency_key = Varchar(length=64, help_text="Unique per organisation (index in the migration).")
+    fingerprint = Varchar(length=64, help_text="SHA-256 of the rows imported: a different import, same key.")
+    rows = Integer(help_text="How many entries it added.")
+    created_by = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from coop.organisations.service import OrgContext
-from coop.organisations.tables import ConstitutionVersion
+from coop.organisations.tables import ConstitutionVersion, Organisation
 from governance.constitution import Constitution, parse_constitution
 from governance.constitution.explain import (
     RuleDifference,
@@ -82,3 +83,15 @@ async def version_differences(org: OrgContext, earlier: int, later: int) -> tupl
     if old is None or new is None:
         return None
     return rule_differences(old, new)
+
+
+async def organisation_record(organisation_id: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The organisation's row and its constitution in force (the latest version), or None."""
+    row = await Organisation.select().where(Organisation.id == organisation_id).first()
+    version = (
+        await ConstitutionVersion.select()
+        .where(ConstitutionVersion.organisation == organisation_id)
+        .order_by(ConstitutionVersion.version, ascending=False)
+        .first()
+    )
+    return (row, version) if row is not None and version is not None else None

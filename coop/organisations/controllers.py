@@ -13,9 +13,8 @@ from coop.audit import listing
 from coop.audit.listing import FULL_LOG_ROLES, LOG_ROLES
 from coop.boards.service import board_state
 from coop.guards import current_org, requires_member, requires_role
-from coop.members.service import supported_by
-from coop.members.tables import Member
-from coop.organisations.service import ROLE_NAMES, organisations_of
+from coop.members.supporters import supported_by
+from coop.organisations.service import ROLE_NAMES, member_count, organisations_of
 from coop.web import render
 
 
@@ -36,9 +35,7 @@ class OrganisationController(Controller):
     @get("/", name="org_home")
     async def show(self, request: Request[Any, Any, Any]) -> Template:
         org = current_org(request)
-        members = await Member.count().where(
-            (Member.organisation == org.organisation_id) & Member.ceased_on.is_null()
-        )
+        members = await member_count(org.organisation_id)
         board = await board_state(org.organisation_id)
         context = {"member_count": members, "role_names": ROLE_NAMES, "board": board}
         return render(request, "organisations/show.html", context)

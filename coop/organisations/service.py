@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.members.tables import Member, RoleGrant
@@ -59,7 +60,7 @@ async def org_context(slug: str, person_id: int) -> OrgContext | None:
     """The person's current membership of the organisation `slug`, or None (which callers show as 404)."""
     if not SLUG_PATTERN.match(slug):
         return None
-    rows = await Member.raw(_ORG_CONTEXT, slug, person_id, datetime.now(UTC).date())
+    rows = await Member.raw(_ORG_CONTEXT, slug, person_id, clock.today())
     if not rows:
         return None
     row = rows[0]
@@ -72,6 +73,20 @@ async def org_context(slug: str, person_id: int) -> OrgContext | None:
         member_public_id=str(row["public_id"]),
         member_name=row["name"],
         roles=frozenset(r["role"] for r in rows if r["role"] is not None) | {"member"},
+    )
+
+
+async def member_count(organisation_id: int) -> int:
+    """How many members the organisation has (entries not ceased), for its home page."""
+    return await Member.count().where((Member.organisation == organisation_id) & Member.ceased_on.is_null())
+
+
+async def public_organisation(slug: str) -> dict[str, Any] | None:
+    """What anyone may know of an organisation from its address (its joining pages): id, slug and name."""
+    return (
+        await Organisation.select(Organisation.id, Organisation.slug, Organisation.name)
+        .where(Organisation.slug == slug)
+        .first()
     )
 
 

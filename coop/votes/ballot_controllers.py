@@ -14,7 +14,7 @@ from coop import clock
 from coop.actor import actor_of
 from coop.form_values import whole_number
 from coop.guards import current_org, requires_member
-from coop.members.controllers import requires_supporter
+from coop.members.guards import requires_supporter
 from coop.votes import assisted, ranking
 from coop.votes import ballots as choices
 from coop.votes.bulletin import show_tracker

@@ -15,7 +15,7 @@ from coop import clock
 from coop.actor import actor_of
 from coop.form_values import INTEGER_MAX, whole_number
 from coop.guards import current_org, requires_member, requires_role
-from coop.members.controllers import requires_supporter
+from coop.members.guards import requires_supporter
 from coop.organisations.service import constitution_of
 from coop.pagination import list_position
 from coop.votes import ballots as choices

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import insert_in_batches, write_transaction
+from coop.members.leaving import settle_due_resignations
 from coop.members.notices import Notice
-from coop.members.service import settle_due_resignations
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.template_filters import date_time

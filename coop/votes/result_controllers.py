@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Stream, Template
 
 from coop.guards import requires_member
-from coop.members.controllers import requires_supporter
+from coop.members.guards import requires_supporter
 from coop.pagination import list_position
 from coop.votes.board import board_json_chunks, board_view
 from coop.votes.chart import bar_chart, count_text

@@ -128,3 +128,46 @@ def test_invitation_email_goes_through_a_real_smtp_server(demo, settings):
         assert stored["transport"] == "smtp" and stored["sent_at"] is not None and stored["error"] == ""
     finally:
         sink.stop()
+
+
+def _passwordless_person(email: str, name: str) -> int:
+    """An account made without a password, as naming someone a supporter makes one."""
+    from coop.accounts.service import insert_person
+
+    return run(insert_person(email, name, None))
+
+
+def test_an_account_without_a_password_chooses_one_and_joins_in_one_step(demo, client, settings):
+    from coop.accounts.tables import Person
+    from coop.audit.tables import AuditEvent
+
+    person_id = _passwordless_person("nia@example.org", "Nia Roberts")
+    sign_in(client, SECRETARY)
+    _invite(client)
+    link = link_in(outbox_to("nia@example.org")[-1]["body"], "/invitations/")
+    with make_client(settings) as nia:
+        assert "Sign in to accept" not in nia.get(link).text  # no password yet: they choose one here
+        assert post_form(nia, link, {"password": "a long memorable passphrase"}).status_code == 303
+        sign_in(nia, "nia@example.org", "a long memorable passphrase")
+        assert nia.get("/o/riverside/me").status_code == 200
+    assert member_row("Nia Roberts")["person"] == person_id
+    events = run(AuditEvent.select(AuditEvent.action).where(AuditEvent.target_id == str(person_id)))
+    assert {"action": "auth.password_set"} in events
+    assert run(Person.select(Person.password_hash).where(Person.id == person_id).first())["password_hash"]
+
+
+def test_a_refused_acceptance_sets_no_password(demo, client, settings):
+    from coop.accounts.tables import Person
+    from coop.members.tables import Member
+
+    person_id = _passwordless_person("nia@example.org", "Nia Roberts")
+    sign_in(client, SECRETARY)
+    _invite(client)
+    link = link_in(outbox_to("nia@example.org")[-1]["body"], "/invitations/")
+    # Meanwhile she was put on the register with that account: accepting is refused, and all of it is.
+    run(Member.update({Member.person: person_id}).where(Member.name == "Jamie Carter"))
+    with make_client(settings) as nia:
+        refused = post_form(nia, link, {"password": "a long memorable passphrase"})
+        assert refused.status_code == 422 and "already a member of this organisation" in refused.text
+    account = run(Person.select(Person.password_hash).where(Person.id == person_id).first())
+    assert account["password_hash"] is None

@@ -87,7 +87,7 @@ def test_a_successor_must_be_another_staying_member_of_this_organisation(demo, c
 
 
 def test_giving_notice_hands_over_at_once_and_the_resignation_settles(demo, client):
-    from coop.members.service import settle_due_resignations
+    from coop.members.leaving import settle_due_resignations
 
     sign_in(client, HELEN)  # Riverside gives 7 days' notice
     assert post_form(client, "/o/riverside/me/leave", {"confirm": "yes"}).status_code == 422
@@ -124,7 +124,8 @@ def test_the_board_cannot_cease_expel_or_record_the_resignation_of_the_last_hold
 
 def test_expelling_the_last_holder_is_refused(demo):
     from coop.audit.service import SYSTEM
-    from coop.members.service import MembershipError, decide_expulsion, propose_expulsion, record_hearing
+    from coop.members.errors import MembershipError
+    from coop.members.leaving import decide_expulsion, propose_expulsion, record_hearing
     from coop.organisations.service import org_context
 
     amara = member_row("Amara Okafor")
@@ -145,7 +146,7 @@ def test_expelling_the_last_holder_is_refused(demo):
 
 def test_settling_never_ends_the_last_holder(demo):
     """A notice given before hand-over existed (or any other way) waits rather than leave nobody."""
-    from coop.members.service import settle_due_resignations
+    from coop.members.leaving import settle_due_resignations
     from coop.members.tables import Member
 
     amara = member_row("Amara Okafor")
@@ -164,7 +165,8 @@ def test_settling_never_ends_the_last_holder(demo):
 )
 def test_two_last_holders_resigning_at_once_cannot_both_go(demo, slug, first, second):
     from coop.audit.service import Actor
-    from coop.members.service import MembershipError, give_resignation
+    from coop.members.errors import MembershipError
+    from coop.members.leaving import give_resignation
     from coop.members.tables import RoleGrant
     from coop.organisations.service import org_context
 

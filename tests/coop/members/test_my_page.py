@@ -88,7 +88,7 @@ def test_leaving_at_once_when_no_notice(demo, client):
 
 
 def test_notices_and_ballots_can_read_every_members_needs(demo):
-    from coop.members.service import communication_needs_by_member
+    from coop.members.needs import communication_needs_by_member
     from tests.conftest import run
     from tests.coop.members.helpers import member_row
 

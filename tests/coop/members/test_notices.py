@@ -99,7 +99,7 @@ def test_letters_print_large_and_supporters_get_a_copy(demo, client):
     assert "coop-letter coop-letter--large" in page.text and 'class="govuk-body-l' in page.text
     assert "12 Mill Lane" in page_text(page.text) and "The annual general meeting is on 3 March" in page.text
     # Ben's own data (the download a member gets) lists the letters written to him.
-    from coop.members.service import personal_data
+    from coop.members.personal_data import personal_data
     from coop.organisations.service import org_context
 
     org = run(org_context("riverside", member_row("Helen Jones")["person"]))

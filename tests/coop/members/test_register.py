@@ -217,7 +217,7 @@ def test_a_ceased_member_keeps_their_entry_and_loses_every_right_at_once(demo, s
 
 
 def test_resignation_takes_effect_after_the_constitutions_notice(demo, client):
-    from coop.members.service import settle_due_resignations
+    from coop.members.leaving import settle_due_resignations
 
     sign_in(client, MEMBER)
     form = client.get("/o/riverside/me/leave")

@@ -1,0 +1,149 @@
+"""HTTP for invitations: the board's list and sending, and the public invitation link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, HttpMethod, MediaType, Request, Response, get, post, route
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from coop import clock
+from coop.accounts.passwords import MIN_LENGTH
+from coop.accounts.service import CurrentSession
+from coop.actor import actor_of
+from coop.form_values import form_text
+from coop.guards import current_org, requires_member
+from coop.members import (
+    invitations,
+)
+from coop.members.errors import MembershipError
+from coop.members.guards import PUBLIC, requires_board
+from coop.organisations.service import constitution_of
+from coop.settings import Settings
+from coop.web import form_errors_page, redirect, render
+
+
+class InvitationAdminController(Controller):
+    path = "/o/{org_slug:str}/invitations"
+    guards = [requires_member, requires_board]
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        errors: dict[str, str] | None = None,
+        form: dict[str, str] | None = None,
+        page: int = 1,
+    ) -> Template:
+        """The invitations list again, with the errors. Refusals are caught here, not left to coop.web:
+        the page needs queries (a page of invitations)
+        that a request which succeeds should not pay for before the service call."""
+        org = current_org(request)
+        page_of = await invitations.invitations_page(org.organisation_id, page)
+        context = {
+            "invitations": page_of,
+            "constitution": await constitution_of(org.organisation_id),
+            "form": form or {},
+            "now": clock.now(),
+        }
+        if errors:
+            return form_errors_page(request, "members/invitations.html", errors, context)
+        return render(request, "members/invitations.html", context)
+
+    @get("/", name="invitations")
+    async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
+        return await self._page(request, page=page)
+
+    @post("/", name="invitations_post")
+    async def create(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        form = await request.form()
+        values = {k: form_text(form, k, 400) for k in ("name", "email", "member_class")}
+        try:
+            await invitations.invite(
+                current_org(request),
+                values["name"],
+                values["email"],
+                values["member_class"],
+                actor_of(request),
+                settings,
+            )
+        except MembershipError as exc:
+            return await self._page(request, exc.errors, values)
+        return redirect(request, f"/o/{current_org(request).slug}/invitations?sent=1")
+
+    @post("/{invitation_id:str}/revoke", name="invitation_revoke")
+    async def revoke(self, request: Request[Any, Any, Any], invitation_id: FromPath[str]) -> Response[Any]:
+        if not await invitations.revoke_invitation(current_org(request), invitation_id, actor_of(request)):
+            raise NotFoundException()
+        return redirect(request, f"/o/{current_org(request).slug}/invitations?revoked=1")
+
+
+class InvitationController(Controller):
+    path = "/invitations"
+
+    @route(
+        "/{token:str}",
+        http_method=[HttpMethod.GET, HttpMethod.POST],
+        opt=PUBLIC,
+        name="invitation",
+        media_type=MediaType.HTML,  # found by the browser journey: without it the page came as plain text
+    )
+    async def invitation(
+        self, request: Request[Any, Any, Any], token: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Any:
+        """An invitation link (public: the link is the credential): show it, or accept it."""
+        if request.method == HttpMethod.POST:
+            return await self.accept(request, token, settings)
+        return await self.show(request, token)
+
+    async def show(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+        invitation = await invitations.valid_invitation(token)
+        return await self._page(request, token, invitation)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        token: str,
+        invitation: dict[str, Any] | None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        current = request.scope.get("user")
+        has_account = invitation is not None and await invitations.invitee_has_account(invitation)
+        context = {
+            "invitation": invitation,
+            "token": token,
+            "has_account": has_account,
+            "signed_in_as_invitee": isinstance(current, CurrentSession)
+            and invitation is not None
+            and current.email == invitation["email"],
+            "min_length": MIN_LENGTH,
+        }
+        if errors:
+            return form_errors_page(request, "members/invitation.html", errors, context)
+        return render(request, "members/invitation.html", context)
+
+    async def accept(
+        self, request: Request[Any, Any, Any], token: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Response[Any]:
+        invitation = await invitations.valid_invitation(token)
+        if invitation is None:
+            return await self._page(request, token, None)
+        form = await request.form()
+        current = request.scope.get("user")
+        try:
+            if isinstance(current, CurrentSession) and current.email == invitation["email"]:
+                await invitations.accept_invitation(invitation, current.person_id, actor_of(request))
+                return redirect(request, f"/o/{invitation['org_slug']}/me?welcome=1")
+            password = form_text(form, "password", 1100, strip=False)
+            if not await invitations.accept_with_new_password(
+                invitation, password, actor_of(request), settings
+            ):
+                # They already have an account: sign in first, then come back to this link.
+                return redirect(request, f"/sign-in?next=/invitations/{token}")
+        except MembershipError as exc:
+            return await self._page(request, token, invitation, exc.errors)
+        return redirect(request, f"/sign-in?next=/o/{invitation['org_slug']}/me&joined=1")
