@@ -126,19 +126,28 @@ async def found_organisation(
                 member_class=founder.member_class,
                 admitted_on=adopted_on,
                 person_id=await _person_with_email(founder.email),
+                # The secretary runs the organisation in coop from day one, so holds both roles that must
+                # always be held (governance.roles.MUST_BE_HELD).
+                roles=("secretary", "admin") if founder.secretary else (),
                 actor=actor,
                 email=founder.email.lower() or None,
                 address=founder.address,
             )
             if founder.director:
                 # The first directors go on the register of directors, which also gives them the role.
-                # Their statutory particulars are added on the board page once the register is open.
                 member = {"id": member_id, "name": founder.name, "member_class": founder.member_class}
                 appointment = Appointment(
                     str(member_id),
                     "elected",
                     adopted_on,
-                    Particulars(service_address=answers.registered_office),
+                    Particulars(
+                        service_address=founder.service_address or answers.registered_office,
+                        country_of_residence=founder.country_of_residence,
+                        nationality=founder.nationality,
+                        occupation=founder.occupation,
+                        residential_address=founder.address,
+                        date_of_birth=founder.date_of_birth,
+                    ),
                     user_led_consent=founder.counts_as_user_led,
                 )
                 first_board.append((member, appointment))
