@@ -41,6 +41,7 @@ from coop.members.controllers import (
 )
 from coop.organisations.constitution_controllers import ConstitutionController
 from coop.organisations.controllers import OrganisationController, home
+from coop.setup.start_controllers import StartController
 from coop.pages.controllers import accessibility, healthz, help_page
 from coop.path_params import PathParamsMiddleware
 from coop.security import SecurityMiddleware, csrf_cookie_name
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             ApiTokenController,
             PasswordResetController,
             OrganisationController,
+            StartController,
             ConstitutionController,
             MemberController,
             RegisterController,

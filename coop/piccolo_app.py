@@ -45,7 +45,7 @@ from coop.members.tables import (
     SensitiveFact,
 )
 from coop.organisations.tables import ConstitutionVersion, Organisation
-from coop.setup.tables import FoundingRecord
+from coop.setup.tables import FoundingDraft, FoundingRecord
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 
 APP_CONFIG = AppConfig(
@@ -60,6 +60,7 @@ APP_CONFIG = AppConfig(
         Organisation,
         ConstitutionVersion,
         FoundingRecord,
+        FoundingDraft,
         Member,
         RoleGrant,
         MemberEvent,

@@ -344,7 +344,7 @@ def director_particulars_violations(founder: Founder, number: int, today: date) 
     born = founder.date_of_birth
     if born is None:
         found.append(Violation("founding.director_date_of_birth", f"Enter {who}'s date of birth."))
-    elif born > today or _age_on(born, today) < DIRECTOR_MIN_AGE:
+    elif born > today or age_on(born, today) < DIRECTOR_MIN_AGE:
         found.append(
             Violation(
                 "founding.director_too_young",
@@ -355,7 +355,7 @@ def director_particulars_violations(founder: Founder, number: int, today: date) 
     return found
 
 
-def _age_on(born: date, today: date) -> int:
+def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 

@@ -12,9 +12,9 @@ from governance.founding import Founder, FoundingAnswers
 from governance.violations import Violation
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_TEXT = ("name", "slug", "legal_form", "objects", "community", "registered_office")
-_KNOWN = {*_TEXT, "year_end", "member_classes", "founders", "asset_locked_body", "adopted_on"}
-_FOUNDER_TEXT = (
+TEXT_ANSWERS = ("name", "slug", "legal_form", "objects", "community", "registered_office")
+_KNOWN = {*TEXT_ANSWERS, "year_end", "member_classes", "founders", "asset_locked_body", "adopted_on"}
+FOUNDER_TEXT = (
     "name",
     "member_class",
     "email",
@@ -24,8 +24,8 @@ _FOUNDER_TEXT = (
     "nationality",
     "occupation",
 )
-_FOUNDER_FLAGS = ("director", "counts_as_user_led", "secretary")
-_FOUNDER_KNOWN = {*_FOUNDER_TEXT, *_FOUNDER_FLAGS, "date_of_birth"}
+FOUNDER_FLAGS = ("director", "counts_as_user_led", "secretary")
+_FOUNDER_KNOWN = {*FOUNDER_TEXT, *FOUNDER_FLAGS, "date_of_birth"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ def read_answers(text: str) -> ReadAnswers:
         if key not in _KNOWN:
             problems.append(_problem("unknown", f'"{key}" is not an answer coop knows (check the spelling).'))
     values: dict[str, Any] = {}
-    for key in _TEXT:
+    for key in TEXT_ANSWERS:
         value = raw.get(key, "")
         if not isinstance(value, str):
             problems.append(_problem(key, f'The answer "{key}" must be text in quotes.'))
@@ -120,7 +120,7 @@ def _read_founders(raw: object, problems: list[Violation]) -> tuple[Founder, ...
                     _problem("unknown", f'Founder {number}: "{key}" is not an answer coop knows.')
                 )
         text = {}
-        for key in _FOUNDER_TEXT:
+        for key in FOUNDER_TEXT:
             value = entry.get(key, "")
             if not isinstance(value, str):
                 problems.append(
@@ -129,7 +129,7 @@ def _read_founders(raw: object, problems: list[Violation]) -> tuple[Founder, ...
                 value = ""
             text[key] = value.strip()
         flags = {}
-        for key in _FOUNDER_FLAGS:
+        for key in FOUNDER_FLAGS:
             value = entry.get(key, False)
             if not isinstance(value, bool):
                 problems.append(
