@@ -41,11 +41,11 @@ from coop.members.controllers import (
 )
 from coop.organisations.constitution_controllers import ConstitutionController
 from coop.organisations.controllers import OrganisationController, home
-from coop.setup.start_controllers import StartController
 from coop.pages.controllers import accessibility, healthz, help_page
 from coop.path_params import PathParamsMiddleware
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
+from coop.setup.start_controllers import StartController
 from coop.template_filters import register_filters
 from coop.votes.controllers import SupportedVoteController, VoteController
 from coop.web import handle_http_exception, handle_unexpected

@@ -101,8 +101,8 @@ def test_bad_answers_are_refused_by_their_field_and_nothing_is_saved(demo, clien
         text = _text(response)
         assert "There is a problem" in text and message in text, (page, message, text[:600])
         assert "govuk-error-message" in response.text  # by the field, not only in the summary
-    from coop.setup.start_service import load_draft
     from coop.accounts.tables import Person
+    from coop.setup.start_service import load_draft
 
     person = run(Person.select(Person.id).where(Person.email == STARTER).first())
     assert run(load_draft(person["id"])).answers == {
@@ -248,7 +248,7 @@ def test_a_board_that_breaks_the_rules_is_refused_with_the_reason(demo, client) 
 
 def test_someone_who_is_not_a_founder_cannot_found_it_for_others(demo, client) -> None:
     sign_in(client, STARTER)
-    answer_everything(client, FOUNDERS[1:] + [("Fola Ade", "fola@brookside.example", "budget_holder", True)])
+    answer_everything(client, [*FOUNDERS[1:], ("Fola Ade", "fola@brookside.example", "budget_holder", True)])
     before = _counts()
     response = post_form(client, "/start/create")
     assert response.status_code == 422
@@ -258,5 +258,5 @@ def test_someone_who_is_not_a_founder_cannot_found_it_for_others(demo, client) -
 
 def test_a_site_admin_may_found_one_for_others(demo, client) -> None:
     sign_in(client, "admin@coop.example")
-    answer_everything(client, FOUNDERS[1:] + [("Fola Ade", "fola@brookside.example", "budget_holder", True)])
+    answer_everything(client, [*FOUNDERS[1:], ("Fola Ade", "fola@brookside.example", "budget_holder", True)])
     assert post_form(client, "/start/create").headers["location"] == "/start/created"
