@@ -336,7 +336,7 @@ def director_particulars_violations(founder: Founder, number: int, today: date) 
         for field, label in (
             ("nationality", "nationality"),
             ("country_of_residence", "country of residence"),
-            ("occupation", "occupation (or \"none\")"),
+            ("occupation", 'occupation (or "none")'),
             ("address", "usual residential address"),
         )
         if not str(getattr(founder, field)).strip()

@@ -15,6 +15,7 @@ from coop.accounts.controllers import actor_of
 from coop.guards import current_session, requires_sign_in
 from coop.setup import start_service as service
 from coop.web import form_errors_page, redirect, render
+from governance.notice import MONTH_NAMES
 from governance.violations import RuleViolationError
 
 
@@ -226,7 +227,7 @@ def _question_values(draft: service.Draft, page: str, email: str) -> dict[str, A
         return {"slug": service.suggested_slug(draft)}
     if page == "year-end":
         day, _, month = str(answers.get("year_end", "")).partition(" ")
-        months = [m.lower() for m in service.forms.MONTHS]
+        months = [m.lower() for m in MONTH_NAMES]
         number = str(months.index(month.lower()) + 1) if month.lower() in months else ""
         return {"year_end_day": day, "year_end_month": number}
     if page == "secretary":

@@ -12,6 +12,7 @@ from coop.form_values import read_date, whole_number
 from coop.organisations.service import SLUG_PATTERN
 from governance.constitution import Constitution, LegalForm
 from governance.founding import DIRECTOR_MIN_AGE, age_on, name_violations
+from governance.notice import MONTH_NAMES
 
 Answers = dict[str, Any]
 Errors = dict[str, str]
@@ -22,21 +23,6 @@ ADDRESS_TEXT = 500
 LONG_TEXT = 5000
 MAX_FOUNDERS = 50
 """Founders are the first few members; anyone else joins once the organisation exists."""
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def read_text(form: Mapping[str, Any], name: str, limit: int, errors: Errors, what: str) -> str:
@@ -112,7 +98,7 @@ def read_year_end(form: Mapping[str, Any]) -> tuple[Answers, Errors]:
         date(2024, month, day)  # a leap year, so 29 February is allowed
     except ValueError:
         return {}, {"year_end_day": "The year end must be a real day of the year, like 31 3"}
-    return {"year_end": f"{day} {MONTHS[month - 1]}"}, {}
+    return {"year_end": f"{day} {MONTH_NAMES[month - 1]}"}, {}
 
 
 def read_asset_lock(form: Mapping[str, Any], legal_form: LegalForm) -> tuple[Answers, Errors]:

@@ -13,8 +13,10 @@ from playwright.sync_api import Locator, Page, expect
 from tests.e2e.checks import (
     check_error_summary,
     check_page,
+    choose_radio,
     fill_by_keyboard,
     follow_link,
+    press_button,
     tab_to,
 )
 from tests.e2e.conftest import DEMO_PASSWORD
@@ -37,25 +39,6 @@ STARTERS = {
 @pytest.fixture(params=[True, False], ids=["js", "no-js"])
 def javascript(request: pytest.FixtureRequest) -> bool:
     return bool(request.param)
-
-
-def _press(page: Page, button: str) -> None:
-    tab_to(page, page.get_by_role("button", name=button, exact=True))
-    page.keyboard.press("Enter")
-
-
-def _choose(page: Page, label: str) -> None:
-    """Select a radio by keyboard: Tab into its group, then Space and arrow keys until it is selected."""
-    target = page.get_by_label(label, exact=True)
-    group = page.locator(f"input[type=radio][name='{target.get_attribute('name')}']")
-    checked = group.locator("xpath=self::*[@checked]")
-    tab_to(page, checked if checked.count() else group.first)
-    page.keyboard.press("Space")
-    for _ in range(group.count()):
-        if target.is_checked():
-            return
-        page.keyboard.press("ArrowDown")
-    expect(target).to_be_checked()
 
 
 def _tick(page: Page, box: Locator) -> None:
@@ -81,11 +64,11 @@ def _add_founder(page: Page, name: str, email: str, member_class: str, user_led:
     _type(page, page.locator("#name"), name)
     _type(page, page.locator("#email"), email)
     _type(page, page.locator("#address"), "1 Brook Lane, Brookside")
-    _choose(page, member_class)
-    _choose(page, "Yes")
+    choose_radio(page, member_class)
+    choose_radio(page, "Yes")
     if user_led:
         _tick(page, page.locator("#counts_as_user_led"))
-    _press(page, "Continue")
+    press_button(page, "Continue")
     _question(page, f"Director's particulars for {name}")
     fill_by_keyboard(page, page.locator("#country_of_residence"), "England")
     fill_by_keyboard(page, page.locator("#nationality"), "British")
@@ -93,7 +76,7 @@ def _add_founder(page: Page, name: str, email: str, member_class: str, user_led:
     fill_by_keyboard(page, page.locator("#date_of_birth_day"), "17")
     fill_by_keyboard(page, page.locator("#date_of_birth_month"), "5")
     fill_by_keyboard(page, page.locator("#date_of_birth_year"), "1980")
-    _press(page, "Continue")
+    press_button(page, "Continue")
     _question(page, "The founders")
 
 
@@ -113,10 +96,10 @@ def test_a_founder_starts_a_cic_with_a_user_led_board(
     expect(page).to_have_url(re.compile(r"/start$"))
     _question(page, "Start an organisation")
 
-    _press(page, "Start now")  # a start button: a link with the button role
+    press_button(page, "Start now")  # a start button: a link with the button role
     _question(page, "Which model constitution will you start from?")
-    _choose(page, "User-led CIC (limited by guarantee)")
-    _press(page, "Continue")
+    choose_radio(page, "User-led CIC (limited by guarantee)")
+    press_button(page, "Continue")
 
     _question(page, "What is the organisation's name?")
     fill_by_keyboard(page, page.locator("#name"), "Brookside Shared Support Ltd")
@@ -128,10 +111,10 @@ def test_a_founder_starts_a_cic_with_a_user_led_board(
     check_page(page)
     _type(page, page.locator("#name"), "Brookside Shared Support CIC")
     # Save and come back later: the answer is kept, and /start offers to carry on.
-    _press(page, "Save and come back later")
+    press_button(page, "Save and come back later")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Your answers are saved")
     check_page(page)
-    _press(page, "Continue where you left off")
+    press_button(page, "Continue where you left off")
     expect(page.locator("h1")).to_contain_text("Check your answers")
     page.goto("/start/web-address")
 
@@ -148,12 +131,12 @@ def test_a_founder_starts_a_cic_with_a_user_led_board(
     ):
         _question(page, heading)
         fill_by_keyboard(page, page.locator(field), text)
-        _press(page, "Continue")
+        press_button(page, "Continue")
 
     _question(page, "Which member classes will it have?")
     for box in page.locator("input[name=member_classes]").all():
         _tick(page, box)
-    _press(page, "Continue")
+    press_button(page, "Continue")
 
     _question(page, "The founders")
     _add_founder(page, own_name, email, "Budget holder", True)
@@ -169,7 +152,7 @@ def test_a_founder_starts_a_cic_with_a_user_led_board(
 
     _question(page, "Who will be the secretary?")
     expect(page.get_by_role("radio", name=own_name)).to_be_checked()  # suggested: the person starting it
-    _press(page, "Continue")
+    press_button(page, "Continue")
     _question(page, "Who will receive the assets if it closes?")
     fill_by_keyboard(page, page.locator("#asset_locked_body"), "Brookside Disabled People's Forum")
     page.keyboard.press("Enter")
@@ -179,12 +162,12 @@ def test_a_founder_starts_a_cic_with_a_user_led_board(
     page.keyboard.press("Enter")
     _question(page, "What is the registered office address?")
     fill_by_keyboard(page, page.locator("#registered_office"), "Brook Hall, 2 Brook Lane, Brookside")
-    _press(page, "Continue")
+    press_button(page, "Continue")
 
     _question(page, "Check your answers")
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("Brookside Shared Support CIC")
-    _press(page, "Create the organisation")
+    press_button(page, "Create the organisation")
     _question(page, "Organisation created")
     expect(page.locator("main")).to_contain_text(f"/o/{slug}/")
 
