@@ -75,6 +75,36 @@ class Draft:
         return bool(self.answers)
 
 
+# The answer each question page gives, to find the first question not answered yet.
+_ANSWER_OF = {
+    "model": "model",
+    "name": "name",
+    "web-address": "slug",
+    "objects": "objects",
+    "community": "community",
+    "classes": "member_classes",
+    "founders": "founders",
+    "asset-lock": "asset_locked_body",
+    "year-end": "year_end",
+    "office": "registered_office",
+}
+
+
+def resume_page(draft: Draft) -> str:
+    """Where "continue where you left off" goes: the first question not answered yet, else the check."""
+    for page in PAGES:
+        if page == "secretary":
+            if draft.founders and not any(f.get("secretary") for f in draft.founders):
+                return page
+        elif (
+            page in _ANSWER_OF
+            and not draft.answers.get(_ANSWER_OF[page])
+            and (page != "asset-lock" or "asset_locked_body" not in draft.answers)
+        ):
+            return page
+    return "check"
+
+
 def previous_page(page: str) -> str:
     index = PAGES.index(page) if page in PAGES else 0
     return PAGES[index - 1] if index > 0 else ""

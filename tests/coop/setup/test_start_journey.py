@@ -176,6 +176,7 @@ def test_save_and_come_back_later_resumes_from_start(demo, client) -> None:
     sign_in(client, STARTER)
     start = client.get("/start")
     assert "Continue where you left off" in start.text
+    assert 'href="/start/web-address"' in start.text  # the first question not answered yet
     assert 'value="Brookside Shared Support CIC"' in client.get("/start/name").text
     assert client.get("/start/web-address").text.count('value="brookside-shared-support-cic"') == 1
     again = post_form(client, "/start/again")
