@@ -14,7 +14,7 @@ from litestar.response import Template
 from coop.accounts.controllers import actor_of
 from coop.guards import current_session, requires_sign_in
 from coop.setup import start_service as service
-from coop.web import form_errors_page, redirect, render
+from coop.web import form_errors_page, is_htmx, redirect, render
 from governance.notice import MONTH_NAMES
 from governance.violations import RuleViolationError
 
@@ -42,6 +42,7 @@ async def _context(request: Request[Any, Any, Any], page: str, **extra: Any) -> 
         "back": "/start/check" if change else f"/start/{service.previous_page(page) or ''}".rstrip("/"),
         "form": {},
         "flags": service.flags_for(draft) if page == "name" else [],
+        "board_status": service.board_status(draft, service.today()) if page in ("founders", "check") else [],
         **extra,
     }
 
@@ -53,9 +54,12 @@ class StartController(Controller):
     @get("/", name="start")
     async def start(self, request: Request[Any, Any, Any]) -> Template:
         draft = await service.load_draft(current_session(request).person_id)
-        return render(
-            request, "start/start.html", {"draft": draft, "saved": request.query_params.get("saved")}
-        )
+        context = {
+            "draft": draft,
+            "resume": service.resume_page(draft),
+            "saved": request.query_params.get("saved"),
+        }
+        return render(request, "start/start.html", context)
 
     @post("/again", name="start_again")
     async def again(self, request: Request[Any, Any, Any]) -> Response[Any]:
@@ -101,7 +105,6 @@ class StartController(Controller):
         context = await _context(request, "founders")
         if context["model"] is None:
             return redirect(request, "/start/model")
-        context["board_status"] = service.board_status(context["draft"], service.today())
         return render(request, "start/founders.html", context)
 
     @get("/founders/add", name="start_founder_add_form")
@@ -117,6 +120,16 @@ class StartController(Controller):
     @post("/founders/add", name="start_founder_add")
     async def add(self, request: Request[Any, Any, Any]) -> Response[Any]:
         return await self._save_founder(request, None)
+
+    @post("/founders/preview", name="start_founder_preview")
+    async def preview(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """The board's composition with the founder on the form, as they fill it in (htmx); without
+        JavaScript the founders page shows it once they are added."""
+        if not is_htmx(request):
+            return redirect(request, "/start/founders")
+        draft = await service.preview_founder(current_session(request).person_id, await request.form())
+        status = service.board_status(draft, service.today())
+        return render(request, "start/_board_status_lines.html", {"draft": draft, "board_status": status})
 
     @get("/founders/{founder_number:int}", name="start_founder_form")
     async def founder_form(self, request: Request[Any, Any, Any], founder_number: FromPath[int]) -> Template:

@@ -5,13 +5,14 @@ file `coop create-org` reads to the same `found_from_text`."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
 from coop.audit.service import Actor
 from coop.db import write_transaction
+from coop.form_values import whole_number
 from coop.organisations.tables import Organisation
 from coop.setup import start_forms as forms
 from coop.setup.answers import read_answers
@@ -261,6 +262,20 @@ def founding_answers(draft: Draft) -> FoundingAnswers:
     read = read_answers(answers_toml(draft.answers))
     assert read.answers is not None  # the writer only writes what the reader reads
     return read.answers
+
+
+async def preview_founder(person_id: int, form: Any) -> Draft:
+    """The draft as it would be with the founder on the form (added, or founder `editing` changed), for
+    showing the board's composition while the form is filled in. Nothing is saved."""
+    draft = await load_draft(person_id)
+    founders = draft.founders
+    founder, _ = forms.read_founder(form, list(draft.answers.get("member_classes", [])), [])
+    number = whole_number(str(form.get("editing", ""))[:20], low=1, high=max(len(founders), 1))
+    if number is not None and number <= len(founders):
+        founders[number - 1] = {**founders[number - 1], **founder}
+    elif len(founders) < forms.MAX_FOUNDERS:
+        founders.append(founder)
+    return replace(draft, answers={**draft.answers, "founders": founders})
 
 
 def board_status(draft: Draft, today: date) -> list[str]:

@@ -261,3 +261,27 @@ def test_a_site_admin_may_found_one_for_others(demo, client) -> None:
     sign_in(client, "admin@coop.example")
     answer_everything(client, [*FOUNDERS[1:], ("Fola Ade", "fola@brookside.example", "budget_holder", True)])
     assert post_form(client, "/start/create").headers["location"] == "/start/created"
+
+
+def test_the_founder_form_shows_the_board_as_it_would_be_while_it_is_filled_in(demo, client) -> None:
+    sign_in(client, STARTER)
+    answer(client, "model", {"model": "cic_guarantee"})
+    answer(client, "classes", {"member_classes": ["budget_holder", "family_carer", "professional"]})
+    add_founder(client, *FOUNDERS[0])
+    form = {"member_class": "budget_holder", "director": "yes", "counts_as_user_led": "yes"}
+    htmx = {"HX-Request": "true"}
+    fragment = post_form(client, "/start/founders/preview", form, headers=htmx)
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert "budget holder" not in _text(fragment)  # two budget holders now: that rule is met
+    assert "The board has 0 family carers; the constitution requires at least 2." in _text(fragment)
+    # Changing founder 1 to a professional leaves one budget holder.
+    changed = post_form(
+        client,
+        "/start/founders/preview",
+        {**form, "editing": "1", "member_class": "professional"},
+        headers=htmx,
+    )
+    assert "The board has 0 budget holders; the constitution requires at least 2." in _text(changed)
+    # Nothing was saved, and without JavaScript the address goes back to the founders page.
+    assert _text(client.get("/start/founders")).count("Change") == 1
+    assert post_form(client, "/start/founders/preview", form).headers["location"] == "/start/founders"
