@@ -155,7 +155,8 @@ class StartController(Controller):
                 request, "start/founder.html", errors, {**context, "number": founder_number, "form": form}
             )
         if form.get("director") == "yes" and form.get("then") != "later":
-            return redirect(request, f"/start/founders/{saved}/director")
+            then = "?change=1" if form.get("change") == "1" else ""
+            return redirect(request, f"/start/founders/{saved}/director{then}")
         return redirect(request, _destination(form, "/start/founders"))
 
     @get("/founders/{founder_number:int}/director", name="start_director_form")

@@ -192,6 +192,20 @@ def test_a_change_link_comes_back_to_check_your_answers(demo, client) -> None:
     response = answer(client, "name", {"name": "Brookside Together CIC", "change": "1"})
     assert response.headers["location"] == "/start/check"
     assert "Brookside Together CIC" in _text(client.get("/start/check"))
+    # A founder changed from the check page goes through their particulars and back to the check page.
+    assert 'href="/start/founders/2?change=1"' in check.text
+    founder = {"name": "Ade Bello", "email": "ade@brookside.example", "address": "2 Brook Lane"}
+    founder |= {
+        "member_class": "budget_holder",
+        "director": "yes",
+        "counts_as_user_led": "yes",
+        "change": "1",
+    }
+    response = post_form(client, "/start/founders/2", founder)
+    assert response.headers["location"] == "/start/founders/2/director?change=1"
+    assert 'name="change" value="1"' in client.get(response.headers["location"]).text
+    response = post_form(client, "/start/founders/2/director", {**PARTICULARS, "change": "1"})
+    assert response.headers["location"] == "/start/check"
 
 
 def test_create_founds_the_organisation_with_the_founder_as_its_secretary(demo, client) -> None:
