@@ -293,3 +293,49 @@ def test_the_founder_form_shows_the_board_as_it_would_be_while_it_is_filled_in(d
     # Nothing was saved, and without JavaScript the address goes back to the founders page.
     assert _text(client.get("/start/founders")).count("Change") == 1
     assert post_form(client, "/start/founders/preview", form).headers["location"] == "/start/founders"
+
+
+def test_pages_make_the_same_queries_with_5_founders_and_the_most_allowed(demo, client, monkeypatch) -> None:
+    """Founders are kept in the one draft row, so no page's queries grow with them; the list is capped."""
+    from typing import Any
+
+    from coop.db import current_engine
+    from coop.setup.start_forms import MAX_FOUNDERS
+
+    sign_in(client, STARTER)
+    answer_everything(client)
+    queries: list[str] = []
+    engine_class = type(current_engine())
+    original = engine_class.run_querystring
+
+    async def counting(self: Any, querystring: Any, in_pool: bool = False) -> Any:
+        queries.append(str(querystring))
+        return await original(self, querystring, in_pool)
+
+    pages = ["/start", "/start/founders", "/start/founders/1", "/start/secretary", "/start/check"]
+
+    def measure() -> list[int]:
+        counts = []
+        for url in pages:
+            client.get(url)
+            queries.clear()
+            assert client.get(url).status_code == 200, url
+            counts.append(len(queries))
+        return counts
+
+    monkeypatch.setattr(engine_class, "run_querystring", counting)
+    few = measure()
+    monkeypatch.setattr(engine_class, "run_querystring", original)
+    for n in range(len(FOUNDERS), MAX_FOUNDERS):
+        member = {
+            "name": f"Member {n}",
+            "address": "1 Lane",
+            "member_class": "budget_holder",
+            "director": "no",
+        }
+        assert post_form(client, "/start/founders/add", member).status_code == 303
+    refused = post_form(client, "/start/founders/add", {**member, "name": "One too many"})
+    assert refused.status_code == 422 and f"You can add up to {MAX_FOUNDERS} founders here" in _text(refused)
+    monkeypatch.setattr(engine_class, "run_querystring", counting)
+    assert measure() == few
+    assert _text(client.get("/start/founders")).count("Member class") == MAX_FOUNDERS
