@@ -48,6 +48,7 @@ from coop.resolutions.amendment_controllers import AmendmentController
 from coop.resolutions.controllers import ResolutionController
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
+from coop.setup.start_controllers import StartController
 from coop.template_filters import register_filters
 from coop.votes.ballot_controllers import BallotController, SupportedBallotController
 from coop.votes.controllers import SupportedVoteController, VoteController
@@ -143,6 +144,7 @@ ROUTE_HANDLERS: list[Any] = [
     ApiTokenController,
     PasswordResetController,
     OrganisationController,
+    StartController,
     ConstitutionController,
     MemberController,
     RegisterController,

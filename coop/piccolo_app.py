@@ -52,7 +52,7 @@ from coop.resolutions.tables import (
     WrittenResolutionAgreement,
     WrittenResolutionElector,
 )
-from coop.setup.tables import FoundingRecord
+from coop.setup.tables import FoundingDraft, FoundingRecord
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 
 APP_CONFIG = AppConfig(
@@ -67,6 +67,7 @@ APP_CONFIG = AppConfig(
         Organisation,
         ConstitutionVersion,
         FoundingRecord,
+        FoundingDraft,
         Member,
         RoleGrant,
         MemberEvent,

@@ -77,6 +77,15 @@ class Founder:
     director: bool = False
     counts_as_user_led: bool = False
     """They agree to be counted as a disabled person, a person who uses support or a family carer."""
+    secretary: bool = False
+    """The founder who will be the secretary (and administrator in coop); exactly one is."""
+    # A director's particulars for the register of directors and form IN01 (Companies Act 2006 s.163 and
+    # s.165); `address` is the usual residential address, kept private.
+    service_address: str = ""
+    country_of_residence: str = ""
+    nationality: str = ""
+    occupation: str = ""
+    date_of_birth: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +224,10 @@ def founding_check(model: Constitution, answers: FoundingAnswers, today: date) -
         )
     found += _class_violations(model, answers)
     found += _founder_violations(model, answers)
+    found += _secretary_violations(answers)
+    for number, founder in enumerate(answers.founders, start=1):
+        if founder.director:
+            found += director_particulars_violations(founder, number, today)
     directors = first_board(answers, today)
     if directors:
         found += board_composition_violations(model, directors)
@@ -292,6 +305,58 @@ def _founder_violations(model: Constitution, answers: FoundingAnswers) -> list[V
     if not any(f.director for f in answers.founders):
         found.append(Violation("founding.no_directors", "Say which founders will be the first directors."))
     return found
+
+
+def _secretary_violations(answers: FoundingAnswers) -> list[Violation]:
+    secretaries = [f for f in answers.founders if f.secretary]
+    if not secretaries:
+        return [Violation("founding.no_secretary", "Say which founder will be the secretary.")]
+    if len(secretaries) > 1:
+        return [Violation("founding.secretary_twice", "Choose one founder to be the secretary, not several.")]
+    if not secretaries[0].email.strip():
+        who = secretaries[0].name.strip() or "The secretary"
+        return [
+            Violation(
+                "founding.secretary_email",
+                f"{who} will be the secretary, so coop needs their email address for them to sign in.",
+            )
+        ]
+    return []
+
+
+# Companies Act 2006 s.157: a director must be at least 16.
+DIRECTOR_MIN_AGE = 16
+
+
+def director_particulars_violations(founder: Founder, number: int, today: date) -> list[Violation]:
+    """What the register of directors (and form IN01) still needs about a founding director."""
+    who = founder.name.strip() or f"Founder {number}"
+    found = [
+        Violation(f"founding.director_{field}", f"Enter {who}'s {label}.")
+        for field, label in (
+            ("nationality", "nationality"),
+            ("country_of_residence", "country of residence"),
+            ("occupation", 'occupation (or "none")'),
+            ("address", "usual residential address"),
+        )
+        if not str(getattr(founder, field)).strip()
+    ]
+    born = founder.date_of_birth
+    if born is None:
+        found.append(Violation("founding.director_date_of_birth", f"Enter {who}'s date of birth."))
+    elif born > today or age_on(born, today) < DIRECTOR_MIN_AGE:
+        found.append(
+            Violation(
+                "founding.director_too_young",
+                f"{who} must be {DIRECTOR_MIN_AGE} or over to be a director (Companies Act 2006, "
+                "section 157).",
+            )
+        )
+    return found
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def founding_constitution(model: Constitution, answers: FoundingAnswers) -> Constitution:

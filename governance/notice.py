@@ -15,7 +15,7 @@ from governance.constitution.schema import Constitution
 from governance.constitution.share import Share
 from governance.violations import Violation
 
-_MONTHS = (
+MONTH_NAMES = (
     "January",
     "February",
     "March",
@@ -33,7 +33,7 @@ _MONTHS = (
 
 def long_date(day: date) -> str:
     """ "5 March 2025", independent of the process locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 class MeetingKind(StrEnum):

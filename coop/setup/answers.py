@@ -12,9 +12,20 @@ from governance.founding import Founder, FoundingAnswers
 from governance.violations import Violation
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_TEXT = ("name", "slug", "legal_form", "objects", "community", "registered_office")
-_KNOWN = {*_TEXT, "year_end", "member_classes", "founders", "asset_locked_body", "adopted_on"}
-_FOUNDER_KNOWN = {"name", "member_class", "email", "address", "director", "counts_as_user_led"}
+TEXT_ANSWERS = ("name", "slug", "legal_form", "objects", "community", "registered_office")
+_KNOWN = {*TEXT_ANSWERS, "year_end", "member_classes", "founders", "asset_locked_body", "adopted_on"}
+FOUNDER_TEXT = (
+    "name",
+    "member_class",
+    "email",
+    "address",
+    "service_address",
+    "country_of_residence",
+    "nationality",
+    "occupation",
+)
+FOUNDER_FLAGS = ("director", "counts_as_user_led", "secretary")
+_FOUNDER_KNOWN = {*FOUNDER_TEXT, *FOUNDER_FLAGS, "date_of_birth"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +67,7 @@ def read_answers(text: str) -> ReadAnswers:
         if key not in _KNOWN:
             problems.append(_problem("unknown", f'"{key}" is not an answer coop knows (check the spelling).'))
     values: dict[str, Any] = {}
-    for key in _TEXT:
+    for key in TEXT_ANSWERS:
         value = raw.get(key, "")
         if not isinstance(value, str):
             problems.append(_problem(key, f'The answer "{key}" must be text in quotes.'))
@@ -109,7 +120,7 @@ def _read_founders(raw: object, problems: list[Violation]) -> tuple[Founder, ...
                     _problem("unknown", f'Founder {number}: "{key}" is not an answer coop knows.')
                 )
         text = {}
-        for key in ("name", "member_class", "email", "address"):
+        for key in FOUNDER_TEXT:
             value = entry.get(key, "")
             if not isinstance(value, str):
                 problems.append(
@@ -118,7 +129,7 @@ def _read_founders(raw: object, problems: list[Violation]) -> tuple[Founder, ...
                 value = ""
             text[key] = value.strip()
         flags = {}
-        for key in ("director", "counts_as_user_led"):
+        for key in FOUNDER_FLAGS:
             value = entry.get(key, False)
             if not isinstance(value, bool):
                 problems.append(
@@ -126,5 +137,14 @@ def _read_founders(raw: object, problems: list[Violation]) -> tuple[Founder, ...
                 )
                 value = False
             flags[key] = value
-        founders.append(Founder(**text, **flags))
+        born = entry.get("date_of_birth")
+        if born is not None and (not isinstance(born, date) or hasattr(born, "hour")):
+            problems.append(
+                _problem(
+                    "founders.date_of_birth",
+                    f"Founder {number}: date_of_birth must be a date such as 1980-05-17.",
+                )
+            )
+            born = None
+        founders.append(Founder(**text, **flags, date_of_birth=born))
     return tuple(founders)

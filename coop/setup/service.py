@@ -22,7 +22,13 @@ from governance.constitutions import (
     model_constitution_names,
     model_constitution_text,
 )
-from governance.founding import FoundingAnswers, founding_check, founding_constitution, slug_from_name
+from governance.founding import (
+    Founder,
+    FoundingAnswers,
+    founding_check,
+    founding_constitution,
+    slug_from_name,
+)
 from governance.violations import RuleViolationError, Violation
 
 
@@ -151,22 +157,37 @@ async def _admit_founders(
             member_class=founder.member_class,
             admitted_on=adopted_on,
             person_id=await _person_with_email(founder.email),
+            # The secretary runs the organisation in coop from day one, so holds both roles that must
+            # always be held (governance.roles.MUST_BE_HELD).
+            roles=("secretary", "admin") if founder.secretary else (),
             actor=actor,
             email=founder.email.lower() or None,
             address=founder.address,
         )
         if founder.director:
-            # Their statutory particulars are added on the board page once the register is open.
             member = {"id": member_id, "name": founder.name, "member_class": founder.member_class}
-            appointment = Appointment(
-                str(member_id),
-                "elected",
-                adopted_on,
-                Particulars(service_address=answers.registered_office),
-                user_led_consent=founder.counts_as_user_led,
-            )
-            first_board.append((member, appointment))
+            first_board.append((member, _first_appointment(member_id, founder, answers, adopted_on)))
     await register_first_directors(organisation_id, first_board)
+
+
+def _first_appointment(
+    member_id: int, founder: Founder, answers: FoundingAnswers, adopted_on: date
+) -> Appointment:
+    """A first director's entry, with the particulars the founders gave for the register."""
+    return Appointment(
+        str(member_id),
+        "elected",
+        adopted_on,
+        Particulars(
+            service_address=founder.service_address or answers.registered_office,
+            country_of_residence=founder.country_of_residence,
+            nationality=founder.nationality,
+            occupation=founder.occupation,
+            residential_address=founder.address,
+            date_of_birth=founder.date_of_birth,
+        ),
+        user_led_consent=founder.counts_as_user_led,
+    )
 
 
 async def _person_with_email(email: str) -> int | None:

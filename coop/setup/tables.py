@@ -6,6 +6,7 @@ from piccolo.columns import ForeignKey, OnDelete, Text, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from coop.accounts.tables import Person
 from coop.organisations.tables import Organisation
 
 
@@ -19,3 +20,13 @@ class FoundingRecord(Table, tablename="founding_record"):
     asset_locked_body = Text(default="", help_text="Who receives the assets if it closes.")
     answers = Text(help_text="The answers as given (TOML), for the founding documents.")
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class FoundingDraft(Table, tablename="founding_draft"):
+    """Answers someone has given so far at /start, kept so they can stop and come back later. One per
+    person: starting again replaces it. `founded` is the organisation it created, for the confirmation."""
+
+    person = ForeignKey(Person, null=False, unique=True, on_delete=OnDelete.cascade)
+    answers = Text(default="{}", help_text="The answers so far, as JSON in the answers file's shape.")
+    founded = ForeignKey(Organisation, null=True, default=None, on_delete=OnDelete.set_null)
+    updated_at = Timestamptz(default=TimestamptzNow())

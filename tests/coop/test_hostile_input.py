@@ -131,6 +131,8 @@ def _real_values() -> dict[str, str]:
             "file_path": "build/coop.css",
             "path": "openapi.json",  # Litestar's OpenAPI router: /api/v1/openapi.json/{path}
             "token_id": await _first(ApiToken, ApiToken.id, default="1"),
+            "founder_number": "1",  # /start/founders/<n>: a founder in the person's draft
+            "question": "name",  # /start/<question>
         }
 
     return run(main())

@@ -187,6 +187,26 @@ def follow_link(page: Page, name: str | re.Pattern[str]) -> None:
     page.keyboard.press("Enter")
 
 
+def press_button(page: Page, button: str) -> None:
+    """Tab to a button (or a link with the button role) and press Enter."""
+    tab_to(page, page.get_by_role("button", name=button, exact=True))
+    page.keyboard.press("Enter")
+
+
+def choose_radio(page: Page, label: str) -> None:
+    """Select a radio by keyboard: Tab into its group, then Space and arrow keys until it is selected."""
+    target = page.get_by_label(label, exact=True)
+    group = page.locator(f"input[type=radio][name='{target.get_attribute('name')}']")
+    checked = group.locator("xpath=self::*[@checked]")
+    tab_to(page, checked if checked.count() else group.first)
+    page.keyboard.press("Space")
+    for _ in range(group.count()):
+        if target.is_checked():
+            return
+        page.keyboard.press("ArrowDown")
+    expect(target).to_be_checked()
+
+
 def fill_by_keyboard(page: Page, field: Locator, text: str) -> None:
     tab_to(page, field)
     page.keyboard.type(text)

@@ -40,8 +40,14 @@ adopted_on = 2026-04-01
 name = "{name}"
 member_class = "member"
 email = "{email}"
+address = "1 Market Street, Eastfield"
 director = true
 counts_as_user_led = true
+secretary = {"true" if email.startswith("lena") else "false"}
+nationality = "British"
+country_of_residence = "England"
+occupation = "None"
+date_of_birth = 1980-05-17
 """
     for name, email in (
         ("Lena Novak", "lena@northfield.example"),

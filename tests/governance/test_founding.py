@@ -50,3 +50,69 @@ def test_a_society_name_without_limited_is_flagged() -> None:
 
 def test_web_address_from_name() -> None:
     assert slug_from_name("Riverside Shared Support CIC!") == "riverside-shared-support-cic"
+
+
+def _answers(*founders: object) -> object:
+    from governance.founding import FoundingAnswers
+
+    return FoundingAnswers(
+        name="Riverside CIC",
+        slug="",
+        legal_form="cic_guarantee",
+        objects="Support",
+        community="Riverside",
+        year_end_month=3,
+        year_end_day=31,
+        registered_office="1 Mill Lane",
+        member_classes=("budget_holder", "family_carer", "professional"),
+        founders=founders,  # type: ignore[arg-type]
+        asset_locked_body="Forum",
+    )
+
+
+def _codes(*founders: object) -> list[str]:
+    from datetime import date
+
+    from governance.constitutions import load_model_constitution
+    from governance.founding import founding_check
+
+    check = founding_check(load_model_constitution("cic_guarantee"), _answers(*founders), date(2026, 4, 1))  # type: ignore[arg-type]
+    return [v.code for v in check.violations]
+
+
+def test_a_director_needs_the_particulars_the_register_needs_and_must_be_16() -> None:
+    from datetime import date
+
+    from governance.founding import Founder
+
+    bare = Founder("Amara Okafor", "budget_holder", "a@x.example", director=True, secretary=True)
+    codes = _codes(bare)
+    for code in ("nationality", "country_of_residence", "occupation", "address", "date_of_birth"):
+        assert f"founding.director_{code}" in codes
+    young = Founder(
+        "Amara Okafor",
+        "budget_holder",
+        "a@x.example",
+        "1 Lane",
+        director=True,
+        secretary=True,
+        nationality="British",
+        country_of_residence="England",
+        occupation="None",
+        date_of_birth=date(2010, 4, 2),  # 16 the day after founding
+    )
+    assert "founding.director_too_young" in _codes(young)
+    assert "founding.director_too_young" not in _codes(
+        Founder(**{**{f: getattr(young, f) for f in young.__slots__}, "date_of_birth": date(2010, 4, 1)})  # type: ignore[arg-type]
+    )
+
+
+def test_exactly_one_secretary_with_an_email() -> None:
+    from governance.founding import Founder
+
+    assert "founding.no_secretary" in _codes(Founder("A", "budget_holder", "a@x.example"))
+    assert "founding.secretary_twice" in _codes(
+        Founder("A", "budget_holder", "a@x.example", secretary=True),
+        Founder("B", "budget_holder", "b@x.example", secretary=True),
+    )
+    assert "founding.secretary_email" in _codes(Founder("A", "budget_holder", secretary=True))

@@ -89,7 +89,7 @@ def answers_toml(model: str, *, slug: str | None = None, **changes: Any) -> str:
         f"asset_locked_body = {_quote(spec['asset_locked_body'])}",
         "adopted_on = 2026-04-01",
     ]
-    for name, member_class, director, user_led in spec["founders"]:
+    for number, (name, member_class, director, user_led) in enumerate(spec["founders"]):
         email = name.split()[0].lower() + "@founders.example"
         lines += [
             "",
@@ -100,5 +100,13 @@ def answers_toml(model: str, *, slug: str | None = None, **changes: Any) -> str:
             'address = "1 High Street, Riverside"',
             f"director = {'true' if director else 'false'}",
             f"counts_as_user_led = {'true' if user_led else 'false'}",
+            f"secretary = {'true' if number == 0 else 'false'}",
         ]
+        if director:
+            lines += [
+                'nationality = "British"',
+                'country_of_residence = "England"',
+                'occupation = "None"',
+                "date_of_birth = 1980-05-17",
+            ]
     return "\n".join(lines) + "\n"

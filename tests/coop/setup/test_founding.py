@@ -69,8 +69,11 @@ def test_each_model_founds_an_organisation_whose_rules_are_the_models(db, model:
     ]
     assert all(m["email"].endswith("@founders.example") and m["address"] for m in members)
     grants = run(RoleGrant.select(RoleGrant.member.name.as_alias("name"), RoleGrant.role))
+    # Directors hold the director role; the first founder is the secretary and administrator.
+    secretary = founders[0][0]
     assert sorted((g["name"], g["role"]) for g in grants) == sorted(
-        (name, "director") for name, _, director, _ in founders if director
+        [(name, "director") for name, _, director, _ in founders if director]
+        + [(secretary, "secretary"), (secretary, "admin")]
     )
     # The first directors are on the register of directors from day one, reserved seats first.
     board = run(
@@ -80,6 +83,16 @@ def test_each_model_founds_an_organisation_whose_rules_are_the_models(db, model:
     )
     assert [d["name"] for d in board] == [name for name, _, director, _ in founders if director]
     assert all(d["route"] == "elected" for d in board)
+    particulars = run(
+        Directorship.select(
+            Directorship.nationality, Directorship.country_of_residence, Directorship.service_address
+        ).where(Directorship.organisation == org["id"])
+    )
+    assert all(
+        (p["nationality"], p["country_of_residence"], p["service_address"])
+        == ("British", "England", "1 Mill Lane, Riverside, RV1 2AB")
+        for p in particulars
+    )
     reserved = {rule.key for rule in in_force.board.classes if rule.reserved_seats}
     assert {d["seat"] for d in board} <= reserved | {""}
     record = run(FoundingRecord.select().where(FoundingRecord.organisation == org["id"]).first())
