@@ -27,6 +27,7 @@ from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
 from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
+from coop.documents.controllers import DocumentsController
 from coop.db import close_database, open_database
 from coop.jobs.worker import Worker
 from coop.members.controllers import (
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             ReturnsController,
             SupportingReturnsController,
             ReversalController,
+            DocumentsController,
             api_router,
             reference_router,
             create_static_files_router(

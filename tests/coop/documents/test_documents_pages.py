@@ -1,0 +1,60 @@
+"""The documents pages of the demo organisation (not founded in coop): the registers and the membership
+application form as pages and as tagged PDFs, for the board and secretary only."""
+
+from __future__ import annotations
+
+import html
+
+from tests.coop.documents.pdfs import pdf_facts
+from tests.coop.helpers import page_text, sign_in
+
+SECRETARY = "helen@riverside.example"
+MEMBER = "jamie@riverside.example"
+
+
+def test_the_secretary_lists_the_documents_and_reads_the_register_of_members(demo, client) -> None:
+    sign_in(client, SECRETARY)
+    index = client.get("/o/riverside/documents")
+    assert index.status_code == 200
+    text = html.unescape(page_text(index.text))
+    assert "Register of members" in text and "Membership application form" in text
+    # The demo organisation was not set up in coop: no founders' answers, so no articles.
+    assert 'href="/o/riverside/documents/articles"' not in index.text
+    assert "was not set up in coop" in text
+    register = client.get("/o/riverside/documents/register-of-members")
+    assert register.status_code == 200
+    assert "Amara Okafor" in register.text and "Download this document as a PDF" in register.text
+
+
+def test_the_register_of_members_pdf_is_tagged_has_its_language_and_the_members(demo, client) -> None:
+    sign_in(client, SECRETARY)
+    response = client.get("/o/riverside/documents/register-of-members/pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert 'filename="riverside-register-of-members.pdf"' in response.headers["content-disposition"]
+    facts = pdf_facts(response.content)
+    assert facts.tagged and facts.language == "en-GB"
+    assert facts.title == "Register of members - Riverside Shared Support CIC"
+    assert "Amara Okafor" in facts.text and "Jamie Carter" in facts.text
+
+
+def test_the_application_form_and_directors_register_come_as_pdfs(demo, client) -> None:
+    sign_in(client, SECRETARY)
+    form = pdf_facts(client.get("/o/riverside/documents/membership-application-form/pdf").content)
+    assert form.tagged
+    assert "Budget holder" in form.text and "I want to become a member of Riverside Shared Support CIC" in form.text
+    directors = pdf_facts(client.get("/o/riverside/documents/register-of-directors/pdf").content)
+    assert directors.tagged and "Register of directors" in directors.text
+    assert "Helen Jones" in directors.text
+
+
+def test_a_member_without_a_board_role_cannot_see_documents(demo, client) -> None:
+    sign_in(client, MEMBER)
+    assert client.get("/o/riverside/documents").status_code == 403
+    assert client.get("/o/riverside/documents/register-of-members/pdf").status_code == 403
+
+
+def test_an_unknown_document_or_a_founding_document_without_answers_is_not_found(demo, client) -> None:
+    sign_in(client, SECRETARY)
+    assert client.get("/o/riverside/documents/no-such-thing").status_code == 404
+    assert client.get("/o/riverside/documents/articles/pdf").status_code == 404
