@@ -27,8 +27,8 @@ from coop.budgets.controllers import BudgetController
 from coop.budgets.returns_controllers import ReturnsController, SupportingReturnsController
 from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
-from coop.documents.controllers import DocumentsController
 from coop.db import close_database, open_database
+from coop.documents.controllers import DocumentsController
 from coop.jobs.worker import Worker
 from coop.members.controllers import (
     ApplicationController,

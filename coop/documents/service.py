@@ -10,12 +10,6 @@ from datetime import date
 from typing import Any
 
 from coop.boards import service as boards
-from coop.members import register
-from coop.members.service import class_name
-from coop.organisations.service import OrgContext, constitution_of
-from coop.organisations.tables import ConstitutionVersion, Organisation
-from coop.setup.answers import read_answers
-from coop.setup.tables import FoundingRecord
 from coop.documents.articles import (
     FounderFacts,
     FoundingFacts,
@@ -25,6 +19,12 @@ from coop.documents.articles import (
     first_board_minutes,
     incorporation_checklist,
 )
+from coop.members import register
+from coop.members.service import class_name
+from coop.organisations.service import OrgContext, constitution_of
+from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.setup.answers import read_answers
+from coop.setup.tables import FoundingRecord
 from governance.constitution import LegalForm, parse_constitution
 
 MEMBERS_PART = 500
@@ -122,9 +122,8 @@ async def founding_facts(organisation_id: int) -> FoundingFacts | None:
     if record is None or org is None or first is None:
         return None
     answers = read_answers(record["answers"]).answers
-    founders = tuple(
-        FounderFacts(f.name, f.member_class, f.address, f.director) for f in (answers.founders if answers else ())
-    )
+    given = answers.founders if answers else ()
+    founders = tuple(FounderFacts(f.name, f.member_class, f.address, f.director) for f in given)
     return FoundingFacts(
         name=org["name"],
         legal_form=LegalForm(org["legal_form"]),
@@ -149,8 +148,8 @@ def _as_date(value: Any) -> date:
 def _founding_document(kind: DocumentKind, facts: FoundingFacts) -> Document | None:
     title = kind_title(kind, facts.legal_form)
     if kind.key == "articles":
-        context = {"sections": articles_sections(facts), "numbered": True}
-        return Document(kind, articles_title(facts), "documents/body/sections.html", {**context, "facts": facts})
+        context = {"sections": articles_sections(facts), "numbered": True, "facts": facts}
+        return Document(kind, articles_title(facts), "documents/body/sections.html", context)
     if kind.key == "community-interest-statement":
         if not facts.legal_form.is_cic:
             return None
@@ -195,9 +194,11 @@ async def _directors_register(org: OrgContext, kind: DocumentKind, after: int) -
 
 async def _application_form(org: OrgContext, kind: DocumentKind) -> Document:
     constitution = await constitution_of(org.organisation_id)
-    record = await FoundingRecord.select(FoundingRecord.registered_office).where(
-        FoundingRecord.organisation == org.organisation_id
-    ).first()
+    record = (
+        await FoundingRecord.select(FoundingRecord.registered_office)
+        .where(FoundingRecord.organisation == org.organisation_id)
+        .first()
+    )
     context = {
         "constitution": constitution,
         "legal_form": LegalForm(org.legal_form),

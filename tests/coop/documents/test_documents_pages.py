@@ -42,7 +42,8 @@ def test_the_application_form_and_directors_register_come_as_pdfs(demo, client) 
     sign_in(client, SECRETARY)
     form = pdf_facts(client.get("/o/riverside/documents/membership-application-form/pdf").content)
     assert form.tagged
-    assert "Budget holder" in form.text and "I want to become a member of Riverside Shared Support CIC" in form.text
+    assert "Budget holder" in form.text
+    assert "I want to become a member of Riverside Shared Support CIC" in form.text
     directors = pdf_facts(client.get("/o/riverside/documents/register-of-directors/pdf").content)
     assert directors.tagged and "Register of directors" in directors.text
     assert "Helen Jones" in directors.text
