@@ -28,7 +28,7 @@ from coop.budgets.returns_controllers import ReturnsController, SupportingReturn
 from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
-from coop.documents.controllers import DocumentsController
+from coop.documents.controllers import BoardRegisterPdfController, DocumentsController
 from coop.jobs.worker import Worker
 from coop.members.controllers import (
     ApplicationController,
@@ -133,6 +133,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             SupportingReturnsController,
             ReversalController,
             DocumentsController,
+            BoardRegisterPdfController,
             api_router,
             reference_router,
             create_static_files_router(

@@ -47,3 +47,17 @@ class DocumentsController(Controller):
         org = current_org(request)
         document = await _document(request, document_key, after)
         return await pdf_response(request, org, document.title, [document], f"{org.slug}-{document_key}")
+
+
+class BoardRegisterPdfController(Controller):
+    """The register of directors as a PDF for every member, beside the board page: members get the
+    public register, the board and secretary the private particulars too (as on the page)."""
+
+    path = "/o/{org_slug:str}/board/pdf"
+    guards = [requires_member]
+
+    @get("/", name="board_register_pdf")
+    async def pdf(self, request: Request[Any, Any, Any], after: FromQuery[str] = "") -> Response[bytes]:
+        org = current_org(request)
+        document = await _document(request, "register-of-directors", after)
+        return await pdf_response(request, org, document.title, [document], f"{org.slug}-register-of-directors")

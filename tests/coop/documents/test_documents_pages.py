@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from tests.conftest import make_client
 from tests.coop.documents.pdfs import pdf_facts
 from tests.coop.helpers import page_text, sign_in
 
@@ -59,3 +60,39 @@ def test_an_unknown_document_or_a_founding_document_without_answers_is_not_found
     sign_in(client, SECRETARY)
     assert client.get("/o/riverside/documents/no-such-thing").status_code == 404
     assert client.get("/o/riverside/documents/articles/pdf").status_code == 404
+
+
+def test_every_member_gets_the_board_register_pdf_and_only_the_board_sees_private_particulars(
+    demo, client
+) -> None:
+    sign_in(client, MEMBER)
+    board = client.get("/o/riverside/board")
+    assert 'href="/o/riverside/board/pdf"' in board.text
+    public = pdf_facts(client.get("/o/riverside/board/pdf").content)
+    assert public.tagged and "Helen Jones" in public.text
+    assert "The public register." in public.text and "do not publish" not in public.text
+    with make_client(demo) as secretary:
+        sign_in(secretary, SECRETARY)
+        private = pdf_facts(secretary.get("/o/riverside/board/pdf").content)
+    assert (
+        "Includes private particulars (home addresses and full dates of birth): do not publish."
+        in private.text
+    )
+
+
+def test_a_register_of_1000_members_comes_in_bounded_parts(demo, client) -> None:
+    from tests.coop.members.helpers import add_members, member_row
+
+    add_members(int(member_row("Jamie Carter")["organisation"]), 1_000, prefix="Postal")
+    sign_in(client, SECRETARY)
+    first = client.get("/o/riverside/documents/register-of-members")
+    assert first.text.count('<th scope="row" class="govuk-table__header">') == 500
+    assert "Next part" in first.text
+    pdf = pdf_facts(client.get("/o/riverside/documents/register-of-members/pdf").content)
+    assert "Amara Okafor" in pdf.text and "Postal 00999" not in pdf.text
+    after = first.text.split("register-of-members?after=", 1)[1].split('"', 1)[0]
+    last_part = client.get(f"/o/riverside/documents/register-of-members?after={after}")
+    assert last_part.text.count('<th scope="row" class="govuk-table__header">') == 500
+    third = last_part.text.split("register-of-members?after=", 1)[1].split('"', 1)[0]
+    end = client.get(f"/o/riverside/documents/register-of-members?after={third}")
+    assert "Postal 00999" in end.text and "Next part" not in end.text
