@@ -29,6 +29,7 @@ from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
 from coop.documents.controllers import BoardRegisterPdfController, DocumentsController
+from coop.documents.letters_controllers import LettersController
 from coop.jobs.worker import Worker
 from coop.members.controllers import (
     ApplicationController,
@@ -134,6 +135,7 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             ReversalController,
             DocumentsController,
             BoardRegisterPdfController,
+            LettersController,
             api_router,
             reference_router,
             create_static_files_router(

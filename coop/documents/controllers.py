@@ -60,4 +60,6 @@ class BoardRegisterPdfController(Controller):
     async def pdf(self, request: Request[Any, Any, Any], after: FromQuery[str] = "") -> Response[bytes]:
         org = current_org(request)
         document = await _document(request, "register-of-directors", after)
-        return await pdf_response(request, org, document.title, [document], f"{org.slug}-register-of-directors")
+        return await pdf_response(
+            request, org, document.title, [document], f"{org.slug}-register-of-directors"
+        )
