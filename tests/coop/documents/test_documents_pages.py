@@ -96,3 +96,11 @@ def test_a_register_of_1000_members_comes_in_bounded_parts(demo, client) -> None
     third = last_part.text.split("register-of-members?after=", 1)[1].split('"', 1)[0]
     end = client.get(f"/o/riverside/documents/register-of-members?after={third}")
     assert "Postal 00999" in end.text and "Next part" not in end.text
+
+
+def test_the_overview_links_the_board_to_its_documents_and_not_other_members(demo, client) -> None:
+    sign_in(client, SECRETARY)
+    assert 'href="/o/riverside/documents"' in client.get("/o/riverside/").text
+    with make_client(demo) as member:
+        sign_in(member, MEMBER)
+        assert 'href="/o/riverside/documents"' not in member.get("/o/riverside/").text
