@@ -104,3 +104,22 @@ def test_the_overview_links_the_board_to_its_documents_and_not_other_members(dem
     with make_client(demo) as member:
         sign_in(member, MEMBER)
         assert 'href="/o/riverside/documents"' not in member.get("/o/riverside/").text
+
+
+def test_the_overview_shows_the_compliance_calendar_to_every_member(demo, client) -> None:
+    from datetime import date
+
+    from coop.documents.compliance import upcoming_deadlines
+    from tests.conftest import run
+    from tests.coop.members.helpers import member_row
+
+    sign_in(client, MEMBER)
+    text = html.unescape(page_text(client.get("/o/riverside/").text))
+    assert "Coming up: dates to meet" in text
+    assert "Community interest company report (CIC34)" in text and "Confirmation statement" in text
+    # Riverside adopted its constitution on 3 April 2023; its year ends on 31 March.
+    found = run(upcoming_deadlines(int(member_row("Jamie Carter")["organisation"]), date(2026, 5, 1)))
+    dates = {d.key: d.due for d in found}
+    assert dates["accounts"] == dates["cic34"] == date(2026, 12, 31)
+    assert dates["confirmation_statement"] == date(2027, 4, 17)
+    assert dates["agm"] == date(2026, 12, 31)  # its rules retire directors by rotation at the AGM
