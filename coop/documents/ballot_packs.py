@@ -17,6 +17,7 @@ from typing import Any
 from coop.members.notices import recipients
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext
+from coop.path_params import ID_MAX
 from coop.setup.tables import FoundingRecord
 from coop.votes.service import VoteInfo, get_vote
 from coop.votes.tables import Vote, VoteParticipation
@@ -109,7 +110,7 @@ async def packs(organisation_id: int, vote_id: int, after: int) -> tuple[list[Pa
         "SELECT r.member AS id, m.entry_number " + _POSTAL_WHERE + " ORDER BY r.member LIMIT {}",
         vote_id,
         organisation_id,
-        max(after, 0),
+        min(max(after, 0), ID_MAX),
         PART + 1,
     )
     more = len(rows) > PART
@@ -150,7 +151,7 @@ class ReturnedBallot:
 async def resolve_reference(org: OrgContext, text: str, now: datetime | None = None) -> ReturnedBallot:
     """The vote and member a reference names, if their ballot can be entered; else ReturnReferenceError."""
     vote_id, entry_number = parse_reference(text)
-    vote: VoteInfo | None = await get_vote(org.organisation_id, vote_id) if vote_id < 2**31 else None
+    vote: VoteInfo | None = await get_vote(org.organisation_id, vote_id) if vote_id <= ID_MAX else None
     if vote is None:
         raise ReturnReferenceError("There is no vote with this reference in this organisation")
     if not vote.accepting_at(now or datetime.now(UTC)):
@@ -159,7 +160,7 @@ async def resolve_reference(org: OrgContext, text: str, now: datetime | None = N
         await Member.select(Member.id, Member.public_id)
         .where((Member.organisation == org.organisation_id) & (Member.entry_number == entry_number))
         .first()
-        if entry_number < 2**31
+        if entry_number <= ID_MAX
         else None
     )
     if member is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from coop.members.tables import MemberLetter
+from coop.path_params import ID_MAX
 
 PART = 200
 
@@ -34,7 +35,7 @@ async def unsent_letters(organisation_id: int, after: int) -> tuple[list[dict[st
     """One part of the letters still to send (after the letter `after`), and where the next part starts."""
     rows = list(
         await MemberLetter.select(*_COLUMNS)
-        .where(_unsent(organisation_id) & (MemberLetter.id > max(after, 0)))
+        .where(_unsent(organisation_id) & (MemberLetter.id > min(max(after, 0), ID_MAX)))
         .order_by(MemberLetter.id)
         .limit(PART + 1)
     )

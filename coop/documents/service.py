@@ -216,7 +216,8 @@ async def build_document(org: OrgContext, key: str, after: str = "") -> Document
     if kind.key == "register-of-members":
         return await _members_register(org, kind, after)
     if kind.key == "register-of-directors":
-        return await _directors_register(org, kind, int(after) if after.isdigit() and len(after) < 12 else 0)
+        position = int(after) if after.isascii() and after.isdigit() and len(after) < 10 else 0
+        return await _directors_register(org, kind, position)
     if kind.key == "membership-application-form":
         return await _application_form(org, kind)
     facts = await founding_facts(org.organisation_id)

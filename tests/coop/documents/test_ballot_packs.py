@@ -152,3 +152,16 @@ def test_packs_for_250_postal_voters_come_in_parts_of_200(demo, client) -> None:
     )
     assert second.text.count("Return reference:") == len(postal) + 1 - 200  # and Margaret Hughes
     assert "Postal 00249" in second.text
+
+
+@pytest.mark.parametrize("after", ["-5", "99999999999999999999", "2147483648"])
+def test_a_hand_typed_part_position_past_every_id_finds_nothing_rather_than_failing(
+    demo, client, after: str
+) -> None:
+    sign_in(client, SECRETARY)
+    vote_id = _vote_id()
+    for url in (f"/o/riverside/documents/letters/votes/{vote_id}/pdf", "/o/riverside/documents/letters/pdf"):
+        response = client.get(url, params={"after": after})
+        assert response.status_code in (200, 400, 404), (url, after, response.status_code)
+    directors = client.get("/o/riverside/documents/register-of-directors", params={"after": "²"})
+    assert directors.status_code == 200
