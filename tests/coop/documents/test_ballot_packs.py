@@ -132,7 +132,7 @@ def test_only_the_board_and_secretary_reach_letters_and_packs(demo, client) -> N
     assert client.get("/o/riverside/documents/letters/returns?reference=1-0001-00").status_code == 403
 
 
-def test_packs_for_250_postal_voters_come_in_parts_of_200(demo, client) -> None:
+def test_packs_for_250_postal_voters_come_in_parts_of_100(demo, client) -> None:
     from coop.votes.tables import VoteRoll
     from tests.coop.members.helpers import add_members, member_row
 
