@@ -31,6 +31,8 @@ from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.commissioning.invoices import CONTRACTS
 from coop.db import database_in_use
+from coop.documents.controllers import BoardRegisterPdfController, DocumentsController
+from coop.documents.letters_controllers import LettersController
 from coop.errors import Refused
 from coop.jobs.worker import Worker
 from coop.members.application_controllers import ApplicationController
@@ -171,6 +173,9 @@ ROUTE_HANDLERS: list[Any] = [
     ReturnsController,
     SupportingReturnsController,
     ReversalController,
+    DocumentsController,
+    BoardRegisterPdfController,
+    LettersController,
     api_router,
     reference_router,
 ]

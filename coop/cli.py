@@ -207,10 +207,12 @@ def _register_subcommands() -> None:
     # Commands that live with their area, imported here so `coop --help` lists them all.
     from coop.audit.verify_command import audit
     from coop.count_command import count
+    from coop.documents.command import documents
     from coop.votes.verify_command import verify
 
     main.add_command(audit)
     main.add_command(count)
+    main.add_command(documents)
     main.add_command(verify)
 
 

@@ -12,6 +12,7 @@ from litestar.response import Template
 from coop.audit import listing
 from coop.audit.listing import FULL_LOG_ROLES, LOG_ROLES
 from coop.boards.service import board_state
+from coop.documents.compliance import upcoming_deadlines
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.supporters import supported_by
 from coop.organisations.service import ROLE_NAMES, member_count, organisations_of
@@ -38,6 +39,7 @@ class OrganisationController(Controller):
         members = await member_count(org.organisation_id)
         board = await board_state(org.organisation_id)
         context = {"member_count": members, "role_names": ROLE_NAMES, "board": board}
+        context["deadlines"] = await upcoming_deadlines(org.organisation_id)
         return render(request, "organisations/show.html", context)
 
     @get("/audit", name="org_audit", guards=[requires_role(*LOG_ROLES)])

@@ -194,7 +194,9 @@ class VoteController(Controller):
     @get("/{vote_id:int}/paper", name="vote_paper", guards=[requires_role(*BOARD)])
     async def paper(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
         vote = await vote_or_404(request, vote_id)
-        return render(request, "votes/paper.html", await self._paper_context(vote, {}))
+        # A returned postal ballot paper's reference (coop/documents) leads here with its member chosen.
+        chosen = {key: [value] for key in ("member", "channel") if (value := request.query_params.get(key))}
+        return render(request, "votes/paper.html", await self._paper_context(vote, chosen))
 
     async def _paper_context(self, vote: VoteInfo, values: dict[str, list[str]]) -> dict[str, Any]:
         not_voted = await members_not_voted(vote.id)

@@ -126,6 +126,7 @@ def _real_values() -> dict[str, str]:
             "resolution_id": await _first(WrittenResolution, WrittenResolution.public_id),
             "session_id": await _first(LoginSession, LoginSession.id),
             "class_key": "budget_holder",
+            "document_key": "register-of-members",
             "version": "1",
             "token": "a" * 43,
             "file_path": "build/coop.css",
