@@ -29,6 +29,8 @@ from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
 from coop.jobs.worker import Worker
+from coop.meetings.controllers import MeetingsController
+from coop.meetings.live_controllers import LiveMeetingController
 from coop.members.controllers import (
     ApplicationController,
     InvitationAdminController,
@@ -123,6 +125,8 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             MyMembershipController,
             SupportingController,
             BoardController,
+            MeetingsController,
+            LiveMeetingController,
             OutboxController,
             VoteController,
             SupportedVoteController,
