@@ -50,7 +50,9 @@ def test_a_class_meeting_needs_general_meeting_notice_and_post_decides_the_sendi
     assert required_clear_days(SEED, MeetingKind.CLASS) == required_clear_days(SEED, MeetingKind.GENERAL)
     meeting = date(2025, 3, 31)  # a Monday
     by_email = notice_sending_date(SEED, MeetingKind.GENERAL, meeting, [DeliveryMethod.EMAIL])
-    both = notice_sending_date(SEED, MeetingKind.GENERAL, meeting, [DeliveryMethod.EMAIL, DeliveryMethod.POST])
+    both = notice_sending_date(
+        SEED, MeetingKind.GENERAL, meeting, [DeliveryMethod.EMAIL, DeliveryMethod.POST]
+    )
     assert both <= by_email
     # Sent a day later by email (2 working days, over a weekend) it would leave only 13 clear days.
     assert by_email == date(2025, 3, 12)
