@@ -69,7 +69,9 @@ def casting_vote_violations(
     if not constitution.board.chair_casting_vote:
         return [Violation("casting.not_in_constitution", "The constitution gives the chair no casting vote.")]
     if not hands.tied:
-        return [Violation("casting.not_tied", "The chair can use a casting vote only when the votes are tied.")]
+        return [
+            Violation("casting.not_tied", "The chair can use a casting vote only when the votes are tied.")
+        ]
     if chair_conflicted:
         return [
             Violation(
