@@ -137,6 +137,9 @@ async def seed_demo(settings: Settings) -> bool:
     from coop.commissioning.demo import seed_commissioning
 
     await seed_commissioning(riverside)
+    from coop.meetings.demo import seed_meetings
+
+    await seed_meetings(riverside, settings)
     northfield = await create_organisation(
         slug=SECOND_SLUG,
         name="Northfield Carers Co-operative",

@@ -18,14 +18,14 @@ def _send_on(client, meeting, day=None, **consent):
     return post_form(client, f"/o/riverside/meetings/{meeting}/notice", data)
 
 
-def _letters(kind: str = "meeting_notice"):
+def _letters(subject: str = "Notice of meeting: General meeting"):
     from coop.members.tables import MemberLetter
 
     return run(
         MemberLetter.select(
             MemberLetter.member.name.as_alias("name"), MemberLetter.large_print, MemberLetter.easy_read
         )
-        .where(MemberLetter.kind == kind)
+        .where((MemberLetter.kind == "meeting_notice") & (MemberLetter.subject == subject))
         .order_by(MemberLetter.id)
     )
 
