@@ -9,11 +9,9 @@ from datetime import date
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
-from coop.boards.service import current_directors
 from coop.db import write_transaction
-from coop.meetings.service import MeetingError, MeetingInfo, parse_id
+from coop.meetings.service import MeetingError, MeetingInfo, directors_for_forms, parse_id
 from coop.meetings.tables import DirectorInterest, InterestDeclaration
-from coop.members.tables import Member
 from coop.organisations.service import OrgContext
 from coop.pagination import KeysetPage, keyset_page
 
@@ -38,18 +36,6 @@ async def interests_page(org: OrgContext, *, after: str = "", before: str = "") 
         after=after,
         before=before,
         per_page=50,
-    )
-
-
-async def directors_for_forms(org: OrgContext) -> list[dict[str, Any]]:
-    """The current directors with their public ids: a short list, the size of the board."""
-    ids = [int(r["member"]) for r in await current_directors(org.organisation_id)]
-    if not ids:
-        return []
-    return await (
-        Member.select(Member.id, Member.public_id, Member.name)
-        .where(Member.id.is_in(ids))
-        .order_by(Member.name)
     )
 
 

@@ -8,13 +8,13 @@ from typing import Any
 from coop.meetings import attendance, minutes, notices
 from coop.meetings.attendance import MODES, quorum_now
 from coop.meetings.decisions import resolutions_page
-from coop.meetings.interests import declarations, directors_for_forms, interests_page, standing_interests
+from coop.meetings.interests import declarations, interests_page, standing_interests
 from coop.meetings.service import (
     KINDS,
     RESOLUTION_KINDS,
     MeetingInfo,
     agenda,
-    chair_choices,
+    directors_for_forms,
     is_manager,
     meetings_page,
 )
@@ -35,7 +35,9 @@ async def new_meeting_context(org: OrgContext) -> dict[str, Any]:
     return {
         "kinds": KINDS,
         "classes": [(c.key, c.name) for c in constitution.member_classes],
-        "chairs": await chair_choices(org, "board"),
+        "chairs": [
+            {"public_id": str(d["public_id"]), "name": d["name"]} for d in await directors_for_forms(org)
+        ],
     }
 
 

@@ -258,12 +258,16 @@ async def create_meeting(org: OrgContext, new: NewMeeting, actor: Actor) -> str:
     return public_id
 
 
-async def chair_choices(org: OrgContext, kind: str) -> list[dict[str, Any]]:
-    """Who may chair: the directors (a short list, never every member)."""
-    return [
-        {"public_id": str(r["public_id"]), "name": r["name"]}
-        for r in await current_directors(org.organisation_id)
-    ]
+async def directors_for_forms(org: OrgContext) -> list[dict[str, Any]]:
+    """The current directors with their member public ids: a short list, the size of the board."""
+    ids = [int(r["member"]) for r in await current_directors(org.organisation_id)]
+    if not ids:
+        return []
+    return await (
+        Member.select(Member.id, Member.public_id, Member.name)
+        .where(Member.id.is_in(ids))
+        .order_by(Member.name)
+    )
 
 
 # --- who is invited ---------------------------------------------------------------------------------------
