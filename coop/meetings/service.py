@@ -174,13 +174,14 @@ async def meeting_by_id(organisation_id: int, meeting_id: int) -> MeetingInfo | 
 async def meetings_page(
     org: OrgContext, *, after: str = "", before: str = "", last: bool = False
 ) -> KeysetPage:
-    """The meetings this person may see, soonest first (by start then id), one page at a time."""
+    """The meetings this person may see, in the order they were called, one page at a time (keyed by id:
+    a keyset page needs a key it can put in a link)."""
     where = _visible(org)
     total = await Meeting.count().where(where)
     columns = (Meeting.id, Meeting.public_id, Meeting.kind, Meeting.title, Meeting.starts_at, Meeting.status)
     return await keyset_page(
         lambda: Meeting.select(*columns).where(where),
-        (Meeting.starts_at, Meeting.id),
+        (Meeting.id,),
         total=total,
         after=after,
         before=before,
