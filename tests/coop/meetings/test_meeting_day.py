@@ -248,3 +248,45 @@ def test_register_of_interests_and_bad_input(demo, client):
         {"votes_for": "٣", "votes_against": "-1", "abstentions": "9" * 40},
     )
     assert weird.status_code == 422 and "whole number" in page_text(weird.text)
+
+
+def test_a_class_meeting_invites_only_its_class(demo, client, settings):
+    from coop.meetings.service import invitee_ids, meeting_by_id
+    from coop.members.tables import Member
+    from tests.conftest import run
+
+    sign_in(client, SECRETARY)
+    meeting = call_meeting(
+        client, kind="class", days=30, title="Family carers' meeting", member_class="family_carer"
+    )
+    row = meeting_row(meeting)
+    assert row["member_class"] == "family_carer"
+    info = run(meeting_by_id(row["organisation"], row["id"]))
+    invited = set(run(invitee_ids(info)))
+    carers = run(
+        Member.select(Member.id).where(
+            (Member.organisation == row["organisation"])
+            & (Member.member_class == "family_carer")
+            & Member.ceased_on.is_null()
+        )
+    )
+    assert invited == {r["id"] for r in carers} and invited
+    refused = arrive(client, meeting, "Jamie Carter")  # a budget holder
+    assert refused.status_code == 422
+    assert "not in the class this meeting is for" in page_text(refused.text)
+    assert arrive(client, meeting, "Kwame Mensah").status_code == 303
+    no_class = post_form(
+        client,
+        "/o/riverside/meetings/new",
+        {
+            "kind": "class",
+            "title": "x",
+            "time": "10:00",
+            "place": "Hall",
+            "starts_on_day": "1",
+            "starts_on_month": "1",
+            "starts_on_year": "2099",
+            "member_class": "pirates",
+        },
+    )
+    assert no_class.status_code == 422 and "Choose the class of members" in page_text(no_class.text)
