@@ -35,6 +35,7 @@ from governance.notice import (
     long_date,
     notice_sending_date,
     notice_violations,
+    required_clear_days,
     short_notice_rule,
 )
 from governance.violations import Violation
@@ -79,8 +80,6 @@ class NoticeTiming:
 
 
 def timing(constitution: Constitution, meeting: MeetingInfo) -> NoticeTiming:
-    from governance.notice import required_clear_days
-
     rule = short_notice_rule(constitution, meeting.meeting_kind)
     return NoticeTiming(
         latest_send_on=notice_sending_date(constitution, meeting.meeting_kind, meeting_day(meeting), BOTH),

@@ -120,3 +120,23 @@ def test_short_notice_consent_is_checked_against_the_votes(demo, client):
     )
     assert _send_on(client, meeting, consent_members=str(everyone)).status_code == 303
     assert meeting_row(meeting)["short_notice_members"] == everyone
+
+
+def test_the_last_day_for_full_notice_is_accepted_and_the_day_after_refused(demo, client):
+    from governance.constitutions import load_model_constitution
+    from governance.notice import DeliveryMethod, MeetingKind, notice_sending_date
+
+    sign_in(client, SECRETARY)
+    meeting = call_meeting(client, kind="general", days=30, title="General meeting")
+    add_item(client, meeting, "Accounts")
+    last = notice_sending_date(
+        load_model_constitution("cic_guarantee"),
+        MeetingKind.GENERAL,
+        in_days(30),
+        [DeliveryMethod.EMAIL, DeliveryMethod.POST],
+    )
+    late = _send_on(client, meeting, last + timedelta(days=1))
+    assert late.status_code == 422 and "the constitution requires 14" in page_text(late.text)
+    assert meeting_row(meeting)["status"] == "planned"
+    assert _send_on(client, meeting, last).status_code == 303
+    assert str(meeting_row(meeting)["notice_send_on"]) == last.isoformat()
