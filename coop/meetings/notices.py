@@ -95,7 +95,12 @@ async def _consent(
     if members is None and votes is None:
         return None
     entitled, total = await voting_strength(constitution, meeting.organisation_id, meeting.member_class)
-    return ShortNoticeConsent(members or 0, entitled, votes if votes is not None else members or 0, total)
+    agreeing = votes if votes is not None else members or 0
+    if (members or 0) > entitled:
+        raise MeetingError({"consent_members": f"There are only {entitled} members entitled to vote"})
+    if agreeing > total:
+        raise MeetingError({"consent_votes": f"The members hold only {total} votes in all"})
+    return ShortNoticeConsent(members or 0, entitled, agreeing, total)
 
 
 def _errors(problems: list[Violation], consent_given: bool) -> dict[str, str]:
@@ -121,7 +126,8 @@ async def schedule_notice(
 ) -> date:
     """Schedule the notice for `send_on` (by default the last day that gives full notice), refusing a day
     that gives too little notice unless enough members agreed to short notice. Returns the day."""
-    if meeting.status not in ("planned", "notice_scheduled"):
+    # Once any copy has gone, a new day would start the batches again and send some twice.
+    if meeting.status not in ("planned", "notice_scheduled") or meeting.notice_sent_on is not None:
         raise MeetingError({"send_on_day": "Notice of this meeting has gone out already"})
     if not await agenda(meeting):
         raise MeetingError(

@@ -113,6 +113,8 @@ def test_short_notice_consent_is_checked_against_the_votes(demo, client):
     assert weak.status_code == 422
     assert "a majority of members in number must agree" in page_text(weak.text)
     assert meeting_row(meeting)["status"] == "planned"
+    too_many = _send_on(client, meeting, consent_members="100000")
+    assert too_many.status_code == 422 and "There are only" in page_text(too_many.text)
     from coop.members.tables import Member
 
     everyone = run(
