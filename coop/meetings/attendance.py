@@ -150,6 +150,8 @@ async def arrive(
             & Attendance.left_at.is_null()
         ):
             raise MeetingError({"member": f"{member['name']} is already here"})
+        if mode == "proxy":
+            await _check_proxy_limit(constitution, meeting, proxy_name)
         await Attendance.insert(
             Attendance(
                 meeting=meeting.id,
@@ -172,6 +174,26 @@ async def arrive(
             actor,
         )
     return str(member["name"])
+
+
+async def _check_proxy_limit(constitution: Constitution, meeting: MeetingInfo, proxy_name: str) -> None:
+    """Inside the arrival's transaction: one person holds at most the constitution's number of proxies."""
+    limit = constitution.proxies.max_held
+    if limit is None:
+        return
+    held = await Attendance.count().where(
+        (Attendance.meeting == meeting.id)
+        & (Attendance.mode == "proxy")
+        & (Attendance.proxy_name == proxy_name)
+        & Attendance.left_at.is_null()
+    )
+    if held >= limit:
+        raise MeetingError(
+            {
+                "proxy_name": f"{proxy_name} already holds {held} proxies here; "
+                f"the constitution allows at most {limit}"
+            }
+        )
 
 
 async def _check_invited(meeting: MeetingInfo, member: dict[str, Any]) -> None:

@@ -290,3 +290,18 @@ def test_a_class_meeting_invites_only_its_class(demo, client, settings):
         },
     )
     assert no_class.status_code == 422 and "Choose the class of members" in page_text(no_class.text)
+
+
+def test_one_person_holds_no_more_proxies_than_the_constitution_allows(demo, client):
+    sign_in(client, SECRETARY)
+    meeting = call_meeting(client, kind="general", days=3, title="General meeting")
+    # The model CIC constitution: at most 5 proxies each.
+    for name in ("Jamie Carter", "Sofia Rossi", "Grace Lee", "Kwame Mensah", "Ruth Adeyemi"):
+        assert arrive(client, meeting, name, "proxy", "Ama Mensah").status_code == 303
+    sixth = arrive(client, meeting, "Ben Williams", "proxy", "Ama Mensah")
+    assert sixth.status_code == 422
+    assert "Ama Mensah already holds 5 proxies here; the constitution allows at most 5" in page_text(
+        sixth.text
+    )
+    no_name = arrive(client, meeting, "Ben Williams", "proxy", "")
+    assert no_name.status_code == 422 and "Enter the name of the proxy" in page_text(no_name.text)
