@@ -35,6 +35,8 @@ from coop.documents.controllers import BoardRegisterPdfController, DocumentsCont
 from coop.documents.letters_controllers import LettersController
 from coop.errors import Refused
 from coop.jobs.worker import Worker
+from coop.meetings.controllers import MeetingsController
+from coop.meetings.live_controllers import LiveMeetingController
 from coop.members.application_controllers import ApplicationController
 from coop.members.import_controllers import RegisterImportController
 from coop.members.invitation_controllers import InvitationAdminController, InvitationController
@@ -161,6 +163,8 @@ ROUTE_HANDLERS: list[Any] = [
     ElectionController,
     ResolutionController,
     AmendmentController,
+    MeetingsController,
+    LiveMeetingController,
     OutboxController,
     VoteController,
     SupportedVoteController,

@@ -142,6 +142,9 @@ async def seed_demo(settings: Settings) -> bool:
     from coop.boards.demo import seed_election
 
     await seed_election(riverside)
+    from coop.meetings.demo import seed_meetings
+
+    await seed_meetings(riverside, settings)
     northfield = await create_organisation(
         slug=SECOND_SLUG,
         name="Northfield Carers Co-operative",

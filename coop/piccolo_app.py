@@ -32,6 +32,7 @@ from coop.commissioning.tables import (
 )
 from coop.jobs.tables import Job
 from coop.mail.tables import OutboxMessage
+from coop.meetings.tables import AgendaItem, Attendance, DirectorInterest, InterestDeclaration, Meeting
 from coop.members.tables import (
     CommunicationNeed,
     Member,
@@ -87,6 +88,11 @@ APP_CONFIG = AppConfig(
         WrittenResolutionElector,
         WrittenResolutionAgreement,
         ConstitutionAmendment,
+        Meeting,
+        AgendaItem,
+        Attendance,
+        DirectorInterest,
+        InterestDeclaration,
         AuditEvent,
         AuditChainHead,
         OutboxMessage,

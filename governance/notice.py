@@ -40,6 +40,8 @@ class MeetingKind(StrEnum):
     GENERAL = "general"
     ANNUAL_GENERAL = "annual_general"
     BOARD = "board"
+    CLASS = "class"
+    """A meeting of one class of members: called and held as a general meeting is (CA06 s.334)."""
 
 
 class DeliveryMethod(StrEnum):
@@ -108,6 +110,7 @@ def required_clear_days(constitution: Constitution, kind: MeetingKind) -> int:
         MeetingKind.GENERAL: notice.general_meeting_clear_days,
         MeetingKind.ANNUAL_GENERAL: notice.agm_clear_days,
         MeetingKind.BOARD: notice.board_meeting_clear_days,
+        MeetingKind.CLASS: notice.general_meeting_clear_days,
     }[kind]
 
 
@@ -137,9 +140,24 @@ def latest_sending_date(
     return day
 
 
+def notice_sending_date(
+    constitution: Constitution,
+    kind: MeetingKind,
+    meeting_date: date,
+    methods: Collection[DeliveryMethod],
+    non_working_days: Collection[date] = frozenset(),
+) -> date:
+    """The last day one notice can go to everyone, each by their own method, and still give full notice:
+    the earliest of each method's latest sending date (post is slower than email, so it usually decides)."""
+    return min(
+        latest_sending_date(constitution, kind, meeting_date, method, non_working_days)
+        for method in (methods or (DeliveryMethod.EMAIL,))
+    )
+
+
 def short_notice_rule(constitution: Constitution, kind: MeetingKind) -> Share | None:
     """The consent needed for shorter notice, or None where shorter notice is never allowed."""
-    if kind is MeetingKind.GENERAL:
+    if kind in {MeetingKind.GENERAL, MeetingKind.CLASS}:
         return constitution.notice.short_notice_consent
     if kind is MeetingKind.ANNUAL_GENERAL:
         return constitution.notice.agm_short_notice_consent

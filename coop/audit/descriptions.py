@@ -75,6 +75,23 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
         "Elected candidates were passed over because seating them would break the board's rules"
     ),
     "board.register_seeded": "The register of directors was filled in from the directors already recorded",
+    # Meetings, their notice, conflicts of interest, resolutions and minutes.
+    "meeting.called": "A meeting was called",
+    "meeting.item_added": "An item was added to a meeting's agenda",
+    "meeting.notice_scheduled": "The notice of a meeting was scheduled",
+    "meeting.notice_sent": "The notice of a meeting went out to everyone invited",
+    "meeting.arrived": "Someone arrived at a meeting",
+    "meeting.left": "Someone left a meeting",
+    "meeting.item_taken": "A meeting moved on to an agenda item",
+    "meeting.closed": "A meeting closed",
+    "meeting.interest_registered": "An interest was added to the register of directors' interests",
+    "meeting.interest_ended": "An interest on the register of directors' interests ended",
+    "meeting.interest_declared": "A director declared an interest in an agenda item",
+    "meeting.resolution_recorded": "The vote on a resolution at a meeting was recorded",
+    "meeting.minutes_drafted": "The minutes of a meeting were drafted from its record",
+    "meeting.minutes_edited": "The draft minutes of a meeting were edited",
+    "meeting.minutes_approved": "The minutes of a meeting were approved at a later meeting",
+    "meeting.minutes_signed": "The chair signed the minutes of a meeting, which are now locked",
     # Votes.
     "vote.created": "A vote was set up",
     "vote.opened": "A vote opened",

@@ -12,12 +12,14 @@ def default_handlers() -> dict[str, Handler]:
     from coop.boards.schedule import TERM_END, remind_term_end
     from coop.mail.delivery import deliver
     from coop.mail.service import DELIVER
+    from coop.meetings.notices import NOTICE_JOB, send_notice_batch
     from coop.resolutions.schedule import CIRCULATE, circulate_batch
     from coop.votes import schedule, timetable
 
     return {
         DELIVER: deliver,
         RESET_LINK_JOB: send_reset_link,
+        NOTICE_JOB: send_notice_batch,
         timetable.ANNOUNCE: schedule.announce,
         timetable.REMIND: schedule.remind,
         timetable.CLOSE: schedule.close,

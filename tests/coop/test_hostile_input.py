@@ -87,6 +87,7 @@ def _real_values() -> dict[str, str]:
     from coop.commissioning.tables import CommissionProposal, Contract, Provider, ServiceOffer
     from coop.jobs.tables import Job
     from coop.mail.tables import OutboxMessage
+    from coop.meetings.tables import AgendaItem, Attendance, DirectorInterest, Meeting
     from coop.members.tables import (
         Member,
         MemberInvitation,
@@ -134,6 +135,11 @@ def _real_values() -> dict[str, str]:
             "token_id": await _first(ApiToken, ApiToken.id, default="1"),
             "founder_number": "1",  # /start/founders/<n>: a founder in the person's draft
             "question": "name",  # /start/<question>
+            # The demo's first meeting, and its first item and arrival.
+            "meeting_id": await _first(Meeting, Meeting.public_id),
+            "item_id": await _first(AgendaItem, AgendaItem.public_id),
+            "attendance_id": await _first(Attendance, Attendance.id),
+            "interest_id": await _first(DirectorInterest, DirectorInterest.public_id),
         }
 
     return run(main())

@@ -104,7 +104,11 @@ def test_letters_print_large_and_supporters_get_a_copy(demo, client):
 
     org = run(org_context("riverside", member_row("Helen Jones")["person"]))
     data = run(personal_data(org, member_row("Ben Williams")["id"]))
-    assert [x["subject"] for x in data["letters"]] == ["Annual general meeting", "Meeting of members"]
+    assert [x["subject"] for x in data["letters"]] == [
+        "Annual general meeting",
+        "Notice of meeting: Annual general meeting 2027",  # the demo AGM's notice (coop/meetings/demo.py)
+        "Meeting of members",
+    ]
 
 
 def test_marking_a_letter_sent_is_audited_once(demo, client):

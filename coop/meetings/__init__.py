@@ -1,0 +1,1 @@
+"""Meetings: board, general, AGM and class meetings from notice to signed minutes."""

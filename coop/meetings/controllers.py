@@ -1,0 +1,197 @@
+"""HTTP for meetings: the list, calling a meeting, its page and agenda, scheduling its notice, minutes,
+the register of resolutions and the register of interests. The live meeting (attendance, items, votes)
+is in live_controllers.py. Controllers read the form, call one service function and render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from coop.actor import actor_of
+from coop.guards import current_org, requires_member, requires_role
+from coop.meetings import interests, minutes, notices, pages, service
+from coop.meetings.forms import read_interest, read_item, read_meeting, read_notice, text
+from coop.meetings.service import BOARD_ROLES, MANAGER_ROLES, MeetingError, MeetingInfo
+from coop.web import form_errors_page, redirect, render
+
+requires_manager = requires_role(*MANAGER_ROLES)
+requires_board = requires_role(*BOARD_ROLES)
+
+
+async def meeting_or_404(request: Request[Any, Any, Any], meeting_id: str) -> MeetingInfo:
+    meeting = await service.meeting_in_org(current_org(request), meeting_id)
+    if meeting is None:
+        raise NotFoundException()
+    return meeting
+
+
+def meeting_url(request: Request[Any, Any, Any], meeting: MeetingInfo, tail: str = "") -> str:
+    return f"/o/{current_org(request).slug}/meetings/{meeting.public_id}{tail}"
+
+
+class MeetingsController(Controller):
+    path = "/o/{org_slug:str}/meetings"
+    guards = [requires_member]
+
+    @get("/", name="meetings_list")
+    async def list_meetings(self, request: Request[Any, Any, Any]) -> Template:
+        context = await pages.list_context(current_org(request), request.query_params)
+        return render(request, "meetings/list.html", context)
+
+    @get("/new", name="meeting_new_form", guards=[requires_manager])
+    async def new_form(self, request: Request[Any, Any, Any]) -> Template:
+        context = await pages.new_meeting_context(current_org(request))
+        return render(request, "meetings/new.html", {**context, "form": {}})
+
+    @post("/new", name="meeting_new", guards=[requires_manager])
+    async def new(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        org = current_org(request)
+        new, errors, values = read_meeting(await request.form())
+        if new is not None:
+            try:
+                public_id = await service.create_meeting(org, new, actor_of(request))
+                return redirect(request, f"/o/{org.slug}/meetings/{public_id}")
+            except MeetingError as exc:
+                errors = exc.errors
+        context = await pages.new_meeting_context(org)
+        return form_errors_page(request, "meetings/new.html", errors, {**context, "form": values})
+
+    @get("/resolutions", name="meetings_resolutions")
+    async def resolutions(self, request: Request[Any, Any, Any]) -> Template:
+        context = await pages.resolutions_context(current_org(request), request.query_params)
+        return render(request, "meetings/resolutions.html", context)
+
+    @get("/interests", name="meetings_interests", guards=[requires_board])
+    async def interests_register(self, request: Request[Any, Any, Any]) -> Template:
+        context = await pages.interests_context(current_org(request), request.query_params)
+        return render(request, "meetings/interests.html", {**context, "form": {}})
+
+    @post("/interests", name="meetings_interest_add", guards=[requires_manager])
+    async def add_interest(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        org = current_org(request)
+        member, description, on, errors, values = read_interest(await request.form())
+        if not errors and on is not None:
+            try:
+                await interests.add_interest(org, member, description, on, actor_of(request))
+                return redirect(request, f"/o/{org.slug}/meetings/interests")
+            except MeetingError as exc:
+                errors = exc.errors
+        context = await pages.interests_context(org, {})
+        return form_errors_page(request, "meetings/interests.html", errors, {**context, "form": values})
+
+    @post("/interests/{interest_id:str}/end", name="meetings_interest_end", guards=[requires_manager])
+    async def end_interest(
+        self, request: Request[Any, Any, Any], interest_id: FromPath[str]
+    ) -> Response[Any]:
+        org = current_org(request)
+        try:
+            await interests.end_interest(org, interest_id, notices.today(), actor_of(request))
+        except MeetingError as exc:
+            context = await pages.interests_context(org, {})
+            return form_errors_page(request, "meetings/interests.html", exc.errors, {**context, "form": {}})
+        return redirect(request, f"/o/{org.slug}/meetings/interests")
+
+    @get("/{meeting_id:str}", name="meeting_page")
+    async def meeting_page(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Template:
+        meeting = await meeting_or_404(request, meeting_id)
+        context = await pages.meeting_context(current_org(request), meeting)
+        return render(request, "meetings/meeting.html", {**context, "form": {}, "done": _done(request)})
+
+    async def _meeting_errors(
+        self, request: Request[Any, Any, Any], meeting: MeetingInfo, errors: dict[str, str], form: Any
+    ) -> Template:
+        context = await pages.meeting_context(current_org(request), meeting)
+        return form_errors_page(
+            request, "meetings/meeting.html", errors, {**context, "form": form, "done": ""}
+        )
+
+    @post("/{meeting_id:str}/items", name="meeting_item_add", guards=[requires_manager])
+    async def add_item(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Response[Any]:
+        meeting = await meeting_or_404(request, meeting_id)
+        item, errors, values = read_item(await request.form())
+        if not errors:
+            try:
+                await service.add_item(current_org(request), meeting, item, actor_of(request))
+                return redirect(request, meeting_url(request, meeting, "?done=item#agenda"))
+            except MeetingError as exc:
+                errors = exc.errors
+        return await self._meeting_errors(request, meeting, errors, values)
+
+    @post("/{meeting_id:str}/notice", name="meeting_notice", guards=[requires_manager])
+    async def schedule_notice(
+        self, request: Request[Any, Any, Any], meeting_id: FromPath[str]
+    ) -> Response[Any]:
+        meeting = await meeting_or_404(request, meeting_id)
+        send_on, members, votes, errors, values = read_notice(await request.form())
+        if not errors:
+            try:
+                await notices.schedule_notice(
+                    current_org(request), meeting, send_on, members, votes, actor_of(request)
+                )
+                return redirect(request, meeting_url(request, meeting, "?done=notice"))
+            except MeetingError as exc:
+                errors = exc.errors
+        return await self._meeting_errors(request, meeting, errors, values)
+
+    @get("/{meeting_id:str}/minutes", name="meeting_minutes")
+    async def minutes_page(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Template:
+        meeting = await meeting_or_404(request, meeting_id)
+        context = await pages.minutes_context(current_org(request), meeting)
+        return render(request, "meetings/minutes.html", {**context, "form": {}, "done": _done(request)})
+
+    async def _minutes_step(
+        self, request: Request[Any, Any, Any], meeting_id: str, step: str
+    ) -> Response[Any]:
+        org = current_org(request)
+        meeting = await meeting_or_404(request, meeting_id)
+        form = await request.form()
+        try:
+            if step == "draft":
+                await minutes.draft_minutes(org, meeting, actor_of(request))
+            elif step == "save":
+                await minutes.save_minutes(
+                    org, meeting, text(form, "minutes", minutes.MINUTES_LIMIT + 1), actor_of(request)
+                )
+            elif step == "approve":
+                await minutes.approve_minutes(org, meeting, text(form, "approved_at"), actor_of(request))
+            else:
+                await minutes.sign_minutes(org, meeting, actor_of(request))
+        except MeetingError as exc:
+            context = await pages.minutes_context(org, meeting)
+            values = {"minutes": text(form, "minutes", minutes.MINUTES_LIMIT + 1)}
+            return form_errors_page(
+                request, "meetings/minutes.html", exc.errors, {**context, "form": values, "done": ""}
+            )
+        return redirect(request, meeting_url(request, meeting, f"/minutes?done={step}"))
+
+    @post("/{meeting_id:str}/minutes/draft", name="meeting_minutes_draft", guards=[requires_manager])
+    async def draft_minutes(
+        self, request: Request[Any, Any, Any], meeting_id: FromPath[str]
+    ) -> Response[Any]:
+        return await self._minutes_step(request, meeting_id, "draft")
+
+    @post("/{meeting_id:str}/minutes", name="meeting_minutes_save", guards=[requires_manager])
+    async def save_minutes(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Response[Any]:
+        return await self._minutes_step(request, meeting_id, "save")
+
+    @post("/{meeting_id:str}/minutes/approve", name="meeting_minutes_approve", guards=[requires_manager])
+    async def approve_minutes(
+        self, request: Request[Any, Any, Any], meeting_id: FromPath[str]
+    ) -> Response[Any]:
+        return await self._minutes_step(request, meeting_id, "approve")
+
+    @post("/{meeting_id:str}/minutes/sign", name="meeting_minutes_sign")
+    async def sign_minutes(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Response[Any]:
+        return await self._minutes_step(request, meeting_id, "sign")
+
+
+_DONE = ("item", "notice", "draft", "save", "approve", "sign", "closed")
+
+
+def _done(request: Request[Any, Any, Any]) -> str:
+    value = request.query_params.get("done", "")
+    return value if value in _DONE else ""
