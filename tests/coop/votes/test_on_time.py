@@ -4,7 +4,6 @@ result at the closing time. Time moves by the test's clock."""
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -49,7 +48,7 @@ def _mail(subject_start: str) -> Counter[str]:
     return Counter(m["to_address"] for m in rows("outbox_message") if m["subject"].startswith(subject_start))
 
 
-def test_opening_a_vote_for_hundreds_returns_at_once_and_the_worker_tells_each_elector_once(demo):
+def test_opening_a_vote_for_hundreds_only_queues_the_notices_and_the_worker_tells_each_elector_once(demo):
     from tests.conftest import make_client
 
     _add_electors(ELECTORS)
@@ -59,10 +58,10 @@ def test_opening_a_vote_for_hundreds_returns_at_once_and_the_worker_tells_each_e
         vote_id = make_vote(open_it=False, title="Shared PA service")
         with make_client(smtp) as client:
             sign_in(client, SECRETARY)
-            started = time.perf_counter()
             opened = post_form(client, f"/o/riverside/votes/{vote_id}/open")
-            took = time.perf_counter() - started
-        assert opened.status_code == 303 and took < 1.0, took
+        # How long opening takes is measured in bench/vote_notices.py, not timed here.
+        assert opened.status_code == 303
+        assert [j["state"] for j in jobs() if j["kind"] == "vote.announce"] == ["queued"]
         assert sink.received == [] and not _mail("Please vote")  # the request only queued the work
         run_jobs(smtp)
         roll = [r for r in rows("vote_roll") if r["vote"] == vote_id]
