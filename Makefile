@@ -54,6 +54,7 @@ bench: setup
 	$(BIN)/python -m bench.api_vs_pages
 	$(BIN)/python -m bench.count
 	$(BIN)/python -m bench.vote_load
+	$(BIN)/python -m bench.vote_notices
 
 # Write a migration after changing a tables.py (then check it runs on both engines: make test).
 migration: $(PY_STAMP)
