@@ -46,6 +46,7 @@ from coop.path_params import PathParamsMiddleware
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
 from coop.template_filters import register_filters
+from coop.votes import vote_keys
 from coop.votes.controllers import SupportedVoteController, VoteController
 from coop.web import handle_http_exception, handle_unexpected
 
@@ -75,6 +76,8 @@ def template_environment() -> Environment:
 
 def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Litestar:
     settings = settings or Settings.from_env()
+    if settings.vote_key_dir:
+        vote_keys.use_directory(Path(settings.vote_key_dir).resolve())
 
     @asynccontextmanager
     async def database(_: Litestar) -> AsyncIterator[None]:

@@ -46,7 +46,7 @@ from coop.members.tables import (
 )
 from coop.organisations.tables import ConstitutionVersion, Organisation
 from coop.setup.tables import FoundingRecord
-from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
+from coop.votes.tables import Ballot, SealedBallotRow, Vote, VoteParticipation, VoteRoll
 
 APP_CONFIG = AppConfig(
     app_name="coop",
@@ -80,6 +80,7 @@ APP_CONFIG = AppConfig(
         VoteRoll,
         VoteParticipation,
         Ballot,
+        SealedBallotRow,
         BudgetPool,
         PoolAccount,
         LedgerTransaction,

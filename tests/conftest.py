@@ -86,7 +86,10 @@ def db(migrated: str, engine_name: str, tmp_path: Path) -> Iterator[Any]:
     """A fresh, fully migrated database for this test."""
     from coop.db import CoopSQLiteEngine, current_engine
     from coop.piccolo_app import APP_CONFIG
+    from coop.votes import vote_keys
 
+    # Each test keeps the private keys of the votes it opens in a folder of its own.
+    vote_keys.use_directory(tmp_path / "vote-keys")
     engine = current_engine()
     if isinstance(engine, CoopSQLiteEngine):
         template = engine.path
