@@ -22,7 +22,14 @@ from coop.ballot_files import load_contest, load_rctab_case
 from coop.votes.bulletin import BoardEntry
 from governance.counting.blt import parse_blt
 from tests.conformance.conftest import PROJECT_ROOT
-from tests.conformance.test_verifier_conformance import _data, _files, _publish, _rctab_cases, _refingerprint
+from tests.conformance.test_verifier_conformance import (
+    _data,
+    _files,
+    _publish,
+    _rctab_cases,
+    _refingerprint,
+    first_with_weight_shown,
+)
 from tests.conformance.test_verifier_conformance import verifier as python_checker
 from tests.published_files import published_files
 
@@ -91,43 +98,51 @@ def test_the_burlington_election(conformance_dir: Path, tmp_path: Path) -> None:
 
 
 def _simple_votes() -> list[Files]:
-    """A motion, a single choice, an approval vote, a ranked vote and both kinds of STV, with weights."""
+    """A motion, a single choice, an approval vote, a ranked vote and both kinds of STV, each with six
+    ballots of weight 1 (shown) and five of weights 2 and 3 (a merged weight group)."""
 
-    def entries(*choices: tuple[str, int]) -> list[BoardEntry]:
-        return [BoardEntry(f"T{i:025d}", c, w) for i, (c, w) in enumerate(choices)]
+    def entries(*choices: str) -> list[BoardEntry]:
+        weights = [1] * 6 + [2] * 3 + [3] * 2
+        return [BoardEntry(f"T{i:025d}", c, w) for i, (c, w) in enumerate(zip(choices, weights, strict=True))]
 
-    ranked = entries(("0>1", 3), ("1>2", 2), ("2>0", 2), ("0", 1), ("2>1>0", 1))
+    motion = entries(*["for"] * 4, "against", "abstain", "for", "against", "against", "for", "abstain")
+    single = entries("0", "1", "2", "0", "0", "1", "2", "2", "1", "0", "2")
+    approval = entries("0,1", "2", "0", "1,2", "0,2", "1", "0,1,2", "2", "1", "0", "1")
+    ranked = entries("0>1", "1>2", "2>0", "0", "2>1>0", "1", "0>2", "1>0", "2", "2>1", "0>1>2")
+    options = ["A", "B", "C"]
     return [
-        published_files(kind="motion", options=[], entries=entries(("for", 2), ("against", 1), ("abstain", 1))),
-        published_files(kind="single", options=["A", "B", "C"], entries=entries(("0", 3), ("1", 2), ("2", 1))),
-        published_files(kind="approval", options=["A", "B", "C"], entries=entries(("0,1", 3), ("2", 2)), seats=2),
-        published_files(kind="ranked", options=["A", "B", "C"], entries=ranked),
-        published_files(kind="stv", options=["A", "B", "C"], entries=ranked, seats=2),
-        published_files(kind="stv", options=["A", "B", "C"], entries=ranked, seats=2, meek=True),
+        published_files(kind="motion", options=[], entries=motion),
+        published_files(kind="single", options=options, entries=single),
+        published_files(kind="approval", options=options, entries=approval, seats=2),
+        published_files(kind="ranked", options=options, entries=ranked),
+        published_files(kind="stv", options=options, entries=ranked, seats=2),
+        published_files(kind="stv", options=options, entries=ranked, seats=2, meek=True),
     ]
 
 
 def test_every_kind_of_vote_with_weights(tmp_path: Path) -> None:
-    for files in _simple_votes():
-        agrees(files, tmp_path)
+    for board, results in _simple_votes():
+        assert {str(b[2]) for b in board["ballots"]} == {"1", "group 1"}
+        agrees((board, results), tmp_path)
 
 
 def _tampered(board: dict[str, Any], results: dict[str, Any]) -> list[Files]:
     """A changed choice, a removed ballot (each with the fingerprint forged to match), a changed figure,
     a changed winner and a board whose fingerprint no longer matches."""
     out: list[Files] = []
+    shown = first_with_weight_shown(board)
     changed = copy.deepcopy(board)
-    tracker, choice, weight = changed["ballots"][0]
+    tracker, choice, weight = changed["ballots"][shown]
     swap = {"for": "against", "against": "for", "abstain": "for"}
     if choice in swap:
         new_choice = swap[choice]
     else:
         parts = choice.replace(",", ">").split(">")
         new_choice = str((int(parts[0]) + 1) % len(board["options"]))
-    changed["ballots"][0] = [tracker, new_choice, weight]
+    changed["ballots"][shown] = [tracker, new_choice, weight]
     out.append((changed, _refingerprint(changed, results)))
     fewer = copy.deepcopy(board)
-    del fewer["ballots"][0]
+    del fewer["ballots"][shown]
     out.append((fewer, _refingerprint(fewer, results)))
     figure = copy.deepcopy(results)
     tallies = figure["sheet"]["rounds"][-1]["tallies"]
@@ -138,8 +153,15 @@ def _tampered(board: dict[str, Any], results: dict[str, Any]) -> list[Files]:
     names = winner["sheet"]["candidates"]
     winner["sheet"]["elected"] = [n for n in names if n not in results["sheet"]["elected"]][:1]
     out.append((board, winner))
+    if board.get("weight_groups"):  # a merged weight group given more weight, or fewer ballots
+        heavier = copy.deepcopy(board)
+        heavier["weight_groups"][0]["totals"][0][1] += 1
+        out.append((heavier, _refingerprint(heavier, results)))
+        short = copy.deepcopy(board)
+        short["weight_groups"][0]["ballots"] -= 1
+        out.append((short, _refingerprint(short, results)))
     unsealed = copy.deepcopy(board)
-    unsealed["ballots"][0] = [tracker, new_choice, weight]
+    unsealed["ballots"][shown] = [tracker, new_choice, weight]
     out.append((unsealed, results))
     return out
 

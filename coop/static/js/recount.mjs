@@ -22,7 +22,9 @@ function byTracker(a, b) {
 
 export async function fingerprint(board) {
   const ballots = board.ballots.map(([t, c, w]) => [t, c, w]).sort(byTracker);
-  const text = asciiJson({ vote: board.vote, ballots });
+  const body = { vote: board.vote, ballots };
+  if (board.weight_groups && board.weight_groups.length) body.weight_groups = board.weight_groups;
+  const text = asciiJson(body);
   const bytes = await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 }
@@ -133,9 +135,9 @@ function extreme(values, highest) {
 
 function recountMotion(board, results, out) {
   const totals = { for: 0n, against: 0n, abstain: 0n };
-  for (const [, choice, weight] of board.ballots) {
+  for (const [choice, weight] of weightedChoices(board)) {
     if (!(choice in totals)) throw new Mismatch(`A ballot holds ${JSON.stringify(choice)}, not for, against or abstain.`);
-    totals[choice] += BigInt(weight);
+    totals[choice] += weight;
   }
   const sheet = results.sheet;
   const mine = new Map([[0, totals.for], [1, totals.against], [2, totals.abstain]]);
@@ -427,13 +429,49 @@ function recountMeek(names, allPapers, sheet, out) {
 
 // --- the whole check ------------------------------------------------------------------------------------
 
+// Each choice's total weight. A ballot shows its weight, or the name of a merged weight group (a weight
+// fewer than five ballots shared), whose total weight per choice must cover exactly its ballots' choices.
+function weightedChoices(board) {
+  const totals = new Map();
+  const add = (choice, weight) => totals.set(choice, (totals.get(choice) ?? 0n) + weight);
+  const inGroup = new Map();
+  for (const [, choice, weight] of board.ballots) {
+    if (typeof weight === "string") {
+      if (!inGroup.has(weight)) inGroup.set(weight, []);
+      inGroup.get(weight).push(choice);
+    } else add(choice, BigInt(weight));
+  }
+  const groups = new Map((board.weight_groups || []).map((g) => [g.name, g]));
+  const named = [...inGroup.keys()].sort();
+  const listed = [...groups.keys()].sort();
+  if (JSON.stringify(named) !== JSON.stringify(listed)) {
+    throw new Mismatch(`The ballots name weight groups ${JSON.stringify(named)}; the board lists ${JSON.stringify(listed)}.`);
+  }
+  for (const [name, group] of groups) {
+    const choices = inGroup.get(name);
+    const given = new Map(group.totals.map(([c, w]) => [String(c), BigInt(w)]));
+    const sameChoices = given.size === new Set(choices).size && choices.every((c) => given.has(c));
+    if (choices.length !== group.ballots || !sameChoices) {
+      throw new Mismatch(`Weight ${name} does not hold the ballots and choices the board gives it.`);
+    }
+    const lightest = BigInt(Math.min(...group.weights));
+    for (const [choice, weight] of given) {
+      if (weight < lightest * BigInt(choices.filter((c) => c === choice).length)) {
+        throw new Mismatch(`Weight ${name} gives a choice less weight than its ballots must carry.`);
+      }
+    }
+    for (const [choice, weight] of given) add(choice, weight);
+  }
+  return totals;
+}
+
 function aggregated(board) {
   const merged = new Map();
-  for (const [, choice, weight] of board.ballots) {
+  for (const [choice, weight] of weightedChoices(board)) {
     const prefs = optionNumbers(choice);
     const key = prefs.join(",");
     const had = merged.get(key);
-    merged.set(key, [prefs, (had ? had[1] : 0n) + BigInt(weight)]);
+    merged.set(key, [prefs, (had ? had[1] : 0n) + weight]);
   }
   return [...merged.values()];
 }
