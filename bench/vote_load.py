@@ -46,7 +46,7 @@ async def _setup(members: int, votes: int) -> dict[str, Any]:
     from coop.db import close_database, open_database, write_transaction
     from coop.members.tables import Member
     from coop.organisations.tables import Organisation
-    from coop.votes.service import NewVote, create_vote, open_vote
+    from coop.votes.lifecycle import NewVote, create_vote, open_vote
 
     await open_database()
     org = await Organisation.select(Organisation.id).where(Organisation.slug == "riverside").first()

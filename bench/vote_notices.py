@@ -45,7 +45,7 @@ async def _run(electors: int) -> None:
     from coop.members.tables import Member
     from coop.organisations.tables import Organisation
     from coop.settings import Settings
-    from coop.votes.service import NewVote, create_vote, open_vote
+    from coop.votes.lifecycle import NewVote, create_vote, open_vote
     from tests.coop.jobs.smtp_sink import SmtpSink
     from tests.coop.votes.test_on_time import elector_rows
 

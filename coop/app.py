@@ -47,7 +47,9 @@ from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
 from coop.template_filters import register_filters
 from coop.votes import vote_keys
+from coop.votes.ballot_controllers import BallotController, SupportedBallotController
 from coop.votes.controllers import SupportedVoteController, VoteController
+from coop.votes.result_controllers import ResultController, SupportedResultController
 from coop.web import handle_http_exception, handle_unexpected
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -129,6 +131,10 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
             OutboxController,
             VoteController,
             SupportedVoteController,
+            BallotController,
+            SupportedBallotController,
+            ResultController,
+            SupportedResultController,
             BudgetController,
             CommissioningController,
             ReturnsController,

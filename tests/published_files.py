@@ -1,5 +1,5 @@
 """The two files a closed vote publishes (board JSON and results JSON), written from a count the way coop
-writes them (`coop/votes/controllers.py`: `board_json`, `results_json`), for tests of the stand-alone
+writes them (`coop/votes/result_controllers.py`: `board_json`, `results_json`), for tests of the stand-alone
 checker `verifier/verify_board.py`. Ballots from a conformance case (a `Contest`) become board entries in
 coop's stored form: option numbers best first, "2>0>1".
 """

@@ -17,7 +17,7 @@ from coop.budgets import service as budgets
 from coop.commissioning import service as commissioning
 from coop.commissioning.forms import read_provider_form
 from coop.commissioning.tables import CommissionProposal, Contract, Provider
-from coop.votes.service import VoteStateError
+from coop.votes.records import VoteStateError
 
 MANAGERS = commissioning.MANAGER_ROLES
 AccountId = Annotated[int, Meta(ge=1, le=2**31 - 1)]

@@ -14,7 +14,8 @@ from coop.api.auth import api_caller
 from coop.api.org_routes import Cursor, Limit, Since, Until
 from coop.api.paging import DEFAULT_LIMIT, PageOf, check_dates, day_start, in_id_range, keyset, next_day
 from coop.api.problems import READ_PROBLEMS
-from coop.votes import service as votes
+from coop.votes import board as votes_board
+from coop.votes import records as votes
 from coop.votes.tables import Vote
 
 
@@ -142,7 +143,7 @@ class VoteRoutes(Controller):
         self, request: Request[Any, Any, Any], org_slug: FromPath[str], vote_id: FromPath[int]
     ) -> BoardOut:
         vote = await _closed_vote(request, vote_id)
-        entries = await votes.board_entries(vote.id)
+        entries = await votes_board.board_entries(vote.id)
         return BoardOut(
             vote=vote.id,
             board_digest=vote.board_digest,

@@ -29,7 +29,7 @@ from coop.commissioning.forms import (
 )
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.settings import Settings
-from coop.votes.service import VoteStateError
+from coop.votes.records import VoteStateError
 from coop.web import form_errors_page, redirect, render
 from governance.budget import COST_RULE_NAMES, CostRule, format_pence, two_person_rule_text
 

@@ -12,7 +12,9 @@ from coop.budgets.demo import POOL_NAME
 from coop.budgets.tables import BudgetPool
 from coop.commissioning import service
 from coop.members.tables import Member
-from coop.votes.service import cast_ballot, close_vote, get_vote
+from coop.votes.casting import cast_ballot
+from coop.votes.closing import close_vote
+from coop.votes.records import get_vote
 
 
 async def seed_commissioning(organisation_id: int) -> None:

@@ -37,7 +37,8 @@ from coop.commissioning.tables import (
 )
 from coop.db import write_transaction
 from coop.organisations.service import constitution_of
-from coop.votes import service as votes
+from coop.votes import lifecycle as votes
+from coop.votes.records import get_vote
 from governance.budget import (
     CostRule,
     approval_violations,
@@ -415,7 +416,7 @@ async def settle_vote(organisation_id: int, proposal: dict[str, Any], *, now: da
     the result: approved if the motion was carried. Returns the proposal now."""
     if proposal["status"] != "vote_open" or proposal["vote"] is None:
         return proposal
-    vote = await votes.get_vote(organisation_id, int(proposal["vote"]))
+    vote = await get_vote(organisation_id, int(proposal["vote"]))
     if vote is None:
         return proposal
     if vote.status != "closed" or vote.result is None:

@@ -31,7 +31,8 @@ from coop.organisations.service import ROLE_NAMES
 from coop.organisations.tables import Organisation
 from coop.pagination import list_position, paginate
 from coop.settings import Settings
-from coop.votes import service as votes
+from coop.votes import records as votes
+from coop.votes import roll as vote_roll
 from coop.web import form_errors_page, redirect, render
 
 PUBLIC = {"public": True}
@@ -913,7 +914,7 @@ async def _open_votes(organisation_id: int, member_id: int) -> list[dict[str, An
     open_now = []
     for vote in await votes.list_votes(organisation_id):
         if vote.accepting_at(now):
-            status = await votes.voter_status(vote.id, member_id)
+            status = await vote_roll.voter_status(vote.id, member_id)
             if status.on_roll:
                 open_now.append(
                     {"id": vote.id, "title": vote.title, "closes_at": vote.closes_at, "voted": status.voted}

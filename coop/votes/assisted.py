@@ -15,7 +15,8 @@ from coop.members.notices import Notice, send_notice
 from coop.members.tables import MemberSupporter
 from coop.settings import Settings
 from coop.template_filters import date_time
-from coop.votes.service import CastOutcome, VoteInfo, cast_ballot
+from coop.votes.casting import CastOutcome, cast_ballot
+from coop.votes.records import VoteInfo
 from governance.assistance import assisted_vote_violations
 from governance.violations import RuleViolationError
 

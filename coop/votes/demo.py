@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from coop.audit.service import SYSTEM
 from coop.members.tables import Member
-from coop.votes.service import NewVote, cast_ballot, close_vote, create_vote, open_vote
+from coop.votes.casting import cast_ballot
+from coop.votes.closing import close_vote
+from coop.votes.lifecycle import NewVote, create_vote, open_vote
 
 CANDIDATES = ("Grace Lee", "Kwame Mensah", "Ruth Adeyemi", "Sofia Rossi")
 # Each member's ranking of the candidates (indexes into CANDIDATES), in the order members were admitted.

@@ -17,8 +17,8 @@ from coop.members.notices import Notice, send_notice
 from coop.organisations.tables import Organisation
 from coop.settings import Settings
 from coop.template_filters import date_time
-from coop.votes import service
-from coop.votes.service import VoteInfo, VoteStateError
+from coop.votes import closing, lifecycle
+from coop.votes.records import VoteInfo, VoteStateError, get_vote
 from coop.votes.tables import Vote, VoteParticipation, VoteRoll
 from coop.votes.timetable import CLOSE, reminder_jobs, vote_job
 
@@ -30,7 +30,7 @@ BATCH = 200
 
 async def _vote_of(context: JobContext) -> VoteInfo | None:
     payload = context.job.payload
-    return await service.get_vote(int(payload["organisation"]), int(payload["vote"]))
+    return await get_vote(int(payload["organisation"]), int(payload["vote"]))
 
 
 async def _slug(organisation_id: int) -> str:
@@ -115,7 +115,7 @@ async def remind(context: JobContext) -> None:
     await _send_batch(
         context,
         vote,
-        service.reminder_notice(vote, await _slug(vote.organisation_id), context.settings),
+        lifecycle.reminder_notice(vote, await _slug(vote.organisation_id), context.settings),
         _not_voted,
     )
 
@@ -127,7 +127,7 @@ async def close(context: JobContext) -> None:
     if context.now < vote.closes_at:
         raise NotYet(vote.closes_at)
     try:
-        await service.close_vote(vote.organisation_id, vote.id, now=vote.closes_at, actor=SYSTEM, notify=True)
+        await closing.close_vote(vote.organisation_id, vote.id, now=vote.closes_at, actor=SYSTEM, notify=True)
     except VoteStateError:
         return  # closed already (by the board, or another worker a moment ago)
     # A commissioning proposal decided by this vote records its result now, not when someone next looks.
@@ -140,7 +140,7 @@ async def result(context: JobContext) -> None:
     vote = await _vote_of(context)
     if vote is None or vote.status != "closed":
         return
-    notice = service.result_notice(vote, await _slug(vote.organisation_id), context.settings)
+    notice = closing.result_notice(vote, await _slug(vote.organisation_id), context.settings)
     await _send_batch(context, vote, notice, _everyone)
 
 
@@ -151,6 +151,6 @@ async def close_overdue_votes(settings: Settings, now: datetime) -> None:
         (Vote.status == "open") & (Vote.closes_at <= now)
     )
     for row in overdue:
-        vote = await service.get_vote(int(row["organisation"]), int(row["id"]))
+        vote = await get_vote(int(row["organisation"]), int(row["id"]))
         if vote is not None:
             await enqueue(vote_job(CLOSE, vote, now))

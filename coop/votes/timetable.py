@@ -10,7 +10,7 @@ from coop.jobs.queue import NewJob, enqueue
 from coop.settings import Settings
 
 if TYPE_CHECKING:
-    from coop.votes.service import VoteInfo
+    from coop.votes.records import VoteInfo
 
 ANNOUNCE, REMIND, CLOSE, RESULT = "vote.announce", "vote.remind", "vote.close", "vote.result"
 

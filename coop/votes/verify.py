@@ -15,10 +15,12 @@ import json
 from dataclasses import dataclass, field
 
 from coop.audit.tables import AuditEvent
+from coop.organisations.service import constitution_of
 from coop.organisations.tables import Organisation
 from coop.votes import ballots as choices
+from coop.votes.board import board_entries
 from coop.votes.bulletin import board_digest
-from coop.votes.service import board_entries, constitution_of, get_vote
+from coop.votes.records import get_vote
 from coop.votes.tables import VoteParticipation, VoteRoll
 from coop.votes.tally import count_vote
 

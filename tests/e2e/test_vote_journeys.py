@@ -106,7 +106,7 @@ def make_vote(spec: Kind, title: str) -> int:
 
 def close_after_its_time(vote_id: int) -> None:
     """Close the vote as the clock would at its closing time (an early close needs everyone to vote)."""
-    from coop.votes.service import get_vote
+    from coop.votes.records import get_vote
     from tests.conftest import run
     from tests.coop.votes.helpers import close, org_id
 

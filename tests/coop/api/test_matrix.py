@@ -37,7 +37,7 @@ def _give_northfield_a_vote_and_a_pool() -> None:
     from coop.audit.service import SYSTEM
     from coop.budgets.service import create_pool
     from coop.organisations.tables import Organisation
-    from coop.votes.service import NewVote, create_vote
+    from coop.votes.lifecycle import NewVote, create_vote
     from governance.budget import CostRule
 
     org = run(Organisation.select(Organisation.id).where(Organisation.slug == "northfield").first())["id"]

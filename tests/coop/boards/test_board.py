@@ -216,7 +216,9 @@ def test_a_director_who_stops_being_a_member_leaves_the_board(demo, client):
 def hold_election(org: int, candidates: list[str], seats: int, ballots: dict[str, str]) -> int:
     """A board election run to its close through the votes service (the close seats the winners)."""
     from coop.audit.service import SYSTEM
-    from coop.votes.service import NewVote, cast_ballot, close_vote, create_vote, open_vote
+    from coop.votes.casting import cast_ballot
+    from coop.votes.closing import close_vote
+    from coop.votes.lifecycle import NewVote, create_vote, open_vote
 
     now = datetime.now(UTC)
     new = NewVote(
@@ -263,7 +265,9 @@ def test_a_sitting_director_elected_again_keeps_the_seat_they_won(demo, client):
 
 def test_an_election_fills_reserved_seats_class_by_class_before_open_seats(demo, client):
     from coop.audit.service import SYSTEM
-    from coop.votes.service import NewVote, cast_ballot, close_vote, create_vote, open_vote
+    from coop.votes.casting import cast_ballot
+    from coop.votes.closing import close_vote
+    from coop.votes.lifecycle import NewVote, create_vote, open_vote
 
     sign_in(client, SECRETARY)
     # Two directors leave: a budget holder's and a family carer's reserved seats are empty.

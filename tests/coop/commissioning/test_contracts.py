@@ -294,7 +294,9 @@ def test_members_vote_route_opens_a_commission_vote_and_a_carried_vote_allows_th
     from coop.audit.service import SYSTEM
     from coop.commissioning import service
     from coop.members.tables import Member
-    from coop.votes.service import cast_ballot, close_vote, get_vote
+    from coop.votes.casting import cast_ballot
+    from coop.votes.closing import close_vote
+    from coop.votes.records import get_vote
 
     setup = make_pool(contributors=3, deposit_pence=50_000)  # the demo constitution: members vote
     offer = make_offer(setup.organisation_id, price_pence=2_000)
@@ -327,7 +329,8 @@ def test_a_vote_that_is_not_carried_leaves_the_proposal_not_approved(demo, clien
     from coop.audit.service import SYSTEM
     from coop.commissioning.tables import CommissionProposal
     from coop.members.tables import Member
-    from coop.votes.service import cast_ballot, get_vote
+    from coop.votes.casting import cast_ballot
+    from coop.votes.records import get_vote
 
     setup = make_pool(contributors=2, deposit_pence=50_000)
     offer = make_offer(setup.organisation_id, price_pence=2_000)
@@ -340,7 +343,7 @@ def test_a_vote_that_is_not_carried_leaves_the_proposal_not_approved(demo, clien
                 setup.organisation_id, vote.id, int(m["id"]), "against", now=vote.opened_at, actor=SYSTEM
             )
         )
-    from coop.votes.service import close_vote
+    from coop.votes.closing import close_vote
 
     run(close_vote(setup.organisation_id, vote.id, now=vote.opened_at + timedelta(minutes=1), actor=SYSTEM))
     sign_in(client, "helen@riverside.example")

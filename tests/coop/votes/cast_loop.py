@@ -17,7 +17,7 @@ IN_FLIGHT = 50
 async def main(org_id: int, vote_id: int) -> None:
     from coop.audit.service import SYSTEM
     from coop.db import open_database
-    from coop.votes.service import cast_ballot
+    from coop.votes.casting import cast_ballot
     from coop.votes.tables import VoteRoll
 
     await open_database()

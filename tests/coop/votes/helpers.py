@@ -53,7 +53,7 @@ def make_vote(
     opened_at: datetime | None = None,
 ) -> int:
     from coop.audit.service import SYSTEM
-    from coop.votes.service import NewVote, create_vote, open_vote
+    from coop.votes.lifecycle import NewVote, create_vote, open_vote
 
     org = org_id()
     vote_id = run(
@@ -82,7 +82,7 @@ def cast(
     vote_id: int, email: str, choice: str, *, when: datetime | None = None, channel: str = "online"
 ) -> Any:
     from coop.audit.service import SYSTEM
-    from coop.votes.service import cast_ballot
+    from coop.votes.casting import cast_ballot
 
     return run(
         cast_ballot(
@@ -93,7 +93,7 @@ def cast(
 
 def close(vote_id: int, *, when: datetime | None = None, settings: Any = None) -> Any:
     from coop.audit.service import SYSTEM
-    from coop.votes.service import close_vote
+    from coop.votes.closing import close_vote
 
     return run(close_vote(org_id(), vote_id, now=when or now(), actor=SYSTEM, notify=settings is not None))
 

@@ -182,7 +182,7 @@ def test_recorded_vote_stores_the_choice_with_the_name_by_design(demo):
 
 
 def test_the_hand_written_vote_query_reads_every_vote_column() -> None:
-    from coop.votes.service import _GET_VOTE, VOTE_COLUMNS
+    from coop.votes.records import _GET_VOTE, VOTE_COLUMNS
 
     selected = _GET_VOTE.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(", ")
     assert selected == [c._meta.db_column_name for c in VOTE_COLUMNS]

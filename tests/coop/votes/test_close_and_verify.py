@@ -54,11 +54,11 @@ def test_a_ballot_one_second_before_close_counts_and_one_second_after_is_refused
 
 
 def test_a_late_ballot_over_http_gets_a_clear_message(demo, client, monkeypatch):
-    from coop.votes import controllers
+    from coop.votes import pages
 
     vote_id = make_vote(closes_in=timedelta(hours=1))
     sign_in(client, MEMBER)
-    monkeypatch.setattr(controllers, "clock", lambda: now() + timedelta(hours=1, seconds=1))
+    monkeypatch.setattr(pages, "clock", lambda: now() + timedelta(hours=1, seconds=1))
     response = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "for"})
     assert response.status_code == 409
     assert "This vote has closed" in response.text and "Your vote was not counted" in response.text
@@ -66,7 +66,7 @@ def test_a_late_ballot_over_http_gets_a_clear_message(demo, client, monkeypatch)
 
 
 def test_results_appear_only_after_the_worker_closes_the_vote_when_due(demo, client, monkeypatch):
-    from coop.votes import controllers
+    from coop.votes import pages
 
     vote_id = make_vote(closes_in=timedelta(hours=1))
     for email in VOTERS[:3]:
@@ -78,7 +78,7 @@ def test_results_appear_only_after_the_worker_closes_the_vote_when_due(demo, cli
     board = client.get(f"/o/riverside/votes/{vote_id}/board")
     assert board.status_code == 200 and '<td class="govuk-table__cell">For' not in board.text
     later = now() + timedelta(hours=2)
-    monkeypatch.setattr(controllers, "clock", lambda: later)
+    monkeypatch.setattr(pages, "clock", lambda: later)
     # Past its closing time, a request no longer closes the vote (the worker does): it says so.
     assert "The votes are being counted" in client.get(f"/o/riverside/votes/{vote_id}").text
     assert client.get(f"/o/riverside/votes/{vote_id}/results").status_code == 409
@@ -256,7 +256,7 @@ def test_electorate_is_frozen_at_opening_and_ceased_members_lose_their_vote_at_o
         )
     )
     from coop.audit.service import SYSTEM as actor
-    from coop.votes.service import cast_ballot
+    from coop.votes.casting import cast_ballot
 
     assert run(cast_ballot(org_id(), vote_id, joiner, "for", now=now(), actor=actor)).status == "not_eligible"
     assert len(rows("vote_roll")) == roll_size

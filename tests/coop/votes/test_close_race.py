@@ -14,7 +14,9 @@ RACERS = 60
 def test_ballots_racing_the_close_are_counted_or_refused_never_lost(demo):
     from coop.audit.service import SYSTEM
     from coop.organisations.service import add_member
-    from coop.votes.service import board_entries, cast_ballot, close_vote
+    from coop.votes.board import board_entries
+    from coop.votes.casting import cast_ballot
+    from coop.votes.closing import close_vote
     from coop.votes.tables import Vote
 
     organisation = org_id()

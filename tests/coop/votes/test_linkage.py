@@ -20,7 +20,7 @@ def _populate_and_vote() -> tuple[int, list[str], list[str]]:
     Returns the vote id, the choices in casting order, and the trackers in casting order."""
     from coop.audit.service import SYSTEM
     from coop.organisations.service import add_member
-    from coop.votes.service import cast_ballot
+    from coop.votes.casting import cast_ballot
 
     organisation = org_id()
 
@@ -60,7 +60,7 @@ def _order_accuracy(ballot_choices_in_storage_order: list[str], cast_choices: li
 
 def _close(vote_id: int) -> None:
     from coop.audit.service import SYSTEM
-    from coop.votes.service import close_vote
+    from coop.votes.closing import close_vote
 
     run(close_vote(org_id(), vote_id, now=now() + timedelta(hours=2), actor=SYSTEM))
 
@@ -156,7 +156,7 @@ def test_a_postgresql_copy_after_close_cannot_link_members_to_choices(demo, db):
 def test_without_the_close_time_scrub_a_sqlite_copy_keeps_stale_ballot_rows(demo, db, monkeypatch):
     """The control for the test above: it would catch a close that skipped VACUUM and the WAL checkpoint."""
     from coop.db import CoopSQLiteEngine
-    from coop.votes import service
+    from coop.votes import closing
 
     if not isinstance(db, CoopSQLiteEngine):
         return
@@ -164,7 +164,7 @@ def test_without_the_close_time_scrub_a_sqlite_copy_keeps_stale_ballot_rows(demo
     async def no_scrub() -> None:
         return None
 
-    monkeypatch.setattr(service, "scrub_storage", no_scrub)
+    monkeypatch.setattr(closing, "scrub_storage", no_scrub)
     vote_id, _, trackers = _populate_and_vote()
     _close(vote_id)
     wal = Path(f"{db.path}-wal")

@@ -1,0 +1,151 @@
+"""Closing a vote: re-write its ballots in tracker order, publish the board digest, count, seat an
+election's winners, and tell the electorate the result."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from datetime import datetime
+
+from coop.audit.service import Actor, AuditEntry, record
+from coop.boards.service import seat_election_winners
+from coop.db import current_engine, is_sqlite, write_transaction
+from coop.members.notices import Notice
+from coop.organisations.service import constitution_of
+from coop.settings import Settings
+from coop.votes import timetable
+from coop.votes.board import board_entries
+from coop.votes.bulletin import board_digest
+from coop.votes.records import VoteInfo, VoteStateError, get_vote
+from coop.votes.roll import turnout
+from coop.votes.tables import Ballot, Vote, VoteParticipation
+from coop.votes.tally import count_vote
+
+logger = logging.getLogger("coop.votes")
+
+
+async def close_vote(
+    organisation_id: int,
+    vote_id: int,
+    *,
+    now: datetime,
+    actor: Actor,
+    notify: bool = False,
+) -> VoteInfo:
+    """Close the vote, re-write its ballots in tracker order, publish the board digest and count; with
+    `notify`, also queue the result for the electorate (in the same transaction: the worker sends it).
+
+    Before the closing time a vote may close early only when everyone on the roll has voted, so nobody
+    loses their chance to vote. Closing twice is harmless: the second call changes nothing.
+    """
+    vote = await get_vote(organisation_id, vote_id)
+    if vote is None:
+        raise VoteStateError("There is no such vote")
+    if vote.status != "open":
+        raise VoteStateError("This vote is not open")
+    constitution = await constitution_of(organisation_id)
+    async with write_transaction():
+        if now < vote.closes_at:
+            figures = await turnout(vote_id)
+            if figures.voted < figures.electorate:
+                raise VoteStateError(
+                    "The vote can close early only when everyone who can vote has voted "
+                    f"({figures.voted} of {figures.electorate} have)"
+                )
+        closed = (
+            await Vote.update({Vote.status: "closed", Vote.closed_at: now})
+            .where((Vote.id == vote_id) & (Vote.status == "open"))
+            .returning(Vote.id)
+        )
+        if not closed:
+            raise VoteStateError("This vote is not open")
+        entries = await board_entries(vote_id)
+        # The re-write: delete and insert again in tracker (random) order in this one transaction, so
+        # neither row order nor PostgreSQL's xmin links a ballot to the participation inserted with it.
+        await Ballot.delete().where(Ballot.vote == vote_id)
+        if entries:
+            await Ballot.insert(
+                *(Ballot(tracker=e.tracker, vote=vote_id, choice=e.choice, weight=e.weight) for e in entries)
+            )
+        digest = board_digest(vote_id, entries)
+        figures = await turnout(vote_id)
+        participants = await VoteParticipation.select(
+            VoteParticipation.member, VoteParticipation.member.member_class.as_alias("member_class")
+        ).where(VoteParticipation.vote == vote_id)
+        seed = secrets.randbelow(2**31)
+        result = count_vote(
+            kind=vote.kind,
+            purpose=vote.purpose,
+            title=vote.title,
+            options=vote.options,
+            seats=vote.seats,
+            entries=entries,
+            constitution=constitution,
+            electorate=figures.electorate,
+            participants=[(str(p["member"]), p["member_class"]) for p in participants],
+            by_channel=figures.by_channel,
+            seed=seed,
+        )
+        await Vote.update({Vote.board_digest: digest, Vote.result: json.dumps(result, sort_keys=True)}).where(
+            Vote.id == vote_id
+        )
+        # A board election's winners take their seats in the same transaction as the result.
+        await seat_election_winners(organisation_id, vote_id, on=now.date(), actor=actor)
+        await record(
+            AuditEntry(
+                "vote.closed",
+                organisation_id=organisation_id,
+                target_type="vote",
+                target_id=str(vote_id),
+                detail={
+                    "board_digest": digest,
+                    "ballots": len(entries),
+                    "participants": figures.voted,
+                    "early": now < vote.closes_at,
+                },
+            ),
+            actor,
+        )
+        if notify:
+            await timetable.queue_results(vote, now=now)
+    await scrub_storage()
+    closed_vote = await get_vote(organisation_id, vote_id)
+    assert closed_vote is not None
+    return closed_vote
+
+
+async def scrub_storage() -> None:
+    """After the re-write, leave no old copy of the ballot rows where a database copy could find them:
+    SQLite rebuilds the file and empties the WAL; PostgreSQL vacuums away the dead row versions."""
+    engine = current_engine()
+    try:
+        if is_sqlite():
+            await engine.run_ddl("VACUUM")
+            await engine.run_ddl("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            await engine.run_ddl("VACUUM vote_ballot")
+    except Exception:  # a busy database must not undo a close; the next close or backup vacuums again
+        logger.warning("could not vacuum after closing a vote", exc_info=True)
+
+
+def result_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
+    outcome = (vote.result or {}).get("outcome", "")
+    results = f"{settings.base_url}/o/{slug}/votes/{vote.id}/results"
+    return Notice(
+        kind="vote_result",
+        subject=f"Result: {vote.title}",
+        body=(
+            f"The vote has closed: {vote.title}\n\n{outcome}\n\n"
+            f"See the full result and count: {results}\n\n"
+            f"Every ballot is listed on the bulletin board by its tracking code: "
+            f"{settings.base_url}/o/{slug}/votes/{vote.id}/board\n"
+            f"The board's fingerprint (SHA-256) is:\n{vote.board_digest}\n"
+            "Keep this email: if the board is ever changed, its fingerprint will no longer match.\n"
+        ),
+        easy_read=(
+            f"The vote about {vote.title} has ended.",
+            f"The result: {outcome}" if outcome else "The votes have been counted.",
+            f"You can see the full result on the website: {results}",
+        ),
+    )
