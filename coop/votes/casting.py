@@ -2,8 +2,9 @@
 
 One member, one vote rests on the UNIQUE index on `vote_participation (vote, member)`: the participation
 insert is `ON CONFLICT DO NOTHING`, and when it inserts nothing the member has already voted and nothing
-else is written. The participation, the ballot and the audit event (participation only, never the choice
-or tracker) land in one `write_transaction()`. Time is always passed in (`now`), never read here.
+else is written. The participation and the ballot, sealed to the vote's key (`sealed_store.py`), land in one
+`write_transaction()`; a recorded (not secret) vote also logs the participation. Time is always passed in
+(`now`), never read here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from datetime import datetime
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import is_sqlite, write_transaction
 from coop.votes import ballots as choices
-from coop.votes.bulletin import new_tracker
+from coop.votes import sealed_store
+from coop.votes.bulletin import BoardEntry, new_tracker
 from coop.votes.records import CHANNELS
 from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
 
@@ -27,6 +29,7 @@ class CastOutcome:
     status: str
     tracker: str | None = None
     closes_at: datetime | None = None
+    fingerprint: str | None = None  # the sealed box's, shown with the tracker
 
     @property
     def counted(self) -> bool:
@@ -36,9 +39,11 @@ class CastOutcome:
 # The writes of a cast, written out: they run while every other writer waits (SQLite has one write lock),
 # so Piccolo building them inside it cost every queued voter too. The UNIQUE (vote, member) index makes the
 # second of two concurrent casts insert nothing.
+# Participation ids are drawn at random (sealed_store.participation_id), so their order is not the order
+# people voted in; a clash of ids inserts nothing too, and is told from a second vote by looking.
 _PARTICIPATE = (
-    "INSERT INTO vote_participation (vote, member, channel, recorded_choice, assisted_by) "
-    "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (vote, member) DO NOTHING RETURNING vote"
+    "INSERT INTO vote_participation (id, vote, member, channel, recorded_choice, assisted_by) "
+    "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING vote"
 )
 _BALLOT = "INSERT INTO vote_ballot (tracker, vote, choice, weight) VALUES ({}, {}, {}, {})"
 _CURRENT_ON_ROLL = (
@@ -64,7 +69,13 @@ async def cast_ballot(
         raise ValueError(f"unknown channel {channel!r}")
     async with write_transaction():
         query = Vote.select(
-            Vote.status, Vote.opens_at, Vote.closes_at, Vote.secret, Vote.kind, Vote.options
+            Vote.status,
+            Vote.opens_at,
+            Vote.closes_at,
+            Vote.secret,
+            Vote.kind,
+            Vote.options,
+            Vote.seal_public_key,
         ).where((Vote.id == vote_id) & (Vote.organisation == organisation_id))
         if not is_sqlite():
             # Closing takes this row's lock, so a ballot either commits before the close reads the
@@ -86,21 +97,34 @@ async def cast_ballot(
         if not on_roll:
             return CastOutcome("not_eligible")
         roll = on_roll[0]
-        inserted = await VoteParticipation.raw(
-            _PARTICIPATE, vote_id, member_id, channel, None if vote["secret"] else choice, assisted_by
-        )
-        if not inserted:
-            return CastOutcome("already_voted")
-        tracker = new_tracker()
-        await Ballot.raw(_BALLOT, tracker, vote_id, choice, int(roll["weight"]))
-        await record(
-            AuditEntry(
-                "vote.participated",
-                organisation_id=organisation_id,
-                target_type="vote",
-                target_id=str(vote_id),
-                detail={"channel": channel, "assisted": True} if assisted_by else {"channel": channel},
-            ),
-            actor,
-        )
-    return CastOutcome("cast", tracker=tracker)
+        recorded = None if vote["secret"] else choice
+        for _ in range(3):
+            row = (vote_id, member_id, channel, recorded, assisted_by)
+            if await VoteParticipation.raw(_PARTICIPATE, sealed_store.participation_id(), *row):
+                break
+            if await VoteParticipation.exists().where(
+                (VoteParticipation.vote == vote_id) & (VoteParticipation.member == member_id)
+            ):
+                return CastOutcome("already_voted")
+        else:
+            raise RuntimeError("no free participation id after 3 draws")
+        entry = BoardEntry(new_tracker(), choice, int(roll["weight"]))
+        fingerprint = None
+        if vote["seal_public_key"]:
+            fingerprint = await sealed_store.store_sealed(vote["seal_public_key"], vote_id, entry)
+        else:  # opened before ballots were sealed
+            await Ballot.raw(_BALLOT, entry.tracker, vote_id, choice, entry.weight)
+        if not vote["secret"]:
+            # A secret vote logs no event per voter: their order and times would say who cast which box.
+            # Closing logs how many voted by each channel instead.
+            await record(
+                AuditEntry(
+                    "vote.participated",
+                    organisation_id=organisation_id,
+                    target_type="vote",
+                    target_id=str(vote_id),
+                    detail={"channel": channel, "assisted": True} if assisted_by else {"channel": channel},
+                ),
+                actor,
+            )
+    return CastOutcome("cast", tracker=entry.tracker, fingerprint=fingerprint)

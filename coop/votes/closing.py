@@ -1,5 +1,5 @@
-"""Closing a vote: re-write its ballots in tracker order, publish the board digest, count, seat an
-election's winners, and tell the electorate the result."""
+"""Closing a vote: open its sealed ballots (`sealed_store.py`), re-write them in tracker order, publish the
+board digest, count, seat an election's winners, tell the electorate the result, and destroy the key."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from coop.db import current_engine, is_sqlite, write_transaction
 from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
-from coop.votes import timetable
+from coop.votes import sealed_store, timetable
 from coop.votes.board import board_entries
-from coop.votes.bulletin import board_digest
+from coop.votes.bulletin import board_digest, sorted_board
 from coop.votes.records import VoteInfo, VoteStateError, get_vote
 from coop.votes.roll import turnout
 from coop.votes.tables import Ballot, Vote, VoteParticipation
@@ -45,6 +45,8 @@ async def close_vote(
     if vote.status != "open":
         raise VoteStateError("This vote is not open")
     constitution = await constitution_of(organisation_id)
+    public_key = await sealed_store.public_key_of(vote_id)
+    key = sealed_store.key_for_close(vote_id, public_key)
     async with write_transaction():
         if now < vote.closes_at:
             figures = await turnout(vote_id)
@@ -60,7 +62,8 @@ async def close_vote(
         )
         if not closed:
             raise VoteStateError("This vote is not open")
-        entries = await board_entries(vote_id)
+        opened = await sealed_store.open_sealed_ballots(vote_id, key)
+        entries = sorted_board([*await board_entries(vote_id), *opened])
         # The re-write: delete and insert again in tracker (random) order in this one transaction, so
         # neither row order nor PostgreSQL's xmin links a ballot to the participation inserted with it.
         await Ballot.delete().where(Ballot.vote == vote_id)
@@ -102,6 +105,7 @@ async def close_vote(
                     "board_digest": digest,
                     "ballots": len(entries),
                     "participants": figures.voted,
+                    "by_channel": figures.by_channel,
                     "early": now < vote.closes_at,
                 },
             ),
@@ -110,6 +114,7 @@ async def close_vote(
         if notify:
             await timetable.queue_results(vote, now=now)
     await scrub_storage()
+    sealed_store.destroy_after_close(vote_id, public_key)
     closed_vote = await get_vote(organisation_id, vote_id)
     assert closed_vote is not None
     return closed_vote
@@ -124,7 +129,7 @@ async def scrub_storage() -> None:
             await engine.run_ddl("VACUUM")
             await engine.run_ddl("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
-            await engine.run_ddl("VACUUM vote_ballot")
+            await engine.run_ddl("VACUUM vote_ballot, vote_sealed_ballot")
     except Exception:  # a busy database must not undo a close; the next close or backup vacuums again
         logger.warning("could not vacuum after closing a vote", exc_info=True)
 

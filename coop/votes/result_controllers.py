@@ -15,10 +15,10 @@ from litestar.response import Template
 
 from coop.guards import requires_member
 from coop.members.controllers import requires_supporter
-from coop.votes.board import board_entries, board_trackers, lookup_tracker
 from coop.votes.bulletin import normalise_tracker, show_tracker
 from coop.votes.chart import bar_chart, count_text
 from coop.votes.pages import SUPPORTED_PATH, VOTES_PATH, form_errors_page, render, vote_or_404
+from coop.votes.quiet_board import board_file, closed_board, lookup_code, recorded_codes
 from coop.votes.records import CHANNELS, VoteInfo, describe_choice
 from coop.votes.roll import recorded_choices, turnout
 from coop.votes.tally import chosen_in
@@ -63,31 +63,23 @@ class ResultController(Controller):
         figures = await turnout(vote.id)
         lookup: dict[str, Any] | None = None
         errors: dict[str, str] = {}
-        if tracker is not None:
-            wanted = normalise_tracker(tracker)
-            if not wanted:
-                errors["tracker"] = "Enter your tracking code"
-            else:
-                entry = await lookup_tracker(vote.id, wanted)
-                lookup = {
-                    "typed": tracker,
-                    "found": entry is not None,
-                    "closed": vote.status == "closed",
-                    "choice": describe_choice(vote, entry.choice)
-                    if entry is not None and vote.status == "closed"
-                    else None,
-                }
+        if tracker is not None and not normalise_tracker(tracker):
+            errors["tracker"] = "Enter your tracking code or your sealed ballot's fingerprint"
+        elif tracker is not None:
+            found = await lookup_code(vote, tracker)
+            lookup = {
+                "typed": found.typed,
+                "found": found.found,
+                "closed": found.closed,
+                "choice": describe_choice(vote, found.choice) if found.choice is not None else None,
+            }
         if vote.status == "closed":
             entries = [
-                {
-                    "tracker": show_tracker(e.tracker),
-                    "choice": describe_choice(vote, e.choice),
-                    "weight": e.weight,
-                }
-                for e in await board_entries(vote.id)
+                {**e, "tracker": show_tracker(e["tracker"]), "choice": describe_choice(vote, e["choice"])}
+                for e in await closed_board(vote)
             ]
         else:
-            entries = [{"tracker": show_tracker(t)} for t in await board_trackers(vote.id)]
+            entries = [{"tracker": show_tracker(t)} for t in await recorded_codes(vote.id)]
         context = {
             "vote": vote,
             "turnout": figures,
@@ -104,18 +96,9 @@ class ResultController(Controller):
     @get("/{vote_id:int}/board.json", name="vote_board_json")
     async def board_json(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Response[Any]:
         vote = await vote_or_404(request, vote_id)
-        if vote.status != "closed":
+        if vote.status == "draft":
             raise NotFoundException()
-        entries = await board_entries(vote.id)
-        body = {
-            "vote": vote.id,
-            "title": vote.title,
-            "kind": vote.kind,
-            "options": list(vote.options),
-            "seats": vote.seats,
-            "board_digest": vote.board_digest,
-            "ballots": [[e.tracker, e.choice, e.weight] for e in entries],
-        }
+        body = await board_file(vote)
         return Response(
             content=json.dumps(body, indent=1),
             media_type="application/json",
@@ -123,6 +106,17 @@ class ResultController(Controller):
         )
 
     # --- results ----------------------------------------------------------------------------------------
+
+    @get("/{vote_id:int}/recount", name="vote_recount")
+    async def recount(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
+        """ "Check this result yourself": the page's script recounts the published files in the browser
+        (coop/static/js/recount.mjs); without JavaScript it links the files and the Python checker."""
+        vote = await vote_or_404(request, vote_id)
+        if vote.status != "closed" or vote.result is None:
+            return render(
+                request, "votes/refused.html", {"vote": vote, "reason": "no_results_yet"}, status_code=409
+            )
+        return render(request, "votes/recount.html", {"vote": vote})
 
     @get("/{vote_id:int}/results", name="vote_results")
     async def results(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:

@@ -11,6 +11,7 @@ from coop.members.tables import Member, ProxyAppointment, RoleGrant
 from coop.organisations.service import constitution_of
 from coop.votes import ballots as choices
 from coop.votes.records import CHANNELS, VoteInfo
+from coop.votes.sealed_store import sealed_count
 from coop.votes.tables import Ballot, VoteParticipation, VoteRoll
 from governance.constitution import Constitution
 
@@ -85,7 +86,7 @@ async def turnout(vote_id: int) -> Turnout:
     by_channel: dict[str, int] = {}
     for r in rows:
         by_channel[r["channel"]] = by_channel.get(r["channel"], 0) + 1
-    ballots = await Ballot.count().where(Ballot.vote == vote_id)
+    ballots = await Ballot.count().where(Ballot.vote == vote_id) + await sealed_count(vote_id)
     return Turnout(electorate=electorate, voted=len(rows), ballots=ballots, by_channel=by_channel)
 
 
