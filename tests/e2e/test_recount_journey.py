@@ -61,6 +61,7 @@ def test_the_browser_recount_matches_and_shows_its_count_sheet(
     expect(page.locator("h1")).to_have_text("Check this result yourself")
     _recount_by_keyboard(page, "#recount-start")
     expect(page.locator(".govuk-panel__title")).to_have_text("Your recount matches the published result")
+    expect(page.locator("#recount-no-js")).to_be_hidden()
     table = page.locator("#recount-sheet table")
     expect(table.locator("tbody tr")).to_have_count(3)
     expect(table.locator("thead th")).to_have_count(3)  # the option column and two stages
@@ -96,6 +97,7 @@ def test_without_javascript_the_page_explains_how_to_check_the_files(
     page = new_page(javascript=False, storage_state=signed_in_states(MEMBER))
     page.goto(f"/o/riverside/votes/{vote_id}/recount")
     expect(page.locator("#recount")).to_be_hidden()
-    expect(page.locator("main")).to_contain_text("verify_board.py")
+    expect(page.locator("#recount-no-js")).to_be_visible()
+    expect(page.locator("#recount-no-js")).to_contain_text("verify_board.py")
     expect(page.get_by_role("link", name="the bulletin board")).to_be_visible()
     check_page(page)

@@ -27,7 +27,7 @@ function showOutcome(problems) {
   box.tabIndex = -1;
   box.append(element("h2", "govuk-error-summary__title", "Your recount does not match the published result"));
   const list = element("ul", "govuk-list govuk-error-summary__list");
-  for (const problem of problems) list.append(element("li", "", problem));
+  for (const problem of problems) list.append(element("li", "coop-long-code", problem));
   const body = element("div", "govuk-error-summary__body");
   body.append(list, element("p", "govuk-body", "Tell your organisation's secretary, and keep the files you checked."));
   box.append(body);
@@ -40,8 +40,15 @@ function showSheet(names, stages) {
   holder.replaceChildren();
   if (!stages.length) return;
   holder.append(element("h2", "govuk-heading-m", "Your recount, stage by stage"));
+  // Many stages make a wide table: it scrolls in its own focusable region, never the page (WCAG 1.4.10).
+  const wrapper = element("div", "coop-table-wrapper");
+  wrapper.setAttribute("role", "region");
+  wrapper.setAttribute("aria-labelledby", "recount-caption");
+  wrapper.tabIndex = 0;
   const table = element("table", "govuk-table");
-  table.append(element("caption", "govuk-table__caption govuk-table__caption--s", "Votes for each option at each stage of your recount"));
+  const caption = element("caption", "govuk-table__caption govuk-table__caption--s", "Votes for each option at each stage of your recount");
+  caption.id = "recount-caption";
+  table.append(caption);
   const head = element("thead", "govuk-table__head");
   const headRow = element("tr", "govuk-table__row");
   headRow.append(element("th", "govuk-table__header", "Option"));
@@ -66,7 +73,8 @@ function showSheet(names, stages) {
     body.append(row);
   }
   table.append(head, body);
-  holder.append(table);
+  wrapper.append(table);
+  holder.append(wrapper);
 }
 
 async function check(readBoard, readResults) {
@@ -98,6 +106,7 @@ async function readFile(input, what) {
 
 if (root) {
   root.hidden = false;
+  document.getElementById("recount-no-js").hidden = true;
   document.getElementById("recount-start").addEventListener("click", () =>
     check(() => download(root.dataset.board), () => download(root.dataset.results)),
   );
