@@ -28,6 +28,7 @@ from coop.budgets.returns_controllers import ReturnsController, SupportingReturn
 from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.db import close_database, open_database
+from coop.errors import Refused
 from coop.jobs.worker import Worker
 from coop.members.controllers import (
     ApplicationController,
@@ -50,7 +51,8 @@ from coop.votes import vote_keys
 from coop.votes.ballot_controllers import BallotController, SupportedBallotController
 from coop.votes.controllers import SupportedVoteController, VoteController
 from coop.votes.result_controllers import ResultController, SupportedResultController
-from coop.web import handle_http_exception, handle_unexpected
+from coop.web import handle_http_exception, handle_refused, handle_rule_violation, handle_unexpected
+from governance.violations import RuleViolationError
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -160,7 +162,14 @@ def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Li
         # Every path parameter is checked once here: an id no row could have is a 404, never a 500.
         middleware=[PathParamsMiddleware],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
-        exception_handlers={HTTPException: handle_http_exception, Exception: handle_unexpected},
+        # Errors are answered here once: a refused request (coop.errors.Refused, or governance's own
+        # RuleViolationError) as its form again, its htmx fragment or an API problem; the rest as error pages.
+        exception_handlers={
+            HTTPException: handle_http_exception,
+            Refused: handle_refused,
+            RuleViolationError: handle_rule_violation,
+            Exception: handle_unexpected,
+        },
         lifespan=[database, background_worker],
         request_max_body_size=MAX_BODY_BYTES,
         # OpenAPI describes the API router only: every other handler is left out by this default.

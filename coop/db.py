@@ -20,7 +20,7 @@ import contextlib
 import fcntl
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -31,6 +31,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 BUSY_TIMEOUT_SECONDS = 30.0
 MIN_SQLITE_VERSION = (3, 35, 0)  # RETURNING
@@ -302,3 +303,25 @@ async def close_database() -> None:
 
 def is_sqlite() -> bool:
     return isinstance(current_engine(), SQLiteEngine)
+
+
+INSERT_BATCH = 500
+"""Rows per INSERT when writing many: each row is a few parameters, and one statement may carry at most
+32,767 on PostgreSQL (asyncpg) and 32,766 on SQLite (3.32 and later), so a whole electorate in one INSERT
+failed above about 10,900 voters."""
+
+
+async def insert_in_batches(table: type[Table], rows: Iterable[Table]) -> int:
+    """Insert `rows` in statements of at most INSERT_BATCH rows; call it inside `write_transaction()` so
+    they land together or not at all. Returns how many were inserted."""
+    batch: list[Table] = []
+    done = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) == INSERT_BATCH:
+            await table.insert(*batch)
+            done, batch = done + len(batch), []
+    if batch:
+        await table.insert(*batch)
+        done += len(batch)
+    return done

@@ -1,4 +1,4 @@
-"""Reading whole numbers and dates typed into forms, the one way every form does it.
+"""Reading text, whole numbers and dates typed into forms, the one way every form does it.
 
 `str.isdigit()` accepts "²" and "٣", which `int()` then refuses or reads as a number nobody typed; `date()`
 raises OverflowError, not ValueError, for a 40-digit year. Here only ASCII digits count, a number is
@@ -15,6 +15,19 @@ NUMBER_MAX_DIGITS = 18
 """Fits a signed 64-bit column; anything longer is refused before `int()` does any work."""
 INTEGER_MAX = 2**31 - 1
 """The largest value of an `Integer` column (32 bits on PostgreSQL): counts such as shares or seats."""
+
+
+TEXT_LIMIT = 2000
+"""The longest text a form field is read as unless the caller says otherwise (a name, a reason, a note)."""
+
+
+def form_text(form: Any, name: str, limit: int = TEXT_LIMIT, *, strip: bool = True) -> str:
+    """The text typed into `name`, spaces around it removed and cut to `limit` characters; "" when the
+    field is missing or is a file. `strip=False` keeps it exactly as typed (a password)."""
+    value = form.get(name, "")
+    if not isinstance(value, str):
+        return ""
+    return (value.strip() if strip else value)[:limit]
 
 
 def whole_number(raw: str, *, low: int, high: int) -> int | None:

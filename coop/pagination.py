@@ -107,10 +107,16 @@ def _beyond(columns: Sequence[Column], key: Key, forwards: bool) -> Any:
 
 
 async def _rows(
-    query: Callable[[], Select], columns: Sequence[Column], bound: Key | None, forwards: bool, limit: int
+    query: Callable[[], Select],
+    columns: Sequence[Column],
+    bound: Key | None,
+    forwards: bool,
+    limit: int,
+    descending: bool = False,
 ) -> list[dict[str, Any]]:
-    ordered = query().order_by(*columns, ascending=forwards).limit(limit)
-    return await (ordered.where(_beyond(columns, bound, forwards)) if bound is not None else ordered)
+    ascending = forwards != descending  # a descending list reads the index backwards to go forwards
+    ordered = query().order_by(*columns, ascending=ascending).limit(limit)
+    return await (ordered.where(_beyond(columns, bound, ascending)) if bound is not None else ordered)
 
 
 async def keyset_page(
@@ -122,20 +128,21 @@ async def keyset_page(
     before: str = "",
     last: bool = False,
     per_page: int = MAX_PER_PAGE,
+    descending: bool = False,
 ) -> KeysetPage:
     """One page of the rows `query()` selects (a fresh Select each call: Piccolo's builders change in
     place), ordered by `columns` (unique together; the last is usually the id): the first
     page, the page after or before a link position, or the last page. A damaged position gives the
-    first page; a position past the end gives the last one."""
+    first page; a position past the end gives the last one. `descending`: newest (highest key) first."""
     shape = tuple(int if isinstance(c, (Integer, Serial, BigInt)) else str for c in columns)
     after_key, before_key = decode_key(after, shape), decode_key(before, shape)
     forwards = before_key is None and not last
     bound = after_key if forwards else before_key
-    rows = await _rows(query, columns, bound, forwards, per_page + 1)
+    rows = await _rows(query, columns, bound, forwards, per_page + 1, descending)
     if not rows and bound is not None:
         # A stale or hand-made position beyond the last row (or before the first): show that end.
         forwards, bound = not forwards, None
-        rows = await _rows(query, columns, bound, forwards, per_page + 1)
+        rows = await _rows(query, columns, bound, forwards, per_page + 1, descending)
     more = len(rows) > per_page
     rows = rows[:per_page]
     if not forwards:

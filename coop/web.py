@@ -11,12 +11,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response
+from litestar.datastructures import FormMultiDict
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.utils.scope.state import ScopeState
 
 from coop.api.problems import is_api_path, problem_response
+from coop.errors import FORM_PAGE, REFUSAL_CONTEXT, FormPage, Refused
 from coop.redirect_targets import local_target, sign_in_then
+from governance.violations import RuleViolationError
 
 logger = logging.getLogger("coop")
 
@@ -114,15 +118,48 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     return _error_response(request, status, title, text)
 
 
+def handle_refused(request: Request[Any, Any, Any], exc: Refused) -> Response[Any]:
+    """The one place a refused request is answered (registered in `create_app`): the API gets a problem
+    detail; a route that declares its form page (`coop.errors.form_page`) shows it again with the error
+    summary, the messages by the fields and the values as typed (its fragment for htmx); any other route
+    shows the reason on an error page with the refusal's status."""
+    if is_api_path(request.url.path):
+        return problem_response(request.url.path, _request_id(request), exc)
+    status = exc.status_code
+    if status in (403, 404):  # 403 and 404 say the same whatever the area (and nothing of what exists)
+        return _error_response(request, status, ERROR_TITLES[status], ERROR_TEXT[status])
+    handler = request.scope.get("route_handler")
+    page = handler.opt.get(FORM_PAGE) if handler is not None else None
+    if not isinstance(page, FormPage):
+        return _error_response(request, status, ERROR_TITLES.get(status, ERROR_TITLES[422]), exc.message)
+    context = {"form": _submitted_form(request), **request.scope.get("state", {}).get(REFUSAL_CONTEXT, {})}
+    return render(
+        request,
+        page.template,
+        {**context, "errors": exc.errors_to_show(page.field)},
+        fragment=page.fragment,
+        status_code=status,
+    )
+
+
+def handle_rule_violation(request: Request[Any, Any, Any], exc: RuleViolationError) -> Response[Any]:
+    """governance's own refusal (it cannot import coop): answered exactly like `Refused`."""
+    return handle_refused(request, Refused.from_violations(exc.violations))
+
+
+def _submitted_form(request: Request[Any, Any, Any]) -> FormMultiDict:
+    """The form as the handler read it (Litestar keeps the parsed body in the scope), so the page shows
+    what was typed; exception handlers are synchronous and cannot read the body again."""
+    data = ScopeState.from_scope(request.scope).form
+    return FormMultiDict.from_form_data(data) if isinstance(data, dict) else FormMultiDict()
+
+
 def _request_id(request: Request[Any, Any, Any]) -> str:
     return str(request.scope.get("state", {}).get("request_id", ""))
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = _request_id(request)
-    if is_api_path(request.url.path) and isinstance(getattr(exc, "violations", None), list):
-        # A rule a service refused (pages catch these themselves): a 4xx problem, not a server error.
-        return problem_response(request.url.path, request_id, exc)
     logger.exception("unhandled error (request %s)", request_id, exc_info=exc)
     if is_api_path(request.url.path):
         return problem_response(request.url.path, request_id, exc)

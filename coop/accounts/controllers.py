@@ -21,7 +21,7 @@ from coop.accounts.forms import (
     sign_in_errors,
 )
 from coop.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from coop.audit.service import Actor
+from coop.actor import actor_of as actor_of  # moved; re-exported until every area imports coop.actor
 from coop.guards import current_session, requires_sign_in
 from coop.redirect_targets import local_target
 from coop.security import device_cookie_name, session_cookie_name
@@ -29,12 +29,6 @@ from coop.settings import Settings
 from coop.web import form_errors_page, redirect, render
 
 PUBLIC = {"public": True}
-
-
-def actor_of(request: Request[Any, Any, Any]) -> Actor:
-    user = request.scope.get("user")
-    person_id = user.person_id if isinstance(user, service.CurrentSession) else None
-    return Actor(person_id=person_id, request_id=request.scope.get("state", {}).get("request_id", ""))
 
 
 def _cookie(name: str, settings: Settings, value: str, *, max_age: int | None) -> Cookie:

@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from coop.actor import actor_of
 from coop.guards import requires_site_admin
 from coop.jobs import queue
 from coop.mail.tables import OutboxMessage
@@ -55,6 +56,6 @@ class OutboxController(Controller):
 
     @post("/jobs/{job_id:int}/retry", name="job_retry")
     async def retry(self, request: Request[Any, Any, Any], job_id: FromPath[int]) -> Response[Any]:
-        if not await queue.retry(job_id, now=datetime.now(UTC)):
+        if not await queue.retry(job_id, now=datetime.now(UTC), actor=actor_of(request)):
             raise NotFoundException()
         return redirect(request, "/admin/outbox?retried=1")

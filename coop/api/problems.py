@@ -15,6 +15,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from msgspec import Struct
 
+from coop.errors import Refused
+
 API_PREFIX = "/api/"
 PROBLEM_JSON = "application/problem+json"
 
@@ -118,6 +120,12 @@ def _plain(message: str) -> str:
     return message.replace("Expected", "This must be", 1) or "This value is not valid"
 
 
+def _refusal_errors(exc: Refused) -> list[FieldError]:
+    if exc.violations:
+        return [FieldError(field=v.code.rsplit(".", 1)[-1], detail=v.message) for v in exc.violations]
+    return [FieldError(field=name, detail=message) for name, message in exc.field_errors.items()]
+
+
 def problem_response(path: str, request_id: str, exc: Exception) -> Response[Any]:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = DETAILS.get(status, DETAILS[400])
@@ -126,13 +134,14 @@ def problem_response(path: str, request_id: str, exc: Exception) -> Response[Any
     if isinstance(exc, ApiProblem):
         detail = exc.detail
         errors = [FieldError(field=f, detail=d) for f, d in exc.errors.items()]
-    elif isinstance(getattr(exc, "violations", None), list):
-        # A rule the service refused (coop.budgets.BudgetError and kin): its plain-English messages, each
-        # under the field its stable code names ("budget.amount" -> "amount").
-        violations = exc.violations  # type: ignore[attr-defined]
-        status = 409 if type(exc).__name__ == "IdempotencyConflict" else 422
-        detail = " ".join(v.message for v in violations) or DETAILS[400]
-        errors = [FieldError(field=v.code.rsplit(".", 1)[-1], detail=v.message) for v in violations]
+    elif isinstance(exc, Refused):
+        # A request a service refused (coop.errors): its plain-English reason, and each message under its
+        # field (a violation's field is the last part of its stable code: "budget.amount" -> "amount").
+        # "Not found" about a field of the body (an account id that is not in the pool) is what was sent
+        # being wrong (422, by its field); a 404 is for the address itself.
+        status = 422 if exc.status_code == 404 and exc.field_errors else exc.status_code
+        detail = exc.message or DETAILS.get(status, DETAILS[400])
+        errors = _refusal_errors(exc)
     elif isinstance(exc, ValidationException):
         detail = "Some of what you sent is not valid. See `errors` for each problem."
         errors = _validation_errors(exc)

@@ -17,6 +17,8 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "auth.password_changed": "Someone changed their password",
     "auth.password_reset_requested": "A password reset link was asked for",
     "auth.password_reset": "Someone set a new password from a reset link",
+    # The site's work queue.
+    "job.retried": "A site admin asked for a job that had stopped to be tried again",
     # Personal API tokens.
     "api_token.created": "Someone made a personal API token for this organisation",
     "api_token.revoked": "A personal API token was cancelled",

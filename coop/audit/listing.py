@@ -50,7 +50,8 @@ async def audit_events(org: OrgContext, page: int) -> AuditPage:
             AuditEvent.actor.display_name.as_alias("actor_name"),
         )
         .where(where)
-        .order_by(AuditEvent.seq, ascending=False)
+        # By id, not seq: on PostgreSQL the log has several strands, each numbered from 1.
+        .order_by(AuditEvent.id, ascending=False)
     )
     total = await AuditEvent.count().where(where)
     events = await paginate(query, total=total, page=page, per_page=PER_PAGE)

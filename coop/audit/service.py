@@ -1,15 +1,17 @@
-"""Writing and verifying the audit log: one row per action, each chained to the last by SHA-256."""
+"""Writing and verifying the audit log: one row per action, each chained by SHA-256 to the last on its
+strand of the organisation's chain (docs/architecture.md, "The audit chain")."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from coop.audit.tables import AuditChainHead, AuditEvent
-from coop.db import write_transaction
+from coop.db import is_sqlite, write_transaction
 
 GENESIS = "0" * 64
 
@@ -64,22 +66,59 @@ def link_hash(prev_hash: str, row: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(row)).encode()).hexdigest()
 
 
-_NEXT_SEQ = "UPDATE audit_chain_head SET seq = seq + 1 WHERE chain = {} RETURNING seq, hash"
+STRANDS = 16
+"""Strands per chain on PostgreSQL: more than the connections that write at once, so none waits."""
+
+_NEXT_SEQ = "UPDATE audit_chain_head SET seq = seq + 1 WHERE chain = {} RETURNING chain, seq, hash"
+# Takes the first strand no other transaction holds, without waiting (SKIP LOCKED).
+_FREE_STRAND = (
+    "UPDATE audit_chain_head SET seq = seq + 1 WHERE chain = (SELECT chain FROM audit_chain_head "
+    "WHERE chain = ANY({}) ORDER BY chain LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING chain, seq, hash"
+)
+
+
+def strands_of(organisation_id: int | None) -> list[str]:
+    """A chain's strands: the chain's own name (the only strand on SQLite), then `<chain>/1` and on."""
+    chain = chain_for(organisation_id)
+    return [chain, *(f"{chain}/{k}" for k in range(1, STRANDS))]
+
+
+async def _next_link(organisation_id: int | None) -> tuple[str, int, str]:
+    """The strand this event goes on, its number there and the hash it follows, with that strand's head
+    locked to the end of the caller's transaction.
+
+    SQLite runs one writer at a time, so one strand is enough. On PostgreSQL a single head would make
+    every governance transaction of an organisation queue on its lock until commit (8 of 11 casting
+    connections did); instead each transaction takes a strand nobody holds. Each strand is a complete hash
+    chain with its own head, so a changed or removed event is still found (`check_chain`)."""
+    chain = chain_for(organisation_id)
+    if is_sqlite():
+        head = await AuditChainHead.raw(_NEXT_SEQ, chain)
+        if not head:
+            await _add_heads([chain])
+            head = await AuditChainHead.raw(_NEXT_SEQ, chain)
+    else:
+        strands = strands_of(organisation_id)
+        head = await AuditChainHead.raw(_FREE_STRAND, strands)
+        if not head:  # the strands are not made yet, or all are busy
+            await _add_heads(strands)
+            head = await AuditChainHead.raw(_FREE_STRAND, strands)
+        if not head:  # more writers than strands: queue on one
+            head = await AuditChainHead.raw(_NEXT_SEQ, strands[secrets.randbelow(STRANDS)])
+    return str(head[0]["chain"]), int(head[0]["seq"]), str(head[0]["hash"])
+
+
+async def _add_heads(chains: list[str]) -> None:
+    # A strand's first event makes its head; a concurrent maker waits on the insert, then finds it.
+    await AuditChainHead.insert(*(AuditChainHead(chain=c, seq=0, hash=GENESIS) for c in chains)).on_conflict(
+        target=AuditChainHead.chain, action="DO NOTHING"
+    )
 
 
 async def record(entry: AuditEntry, actor: Actor) -> None:
     """Append one event. Joins the caller's transaction, so the event and the change land together."""
-    chain = chain_for(entry.organisation_id)
     async with write_transaction():
-        # The UPDATE takes the chain's row lock (PostgreSQL) before we read the previous hash. A chain's
-        # first event creates its head first (a concurrent first event waits on the insert, then updates).
-        head = await AuditChainHead.raw(_NEXT_SEQ, chain)
-        if not head:
-            await AuditChainHead.insert(AuditChainHead(chain=chain, seq=0, hash=GENESIS)).on_conflict(
-                target=AuditChainHead.chain, action="DO NOTHING"
-            )
-            head = await AuditChainHead.raw(_NEXT_SEQ, chain)
-        seq, prev_hash = int(head[0]["seq"]), str(head[0]["hash"])
+        chain, seq, prev_hash = await _next_link(entry.organisation_id)
         row: dict[str, Any] = {
             "chain": chain,
             "seq": seq,
@@ -117,7 +156,7 @@ class ChainCheck:
     events: int
     """How many events the chain holds now."""
     last_seq: int
-    """The number of the last event, as the chain's head records it (0 for an empty chain)."""
+    """How many events were written, as the heads of the chain's strands record it (0 for none)."""
     problems: list[ChainProblem]
     """Every broken link, first first; empty when the chain is complete and unchanged."""
 
@@ -135,11 +174,23 @@ CHECK_BATCH = 2000
 
 
 async def check_chain(organisation_id: int | None) -> ChainCheck:
-    """Recompute every link of a chain; an edited, removed or reordered row shows up as a problem.
+    """Recompute every link of a chain, strand by strand; an edited, removed or reordered row shows up as
+    a problem.
 
     The one verification: the audit command (`coop audit verify`) and the audit check page both call it.
     """
-    chain = chain_for(organisation_id)
+    checks = [await _check_strand(strand, k) for k, strand in enumerate(strands_of(organisation_id))]
+    return ChainCheck(
+        events=sum(c.events for c in checks),
+        last_seq=sum(c.last_seq for c in checks),
+        problems=[p for c in checks for p in c.problems],
+    )
+
+
+async def _check_strand(chain: str, strand: int) -> ChainCheck:
+    """One strand, read in batches; its head says how many events were written to it and the last hash.
+    Strands after the first are named in messages ("event 4 of strand 2")."""
+    of = f" of strand {strand}" if strand else ""
     problems: list[ChainProblem] = []
     prev_hash, prev_seq, count = GENESIS, 0, 0
     while True:
@@ -152,17 +203,19 @@ async def check_chain(organisation_id: int | None) -> ChainCheck:
         for row in rows:
             seq, found = int(row["seq"]), {"event_id": int(row["id"]), "action": str(row["action"])}
             if seq != prev_seq + 1:
-                gone = _events_are(prev_seq + 1, seq - 1)
+                gone = _events_are(prev_seq + 1, seq - 1, of)
                 problems.append(ChainProblem(prev_seq + 1, f"{gone} missing: removed from the log."))
             elif row["prev_hash"] != prev_hash:
                 problems.append(
                     ChainProblem(
-                        seq, f"Event {seq} does not follow the event before it: one was replaced.", **found
+                        seq,
+                        f"Event {seq}{of} does not follow the event before it: one was replaced.",
+                        **found,
                     )
                 )
             if link_hash(row["prev_hash"], row) != row["hash"]:
                 problems.append(
-                    ChainProblem(seq, f"Event {seq} has been changed since it was written.", **found)
+                    ChainProblem(seq, f"Event {seq}{of} has been changed since it was written.", **found)
                 )
             prev_hash, prev_seq, count = row["hash"], seq, count + 1
         if len(rows) < CHECK_BATCH:
@@ -173,17 +226,19 @@ async def check_chain(organisation_id: int | None) -> ChainCheck:
         problems.append(
             ChainProblem(
                 prev_seq + 1,
-                f"{_events_are(prev_seq + 1, last_seq)} missing: removed from the end of the log "
+                f"{_events_are(prev_seq + 1, last_seq, of)} missing: removed from the end of the log "
                 f"(it ends at event {prev_seq}, but {last_seq} events were written).",
             )
         )
     elif head is not None and head["hash"] != prev_hash:
-        problems.append(ChainProblem(prev_seq, f"Event {prev_seq} is not the last event that was written."))
+        problems.append(
+            ChainProblem(prev_seq, f"Event {prev_seq}{of} is not the last event that was written.")
+        )
     return ChainCheck(events=count, last_seq=last_seq, problems=problems)
 
 
-def _events_are(first: int, last: int) -> str:
-    return f"Event {first} is" if first == last else f"Events {first} to {last} are"
+def _events_are(first: int, last: int, of: str = "") -> str:
+    return f"Event {first}{of} is" if first == last else f"Events {first} to {last}{of} are"
 
 
 async def verify_chain(organisation_id: int | None) -> list[ChainProblem]:

@@ -29,7 +29,8 @@ class AuditEvent(Table, tablename="audit_event"):
 
 
 class AuditChainHead(Table, tablename="audit_chain_head"):
-    """The last link of each chain. Updating it first serialises writers to the same chain."""
+    """The last link of each chain strand. A writer locks the head of a strand nobody else holds
+    (coop/audit/service.py: `_next_link`), so writers never queue on one row."""
 
     chain = Varchar(length=64, unique=True)
     seq = BigInt(default=0)

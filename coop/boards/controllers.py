@@ -11,17 +11,20 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop import clock
+from coop.actor import actor_of
 from coop.boards import service
 from coop.boards.forms import read_appointment, read_ending
+from coop.errors import form_page, refusal_context
 from coop.guards import current_org, requires_member, requires_role
+from coop.urls import org_path
 from coop.web import form_errors_page, redirect, render
 
 requires_manager = requires_role(*service.MANAGER_ROLES)
 
 
 def _base(slug: str) -> str:
-    return f"/o/{slug}/board"
+    return org_path(slug, "board")
 
 
 async def _register_context(request: Request[Any, Any, Any], after: int) -> dict[str, Any]:
@@ -69,7 +72,7 @@ class BoardController(Controller):
     @post("/appoint", name="board_appoint", guards=[requires_manager])
     async def appoint(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
-        appointment, errors, values = read_appointment(await request.form(), service.today())
+        appointment, errors, values = read_appointment(await request.form(), clock.today())
         if not errors:
             try:
                 await service.appoint(org, appointment, actor_of(request))
@@ -92,17 +95,19 @@ class BoardController(Controller):
         row = await self._directorship(request, directorship_id)
         return render(request, "boards/end.html", {"director": row, "endings": service.ENDINGS, "form": {}})
 
-    @post("/{directorship_id:str}/end", name="board_end", guards=[requires_manager])
+    @post(
+        "/{directorship_id:str}/end",
+        name="board_end",
+        guards=[requires_manager],
+        opt=form_page("boards/end.html"),
+    )
     async def end(self, request: Request[Any, Any, Any], directorship_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         row = await self._directorship(request, directorship_id)
-        reason, on, note, errors, values = read_ending(await request.form(), service.today())
-        if not errors and on is not None:
-            try:
-                await service.end_directorship(org, row, reason, on, note, actor_of(request))
-            except service.BoardError as exc:
-                errors = exc.errors
-        if errors:
-            context = {"director": row, "endings": service.ENDINGS, "form": values}
+        reason, on, note, errors, values = read_ending(await request.form(), clock.today())
+        context = {"director": row, "endings": service.ENDINGS, "form": values}
+        if errors or on is None:
             return form_errors_page(request, "boards/end.html", errors, context)
+        refusal_context(request, context)  # a BoardError shows this form again (coop.web.handle_refused)
+        await service.end_directorship(org, row, reason, on, note, actor_of(request))
         return redirect(request, f"{_base(org.slug)}?done=ended")

@@ -7,30 +7,13 @@ from datetime import date
 from typing import Any
 
 from coop.boards.service import ENDINGS, ROUTES, Appointment, Particulars
+from coop.form_values import form_text, read_date
 
 TEXT_LIMIT = 500
 
 
 def text(form: Any, name: str, limit: int = TEXT_LIMIT) -> str:
-    value = form.get(name, "")
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def date_in(
-    form: Any, prefix: str, errors: dict[str, str], what: str, *, required: bool = True
-) -> date | None:
-    """A GOV.UK date input (prefix_day, _month, _year); a problem is keyed by its day field."""
-    parts = [text(form, f"{prefix}_{p}", 10) for p in ("day", "month", "year")]
-    if not any(parts):
-        if required:
-            errors[f"{prefix}_day"] = f"Enter {what}"
-        return None
-    try:
-        day, month, year = (int(p) for p in parts)
-        return date(year, month, day)
-    except ValueError:
-        errors[f"{prefix}_day"] = f"{what[0].upper()}{what[1:]} must be a real date, like 27 3 2026"
-        return None
+    return form_text(form, name, limit)
 
 
 def read_appointment(form: Any, today: date) -> tuple[Appointment, dict[str, str], dict[str, str]]:
@@ -57,10 +40,10 @@ def read_appointment(form: Any, today: date) -> tuple[Appointment, dict[str, str
         errors["member"] = "Choose the member to appoint"
     if values["route"] not in ROUTES:
         errors["route"] = "Choose how the director is appointed"
-    appointed_on = date_in(form, "appointed_on", errors, "the date of appointment")
+    appointed_on = read_date(form, "appointed_on", "date of appointment", errors)
     if appointed_on is not None and appointed_on > today:
         errors["appointed_on_day"] = "The date of appointment must be today or in the past"
-    born = date_in(form, "date_of_birth", errors, "their date of birth", required=False)
+    born = read_date(form, "date_of_birth", "date of birth", errors, optional=True)
     if born is not None and (born > today or _age(born, today) < 16):
         errors["date_of_birth_day"] = "A director must be aged 16 or over (Companies Act 2006, section 157)"
     for key, what in (("service_address", "a service address"), ("country_of_residence", "their country")):
@@ -94,7 +77,7 @@ def read_ending(form: Any, today: date) -> tuple[str, date | None, str, dict[str
     reason = text(form, "reason", 20)
     if reason not in ENDINGS or reason == "ceased_member":
         errors["reason"] = "Choose why the directorship ends"
-    on = date_in(form, "on", errors, "the date it ends")
+    on = read_date(form, "on", "date it ends", errors)
     if on is not None and on > today:
         errors["on_day"] = "The date must be today or in the past"
     values = {"reason": reason, "note": text(form, "note")}

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
-from uuid import UUID
 
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.boards.tables import DirectorPrivateParticulars, Directorship
+from coop.clock import now, today
 from coop.db import is_sqlite, write_transaction
-from coop.members.service import MembershipError
+from coop.members.errors import MembershipError
 from coop.members.tables import Member, RoleGrant, SensitiveFact
 from coop.organisations.service import OrgContext, constitution_of
+from coop.public_ids import parse_public_id
 from coop.votes.tables import Vote
 from governance.board import (
     AppointmentRoute,
@@ -75,19 +76,8 @@ def is_manager(org: OrgContext) -> bool:
     return org.has_any(*MANAGER_ROLES)
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
-
-
 def _as_date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _parse_id(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 # --- reading the board --------------------------------------------------------------------------------
@@ -184,7 +174,7 @@ async def register_page(org: OrgContext, after: int = 0) -> tuple[list[dict[str,
 
 
 async def directorship_in_org(org: OrgContext, public_id: str) -> dict[str, Any] | None:
-    uid = _parse_id(public_id)
+    uid = parse_public_id(public_id)
     if uid is None:
         return None
     row = (
@@ -232,7 +222,7 @@ async def _sync_director_role(member_id: int) -> None:
     if holds and not granted:
         await RoleGrant.insert(RoleGrant(member=member_id, role="director"))
     elif granted and not holds:
-        await RoleGrant.update({RoleGrant.revoked_at: datetime.now(UTC)}).where(
+        await RoleGrant.update({RoleGrant.revoked_at: now()}).where(
             (RoleGrant.member == member_id) & (RoleGrant.role == "director") & RoleGrant.revoked_at.is_null()
         )
 
@@ -302,7 +292,7 @@ async def appoint(org: OrgContext, appointment: Appointment, actor: Actor) -> st
     """Appoint (or co-opt) a member as a director if the constitution allows it. Returns their name."""
     if appointment.route not in ROUTES:
         raise BoardError({"route": "Choose how the director is appointed"})
-    uid = _parse_id(appointment.member_public_id)
+    uid = parse_public_id(appointment.member_public_id)
     member = None
     if uid is not None:
         member = (

@@ -12,15 +12,13 @@ from datetime import date
 from typing import Any
 
 from coop.budgets.service import KEY_PATTERN, SURPLUS_HANDLING, PaymentRequest
-from coop.form_values import optional_period, read_date, whole_number
+from coop.form_values import form_text, optional_period, read_date, whole_number
 from coop.path_params import ID_MAX
 from governance.budget import CostRule, FundingSource, parse_amount, parse_hours
 from governance.violations import RuleViolationError
 
-
-def text(form: Any, name: str, limit: int = 2000) -> str:
-    value = form.get(name, "")
-    return value.strip()[:limit] if isinstance(value, str) else ""
+text = form_text
+"""The shared form-text reader (coop.form_values), under the name this area's forms use."""
 
 
 def _amount(form: Any, name: str, errors: dict[str, str], *, allow_zero: bool = False) -> int:

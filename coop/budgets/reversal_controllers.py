@@ -16,6 +16,7 @@ from coop.accounts.controllers import actor_of
 from coop.budgets import reversals, service
 from coop.budgets.controllers import _names, _pool_or_404, requires_manager
 from coop.budgets.forms import check_token, check_token_ok, text
+from coop.errors import form_page, refusal_context
 from coop.guards import confirm_password_first, current_org, current_session, requires_member, requires_role
 from coop.settings import Settings
 from coop.web import form_errors_page, is_htmx, redirect, render
@@ -123,7 +124,12 @@ class ReversalController(Controller):
     ) -> Template:
         return (await _submitted(request, pool_id, txn_id, settings))[3]
 
-    @post("/transactions/{txn_id:str}/reverse", name="budget_reverse_post", guards=[requires_manager])
+    @post(
+        "/transactions/{txn_id:str}/reverse",
+        name="budget_reverse_post",
+        guards=[requires_manager],
+        opt=form_page("budgets/reverse.html", fragment="budgets/_reverse.html", field="reason"),
+    )
     async def reverse(
         self,
         request: Request[Any, Any, Any],
@@ -139,23 +145,16 @@ class ReversalController(Controller):
         ):
             # Refused, or not through the check page (or the reason changed since): answer as the check does.
             return answer
-        try:
-            result = await reversals.request_reversal(
-                org.organisation_id,
-                int(pool["id"]),
-                txn_id,
-                reason=reason,
-                roles=org.roles,
-                actor=actor_of(request),
-            )
-        except service.NotFound as error:
-            raise NotFoundException() from error
-        except reversals.NotAllowed as error:
-            raise PermissionDeniedException() from error
-        except service.BudgetError as error:
-            errors = {"reason": " ".join(v.message for v in error.violations)}
-            context = {**_context(request, pool, found), "form": form, "reason": reason, "step": "form"}
-            return _page(request, context, errors)
+        # Refused (coop.web.handle_refused): this form again, every reason by the reason field.
+        refusal_context(request, _context(request, pool, found), form=form, reason=reason, step="form")
+        result = await reversals.request_reversal(
+            org.organisation_id,
+            int(pool["id"]),
+            txn_id,
+            reason=reason,
+            roles=org.roles,
+            actor=actor_of(request),
+        )
         return redirect(request, f"{_base(request, pool)}/reversals/{result.public_id}")
 
     # ------------------------------------------------------------------------------- a reversal's page

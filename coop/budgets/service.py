@@ -34,6 +34,7 @@ from coop.budgets.tables import (
     PoolPayment,
 )
 from coop.db import write_transaction
+from coop.errors import Refused, field_errors_of
 from coop.members.tables import Member
 from coop.organisations.service import constitution_of
 from governance.budget import (
@@ -65,14 +66,16 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
-class BudgetError(Exception):
-    """A request the rules refuse; carries violations with plain-English messages safe to show."""
-
-    status_code = 422
+class BudgetError(Refused):
+    """A request the rules refuse (a `coop.errors.Refused`); carries violations with plain-English
+    messages safe to show, each under the field its code names."""
 
     def __init__(self, violations: list[Violation]) -> None:
-        self.violations = violations
-        super().__init__("; ".join(v.message for v in violations))
+        super().__init__(
+            "; ".join(v.message for v in violations),
+            field_errors=field_errors_of(violations),
+            violations=violations,
+        )
 
 
 class NotEnoughMoney(BudgetError):
@@ -81,6 +84,8 @@ class NotEnoughMoney(BudgetError):
 
 class IdempotencyConflict(BudgetError):
     """The idempotency key was already used for a different request."""
+
+    status_code = 409
 
 
 class NotFound(BudgetError):

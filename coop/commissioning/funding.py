@@ -136,4 +136,4 @@ async def _commission_vote_facts(organisation_id: int, vote_id: int) -> dict[str
     return {"template": "commissioning/_funding.html", "funding": await proposal_figures(proposal)}
 
 
-register_vote_facts(_commission_vote_facts)
+register_vote_facts(_commission_vote_facts, purposes=("commission",))

@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from coop.audit.service import Actor, AuditEntry, record
+from coop.audit.guarded import guarded_update
+from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.budgets import service as budgets
 from coop.budgets.reversal_pairs import pairs
 from coop.budgets.service import BudgetError, NotEnoughMoney, NotFound, is_public_id
@@ -422,23 +423,20 @@ async def settle_vote(organisation_id: int, proposal: dict[str, Any], *, now: da
     if vote.status != "closed" or vote.result is None:
         return proposal
     status = "approved" if vote.result.get("carried") else "not_approved"
-    async with write_transaction():
-        moved = (
-            await CommissionProposal.update({CommissionProposal.status: status})
-            .where((CommissionProposal.id == proposal["id"]) & (CommissionProposal.status == "vote_open"))
-            .returning(CommissionProposal.id)
-        )
-        if moved:
-            await record(
-                AuditEntry(
-                    "commissioning.vote_result",
-                    organisation_id=organisation_id,
-                    target_type="commission_proposal",
-                    target_id=str(proposal["public_id"]),
-                    detail={"vote": vote.id, "carried": status == "approved"},
-                ),
-                Actor(person_id=None),
-            )
+    await guarded_update(
+        CommissionProposal,
+        {CommissionProposal.status: status},
+        (CommissionProposal.id == proposal["id"]) & (CommissionProposal.status == "vote_open"),
+        returning=[CommissionProposal.id],
+        audit=lambda _: AuditEntry(
+            "commissioning.vote_result",
+            organisation_id=organisation_id,
+            target_type="commission_proposal",
+            target_id=str(proposal["public_id"]),
+            detail={"vote": vote.id, "carried": status == "approved"},
+        ),
+        actor=SYSTEM,
+    )
     refreshed = await proposal_in_org(organisation_id, str(proposal["public_id"]))
     assert refreshed is not None
     return refreshed

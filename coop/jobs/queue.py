@@ -19,6 +19,8 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
+from coop.audit.guarded import guarded_update
+from coop.audit.service import SYSTEM, Actor, AuditEntry
 from coop.db import is_sqlite, write_transaction
 from coop.jobs.tables import Job
 
@@ -204,12 +206,18 @@ async def renew(job_ids: Iterable[int], worker_id: str, *, until: datetime) -> N
         )
 
 
-async def retry(job_id: int, *, now: datetime) -> bool:
-    """A site admin's "try again" for a job that needs attention: queued at once with fresh attempts."""
-    rows = (
-        await Job.update({Job.state: "queued", Job.run_at: now, Job.attempts: 0, Job.finished_at: None})
-        .where((Job.id == job_id) & (Job.state == "needs_attention"))
-        .returning(Job.id)
+async def retry(job_id: int, *, now: datetime, actor: Actor = SYSTEM) -> bool:
+    """A site admin's "try again" for a job that needs attention: queued at once with fresh attempts, and
+    in the site's audit log (who asked, which job)."""
+    rows = await guarded_update(
+        Job,
+        {Job.state: "queued", Job.run_at: now, Job.attempts: 0, Job.finished_at: None},
+        (Job.id == job_id) & (Job.state == "needs_attention"),
+        returning=[Job.id, Job.kind],
+        audit=lambda row: AuditEntry(
+            "job.retried", target_type="job", target_id=str(row["id"]), detail={"kind": row["kind"]}
+        ),
+        actor=actor,
     )
     if rows:
         for event in _wake_events:

@@ -14,8 +14,9 @@ import secrets
 import socket
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from coop.clock import now as clock_now
 from coop.jobs import queue
 from coop.jobs.queue import ClaimedJob
 from coop.settings import Settings
@@ -25,10 +26,6 @@ logger = logging.getLogger("coop.jobs")
 Clock = Callable[[], datetime]
 KEEP_FINISHED = timedelta(days=7)
 SWEEP_EVERY = timedelta(minutes=1)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class NotYet(Exception):
@@ -79,7 +76,7 @@ class Worker:
         *,
         handlers: Mapping[str, Handler] | None = None,
         sweeps: Sequence[Sweep] | None = None,
-        clock: Clock = utc_now,
+        clock: Clock = clock_now,
         worker_id: str | None = None,
         batch: int = 10,
     ) -> None:

@@ -31,8 +31,7 @@ from coop.organisations.service import ROLE_NAMES
 from coop.organisations.tables import Organisation
 from coop.pagination import list_position, paginate
 from coop.settings import Settings
-from coop.votes import records as votes
-from coop.votes import roll as vote_roll
+from coop.votes.roll import open_votes_for
 from coop.web import form_errors_page, redirect, render
 
 PUBLIC = {"public": True}
@@ -910,16 +909,7 @@ def _base(request: Request[Any, Any, Any]) -> str:
 
 async def _open_votes(organisation_id: int, member_id: int) -> list[dict[str, Any]]:
     """Open votes with this member on the roll, and whether they have voted (a supporter sees the same)."""
-    now = datetime.now(UTC)
-    open_now = []
-    for vote in await votes.list_votes(organisation_id):
-        if vote.accepting_at(now):
-            status = await vote_roll.voter_status(vote.id, member_id)
-            if status.on_roll:
-                open_now.append(
-                    {"id": vote.id, "title": vote.title, "closes_at": vote.closes_at, "voted": status.voted}
-                )
-    return open_now
+    return await open_votes_for(organisation_id, member_id, datetime.now(UTC))
 
 
 class MyMembershipController(Controller):

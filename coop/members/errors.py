@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from coop.errors import Refused
 
-class MembershipError(ValueError):
-    """A request the rules do not allow; `errors` maps form fields to plain-English messages."""
+
+class MembershipError(Refused, ValueError):
+    """A request the rules do not allow; `errors` maps form fields to plain-English messages.
+
+    A `coop.errors.Refused` (so `coop.web` answers it when a controller does not); still a ValueError
+    for callers written before that."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
+        super().__init__(field_errors=errors)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.field_errors

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from coop.accounts.tables import PasswordReset, Person
+from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.mail.service import send_email
@@ -1003,27 +1004,22 @@ async def revoke_invitation(org: OrgContext, public_id: str, actor: Actor) -> bo
     uid = parse_public_id(public_id)
     if uid is None:
         return False
-    async with write_transaction():
-        rows = (
-            await MemberInvitation.update({MemberInvitation.revoked_at: now()})
-            .where(
-                (MemberInvitation.public_id == uid)
-                & (MemberInvitation.organisation == org.organisation_id)
-                & MemberInvitation.used_at.is_null()
-                & MemberInvitation.revoked_at.is_null()
-            )
-            .returning(MemberInvitation.id)
-        )
-        if rows:
-            await record(
-                AuditEntry(
-                    "invitation.revoked",
-                    organisation_id=org.organisation_id,
-                    target_type="invitation",
-                    target_id=str(rows[0]["id"]),
-                ),
-                actor,
-            )
+    rows = await guarded_update(
+        MemberInvitation,
+        {MemberInvitation.revoked_at: now()},
+        (MemberInvitation.public_id == uid)
+        & (MemberInvitation.organisation == org.organisation_id)
+        & MemberInvitation.used_at.is_null()
+        & MemberInvitation.revoked_at.is_null(),
+        returning=[MemberInvitation.id],
+        audit=lambda row: AuditEntry(
+            "invitation.revoked",
+            organisation_id=org.organisation_id,
+            target_type="invitation",
+            target_id=str(row["id"]),
+        ),
+        actor=actor,
+    )
     return bool(rows)
 
 

@@ -15,6 +15,7 @@ from coop.members.notices import Notice, send_notice
 from coop.members.tables import MemberSupporter
 from coop.settings import Settings
 from coop.template_filters import date_time
+from coop.urls import absolute_url, org_path
 from coop.votes.casting import CastOutcome, cast_ballot
 from coop.votes.records import VoteInfo
 from governance.assistance import assisted_vote_violations
@@ -54,7 +55,7 @@ async def cast_with_help(
     )
     if outcome.counted:
         helper = await supporter_name(member_id, supporter_person_id)
-        link = f"{settings.base_url.rstrip('/')}/o/{slug}/me"
+        link = absolute_url(settings, org_path(slug, "me"))
         proxy_name = proxy_for["name"] if proxy_for else None
         notice = assisted_vote_notice(vote, helper, now, org_name, link, proxy_name)
         await send_notice(settings, vote.organisation_id, [member_id], notice)

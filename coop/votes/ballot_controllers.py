@@ -10,14 +10,15 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop import clock
+from coop.actor import actor_of
 from coop.form_values import whole_number
 from coop.guards import current_org, requires_member
 from coop.members.controllers import requires_supporter
-from coop.votes import assisted, pages, ranking
+from coop.votes import assisted, ranking
 from coop.votes import ballots as choices
 from coop.votes.bulletin import show_tracker
-from coop.votes.casting import cast_ballot
+from coop.votes.casting import CastOutcome, cast_ballot
 from coop.votes.extras import vote_facts
 from coop.votes.pages import (
     SUPPORTED_PATH,
@@ -117,7 +118,7 @@ class BallotController(Controller):
         self, request: Request[Any, Any, Any], vote: VoteInfo, status: str, member_id: int
     ) -> Template | None:
         """The page for a member who cannot vote now, or None if they can."""
-        now = pages.clock()
+        now = clock.now()
         voter = await voter_status(vote.id, member_id)
         if voter.voted:
             status = "already_voted"
@@ -141,7 +142,7 @@ class BallotController(Controller):
             return refusal
         if vote.kind in ranking.RANKED_KINDS:
             return _rank_step(request, vote, member_id, proxy_for, (), 1)
-        facts = await vote_facts(vote.organisation_id, vote.id)
+        facts = await vote_facts(vote)
         return render(
             request, "votes/ballot.html", {**ballot_context(vote, {}, proxy_for), "vote_facts": facts}
         )
@@ -162,7 +163,7 @@ class BallotController(Controller):
             assert isinstance(order, tuple)
             return _rank_step(request, vote, member_id, proxy_for, order, 1)
         values = choices.form_values(vote.kind, encoded) if valid else {}
-        facts = await vote_facts(vote.organisation_id, vote.id)
+        facts = await vote_facts(vote)
         return render(
             request, "votes/ballot.html", {**ballot_context(vote, values, proxy_for), "vote_facts": facts}
         )
@@ -239,50 +240,15 @@ class BallotController(Controller):
 
     @post("/{vote_id:int}/cast", name="vote_cast")
     async def cast(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
-        org = current_org(request)
         vote = await vote_or_404(request, vote_id)
         values = await form_lists(request)
         member_id, proxy_for = await _voter(request, vote, values.get("for_member", [""])[0])
         encoded = values.get("encoded", [""])[0]
-        if not choices.valid_encoding(vote.kind, vote.options, encoded):
-            return form_errors_page(
-                request,
-                "votes/ballot.html",
-                {"choice": "Choose again: your answer was not understood"}
-                if vote.kind in ("motion", "single", "approval")
-                else {"rank_0": "Rank again: your answer was not understood"},
-                ballot_context(vote, {}, proxy_for),
-            )
-        supporter = request.scope.get("state", {}).get("assisted_by")
-        if supporter is not None:
-            try:
-                outcome = await assisted.cast_with_help(
-                    vote,
-                    org.member_id,
-                    org.member_name,
-                    encoded,
-                    proxy_for=proxy_for,
-                    supporter_person_id=supporter,
-                    supporter_confirms=values.get("confirmed", [""])[0] == "yes",
-                    now=pages.clock(),
-                    actor=actor_of(request),
-                    settings=request.app.state.settings,
-                    org_name=org.name,
-                    slug=org.slug,
-                )
-            except RuleViolationError as exc:
-                errors = {"confirmed": " ".join(v.message for v in exc.violations)}
-                return _check_page(request, vote, member_id, proxy_for, encoded, errors)
-        else:
-            outcome = await cast_ballot(
-                org.organisation_id,
-                vote.id,
-                member_id,
-                encoded,
-                now=pages.clock(),
-                actor=actor_of(request),
-                channel="proxy" if proxy_for else "online",
-            )
+        outcome = await _cast(request, vote, member_id, proxy_for, encoded, values)
+        if isinstance(outcome, Template):
+            return outcome
+        if outcome.status == "not_understood":
+            return _not_understood(request, vote, proxy_for)
         if not outcome.counted:
             code = 403 if outcome.status == "not_eligible" else 409
             return render(
@@ -300,6 +266,64 @@ class BallotController(Controller):
                 "fingerprint": show_tracker(outcome.fingerprint) if outcome.fingerprint else None,
             },
         )
+
+
+async def _cast(
+    request: Request[Any, Any, Any],
+    vote: VoteInfo,
+    member_id: int,
+    proxy_for: dict[str, Any] | None,
+    encoded: str,
+    values: dict[str, list[str]],
+) -> CastOutcome | Template:
+    """Cast the ballot, with the supporter's help when a supporter is signed in (then the page again
+    if they have not confirmed the member is there)."""
+    org = current_org(request)
+    supporter = request.scope.get("state", {}).get("assisted_by")
+    if supporter is None:
+        return await cast_ballot(
+            org.organisation_id,
+            vote.id,
+            member_id,
+            encoded,
+            now=clock.now(),
+            actor=actor_of(request),
+            channel="proxy" if proxy_for else "online",
+        )
+    try:
+        return await assisted.cast_with_help(
+            vote,
+            org.member_id,
+            org.member_name,
+            encoded,
+            proxy_for=proxy_for,
+            supporter_person_id=supporter,
+            supporter_confirms=values.get("confirmed", [""])[0] == "yes",
+            now=clock.now(),
+            actor=actor_of(request),
+            settings=request.app.state.settings,
+            org_name=org.name,
+            slug=org.slug,
+        )
+    except RuleViolationError as exc:
+        if not choices.valid_encoding(vote.kind, vote.options, encoded):
+            return _not_understood(request, vote, proxy_for)
+        errors = {"confirmed": " ".join(v.message for v in exc.violations)}
+        return _check_page(request, vote, member_id, proxy_for, encoded, errors)
+
+
+def _not_understood(
+    request: Request[Any, Any, Any], vote: VoteInfo, proxy_for: dict[str, Any] | None
+) -> Template:
+    """A cast whose answer does not fit the vote (a damaged or hand-made form): ask again."""
+    return form_errors_page(
+        request,
+        "votes/ballot.html",
+        {"choice": "Choose again: your answer was not understood"}
+        if vote.kind in ("motion", "single", "approval")
+        else {"rank_0": "Rank again: your answer was not understood"},
+        ballot_context(vote, {}, proxy_for),
+    )
 
 
 class SupportedBallotController(BallotController):

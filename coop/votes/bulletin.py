@@ -15,7 +15,7 @@ import hashlib
 import json
 import secrets
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,10 +64,32 @@ class PublishedBoard:
         return {str(b[0]): b[2] if isinstance(b[2], int) else None for b in self.ballots}
 
 
+def weight_labels(ballots_by_weight: Mapping[int, int]) -> dict[int, int | str]:
+    """What the board shows for each weight: the weight itself, or its merged group's name."""
+    groups = weight_groups(ballots_by_weight)
+    names = group_names(groups)
+    return {w: names.get(g, w) for w, g in group_of(groups).items()}
+
+
+def group_names(groups: Iterable[WeightGroup]) -> dict[WeightGroup, str]:
+    return {g: f"group {i}" for i, g in enumerate((g for g in groups if not g.shows_weight), start=1)}
+
+
+def merged_group(name: str, group: WeightGroup, totals: Mapping[str, int]) -> dict[str, Any]:
+    """A merged weight group as the board publishes it (the digest covers this exact form)."""
+    return {
+        "name": name,
+        "weights": list(group.weights),
+        "ballots": group.ballots,
+        # pairs, not an object: some choices ("2") look like numbers, which JavaScript would reorder
+        "totals": sorted([c, w] for c, w in totals.items()),
+    }
+
+
 def published_board(entries: Iterable[BoardEntry]) -> PublishedBoard:
     ordered = sorted_board(entries)
     groups = weight_groups(Counter(e.weight for e in ordered))
-    names = {g: f"group {i}" for i, g in enumerate((g for g in groups if not g.shows_weight), start=1)}
+    names = group_names(groups)
     of = group_of(groups)
     totals: dict[WeightGroup, dict[str, int]] = {g: {} for g in names}
     ballots: list[list[str | int]] = []
@@ -76,17 +98,7 @@ def published_board(entries: Iterable[BoardEntry]) -> PublishedBoard:
         if group in names:
             totals[group][e.choice] = totals[group].get(e.choice, 0) + e.weight
         ballots.append([e.tracker, e.choice, names.get(group, e.weight)])
-    merged = [
-        {
-            "name": name,
-            "weights": list(group.weights),
-            "ballots": group.ballots,
-            # pairs, not an object: some choices ("2") look like numbers, which JavaScript would reorder
-            "totals": sorted([c, w] for c, w in totals[group].items()),
-        }
-        for group, name in names.items()
-    ]
-    return PublishedBoard(ballots, merged)
+    return PublishedBoard(ballots, [merged_group(name, g, totals[g]) for g, name in names.items()])
 
 
 def canonical_board(vote_id: int, entries: Iterable[BoardEntry]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import is_sqlite, write_transaction
@@ -19,12 +20,13 @@ from coop.votes import ballots as choices
 from coop.votes import sealed_store
 from coop.votes.bulletin import BoardEntry, new_tracker
 from coop.votes.records import CHANNELS
-from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
+from coop.votes.tables import Ballot, Vote, VoteParticipation
 
 
 @dataclass(frozen=True, slots=True)
 class CastOutcome:
-    """What happened to a ballot: `status` is cast, already_voted, not_eligible, closed or not_open."""
+    """What happened to a ballot: `status` is cast, already_voted, not_eligible, closed, not_open or
+    not_understood (the choice does not fit this vote's options)."""
 
     status: str
     tracker: str | None = None
@@ -36,9 +38,20 @@ class CastOutcome:
         return self.status == "cast"
 
 
-# The writes of a cast, written out: they run while every other writer waits (SQLite has one write lock),
-# so Piccolo building them inside it cost every queued voter too. The UNIQUE (vote, member) index makes the
-# second of two concurrent casts insert nothing.
+# The statements of a cast, written out: they run while every other writer waits (SQLite has one write
+# lock), so Piccolo building them inside it cost every queued voter too. One read answers both "is the vote
+# open" and "is this member on its roll and still a member" (ceased members lose their vote at once, though
+# they stay on the frozen roll). The UNIQUE (vote, member) index makes the second of two concurrent casts
+# insert nothing.
+_VOTE_AND_VOTER = (
+    "SELECT v.status AS status, v.opens_at AS opens_at, v.closes_at AS closes_at, v.secret AS secret, "
+    "v.kind AS kind, v.options AS options, v.seal_public_key AS seal_public_key, r.weight AS weight "
+    "FROM vote v LEFT JOIN (vote_roll r JOIN member m ON m.id = r.member AND m.ceased_on IS NULL) "
+    "ON r.vote = v.id AND r.member = {} WHERE v.id = {} AND v.organisation = {}"
+)
+# Closing takes the vote row's lock, so a ballot either commits before the close reads the ballots (and is
+# counted) or sees the vote closed (and is refused): never lost in between. SQLite's writers are serial.
+_LOCK_VOTE = " FOR SHARE OF v"
 # Participation ids are drawn at random (sealed_store.participation_id), so their order is not the order
 # people voted in; a clash of ids inserts nothing too, and is told from a second vote by looking.
 _PARTICIPATE = (
@@ -46,10 +59,6 @@ _PARTICIPATE = (
     "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING vote"
 )
 _BALLOT = "INSERT INTO vote_ballot (tracker, vote, choice, weight) VALUES ({}, {}, {}, {})"
-_CURRENT_ON_ROLL = (
-    "SELECT r.weight AS weight FROM vote_roll r JOIN member m ON m.id = r.member "
-    "WHERE r.vote = {} AND r.member = {} AND m.ceased_on IS NULL"
-)
 
 
 async def cast_ballot(
@@ -63,52 +72,22 @@ async def cast_ballot(
     channel: str = "online",
     assisted_by: int | None = None,
 ) -> CastOutcome:
-    """Record one member's ballot, or say why not. Safe under any number of concurrent calls.
-    `assisted_by`: the member's supporter who helped, kept on the participation (never the ballot)."""
+    """Record one member's ballot, or say why not. Safe under any number of concurrent calls; the
+    choice is checked against the vote here, once. `assisted_by`: the member's supporter who helped,
+    kept on the participation (never the ballot)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     async with write_transaction():
-        query = Vote.select(
-            Vote.status,
-            Vote.opens_at,
-            Vote.closes_at,
-            Vote.secret,
-            Vote.kind,
-            Vote.options,
-            Vote.seal_public_key,
-        ).where((Vote.id == vote_id) & (Vote.organisation == organisation_id))
-        if not is_sqlite():
-            # Closing takes this row's lock, so a ballot either commits before the close reads the
-            # ballots (and is counted) or sees the vote closed (and is refused): never lost in between.
-            query = query.lock_rows("SHARE")
-        vote = await query.first()
-        if (
-            vote is None
-            or vote["status"] == "draft"
-            or (vote["opens_at"] is not None and now < vote["opens_at"])
-        ):
-            return CastOutcome("not_open")
-        if vote["status"] != "open" or now >= vote["closes_at"]:
-            return CastOutcome("closed", closes_at=vote["closes_at"])
-        if not choices.valid_encoding(vote["kind"], json.loads(vote["options"]), choice):
-            raise ValueError("the ballot does not fit this vote")
-        # Ceased members lose their vote at once, even though they stay on the frozen roll.
-        on_roll = await VoteRoll.raw(_CURRENT_ON_ROLL, vote_id, member_id)
-        if not on_roll:
-            return CastOutcome("not_eligible")
-        roll = on_roll[0]
-        recorded = None if vote["secret"] else choice
-        for _ in range(3):
-            row = (vote_id, member_id, channel, recorded, assisted_by)
-            if await VoteParticipation.raw(_PARTICIPATE, sealed_store.participation_id(), *row):
-                break
-            if await VoteParticipation.exists().where(
-                (VoteParticipation.vote == vote_id) & (VoteParticipation.member == member_id)
-            ):
-                return CastOutcome("already_voted")
-        else:
-            raise RuntimeError("no free participation id after 3 draws")
-        entry = BoardEntry(new_tracker(), choice, int(roll["weight"]))
+        query = _VOTE_AND_VOTER if is_sqlite() else _VOTE_AND_VOTER + _LOCK_VOTE
+        found = await Vote.raw(query, member_id, vote_id, organisation_id)
+        refused = _refusal(found[0] if found else None, choice, now)
+        if refused is not None:
+            return refused
+        vote = found[0]
+        row = (vote_id, member_id, channel, None if vote["secret"] else choice, assisted_by)
+        if not await _participate(row):
+            return CastOutcome("already_voted")
+        entry = BoardEntry(new_tracker(), choice, int(vote["weight"]))
         fingerprint = None
         if vote["seal_public_key"]:
             fingerprint = await sealed_store.store_sealed(vote["seal_public_key"], vote_id, entry)
@@ -128,3 +107,29 @@ async def cast_ballot(
                 actor,
             )
     return CastOutcome("cast", tracker=entry.tracker, fingerprint=fingerprint)
+
+
+async def _participate(row: tuple[Any, ...]) -> bool:
+    """Insert the participation under a random id; False if the member has voted already."""
+    vote_id, member_id = row[0], row[1]
+    for _ in range(3):
+        if await VoteParticipation.raw(_PARTICIPATE, sealed_store.participation_id(), *row):
+            return True
+        if await VoteParticipation.exists().where(
+            (VoteParticipation.vote == vote_id) & (VoteParticipation.member == member_id)
+        ):
+            return False
+    raise RuntimeError("no free participation id after 3 draws")
+
+
+def _refusal(vote: dict[str, Any] | None, choice: str, now: datetime) -> CastOutcome | None:
+    """Why this ballot cannot be cast now, or None if it can."""
+    if vote is None or vote["status"] == "draft" or (vote["opens_at"] is not None and now < vote["opens_at"]):
+        return CastOutcome("not_open")
+    if vote["status"] != "open" or now >= vote["closes_at"]:
+        return CastOutcome("closed", closes_at=vote["closes_at"])
+    if not choices.valid_encoding(vote["kind"], json.loads(vote["options"]), choice):
+        return CastOutcome("not_understood")
+    if vote["weight"] is None:
+        return CastOutcome("not_eligible")
+    return None

@@ -1,5 +1,5 @@
-"""Closing a vote: open its sealed ballots (`sealed_store.py`), re-write them in tracker order, publish the
-board digest, count, seat an election's winners, tell the electorate the result, and destroy the key."""
+"""Closing a vote: re-write its ballots in tracker order, publish the board digest, count, seat an
+election's winners, and tell the electorate the result."""
 
 from __future__ import annotations
 
@@ -7,20 +7,23 @@ import json
 import logging
 import secrets
 from datetime import datetime
+from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import seat_election_winners
-from coop.db import current_engine, is_sqlite, write_transaction
+from coop.db import current_engine, insert_in_batches, is_sqlite, write_transaction
 from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
+from coop.urls import absolute_url, org_path
 from coop.votes import sealed_store, timetable
 from coop.votes.board import board_entries
-from coop.votes.bulletin import board_digest, sorted_board
+from coop.votes.bulletin import BoardEntry, board_digest, sorted_board
 from coop.votes.records import VoteInfo, VoteStateError, get_vote
-from coop.votes.roll import turnout
+from coop.votes.roll import Turnout, turnout
 from coop.votes.tables import Ballot, Vote, VoteParticipation
 from coop.votes.tally import count_vote
+from governance.constitution import Constitution
 
 logger = logging.getLogger("coop.votes")
 
@@ -49,12 +52,7 @@ async def close_vote(
     key = sealed_store.key_for_close(vote_id, public_key)
     async with write_transaction():
         if now < vote.closes_at:
-            figures = await turnout(vote_id)
-            if figures.voted < figures.electorate:
-                raise VoteStateError(
-                    "The vote can close early only when everyone who can vote has voted "
-                    f"({figures.voted} of {figures.electorate} have)"
-                )
+            await _everyone_has_voted(vote_id)
         closed = (
             await Vote.update({Vote.status: "closed", Vote.closed_at: now})
             .where((Vote.id == vote_id) & (Vote.status == "open"))
@@ -62,34 +60,10 @@ async def close_vote(
         )
         if not closed:
             raise VoteStateError("This vote is not open")
-        opened = await sealed_store.open_sealed_ballots(vote_id, key)
-        entries = sorted_board([*await board_entries(vote_id), *opened])
-        # The re-write: delete and insert again in tracker (random) order in this one transaction, so
-        # neither row order nor PostgreSQL's xmin links a ballot to the participation inserted with it.
-        await Ballot.delete().where(Ballot.vote == vote_id)
-        if entries:
-            await Ballot.insert(
-                *(Ballot(tracker=e.tracker, vote=vote_id, choice=e.choice, weight=e.weight) for e in entries)
-            )
+        entries = await _rewrite_ballots(vote_id, await sealed_store.open_sealed_ballots(vote_id, key))
         digest = board_digest(vote_id, entries)
         figures = await turnout(vote_id)
-        participants = await VoteParticipation.select(
-            VoteParticipation.member, VoteParticipation.member.member_class.as_alias("member_class")
-        ).where(VoteParticipation.vote == vote_id)
-        seed = secrets.randbelow(2**31)
-        result = count_vote(
-            kind=vote.kind,
-            purpose=vote.purpose,
-            title=vote.title,
-            options=vote.options,
-            seats=vote.seats,
-            entries=entries,
-            constitution=constitution,
-            electorate=figures.electorate,
-            participants=[(str(p["member"]), p["member_class"]) for p in participants],
-            by_channel=figures.by_channel,
-            seed=seed,
-        )
+        result = await _count(vote, entries, figures, constitution)
         await Vote.update({Vote.board_digest: digest, Vote.result: json.dumps(result, sort_keys=True)}).where(
             Vote.id == vote_id
         )
@@ -120,6 +94,50 @@ async def close_vote(
     return closed_vote
 
 
+async def _everyone_has_voted(vote_id: int) -> None:
+    figures = await turnout(vote_id)
+    if figures.voted < figures.electorate:
+        raise VoteStateError(
+            "The vote can close early only when everyone who can vote has voted "
+            f"({figures.voted} of {figures.electorate} have)"
+        )
+
+
+async def _rewrite_ballots(vote_id: int, opened: list[BoardEntry]) -> list[BoardEntry]:
+    """Delete the ballots and insert them again, with the sealed ones just opened, in tracker (random)
+    order, in the closing transaction, so neither row order nor PostgreSQL's xmin links a ballot to the
+    participation inserted with it."""
+    entries = sorted_board([*await board_entries(vote_id), *opened])
+    await Ballot.delete().where(Ballot.vote == vote_id)
+    await insert_in_batches(
+        Ballot,
+        (Ballot(tracker=e.tracker, vote=vote_id, choice=e.choice, weight=e.weight) for e in entries),
+    )
+    return entries
+
+
+async def _count(
+    vote: VoteInfo, entries: list[BoardEntry], figures: Turnout, constitution: Constitution
+) -> dict[str, Any]:
+    """The result and its count sheet, from the ballots and who voted in which member class."""
+    participants = await VoteParticipation.select(
+        VoteParticipation.member, VoteParticipation.member.member_class.as_alias("member_class")
+    ).where(VoteParticipation.vote == vote.id)
+    return count_vote(
+        kind=vote.kind,
+        purpose=vote.purpose,
+        title=vote.title,
+        options=vote.options,
+        seats=vote.seats,
+        entries=entries,
+        constitution=constitution,
+        electorate=figures.electorate,
+        participants=[(str(p["member"]), p["member_class"]) for p in participants],
+        by_channel=figures.by_channel,
+        seed=secrets.randbelow(2**31),
+    )
+
+
 async def scrub_storage() -> None:
     """After the re-write, leave no old copy of the ballot rows where a database copy could find them:
     SQLite rebuilds the file and empties the WAL; PostgreSQL vacuums away the dead row versions."""
@@ -136,7 +154,7 @@ async def scrub_storage() -> None:
 
 def result_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
     outcome = (vote.result or {}).get("outcome", "")
-    results = f"{settings.base_url}/o/{slug}/votes/{vote.id}/results"
+    results = absolute_url(settings, org_path(slug, "votes", vote.id, "results"))
     return Notice(
         kind="vote_result",
         subject=f"Result: {vote.title}",
@@ -144,7 +162,7 @@ def result_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
             f"The vote has closed: {vote.title}\n\n{outcome}\n\n"
             f"See the full result and count: {results}\n\n"
             f"Every ballot is listed on the bulletin board by its tracking code: "
-            f"{settings.base_url}/o/{slug}/votes/{vote.id}/board\n"
+            f"{absolute_url(settings, org_path(slug, 'votes', vote.id, 'board'))}\n"
             f"The board's fingerprint (SHA-256) is:\n{vote.board_digest}\n"
             "Keep this email: if the board is ever changed, its fingerprint will no longer match.\n"
         ),

@@ -6,23 +6,21 @@ from __future__ import annotations
 
 import contextlib
 from typing import Any
-from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
-from coop.accounts.controllers import actor_of
+from coop import clock
+from coop.actor import actor_of
 from coop.form_values import INTEGER_MAX, whole_number
 from coop.guards import current_org, requires_member, requires_role
 from coop.members.controllers import requires_supporter
-from coop.members.tables import Member
 from coop.organisations.service import constitution_of
+from coop.pagination import list_position
 from coop.votes import ballots as choices
-from coop.votes import pages
 from coop.votes.casting import cast_ballot
 from coop.votes.closing import close_vote
-from coop.votes.extras import vote_facts
 from coop.votes.forms import NewVoteForm, PaperBallotForm, parse_when
 from coop.votes.lifecycle import NewVote, create_vote, new_vote_problems, open_vote, send_reminders
 from coop.votes.pages import (
@@ -35,8 +33,8 @@ from coop.votes.pages import (
     render,
     vote_or_404,
 )
-from coop.votes.records import CHANNELS, PURPOSES, VoteInfo, VoteStateError, list_votes
-from coop.votes.roll import members_not_voted, proxy_appointers, turnout, voter_status
+from coop.votes.records import CHANNELS, LIST_STATES, PURPOSES, VoteInfo, VoteStateError, votes_page
+from coop.votes.roll import member_by_public_id, members_not_voted, vote_view
 from coop.web import redirect
 
 
@@ -46,13 +44,17 @@ class VoteController(Controller):
 
     @get("/", name="votes")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
+        """The votes in one state (open, not yet open, closed), newest first, a page at a time."""
         org = current_org(request)
-        votes = await list_votes(org.organisation_id)
-        now = pages.clock()
-        groups: dict[str, list[VoteInfo]] = {"open": [], "draft": [], "closed": []}
-        for v in votes:
-            groups["closed" if v.status == "closed" or v.due_to_close(now) else v.status].append(v)
-        return render(request, "votes/index.html", {"groups": groups, "now": now})
+        state = str(request.query_params.get("state", "open"))
+        state = state if state in LIST_STATES else "open"
+        position = list_position(request.query_params)
+        listed = await votes_page(org.organisation_id, state, clock.now(), **position)
+        return render(
+            request,
+            "votes/index.html",
+            {"listed": listed, "state": state, "states": LIST_STATES, "now": clock.now()},
+        )
 
     @get("/how-your-vote-is-kept-secret", name="vote_secrecy")
     async def secrecy(self, request: Request[Any, Any, Any]) -> Template:
@@ -79,7 +81,7 @@ class VoteController(Controller):
     ) -> Response[Any]:
         org = current_org(request)
         lists = await form_lists(request)
-        now = pages.clock()
+        now = clock.now()
         errors: dict[str, str] = {}
         closes_at = parse_when(data.closes_at)
         if closes_at is None:
@@ -124,7 +126,7 @@ class VoteController(Controller):
         org = current_org(request)
         vote = await vote_or_404(request, vote_id)
         try:
-            await open_vote(org.organisation_id, vote.id, now=pages.clock(), actor=actor_of(request))
+            await open_vote(org.organisation_id, vote.id, now=clock.now(), actor=actor_of(request))
         except VoteStateError as exc:
             return await self._show(request, vote, problem=str(exc), status_code=409)
         return redirect(request, f"/o/{org.slug}/votes/{vote.id}?opened=1")
@@ -135,7 +137,7 @@ class VoteController(Controller):
         vote = await vote_or_404(request, vote_id)
         try:
             await close_vote(
-                org.organisation_id, vote.id, now=pages.clock(), actor=actor_of(request), notify=True
+                org.organisation_id, vote.id, now=clock.now(), actor=actor_of(request), notify=True
             )
         except VoteStateError as exc:
             return await self._show(request, vote, problem=str(exc), status_code=409)
@@ -146,7 +148,7 @@ class VoteController(Controller):
         org = current_org(request)
         vote = await vote_or_404(request, vote_id)
         try:
-            sent = await send_reminders(vote, now=pages.clock(), actor=actor_of(request))
+            sent = await send_reminders(vote, now=clock.now(), actor=actor_of(request))
         except VoteStateError as exc:
             return await self._show(request, vote, problem=str(exc), status_code=409)
         return redirect(request, f"/o/{org.slug}/votes/{vote.id}?reminded={sent}")
@@ -167,27 +169,22 @@ class VoteController(Controller):
         status_code: int = 200,
     ) -> Template:
         org = current_org(request)
-        status = await voter_status(vote.id, org.member_id)
-        figures = await turnout(vote.id) if vote.status != "draft" else None
-        proxies = []
-        if vote.accepting_at(pages.clock()):
-            for appointer in await proxy_appointers(vote, org.member_id):
-                voted = (await voter_status(vote.id, appointer["member_id"])).voted
-                proxies.append({**appointer, "voted": voted})
+        now = clock.now()
+        view = await vote_view(vote, org.member_id, now)
         return render(
             request,
             "votes/show.html",
             {
                 "vote": vote,
-                "status": status,
-                "turnout": figures,
-                "now": pages.clock(),
+                "status": view.status,
+                "turnout": view.turnout,
+                "now": now,
                 "problem": problem,
                 "reminded": request.query_params.get("reminded"),
                 "opened": request.query_params.get("opened"),
                 "manage": org.has_any(*BOARD),
-                "proxies": proxies,
-                "vote_facts": await vote_facts(org.organisation_id, vote.id),
+                "proxies": view.proxies,
+                "vote_facts": view.facts,
             },
             status_code=status_code,
         )
@@ -211,21 +208,9 @@ class VoteController(Controller):
         vote = await vote_or_404(request, vote_id)
         values = await form_lists(request)
         errors: dict[str, str] = {}
-        member_id = None
-        try:
-            public_id = UUID(data.member)
-        except ValueError:
+        member_id = await member_by_public_id(org.organisation_id, data.member)
+        if member_id is None:
             errors["member"] = "Select the member whose ballot this is"
-        else:
-            row = (
-                await Member.select(Member.id)
-                .where((Member.public_id == public_id) & (Member.organisation == org.organisation_id))
-                .first()
-            )
-            if row is None:
-                errors["member"] = "Select the member whose ballot this is"
-            else:
-                member_id = int(row["id"])
         if data.channel not in ("paper", "in_room"):
             errors["channel"] = "Select how the ballot was cast"
         parsed = choices.parse_choice(vote.kind, vote.options, values)
@@ -239,7 +224,7 @@ class VoteController(Controller):
             vote.id,
             member_id,
             parsed.encoded,
-            now=pages.clock(),
+            now=clock.now(),
             actor=actor_of(request),
             channel=data.channel,
         )
@@ -249,6 +234,7 @@ class VoteController(Controller):
                 "not_eligible": "This member cannot vote in this vote",
                 "closed": "The vote has closed",
                 "not_open": "The vote is not open",
+                "not_understood": "Choose again: the answer was not understood",
             }[outcome.status]
             return form_errors_page(
                 request, "votes/paper.html", {"member": message}, await self._paper_context(vote, values)

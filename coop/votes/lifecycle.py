@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coop.audit.service import Actor, AuditEntry, record
-from coop.db import write_transaction
+from coop.db import insert_in_batches, write_transaction
 from coop.members.notices import Notice
 from coop.members.service import settle_due_resignations
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.template_filters import date_time
+from coop.urls import absolute_url, org_path
 from coop.votes import ballots as choices
 from coop.votes import sealed_store, timetable
 from coop.votes.records import ELECTION_KINDS, PURPOSES, VoteInfo, VoteStateError, get_vote
@@ -134,7 +135,7 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
         )
         if not opened:
             raise VoteStateError("This vote has already been opened")
-        await VoteRoll.insert(*(VoteRoll(vote=vote_id, member=m, weight=w) for m, w in roll))
+        await insert_in_batches(VoteRoll, (VoteRoll(vote=vote_id, member=m, weight=w) for m, w in roll))
         # Telling the electorate and closing on time are the worker's (coop/votes/schedule.py).
         await timetable.schedule_opened_vote(vote, now=now)
         await record(
@@ -173,7 +174,7 @@ async def send_reminders(vote: VoteInfo, *, now: datetime, actor: Actor) -> int:
 
 
 def reminder_notice(vote: VoteInfo, slug: str, settings: Settings) -> Notice:
-    link = f"{settings.base_url}/o/{slug}/votes/{vote.id}"
+    link = absolute_url(settings, org_path(slug, "votes", vote.id))
     return Notice(
         kind="vote_reminder",
         subject=f"Reminder: please vote in {vote.title}",

@@ -3,7 +3,6 @@ render helpers that add it, the clock tests set, reading a form's lists, and the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Request
@@ -55,11 +54,6 @@ def form_errors_page(
     **kwargs: Any,
 ) -> Template:
     return _form_errors_page(request, template, errors, {**_shared(request), **(context or {})}, **kwargs)
-
-
-def clock() -> datetime:
-    """The time now; tests replace it to stand just before or after a closing time."""
-    return datetime.now(UTC)
 
 
 async def form_lists(request: Request[Any, Any, Any]) -> dict[str, list[str]]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from coop.errors import Refused
+from coop.pagination import KeysetPage, keyset_page
 from coop.votes import ballots as choices
 from coop.votes.tables import Vote
 
@@ -132,17 +134,46 @@ async def get_vote(organisation_id: int, vote_id: int) -> VoteInfo | None:
     return _vote_info(rows[0]) if rows else None
 
 
-async def list_votes(organisation_id: int) -> list[VoteInfo]:
-    rows = (
-        await Vote.select(*VOTE_COLUMNS)
-        .where(Vote.organisation == organisation_id)
-        .order_by(Vote.closes_at, ascending=False)
+LIST_STATES = {"open": "Open votes", "draft": "Not yet open", "closed": "Closed votes"}
+PER_PAGE = 25
+
+
+def _in_state(organisation_id: int, state: str, now: datetime) -> Any:
+    """Votes in a state as members see it: past its closing time a vote is closed to voting, even before
+    the worker has closed and counted it."""
+    mine = Vote.organisation == organisation_id
+    if state == "draft":
+        return mine & (Vote.status == "draft")
+    if state == "closed":
+        return mine & ((Vote.status == "closed") | ((Vote.status == "open") & (Vote.closes_at <= now)))
+    return mine & (Vote.status == "open") & (Vote.closes_at > now)
+
+
+@dataclass(frozen=True, slots=True)
+class VotesPage:
+    page: KeysetPage
+    """The page's position and links."""
+    votes: list[VoteInfo]
+
+
+async def votes_page(organisation_id: int, state: str, now: datetime, **position: Any) -> VotesPage:
+    """One page of the organisation's votes in `state` (open, draft or closed), newest first, each item a
+    VoteInfo; `position` is after=, before= or last= from the page links."""
+    where = _in_state(organisation_id, state if state in LIST_STATES else "open", now)
+    total = await Vote.count().where(where)
+    page = await keyset_page(
+        lambda: Vote.select(*VOTE_COLUMNS).where(where),
+        (Vote.id,),
+        total=total,
+        per_page=PER_PAGE,
+        descending=True,
+        **position,
     )
-    return [_vote_info(r) for r in rows]
+    return VotesPage(page, [_vote_info(r) for r in page.items])
 
 
-class VoteStateError(Exception):
-    """A vote is not in the state an action needs; the message is safe to show."""
+class VoteStateError(Refused):
+    """A vote is not in the state an action needs; the message is safe to show (a `coop.errors.Refused`)."""
 
 
 def describe_choice(vote: VoteInfo, encoded: str) -> str:

@@ -11,16 +11,16 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Stream, Template
 
 from coop.guards import requires_member
 from coop.members.controllers import requires_supporter
-from coop.votes.bulletin import normalise_tracker, show_tracker
+from coop.pagination import list_position
+from coop.votes.board import board_json_chunks, board_view
 from coop.votes.chart import bar_chart, count_text
 from coop.votes.pages import SUPPORTED_PATH, VOTES_PATH, form_errors_page, render, vote_or_404
-from coop.votes.quiet_board import board_file, closed_board, lookup_code, recorded_codes
-from coop.votes.records import CHANNELS, VoteInfo, describe_choice
-from coop.votes.roll import recorded_choices, turnout
+from coop.votes.records import CHANNELS, VoteInfo
+from coop.votes.roll import recorded_choices
 from coop.votes.tally import chosen_in
 
 
@@ -60,47 +60,28 @@ class ResultController(Controller):
     ) -> Template:
         if vote.status == "draft":
             raise NotFoundException()
-        figures = await turnout(vote.id)
-        lookup: dict[str, Any] | None = None
-        errors: dict[str, str] = {}
-        if tracker is not None and not normalise_tracker(tracker):
-            errors["tracker"] = "Enter your tracking code or your sealed ballot's fingerprint"
-        elif tracker is not None:
-            found = await lookup_code(vote, tracker)
-            lookup = {
-                "typed": found.typed,
-                "found": found.found,
-                "closed": found.closed,
-                "choice": describe_choice(vote, found.choice) if found.choice is not None else None,
-            }
-        if vote.status == "closed":
-            entries = [
-                {**e, "tracker": show_tracker(e["tracker"]), "choice": describe_choice(vote, e["choice"])}
-                for e in await closed_board(vote)
-            ]
-        else:
-            entries = [{"tracker": show_tracker(t)} for t in await recorded_codes(vote.id)]
+        view = await board_view(vote, tracker, **list_position(request.query_params))
         context = {
             "vote": vote,
-            "turnout": figures,
-            "entries": entries,
-            "lookup": lookup,
+            "turnout": view.turnout,
+            "entries": view.page.items,
+            "board_page": view.page,
+            "lookup": view.lookup,
             "typed": tracker or "",
         }
-        if errors:
+        if view.errors:
             return form_errors_page(
-                request, "votes/board.html", errors, context, fragment="votes/_lookup.html"
+                request, "votes/board.html", view.errors, context, fragment="votes/_lookup.html"
             )
         return render(request, "votes/board.html", context, fragment="votes/_lookup.html")
 
     @get("/{vote_id:int}/board.json", name="vote_board_json")
-    async def board_json(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Response[Any]:
+    async def board_json(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Stream:
         vote = await vote_or_404(request, vote_id)
         if vote.status == "draft":
             raise NotFoundException()
-        body = await board_file(vote)
-        return Response(
-            content=json.dumps(body, indent=1),
+        return Stream(
+            board_json_chunks(vote),
             media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="vote-{vote.id}-board.json"'},
         )

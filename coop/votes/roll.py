@@ -4,15 +4,16 @@ secretary may enter a paper ballot for, a proxy's appointers, and a recorded vot
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from coop.members.tables import Member, ProxyAppointment, RoleGrant
 from coop.organisations.service import constitution_of
 from coop.votes import ballots as choices
+from coop.votes.extras import vote_facts
 from coop.votes.records import CHANNELS, VoteInfo
-from coop.votes.sealed_store import sealed_count
-from coop.votes.tables import Ballot, VoteParticipation, VoteRoll
+from coop.votes.tables import VoteParticipation, VoteRoll
 from governance.constitution import Constitution
 
 
@@ -58,16 +59,6 @@ class VoterStatus:
     channel: str | None = None
 
 
-async def voter_status(vote_id: int, member_id: int) -> VoterStatus:
-    on_roll = await VoteRoll.exists().where((VoteRoll.vote == vote_id) & (VoteRoll.member == member_id))
-    row = (
-        await VoteParticipation.select(VoteParticipation.channel)
-        .where((VoteParticipation.vote == vote_id) & (VoteParticipation.member == member_id))
-        .first()
-    )
-    return VoterStatus(on_roll=on_roll, voted=row is not None, channel=row["channel"] if row else None)
-
-
 @dataclass(frozen=True, slots=True)
 class Turnout:
     electorate: int
@@ -80,14 +71,52 @@ class Turnout:
         return self.voted == self.ballots
 
 
+# One statement for everything the vote's page counts: aggregates over the roll, the ballots and the
+# participations (by channel), and the member's own place on the roll and participation, by key. Channel
+# names are never "roll", "ballots", "sealed", "me_roll" or "me_voted". Ballots are sealed while the vote is
+# open (coop/votes/sealed_store.py) and readable after it closes: the ballots are both together.
+_FIGURES = (
+    "SELECT 'roll' AS what, COUNT(*) AS n, NULL AS channel FROM vote_roll WHERE vote = {} "
+    "UNION ALL SELECT 'ballots', COUNT(*), NULL FROM vote_ballot WHERE vote = {} "
+    "UNION ALL SELECT 'sealed', COUNT(*), NULL FROM vote_sealed_ballot WHERE vote = {} "
+    "UNION ALL SELECT channel, COUNT(*), channel FROM vote_participation WHERE vote = {} GROUP BY channel "
+    "UNION ALL SELECT 'me_roll', COUNT(*), NULL FROM vote_roll WHERE vote = {} AND member = {} "
+    "UNION ALL SELECT 'me_voted', COUNT(*), MAX(channel) FROM vote_participation "
+    "WHERE vote = {} AND member = {}"
+)
+_MINE = ("me_roll", "me_voted")
+
+
+async def vote_figures(vote_id: int, member_id: int) -> tuple[VoterStatus, Turnout]:
+    """The member's own status and the vote's turnout, in one query whatever the size of the roll."""
+    rows = await VoteRoll.raw(
+        _FIGURES, vote_id, vote_id, vote_id, vote_id, vote_id, member_id, vote_id, member_id
+    )
+    counts = {str(r["what"]): int(r["n"]) for r in rows if r["what"] not in _MINE}
+    mine = {str(r["what"]): r for r in rows if r["what"] in _MINE}
+    by_channel = {k: n for k, n in counts.items() if k not in ("roll", "ballots", "sealed") and n}
+    voted = int(mine["me_voted"]["n"]) > 0
+    status = VoterStatus(
+        on_roll=int(mine["me_roll"]["n"]) > 0,
+        voted=voted,
+        channel=str(mine["me_voted"]["channel"]) if voted else None,
+    )
+    figures = Turnout(
+        electorate=counts["roll"],
+        voted=sum(by_channel.values()),
+        ballots=counts["ballots"] + counts["sealed"],
+        by_channel=by_channel,
+    )
+    return status, figures
+
+
+async def voter_status(vote_id: int, member_id: int) -> VoterStatus:
+    return (await vote_figures(vote_id, member_id))[0]
+
+
 async def turnout(vote_id: int) -> Turnout:
-    electorate = await VoteRoll.count().where(VoteRoll.vote == vote_id)
-    rows = await VoteParticipation.select(VoteParticipation.channel).where(VoteParticipation.vote == vote_id)
-    by_channel: dict[str, int] = {}
-    for r in rows:
-        by_channel[r["channel"]] = by_channel.get(r["channel"], 0) + 1
-    ballots = await Ballot.count().where(Ballot.vote == vote_id) + await sealed_count(vote_id)
-    return Turnout(electorate=electorate, voted=len(rows), ballots=ballots, by_channel=by_channel)
+    """Turnout by aggregates: never the participation rows themselves."""
+    return (await vote_figures(vote_id, 0))[1]
 
 
 async def recorded_choices(vote: VoteInfo) -> list[dict[str, str]]:
@@ -138,27 +167,84 @@ async def members_not_voted(vote_id: int) -> list[dict[str, Any]]:
     ]
 
 
+async def member_by_public_id(organisation_id: int, public_id: str) -> int | None:
+    """The id of this organisation's member with this public id (as a form sends it), or None."""
+    try:
+        wanted = UUID(public_id)
+    except ValueError:
+        return None
+    row = (
+        await Member.select(Member.id)
+        .where((Member.public_id == wanted) & (Member.organisation == organisation_id))
+        .first()
+    )
+    return int(row["id"]) if row is not None else None
+
+
 async def proxy_appointers(vote: VoteInfo, proxy_member_id: int) -> list[dict[str, Any]]:
     """Members on this vote's roll who have appointed `proxy_member_id` their standing proxy (membership's
-    ProxyAppointment, not revoked), when the constitution allows proxies. A proxy for one meeting does not
-    extend to an online vote."""
-    constitution = await constitution_of(vote.organisation_id)
-    if not constitution.proxies.allowed:
+    ProxyAppointment, not revoked), when the constitution allows proxies, each with whether they have
+    voted. A proxy for one meeting does not extend to an online vote. Reads the roll by key, never whole;
+    the constitution only when someone has appointed this member."""
+    rows = await ProxyAppointment.raw(_APPOINTERS, vote.id, vote.id, proxy_member_id, vote.organisation_id)
+    if not rows or not (await constitution_of(vote.organisation_id)).proxies.allowed:
         return []
-    rows = await ProxyAppointment.select(
-        ProxyAppointment.member.id.as_alias("member_id"),
-        ProxyAppointment.member.public_id.as_alias("public_id"),
-        ProxyAppointment.member.name.as_alias("name"),
-    ).where(
-        (ProxyAppointment.proxy_member == proxy_member_id)
-        & (ProxyAppointment.organisation == vote.organisation_id)
-        & ProxyAppointment.standing.eq(True)
-        & ProxyAppointment.revoked_at.is_null()
-        & ProxyAppointment.member.ceased_on.is_null()
-    )
-    roll = {int(r["member"]) for r in await VoteRoll.select(VoteRoll.member).where(VoteRoll.vote == vote.id)}
     return [
-        {"member_id": int(r["member_id"]), "public_id": str(r["public_id"]), "name": r["name"]}
+        {
+            "member_id": int(r["member_id"]),
+            "public_id": str(r["public_id"]),
+            "name": r["name"],
+            "voted": bool(r["voted"]),
+        }
         for r in rows
-        if int(r["member_id"]) in roll
+    ]
+
+
+_APPOINTERS = (
+    "SELECT m.id AS member_id, m.public_id AS public_id, m.name AS name, "
+    "EXISTS (SELECT 1 FROM vote_participation p WHERE p.vote = {} AND p.member = m.id) AS voted "
+    "FROM proxy_appointment a JOIN member m ON m.id = a.member "
+    "JOIN vote_roll r ON r.vote = {} AND r.member = m.id "
+    "WHERE a.proxy_member = {} AND a.organisation = {} AND a.standing AND a.revoked_at IS NULL "
+    "AND m.ceased_on IS NULL"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VoteView:
+    """What the vote's page shows the member beside the vote itself."""
+
+    status: VoterStatus
+    turnout: Turnout | None
+    """None while the vote is a draft."""
+    proxies: list[dict[str, Any]]
+    """Members who appointed this member their proxy, while the vote takes ballots."""
+    facts: list[dict[str, Any]]
+
+
+async def vote_view(vote: VoteInfo, member_id: int, now: datetime) -> VoteView:
+    """Everything the vote's page needs, in a number of queries that does not grow with the roll."""
+    status, figures = await vote_figures(vote.id, member_id)
+    proxies = await proxy_appointers(vote, member_id) if vote.accepting_at(now) else []
+    return VoteView(status, figures if vote.status != "draft" else None, proxies, await vote_facts(vote))
+
+
+_OPEN_FOR = (
+    "SELECT v.id AS id, v.title AS title, v.closes_at AS closes_at, "
+    "EXISTS (SELECT 1 FROM vote_participation p WHERE p.vote = v.id AND p.member = r.member) AS voted "
+    "FROM vote v JOIN vote_roll r ON r.vote = v.id AND r.member = {} "
+    "WHERE v.organisation = {} AND v.status = 'open' AND v.closes_at > {} "
+    "AND (v.opens_at IS NULL OR v.opens_at <= {}) ORDER BY v.closes_at, v.id LIMIT {}"
+)
+
+
+async def open_votes_for(
+    organisation_id: int, member_id: int, now: datetime, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Votes taking ballots now with this member on the roll, soonest to close first, and whether they
+    have voted: one query, by the member's key on each roll."""
+    rows = await VoteRoll.raw(_OPEN_FOR, member_id, organisation_id, now, now, limit)
+    return [
+        {"id": int(r["id"]), "title": r["title"], "closes_at": r["closes_at"], "voted": bool(r["voted"])}
+        for r in rows
     ]

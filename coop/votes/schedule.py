@@ -17,6 +17,7 @@ from coop.members.notices import Notice, send_notice
 from coop.organisations.tables import Organisation
 from coop.settings import Settings
 from coop.template_filters import date_time
+from coop.urls import absolute_url, org_path
 from coop.votes import closing, lifecycle
 from coop.votes.records import VoteInfo, VoteStateError, get_vote
 from coop.votes.tables import Vote, VoteParticipation, VoteRoll
@@ -87,7 +88,7 @@ async def announce(context: JobContext) -> None:
     if not vote.accepting_at(context.now):
         raise NotYet(vote.opens_at or context.now)
     first = int(context.job.payload["after"]) == 0
-    link = f"{context.settings.base_url}/o/{await _slug(vote.organisation_id)}/votes/{vote.id}"
+    link = absolute_url(context.settings, org_path(await _slug(vote.organisation_id), "votes", vote.id))
     notice = Notice(
         kind="vote_opened",
         subject=f"Please vote: {vote.title}",

@@ -56,19 +56,19 @@ def test_a_ballot_one_second_before_close_counts_and_one_second_after_is_refused
 
 
 def test_a_late_ballot_over_http_gets_a_clear_message(demo, client, monkeypatch):
-    from coop.votes import pages
+    from coop import clock
 
     vote_id = make_vote(closes_in=timedelta(hours=1))
     sign_in(client, MEMBER)
-    monkeypatch.setattr(pages, "clock", lambda: now() + timedelta(hours=1, seconds=1))
-    response = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "for"})
-    assert response.status_code == 409
-    assert "This vote has closed" in response.text and "Your vote was not counted" in response.text
-    assert ballots() == []
+    with clock.frozen_at(now() + timedelta(hours=1, seconds=1)):
+        response = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "for"})
+        assert response.status_code == 409
+        assert "This vote has closed" in response.text and "Your vote was not counted" in response.text
+        assert ballots() == []
 
 
 def test_results_appear_only_after_the_worker_closes_the_vote_when_due(demo, client, monkeypatch):
-    from coop.votes import pages
+    from coop import clock
 
     vote_id = make_vote(closes_in=timedelta(hours=1))
     for email in VOTERS[:3]:
@@ -80,24 +80,24 @@ def test_results_appear_only_after_the_worker_closes_the_vote_when_due(demo, cli
     board = client.get(f"/o/riverside/votes/{vote_id}/board")
     assert board.status_code == 200 and '<td class="govuk-table__cell">For' not in board.text
     later = now() + timedelta(hours=2)
-    monkeypatch.setattr(pages, "clock", lambda: later)
-    # Past its closing time, a request no longer closes the vote (the worker does): it says so.
-    assert "The votes are being counted" in client.get(f"/o/riverside/votes/{vote_id}").text
-    assert client.get(f"/o/riverside/votes/{vote_id}/results").status_code == 409
-    assert rows("vote")[0]["status"] == "open"
-    run_jobs(demo, at=later)
-    results = client.get(f"/o/riverside/votes/{vote_id}/results")
-    assert results.status_code == 200
-    text = page_text(results.text)
-    electorate = len(rows("vote_roll"))
-    assert "The motion is carried" in text and f"3 of {electorate} voted" in text and "Online: 3" in text, (
-        text
-    )
-    assert "more than 50%" in text and "<svg" in results.text and "<table" in results.text
-    csv_text = client.get(f"/o/riverside/votes/{vote_id}/results.csv").text
-    assert "round,option,votes" in csv_text and "1,For,3" in csv_text
-    data = client.get(f"/o/riverside/votes/{vote_id}/results.json").json()
-    assert data["sheet"]["elected"] == ["For"] and data["turnout"]["voted"] == 3
+    with clock.frozen_at(later):
+        # Past its closing time, a request no longer closes the vote (the worker does): it says so.
+        assert "The votes are being counted" in client.get(f"/o/riverside/votes/{vote_id}").text
+        assert client.get(f"/o/riverside/votes/{vote_id}/results").status_code == 409
+        assert rows("vote")[0]["status"] == "open"
+        run_jobs(demo, at=later)
+        results = client.get(f"/o/riverside/votes/{vote_id}/results")
+        assert results.status_code == 200
+        text = page_text(results.text)
+        electorate = len(rows("vote_roll"))
+        assert (
+            "The motion is carried" in text and f"3 of {electorate} voted" in text and "Online: 3" in text
+        ), text
+        assert "more than 50%" in text and "<svg" in results.text and "<table" in results.text
+        csv_text = client.get(f"/o/riverside/votes/{vote_id}/results.csv").text
+        assert "round,option,votes" in csv_text and "1,For,3" in csv_text
+        data = client.get(f"/o/riverside/votes/{vote_id}/results.json").json()
+        assert data["sheet"]["elected"] == ["For"] and data["turnout"]["voted"] == 3
 
 
 def test_early_close_only_when_everyone_has_voted(demo, client):

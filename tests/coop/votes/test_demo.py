@@ -20,6 +20,9 @@ def test_demo_has_an_open_commissioning_vote_and_a_closed_board_election(demo_wi
     sign_in(client, MEMBER)
     listing = page_text(client.get("/o/riverside/votes").text)
     assert "Commission a shared personal assistant (PA) service" in listing and "Closed votes" in listing
+    assert "Election of two directors, 2026" not in listing  # closed votes are listed on their own
+    closed = page_text(client.get("/o/riverside/votes?state=closed").text)
+    assert "Election of two directors, 2026" in closed and "Commission a shared" not in closed
     results = client.get(f"/o/riverside/votes/{election['id']}/results")
     assert results.status_code == 200
     text = page_text(results.text)

@@ -18,7 +18,6 @@ every voter. What protects the vote is that only the close ever uses the key, an
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import random
 import shutil
@@ -155,9 +154,9 @@ def _board_orders(db: Any, vote_id: int, folder: Path) -> dict[str, list[str]]:
 def test_copies_taken_while_voting_link_no_more_than_chance(demo, db, tmp_path: Path) -> None:
     from coop.audit.service import SYSTEM
     from coop.votes import vote_keys
+    from coop.votes.board import board_json_chunks
     from coop.votes.casting import cast_ballot
     from coop.votes.closing import close_vote
-    from coop.votes.quiet_board import board_file
     from coop.votes.records import get_vote
     from coop.votes.sealing import SealedBallot, open_sealed
 
@@ -191,7 +190,12 @@ def test_copies_taken_while_voting_link_no_more_than_chance(demo, db, tmp_path: 
     run(close_vote(org_id(), vote_id, now=now() + timedelta(hours=2), actor=SYSTEM))
     assert not vote_keys.key_exists(vote_id, public_key), "the close left the key file behind"
     assert run(db.run_ddl("SELECT * FROM vote_sealed_ballot")) == []
-    published = json.dumps(run(board_file(run(get_vote(org_id(), vote_id)))))
+    vote = run(get_vote(org_id(), vote_id))
+
+    async def board_text() -> str:
+        return b"".join([chunk async for chunk in board_json_chunks(vote)]).decode()
+
+    published = run(board_text())
     assert not [box for box in seen if box in published], "the board pairs a sealed box with a ballot"
     if hasattr(db, "path"):  # and no box is left in the file or its WAL for a later copy to find
         wal = Path(f"{db.path}-wal")

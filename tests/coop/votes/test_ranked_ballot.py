@@ -168,24 +168,24 @@ def test_errors_no_answer_an_option_twice_and_a_tampered_state(demo, client):
 
 
 def test_a_step_after_the_vote_closed_is_refused(demo, client, monkeypatch):
-    from coop.votes import pages
+    from coop import clock
 
     vote_id, page = start(client, closes_in=timedelta(hours=1))
     second = step(client, vote_id, page, 1, choice="0")
     third = step(client, vote_id, second.text, 2, choice="1")
     # The member leaves the page open past the closing time, then carries on.
-    monkeypatch.setattr(pages, "clock", lambda: now() + timedelta(hours=1, seconds=1))
-    stale = step(client, vote_id, third.text, 3, choice="stop")
-    assert stale.status_code == 409 and "This vote has closed" in stale.text
-    back = step(client, vote_id, third.text, 3, action="back")
-    assert back.status_code == 409
-    late = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "0>1"})
-    assert late.status_code == 409 and "Your vote was not counted" in late.text
-    assert ballots() == [] and rows("vote_participation") == []
+    with clock.frozen_at(now() + timedelta(hours=1, seconds=1)):
+        stale = step(client, vote_id, third.text, 3, choice="stop")
+        assert stale.status_code == 409 and "This vote has closed" in stale.text
+        back = step(client, vote_id, third.text, 3, action="back")
+        assert back.status_code == 409
+        late = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "0>1"})
+        assert late.status_code == 409 and "Your vote was not counted" in late.text
+        assert ballots() == [] and rows("vote_participation") == []
 
 
 def test_a_ranked_or_stv_vote_nobody_voted_in_closes_with_a_result_page(demo, client, monkeypatch):
-    from coop.votes import pages
+    from coop import clock
 
     sign_in(client, MEMBER)
     for kind, seats in (("ranked", 1), ("stv", 2)):
@@ -193,12 +193,11 @@ def test_a_ranked_or_stv_vote_nobody_voted_in_closes_with_a_result_page(demo, cl
             kind=kind, purpose="board_election", options=OPTIONS, seats=seats, closes_in=timedelta(hours=1)
         )
         later = now() + timedelta(hours=1, seconds=1)
-        monkeypatch.setattr(pages, "clock", lambda later=later: later)
-        run_jobs(demo, at=later)  # the worker closes it at its time
-        results = client.get(f"/o/riverside/votes/{vote_id}/results")
+        with clock.frozen_at(later):
+            run_jobs(demo, at=later)  # the worker closes it at its time
+            results = client.get(f"/o/riverside/votes/{vote_id}/results")
         assert results.status_code == 200, results.text[:2000]
         assert "not enough members voted" in page_text(results.text)
-        monkeypatch.undo()
 
 
 def test_a_proxy_ranks_for_the_member_and_the_state_is_bound_to_whose_ballot_it_is(demo, client):

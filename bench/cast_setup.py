@@ -1,0 +1,82 @@
+"""Voters for the ballot-cast benchmark: `python -m bench.cast_setup VOTERS SECRET` (run with coop's
+environment) adds VOTERS people, each a voting member of the demo's riverside with a live session whose
+cookie is `<SECRET>-<n>` (n from 0), opens a vote for them all, and prints its id as JSON.
+
+Each wrk request casts as the next voter (bench/http_bench.py builds the cookie from a counter), so every
+request is a real first ballot: the whole cast route, with its participation, ballot and audit event."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+BATCH = 500
+
+
+async def setup(voters: int, secret: str) -> int:
+    from coop.accounts.service import token_hash
+    from coop.accounts.tables import LoginSession, Person
+    from coop.audit.service import SYSTEM
+    from coop.db import close_database, open_database, write_transaction
+    from coop.members.tables import Member
+    from coop.organisations.tables import Organisation
+    from coop.votes.lifecycle import NewVote, create_vote, open_vote
+
+    await open_database()
+    try:
+        org = await Organisation.select(Organisation.id).where(Organisation.slug == "riverside").first()
+        org_id = int(org["id"])
+        moment = datetime.now(UTC)
+        for start in range(0, voters, BATCH):
+            numbers = range(start, min(start + BATCH, voters))
+            async with write_transaction():
+                people = await Person.insert(
+                    *(
+                        Person(email=f"caster{i}@riverside.example", display_name=f"Caster {i}")
+                        for i in numbers
+                    )
+                ).returning(Person.id)
+                await Member.insert(
+                    *(
+                        Member(
+                            organisation=org_id,
+                            person=int(p["id"]),
+                            name=f"Caster {i}",
+                            member_class="budget_holder",
+                            admitted_on=date(2024, 1, 1),
+                        )
+                        for i, p in zip(numbers, people, strict=True)
+                    )
+                )
+                await LoginSession.insert(
+                    *(
+                        LoginSession(
+                            token_hash=token_hash(f"{secret}-{i}"),
+                            person=int(p["id"]),
+                            created_at=moment,
+                            # As if each voter had just been on the check-your-vote page: the cast
+                            # does not refresh the idle timer (it would within a minute of that page).
+                            last_seen_at=moment + timedelta(hours=1),
+                            expires_at=moment + timedelta(hours=12),
+                        )
+                        for i, p in zip(numbers, people, strict=True)
+                    )
+                )
+        new = NewVote(
+            title="Benchmark: should we commission the shared PA service?",
+            question="Should we commission a shared personal assistant service?",
+            kind="motion",
+            purpose="general",
+            closes_at=moment + timedelta(days=1),
+        )
+        vote_id = await create_vote(org_id, new, actor=SYSTEM)
+        await open_vote(org_id, vote_id, now=moment, actor=SYSTEM)
+        return vote_id
+    finally:
+        await close_database()
+
+
+if __name__ == "__main__":
+    print(json.dumps({"vote": asyncio.run(setup(int(sys.argv[1]), sys.argv[2]))}))

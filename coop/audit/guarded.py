@@ -1,0 +1,39 @@
+"""`guarded_update`: change a row only if it is still in the state the change needs, and audit it, in one
+transaction.
+
+The idiom every state change uses (revoke an invitation, decide a payment, end a contract): a conditional
+`UPDATE … WHERE <the guard> RETURNING …`, and only if a row changed, its audit entry. The WHERE clause is
+the check (never read-then-write), so of two concurrent requests exactly one changes the row and is
+audited, and the other learns nothing changed from the empty result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
+from piccolo.table import Table
+
+from coop.audit.service import Actor, AuditEntry, record
+from coop.db import write_transaction
+
+
+async def guarded_update(
+    table: type[Table],
+    values: Mapping[Column | str, Any],
+    guard: Combinable,
+    *,
+    returning: Sequence[Column],
+    audit: Callable[[dict[str, Any]], AuditEntry],
+    actor: Actor,
+) -> list[dict[str, Any]]:
+    """`UPDATE table SET values WHERE guard RETURNING returning`, then `audit(row)` recorded for each row
+    changed, all in one write transaction (joining the caller's when there is one). Returns the rows
+    changed: empty when the guard matched nothing, and then nothing was written or audited."""
+    async with write_transaction():
+        rows: list[dict[str, Any]] = await table.update(dict(values)).where(guard).returning(*returning)
+        for row in rows:
+            await record(audit(row), actor)
+    return rows
