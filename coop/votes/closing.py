@@ -36,20 +36,16 @@ async def close_vote(
     actor: Actor,
     notify: bool = False,
 ) -> VoteInfo:
-    """Close the vote, re-write its ballots in tracker order, publish the board digest and count; with
-    `notify`, also queue the result for the electorate (in the same transaction: the worker sends it).
-
-    Before the closing time a vote may close early only when everyone on the roll has voted, so nobody
-    loses their chance to vote. Closing twice is harmless: the second call changes nothing.
-    """
+    """Close the vote: open its sealed ballots, re-write them in tracker order, publish the digest and count;
+    `notify` queues the result for the electorate. Early only when everyone on the roll has voted; closing
+    twice changes nothing. The key is destroyed once the close has committed."""
     vote = await get_vote(organisation_id, vote_id)
     if vote is None:
         raise VoteStateError("There is no such vote")
     if vote.status != "open":
         raise VoteStateError("This vote is not open")
     constitution = await constitution_of(organisation_id)
-    public_key = await sealed_store.public_key_of(vote_id)
-    key = sealed_store.key_for_close(vote_id, public_key)
+    public_key, key = await sealed_store.key_for_close(vote_id)
     async with write_transaction():
         if now < vote.closes_at:
             await _everyone_has_voted(vote_id)

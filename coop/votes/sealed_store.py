@@ -58,13 +58,15 @@ async def public_key_of(vote_id: int) -> str | None:
     return row["seal_public_key"] if row else None
 
 
-def key_for_close(vote_id: int, public_key: str | None) -> PrivateKey | None:
-    """The key that opens the vote's boxes, read before the closing transaction; a missing or wrong key
-    file stops the close (the vote stays open, and the message says why)."""
+async def key_for_close(vote_id: int) -> tuple[str | None, PrivateKey | None]:
+    """The vote's public key and the private key that opens its boxes, read before the closing
+    transaction (both None for a vote opened before ballots were sealed). A missing or wrong key file
+    stops the close: the vote stays open, and the message says why."""
+    public_key = await public_key_of(vote_id)
     if public_key is None:
-        return None
+        return None, None
     try:
-        return vote_keys.load_key(vote_id, public_key)
+        return public_key, vote_keys.load_key(vote_id, public_key)
     except vote_keys.VoteKeyError as error:
         raise VoteStateError(str(error)) from None
 

@@ -79,3 +79,29 @@ def test_a_key_file_of_another_opening_is_not_used(key_folder: Path) -> None:
     with pytest.raises(vote_keys.VoteKeyError, match="does not belong to this vote"):
         vote_keys.load_key(5, public)
     assert vote_keys.load_key(6, other)
+
+
+def test_a_close_without_the_key_file_stops_with_the_reason_and_the_vote_stays_open(demo, tmp_path):
+    from coop.votes.records import VoteStateError
+    from tests.coop.votes.helpers import MEMBER, cast, close, make_vote, rows
+
+    vote_keys.use_directory(tmp_path / "vote-keys")
+    vote_id = make_vote()
+    assert cast(vote_id, MEMBER, "for").counted
+    (key_file,) = (tmp_path / "vote-keys").glob(f"vote-{vote_id}-*.key")
+    moved = key_file.rename(tmp_path / "elsewhere.key")
+    with pytest.raises(VoteStateError, match="key that opens this vote's sealed ballots is missing"):
+        close(vote_id, when=_after_close())
+    assert [v["status"] for v in rows("vote") if v["id"] == vote_id] == ["open"]
+    assert len(rows("vote_sealed_ballot")) == 1
+    moved.rename(key_file)  # put back, the close goes through and destroys it
+    assert close(vote_id, when=_after_close()).status == "closed"
+    assert not key_file.exists() and rows("vote_sealed_ballot") == []
+
+
+def _after_close():
+    from datetime import timedelta
+
+    from tests.coop.votes.helpers import now
+
+    return now() + timedelta(days=8)
