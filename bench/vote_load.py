@@ -110,7 +110,8 @@ async def _setup(members: int, votes: int) -> dict[str, Any]:
 
 async def _tally(vote_ids: list[int]) -> dict[str, Any]:
     from coop.db import close_database, open_database
-    from coop.votes.tables import Ballot, VoteParticipation
+    from coop.votes.roll import turnout
+    from coop.votes.tables import VoteParticipation
 
     await open_database()
     out = {}
@@ -119,7 +120,8 @@ async def _tally(vote_ids: list[int]) -> dict[str, Any]:
             VoteParticipation.vote == vote_id
         )
         out[str(vote_id)] = {
-            "ballots": await Ballot.count().where(Ballot.vote == vote_id),
+            # readable and sealed ballots alike (an open vote's ballots are sealed boxes)
+            "ballots": (await turnout(vote_id)).ballots,
             "participations": len(voters),
             "distinct_voters": len({int(r["member"]) for r in voters}),
         }

@@ -54,6 +54,7 @@ from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
 from coop.setup.start_controllers import StartController
 from coop.template_filters import register_filters
+from coop.votes import vote_keys
 from coop.votes.ballot_controllers import BallotController, SupportedBallotController
 from coop.votes.controllers import SupportedVoteController, VoteController
 from coop.votes.result_controllers import ResultController, SupportedResultController
@@ -194,6 +195,8 @@ def static_files_router() -> Any:
 
 def create_app(settings: Settings | None = None, *, use_pool: bool = True) -> Litestar:
     settings = settings or Settings.from_env()
+    if settings.vote_key_dir:
+        vote_keys.use_directory(Path(settings.vote_key_dir).resolve())
     app = Litestar(
         route_handlers=[*ROUTE_HANDLERS, static_files_router()],
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(template_environment())),

@@ -54,7 +54,7 @@ from coop.resolutions.tables import (
     WrittenResolutionElector,
 )
 from coop.setup.tables import FoundingDraft, FoundingRecord
-from coop.votes.tables import Ballot, Vote, VoteParticipation, VoteRoll
+from coop.votes.tables import Ballot, SealedBallotRow, Vote, VoteParticipation, VoteRoll
 
 APP_CONFIG = AppConfig(
     app_name="coop",
@@ -101,6 +101,7 @@ APP_CONFIG = AppConfig(
         VoteRoll,
         VoteParticipation,
         Ballot,
+        SealedBallotRow,
         BudgetPool,
         PoolAccount,
         LedgerTransaction,

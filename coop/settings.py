@@ -97,6 +97,13 @@ class Settings:
         "How many API requests one personal API token may make a minute; more get 429 Too Many Requests.",
         default=120,
     )
+    vote_key_dir: str = _help(
+        "Folder for the private keys that open each vote's sealed ballots at close (one small file per open "
+        "vote, deleted at close). Empty: `vote-keys` beside the SQLite database file, or in the current "
+        "folder on PostgreSQL. Keep it on lasting storage but out of database backups, and readable by "
+        "every `coop` process (docs/operating.md).",
+        default="",
+    )
     debug: bool = _help("Show Litestar's debug pages. Never in production.", default=False)
 
     @classmethod

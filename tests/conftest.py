@@ -86,21 +86,27 @@ def db(migrated: str, engine_name: str, tmp_path: Path) -> Iterator[Any]:
     """A fresh, fully migrated database for this test."""
     from coop.db import CoopSQLiteEngine, current_engine
     from coop.piccolo_app import APP_CONFIG
+    from coop.votes import vote_keys
 
+    # Each test keeps the private keys of the votes it opens in a folder of its own.
+    vote_keys.use_directory(tmp_path / "vote-keys")
     engine = current_engine()
-    if isinstance(engine, CoopSQLiteEngine):
-        template = engine.path
-        copy = tmp_path / "test.sqlite3"
-        shutil.copyfile(template, copy)
-        engine.path = str(copy)
-        try:
+    try:
+        if isinstance(engine, CoopSQLiteEngine):
+            template = engine.path
+            copy = tmp_path / "test.sqlite3"
+            shutil.copyfile(template, copy)
+            engine.path = str(copy)
+            try:
+                yield engine
+            finally:
+                engine.path = template
+        else:
+            tables = ", ".join(f'"{t._meta.tablename}"' for t in APP_CONFIG.table_classes)
+            run(engine.run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             yield engine
-        finally:
-            engine.path = template
-    else:
-        tables = ", ".join(f'"{t._meta.tablename}"' for t in APP_CONFIG.table_classes)
-        run(engine.run_ddl(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        yield engine
+    finally:
+        vote_keys.use_directory(None)
 
 
 @pytest.fixture(name="settings")

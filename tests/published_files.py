@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from coop.votes.bulletin import BoardEntry, board_digest
+from coop.votes.bulletin import BoardEntry, board_digest, published_board
 from coop.votes.tally import count_vote
 from governance.constitution import parse_constitution
 from governance.counting.meek import count_meek_stv
@@ -91,13 +91,16 @@ def published_files(
         result["sheet"] = count_meek_stv(contest, seed=seed).to_json()
         result["chosen"] = result["sheet"]["elected"] if result["quorum"]["met"] else []
     digest = board_digest(VOTE_ID, entries)
-    board = {
+    public = published_board(entries)
+    board: dict[str, Any] = {
         "vote": VOTE_ID,
         "title": "Conformance",
         "kind": kind,
         "options": list(options),
         "seats": seats,
         "board_digest": digest,
-        "ballots": [[e.tracker, e.choice, e.weight] for e in sorted(entries, key=lambda e: e.tracker)],
+        "ballots": public.ballots,
     }
+    if public.weight_groups:
+        board["weight_groups"] = public.weight_groups
     return board, {"vote": VOTE_ID, "kind": kind, "purpose": purpose, "board_digest": digest, **result}

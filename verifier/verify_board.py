@@ -31,10 +31,40 @@ class Mismatch(Exception):
 
 
 def fingerprint(board: Json) -> str:
-    """SHA-256 of {"vote": id, "ballots": [[tracker, choice, weight], ...] in tracker order}, compact JSON."""
+    """SHA-256 of {"vote": id, "ballots": [[tracker, choice, weight], ...] in tracker order}, compact JSON,
+    with "weight_groups" after the ballots when the board has merged weight groups."""
     ballots = sorted(([t, c, w] for t, c, w in board["ballots"]), key=lambda b: b[0])
-    text = json.dumps({"vote": board["vote"], "ballots": ballots}, separators=(",", ":"), ensure_ascii=True)
+    body: Json = {"vote": board["vote"], "ballots": ballots}
+    if board.get("weight_groups"):
+        body["weight_groups"] = board["weight_groups"]
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def weighted_choices(board: Json) -> dict[str, int]:
+    """Each choice's total weight. A ballot shows its weight, or the name of a merged weight group (a weight
+    fewer than five ballots shared); a merged group gives its total weight per choice, which must cover
+    exactly its ballots' choices."""
+    totals: dict[str, int] = {}
+    in_group: dict[str, list[str]] = {}
+    for _, choice, weight in board["ballots"]:
+        if isinstance(weight, str):
+            in_group.setdefault(weight, []).append(choice)
+        else:
+            totals[choice] = totals.get(choice, 0) + int(weight)
+    groups = {g["name"]: g for g in board.get("weight_groups", [])}
+    if set(groups) != set(in_group):
+        named, listed = sorted(in_group), sorted(groups)
+        raise Mismatch(f"The ballots name weight groups {named}; the board lists {listed}.")
+    for name, group in groups.items():
+        given = {str(c): int(w) for c, w in group["totals"]}
+        if len(in_group[name]) != group["ballots"] or set(given) != set(in_group[name]):
+            raise Mismatch(f"Weight {name} does not hold the ballots and choices the board gives it.")
+        if any(w < min(group["weights"]) * in_group[name].count(c) for c, w in given.items()):
+            raise Mismatch(f"Weight {name} gives a choice less weight than its ballots must carry.")
+        for choice, weight in given.items():
+            totals[choice] = totals.get(choice, 0) + weight
+    return totals
 
 
 def option_numbers(choice: str) -> list[int]:
@@ -334,9 +364,9 @@ def check_meek(names: list[str], papers: Papers, sheet: Json) -> None:
 def aggregated(board: Json) -> Papers:
     """Identical ballots merged into one entry with their total weight (the count is the same)."""
     merged: dict[tuple[int, ...], int] = {}
-    for _, choice, weight in board["ballots"]:
+    for choice, weight in weighted_choices(board).items():
         key = tuple(option_numbers(choice))
-        merged[key] = merged.get(key, 0) + int(weight)
+        merged[key] = merged.get(key, 0) + weight
     return list(merged.items())
 
 
@@ -344,8 +374,8 @@ def recount(board: Json, results: Json) -> None:
     names, kind, sheet = board["options"], board["kind"], results["sheet"]
     if kind == "motion":
         motion = dict.fromkeys(("for", "against", "abstain"), 0)
-        for _, choice, weight in board["ballots"]:
-            motion[choice] += int(weight)
+        for choice, weight in weighted_choices(board).items():
+            motion[choice] += weight
         return check_motion(motion, results)
     if list(sheet["candidates"]) != names:
         raise Mismatch("The count sheet's options are not the board's.")

@@ -21,6 +21,7 @@ from coop.api.paging import DEFAULT_LIMIT, PageOf, in_id_range
 from coop.api.problems import READ_PROBLEMS
 from coop.votes import board as votes_board
 from coop.votes import records as votes
+from coop.votes.bulletin import published_board
 
 
 class VoteOut(Struct):
@@ -47,9 +48,22 @@ class ResultsOut(Struct):
 
 
 class BallotOut(Struct):
+    """A ballot's weight is shown only where at least five ballots share it; otherwise `weight` is null
+    and `weight_group` names its merged weight group (docs/votes.md, Weights)."""
+
     tracker: str
     choice: str
-    weight: int
+    weight: int | None
+    weight_group: str | None = None
+
+
+class WeightGroupOut(Struct):
+    """A merged weight group: its weights, how many ballots it holds, and its total weight per choice."""
+
+    name: str
+    weights: list[int]
+    ballots: int
+    totals: dict[str, int]
 
 
 class BoardOut(Struct):
@@ -59,6 +73,7 @@ class BoardOut(Struct):
     vote: int
     board_digest: str | None
     ballots: list[BallotOut]
+    weight_groups: list[WeightGroupOut] = []
 
 
 def _vote(v: votes.VoteInfo) -> VoteOut:
@@ -140,9 +155,21 @@ class VoteRoutes(Controller):
         self, request: Request[Any, Any, Any], org_slug: FromPath[str], vote_id: FromPath[int]
     ) -> BoardOut:
         vote = await _closed_vote(request, vote_id)
-        entries = await votes_board.board_entries(vote.id)
+        board = published_board(await votes_board.board_entries(vote.id))
         return BoardOut(
             vote=vote.id,
             board_digest=vote.board_digest,
-            ballots=[BallotOut(tracker=e.tracker, choice=e.choice, weight=e.weight) for e in entries],
+            ballots=[
+                BallotOut(
+                    tracker=str(t),
+                    choice=str(c),
+                    weight=w if isinstance(w, int) else None,
+                    weight_group=w if isinstance(w, str) else None,
+                )
+                for t, c, w in board.ballots
+            ],
+            weight_groups=[
+                WeightGroupOut(g["name"], g["weights"], g["ballots"], {c: n for c, n in g["totals"]})
+                for g in board.weight_groups
+            ],
         )

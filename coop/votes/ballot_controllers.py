@@ -263,6 +263,7 @@ class BallotController(Controller):
             {
                 "vote": vote,
                 "tracker": show_tracker(outcome.tracker or "") if wants_receipt else None,
+                "fingerprint": show_tracker(outcome.fingerprint) if outcome.fingerprint else None,
             },
         )
 

@@ -16,9 +16,9 @@ from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.urls import absolute_url, org_path
-from coop.votes import timetable
+from coop.votes import sealed_store, timetable
 from coop.votes.board import board_entries
-from coop.votes.bulletin import BoardEntry, board_digest
+from coop.votes.bulletin import BoardEntry, board_digest, sorted_board
 from coop.votes.records import VoteInfo, VoteStateError, get_vote
 from coop.votes.roll import Turnout, turnout
 from coop.votes.tables import Ballot, Vote, VoteParticipation
@@ -36,18 +36,16 @@ async def close_vote(
     actor: Actor,
     notify: bool = False,
 ) -> VoteInfo:
-    """Close the vote, re-write its ballots in tracker order, publish the board digest and count; with
-    `notify`, also queue the result for the electorate (in the same transaction: the worker sends it).
-
-    Before the closing time a vote may close early only when everyone on the roll has voted, so nobody
-    loses their chance to vote. Closing twice is harmless: the second call changes nothing.
-    """
+    """Close the vote: open its sealed ballots, re-write them in tracker order, publish the digest and count;
+    `notify` queues the result for the electorate. Early only when everyone on the roll has voted; closing
+    twice changes nothing. The key is destroyed once the close has committed."""
     vote = await get_vote(organisation_id, vote_id)
     if vote is None:
         raise VoteStateError("There is no such vote")
     if vote.status != "open":
         raise VoteStateError("This vote is not open")
     constitution = await constitution_of(organisation_id)
+    public_key, key = await sealed_store.key_for_close(vote_id)
     async with write_transaction():
         if now < vote.closes_at:
             await _everyone_has_voted(vote_id)
@@ -58,7 +56,7 @@ async def close_vote(
         )
         if not closed:
             raise VoteStateError("This vote is not open")
-        entries = await _rewrite_ballots(vote_id)
+        entries = await _rewrite_ballots(vote_id, await sealed_store.open_sealed_ballots(vote_id, key))
         digest = board_digest(vote_id, entries)
         figures = await turnout(vote_id)
         result = await _count(vote, entries, figures, constitution)
@@ -77,6 +75,7 @@ async def close_vote(
                     "board_digest": digest,
                     "ballots": len(entries),
                     "participants": figures.voted,
+                    "by_channel": figures.by_channel,
                     "early": now < vote.closes_at,
                 },
             ),
@@ -85,6 +84,7 @@ async def close_vote(
         if notify:
             await timetable.queue_results(vote, now=now)
     await scrub_storage()
+    sealed_store.destroy_after_close(vote_id, public_key)
     closed_vote = await get_vote(organisation_id, vote_id)
     assert closed_vote is not None
     return closed_vote
@@ -99,10 +99,11 @@ async def _everyone_has_voted(vote_id: int) -> None:
         )
 
 
-async def _rewrite_ballots(vote_id: int) -> list[BoardEntry]:
-    """Delete the ballots and insert them again in tracker (random) order, in the closing transaction, so
-    neither row order nor PostgreSQL's xmin links a ballot to the participation inserted with it."""
-    entries = await board_entries(vote_id)
+async def _rewrite_ballots(vote_id: int, opened: list[BoardEntry]) -> list[BoardEntry]:
+    """Delete the ballots and insert them again, with the sealed ones just opened, in tracker (random)
+    order, in the closing transaction, so neither row order nor PostgreSQL's xmin links a ballot to the
+    participation inserted with it."""
+    entries = sorted_board([*await board_entries(vote_id), *opened])
     await Ballot.delete().where(Ballot.vote == vote_id)
     await insert_in_batches(
         Ballot,
@@ -142,7 +143,7 @@ async def scrub_storage() -> None:
             await engine.run_ddl("VACUUM")
             await engine.run_ddl("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
-            await engine.run_ddl("VACUUM vote_ballot")
+            await engine.run_ddl("VACUUM vote_ballot, vote_sealed_ballot")
     except Exception:  # a busy database must not undo a close; the next close or backup vacuums again
         logger.warning("could not vacuum after closing a vote", exc_info=True)
 

@@ -16,7 +16,7 @@ from coop.settings import Settings
 from coop.template_filters import date_time
 from coop.urls import absolute_url, org_path
 from coop.votes import ballots as choices
-from coop.votes import timetable
+from coop.votes import sealed_store, timetable
 from coop.votes.records import ELECTION_KINDS, PURPOSES, VoteInfo, VoteStateError, get_vote
 from coop.votes.roll import electorate_for, turnout
 from coop.votes.tables import Vote, VoteRoll
@@ -127,9 +127,9 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
     roll = await electorate_for(vote, constitution, now.date())
     if not roll:
         raise VoteStateError("Nobody could vote in this vote: check the member classes it is open to")
-    async with write_transaction():
+    async with sealed_store.new_vote_key(vote_id) as public_key, write_transaction():
         opened = (
-            await Vote.update({Vote.status: "open", Vote.opened_at: now})
+            await Vote.update({Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: public_key})
             .where((Vote.id == vote_id) & (Vote.organisation == organisation_id) & (Vote.status == "draft"))
             .returning(Vote.id)
         )

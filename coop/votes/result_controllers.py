@@ -78,7 +78,7 @@ class ResultController(Controller):
     @get("/{vote_id:int}/board.json", name="vote_board_json")
     async def board_json(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Stream:
         vote = await vote_or_404(request, vote_id)
-        if vote.status != "closed":
+        if vote.status == "draft":
             raise NotFoundException()
         return Stream(
             board_json_chunks(vote),
@@ -87,6 +87,17 @@ class ResultController(Controller):
         )
 
     # --- results ----------------------------------------------------------------------------------------
+
+    @get("/{vote_id:int}/recount", name="vote_recount")
+    async def recount(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:
+        """ "Check this result yourself": the page's script recounts the published files in the browser
+        (coop/static/js/recount.mjs); without JavaScript it links the files and the Python checker."""
+        vote = await vote_or_404(request, vote_id)
+        if vote.status != "closed" or vote.result is None:
+            return render(
+                request, "votes/refused.html", {"vote": vote, "reason": "no_results_yet"}, status_code=409
+            )
+        return render(request, "votes/recount.html", {"vote": vote})
 
     @get("/{vote_id:int}/results", name="vote_results")
     async def results(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Template:

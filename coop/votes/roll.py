@@ -73,10 +73,12 @@ class Turnout:
 
 # One statement for everything the vote's page counts: aggregates over the roll, the ballots and the
 # participations (by channel), and the member's own place on the roll and participation, by key. Channel
-# names are never "roll", "ballots", "me_roll" or "me_voted".
+# names are never "roll", "ballots", "sealed", "me_roll" or "me_voted". Ballots are sealed while the vote is
+# open (coop/votes/sealed_store.py) and readable after it closes: the ballots are both together.
 _FIGURES = (
     "SELECT 'roll' AS what, COUNT(*) AS n, NULL AS channel FROM vote_roll WHERE vote = {} "
     "UNION ALL SELECT 'ballots', COUNT(*), NULL FROM vote_ballot WHERE vote = {} "
+    "UNION ALL SELECT 'sealed', COUNT(*), NULL FROM vote_sealed_ballot WHERE vote = {} "
     "UNION ALL SELECT channel, COUNT(*), channel FROM vote_participation WHERE vote = {} GROUP BY channel "
     "UNION ALL SELECT 'me_roll', COUNT(*), NULL FROM vote_roll WHERE vote = {} AND member = {} "
     "UNION ALL SELECT 'me_voted', COUNT(*), MAX(channel) FROM vote_participation "
@@ -87,10 +89,12 @@ _MINE = ("me_roll", "me_voted")
 
 async def vote_figures(vote_id: int, member_id: int) -> tuple[VoterStatus, Turnout]:
     """The member's own status and the vote's turnout, in one query whatever the size of the roll."""
-    rows = await VoteRoll.raw(_FIGURES, vote_id, vote_id, vote_id, vote_id, member_id, vote_id, member_id)
+    rows = await VoteRoll.raw(
+        _FIGURES, vote_id, vote_id, vote_id, vote_id, vote_id, member_id, vote_id, member_id
+    )
     counts = {str(r["what"]): int(r["n"]) for r in rows if r["what"] not in _MINE}
     mine = {str(r["what"]): r for r in rows if r["what"] in _MINE}
-    by_channel = {k: n for k, n in counts.items() if k not in ("roll", "ballots") and n}
+    by_channel = {k: n for k, n in counts.items() if k not in ("roll", "ballots", "sealed") and n}
     voted = int(mine["me_voted"]["n"]) > 0
     status = VoterStatus(
         on_roll=int(mine["me_roll"]["n"]) > 0,
@@ -100,7 +104,7 @@ async def vote_figures(vote_id: int, member_id: int) -> tuple[VoterStatus, Turno
     figures = Turnout(
         electorate=counts["roll"],
         voted=sum(by_channel.values()),
-        ballots=counts["ballots"],
+        ballots=counts["ballots"] + counts["sealed"],
         by_channel=by_channel,
     )
     return status, figures

@@ -44,6 +44,13 @@ class Vote(Table, tablename="vote"):
     created_at = Timestamptz(default=TimestamptzNow())
     board_digest = Varchar(length=64, null=True, default=None, help_text="SHA-256 of the bulletin board.")
     result = Text(null=True, default=None, help_text="JSON: the count sheet and turnout, written at close.")
+    seal_public_key = Varchar(
+        length=44,
+        null=True,
+        default=None,
+        help_text="Base64 X25519 public key ballots are sealed to while the vote is open; the private key "
+        "is in a file outside the database (coop/votes/vote_keys.py), destroyed at close.",
+    )
 
 
 class VoteRoll(Table, tablename="vote_roll"):
@@ -78,3 +85,12 @@ class Ballot(Table, tablename="vote_ballot"):
     vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
     choice = Text(help_text="Compact: 'for'/'against'/'abstain', an option index, '0,2' (approval), '2>0>1'.")
     weight = Integer(default=1)
+
+
+class SealedBallotRow(Table, tablename="vote_sealed_ballot"):
+    """A ballot sealed to the vote's public key while the vote is open: no member, no time, no readable
+    choice. Opened, re-written as a `Ballot` in tracker order and deleted when the vote closes."""
+
+    fingerprint = Varchar(length=26, primary_key=True, help_text="SHA-256 of the box, 128 bits in base32.")
+    vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
+    sealed = Text(help_text="Base64 libsodium sealed box of [tracker, choice, weight], padded.")

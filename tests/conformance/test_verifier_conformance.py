@@ -152,6 +152,10 @@ def test_the_verifier_agrees_on_the_real_elections(
     assert verifier.verify(board, results) == []
 
 
+def first_with_weight_shown(board: dict[str, Any]) -> int:
+    return next(i for i, ballot in enumerate(board["ballots"]) if isinstance(ballot[2], int))
+
+
 def _refingerprint(board: dict[str, Any], results: dict[str, Any]) -> dict[str, Any]:
     """A forger's results: the board's new fingerprint and ballot count copied in, so only the recount
     can tell."""
@@ -165,17 +169,19 @@ def test_a_tampered_ward_fails_with_the_stage_that_differs(conformance_dir: Path
     ward = _data(conformance_dir, "scotland/wards/aberdeenshire_2017_ward12.blt")
     board, results = _publish(parse_blt(ward.read_text(encoding="utf-8")), stv=True, meek=meek)
     names = board["options"]
-    # A changed choice: one paper's first preference moved to another candidate.
+    # A changed choice: one paper's first preference moved to another candidate (a ballot that shows its
+    # weight; one in a merged weight group would fail the group's totals first).
+    shown = first_with_weight_shown(board)
     changed = copy.deepcopy(board)
-    tracker, choice, weight = changed["ballots"][0]
+    tracker, choice, weight = changed["ballots"][shown]
     prefs = choice.split(">")
     prefs[:2] = prefs[1::-1] if len(prefs) > 1 else [str((int(prefs[0]) + 1) % len(names))]
-    changed["ballots"][0] = [tracker, ">".join(prefs), weight]
+    changed["ballots"][shown] = [tracker, ">".join(prefs), weight]
     problems = verifier.verify(changed, _refingerprint(changed, results))
     assert len(problems) == 1 and problems[0].startswith(("Stage 1: the sheet gives", "The quota"))
     # A removed ballot.
     fewer = copy.deepcopy(board)
-    del fewer["ballots"][0]
+    del fewer["ballots"][shown]
     problems = verifier.verify(fewer, _refingerprint(fewer, results))
     assert len(problems) == 1 and (problems[0].startswith("Stage 1:") or "quota" in problems[0])
     # A changed result: one figure at the third stage.

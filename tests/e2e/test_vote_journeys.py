@@ -184,15 +184,17 @@ def open_the_vote(page: Page, title: str, easy_read: str) -> str:
     return url
 
 
-def cast_and_keep_the_tracker(page: Page, checks: Checks) -> str:
+def cast_and_keep_the_tracker(page: Page, checks: Checks) -> tuple[str, str]:
+    """Cast; returns the tracking code (for after close) and the sealed ballot's fingerprint (while open)."""
     expect(page.locator("h1")).to_have_text("Check your vote before you cast it")
     checks.page(page, "check")
     continue_(page, "Cast my vote")
     expect(page.locator("h1")).to_have_text("Your vote has been cast")
     tracker = page.locator(".govuk-panel .coop-tracker").inner_text().strip()
-    assert TRACKER.match(tracker), tracker
+    fingerprint = page.locator(".coop-fingerprint").inner_text().strip()
+    assert TRACKER.match(tracker) and TRACKER.match(fingerprint), (tracker, fingerprint)
     checks.page(page, "receipt")
-    return tracker
+    return tracker, fingerprint
 
 
 def look_up(page: Page, tracker: str, *, expected: str, checks: Checks) -> None:
@@ -296,9 +298,9 @@ def test_a_member_votes_checks_their_tracker_and_sees_the_result_after_close(
     vote_url = open_the_vote(page, title, "We could share PAs.")
     shown, counted_as = EXPECTED[kind]
     assert vote_in(page, kind, javascript=javascript, checks=checks) == shown
-    tracker = cast_and_keep_the_tracker(page, checks)
+    tracker, fingerprint = cast_and_keep_the_tracker(page, checks)
     press(page, page.get_by_role("link", name="bulletin board", exact=True))
-    look_up(page, tracker, expected="is recorded", checks=checks)
+    look_up(page, fingerprint, expected="is recorded", checks=checks)  # while open: the sealed ballot
 
     # Trying again: the ballot says they have already voted, and nothing more is counted.
     page.goto(f"{vote_url}/ballot")

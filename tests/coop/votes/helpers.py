@@ -11,6 +11,7 @@ from tests.conftest import run
 SECRETARY = "helen@riverside.example"
 MEMBER = "jamie@riverside.example"
 TRACKER_RE = re.compile(r'class="coop-tracker[^"]*">([A-Z2-7-]{26,40})<')
+FINGERPRINT_RE = re.compile(r'class="coop-fingerprint[^"]*">([A-Z2-7-]{26,40})<')
 
 
 def now() -> datetime:
@@ -102,3 +103,19 @@ def rows(table: str) -> list[dict[str, Any]]:
     from coop.db import current_engine
 
     return run(current_engine().run_ddl(f"SELECT * FROM {table}"))
+
+
+def ballots() -> list[dict[str, Any]]:
+    """Every ballot as stored, readable or not: the readable rows, and each sealed box opened with its
+    vote's key file as only the close (or an operator holding the key) can."""
+    from coop.votes import vote_keys
+    from coop.votes.sealing import SealedBallot, open_sealed
+
+    out = rows("vote_ballot")
+    keys = {int(v["id"]): v["seal_public_key"] for v in rows("vote") if v["seal_public_key"]}
+    for box in rows("vote_sealed_ballot"):
+        vote = int(box["vote"])
+        box_read = SealedBallot(box["fingerprint"], box["sealed"])
+        entry = open_sealed(vote_keys.load_key(vote, keys[vote]), box_read)
+        out.append({"tracker": entry.tracker, "vote": vote, "choice": entry.choice, "weight": entry.weight})
+    return out

@@ -12,9 +12,11 @@ from tests.conftest import run
 from tests.coop.helpers import page_text, post_form, sign_in
 from tests.coop.jobs.helpers import run_jobs
 from tests.coop.votes.helpers import (
+    FINGERPRINT_RE,
     MEMBER,
     SECRETARY,
     TRACKER_RE,
+    ballots,
     cast,
     close,
     make_vote,
@@ -50,7 +52,7 @@ def test_a_ballot_one_second_before_close_counts_and_one_second_after_is_refused
     late = cast(vote_id, VOTERS[1], "for", when=closes_at + timedelta(seconds=1))
     assert late.status == "closed"
     assert cast(vote_id, VOTERS[2], "for", when=closes_at).status == "closed"  # closing is exact
-    assert len(rows("vote_ballot")) == 1 and len(rows("vote_participation")) == 1
+    assert len(ballots()) == 1 and len(rows("vote_participation")) == 1
 
 
 def test_a_late_ballot_over_http_gets_a_clear_message(demo, client, monkeypatch):
@@ -62,7 +64,7 @@ def test_a_late_ballot_over_http_gets_a_clear_message(demo, client, monkeypatch)
         response = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "for"})
         assert response.status_code == 409
         assert "This vote has closed" in response.text and "Your vote was not counted" in response.text
-        assert rows("vote_ballot") == []
+        assert ballots() == []
 
 
 def test_results_appear_only_after_the_worker_closes_the_vote_when_due(demo, client, monkeypatch):
@@ -127,7 +129,7 @@ def test_close_rewrites_ballots_in_tracker_order_and_publishes_the_digest(demo):
     ]
     vote = close(vote_id, when=now() + timedelta(hours=2), settings=demo)
     run_jobs(demo, at=now() + timedelta(hours=2))  # the worker sends the results
-    stored = rows("vote_ballot")
+    stored = ballots()
     assert sorted(trackers) == [r["tracker"] for r in stored]  # physical order is tracker order
     entries = [BoardEntry(r["tracker"], r["choice"], r["weight"]) for r in stored]
     assert vote.board_digest == board_digest(vote_id, entries)
@@ -143,11 +145,17 @@ def test_member_looks_up_their_tracker_during_and_after_voting(demo, client):
     sign_in(client, MEMBER)
     receipt = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "against"})
     tracker = TRACKER_RE.search(receipt.text).group(1)
+    fingerprint = FINGERPRINT_RE.search(receipt.text).group(1)
     board = f"/o/riverside/votes/{vote_id}/board"
-    assert f'<form method="post" action="{board}"' in client.get(board).text  # no code in an address
-    during = post_form(client, board, {"tracker": tracker.lower()})
+    page = client.get(board).text
+    assert f'<form method="post" action="{board}"' in page  # no code in an address
+    assert fingerprint in page and tracker not in page  # the quiet board: sealed ballots only
+    during = post_form(client, board, {"tracker": fingerprint.lower()})
     assert "is recorded" in during.text and "Against" not in page_text(during.text)
-    partial = post_form(client, board, {"tracker": tracker}, headers={"HX-Request": "true"})
+    # While the vote is open the tracking code is sealed in the ballot: nothing on the server knows it.
+    sealed = post_form(client, board, {"tracker": tracker})
+    assert "could not find" in sealed.text and "look up your sealed ballot" in sealed.text
+    partial = post_form(client, board, {"tracker": fingerprint}, headers={"HX-Request": "true"})
     assert partial.status_code == 200 and partial.text.lstrip().startswith('<div id="lookup-result"')
     assert "<html" not in partial.text and partial.headers["vary"] == "HX-Request"
     unknown = post_form(client, board, {"tracker": "AAAA"})
@@ -201,7 +209,7 @@ def test_verify_detects_a_changed_ballot(demo):
     for email in VOTERS[:4]:
         cast(vote_id, email, "for")
     close(vote_id, when=now() + timedelta(hours=2))
-    tracker = rows("vote_ballot")[0]["tracker"]
+    tracker = ballots()[0]["tracker"]
     run(Ballot.update({Ballot.choice: "against"}).where(Ballot.tracker == tracker))
     code, output = _verify(vote_id)
     assert code == 1 and "does NOT match the published digest" in output
@@ -266,7 +274,7 @@ def test_electorate_is_frozen_at_opening_and_ceased_members_lose_their_vote_at_o
         run(cast_ballot(org_id(), vote_id, sofia["id"], "for", now=now(), actor=actor)).status
         == "not_eligible"
     )
-    assert rows("vote_ballot") == []
+    assert ballots() == []
 
 
 def test_reminders_go_to_those_who_have_not_voted(demo, client):

@@ -42,7 +42,7 @@ def _add_crowd(organisation: int) -> None:
 
 def test_killing_the_app_while_ballots_are_cast_never_splits_a_ballot_from_its_voter(demo, db, engine_name):
     from coop.db import CoopSQLiteEngine
-    from coop.votes.tables import Ballot, VoteParticipation
+    from coop.votes.tables import Ballot, SealedBallotRow, VoteParticipation
 
     organisation = org_id()
     _add_crowd(organisation)
@@ -68,6 +68,7 @@ def test_killing_the_app_while_ballots_are_cast_never_splits_a_ballot_from_its_v
             with sqlite3.connect(db.path) as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         ballots = run(Ballot.count().where(Ballot.vote == vote_id))
+        ballots += run(SealedBallotRow.count().where(SealedBallotRow.vote == vote_id))
         voters = run(VoteParticipation.count().where(VoteParticipation.vote == vote_id))
         assert ballots == voters, f"kill {kill + 1}: {ballots} ballots but {voters} voters"
         written.append(ballots)

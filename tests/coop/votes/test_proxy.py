@@ -7,7 +7,17 @@ from datetime import timedelta
 
 from tests.conftest import run
 from tests.coop.helpers import page_text, post_form, sign_in
-from tests.coop.votes.helpers import MEMBER, close, make_vote, member_by_name, member_id, now, org_id, rows
+from tests.coop.votes.helpers import (
+    MEMBER,
+    ballots,
+    close,
+    make_vote,
+    member_by_name,
+    member_id,
+    now,
+    org_id,
+    rows,
+)
 
 
 def _appoint(appointer: str, proxy_email: str, *, standing: bool = True) -> str:
@@ -70,4 +80,4 @@ def test_a_meeting_proxy_or_a_stranger_cannot_vote_for_someone_else(demo, client
             client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "for", "for_member": other}
         )
         assert response.status_code == 403
-    assert rows("vote_ballot") == []
+    assert ballots() == []

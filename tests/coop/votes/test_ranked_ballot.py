@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from tests.coop.helpers import page_text, post_form, sign_in
 from tests.coop.jobs.helpers import run_jobs
-from tests.coop.votes.helpers import MEMBER, TRACKER_RE, make_vote, now, rows
+from tests.coop.votes.helpers import MEMBER, TRACKER_RE, ballots, make_vote, now, rows
 
 STATE_RE = re.compile(r'name="state" value="([^"]+)"')
 OPTIONS = ("Ann", "Bo", "Cy", "Di")
@@ -63,10 +63,10 @@ def test_rank_every_option_then_check_then_cast_with_a_tracker(demo, client):
     assert 'name="encoded" value="2&gt;0&gt;3&gt;1"' in check.text
     assert "Add a" not in check.text  # every option is ranked
     # Nothing is stored before the vote is cast.
-    assert rows("vote_ballot") == [] and rows("vote_participation") == []
+    assert ballots() == [] and rows("vote_participation") == []
     receipt = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "2>0>3>1"})
     assert receipt.status_code == 200 and TRACKER_RE.search(receipt.text)
-    assert [r["choice"] for r in rows("vote_ballot")] == ["2>0>3>1"]
+    assert [r["choice"] for r in ballots()] == ["2>0>3>1"]
 
 
 def test_stop_after_some_preferences_and_add_one_more_from_check(demo, client):
@@ -164,7 +164,7 @@ def test_errors_no_answer_an_option_twice_and_a_tampered_state(demo, client):
     assert replayed.status_code == 422 and "could not be read" in replayed.text
     skipped = step(client, vote_id, page, 3, choice="1")  # a position beyond the answers so far
     assert skipped.status_code == 422
-    assert rows("vote_ballot") == []
+    assert ballots() == []
 
 
 def test_a_step_after_the_vote_closed_is_refused(demo, client, monkeypatch):
@@ -181,7 +181,7 @@ def test_a_step_after_the_vote_closed_is_refused(demo, client, monkeypatch):
         assert back.status_code == 409
         late = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "0>1"})
         assert late.status_code == 409 and "Your vote was not counted" in late.text
-        assert rows("vote_ballot") == [] and rows("vote_participation") == []
+        assert ballots() == [] and rows("vote_participation") == []
 
 
 def test_a_ranked_or_stv_vote_nobody_voted_in_closes_with_a_result_page(demo, client, monkeypatch):

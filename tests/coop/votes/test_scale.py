@@ -20,11 +20,15 @@ VOTERS = 11_000
 
 
 def _vote_everyone(vote_id: int, choices: tuple[str, ...] = ("for", "against")) -> int:
-    """A participation and a ballot for everyone on the roll, written directly in batches (casting them
-    one by one over HTTP would be the slow part of the test, and is tested elsewhere)."""
-    from coop.votes.bulletin import new_tracker
-    from coop.votes.tables import Ballot, VoteParticipation, VoteRoll
+    """A participation and a ballot, sealed to the vote's key as casting seals it, for everyone on the
+    roll, written directly in batches (casting them one by one over HTTP would be the slow part of the
+    test, and is tested elsewhere)."""
+    from coop.votes import vote_keys
+    from coop.votes.bulletin import BoardEntry, new_tracker
+    from coop.votes.sealing import seal
+    from coop.votes.tables import SealedBallotRow, VoteParticipation, VoteRoll
 
+    public = vote_keys.decode_public(_vote_row(vote_id)["seal_public_key"])
     roll = [int(r["member"]) for r in run(VoteRoll.select(VoteRoll.member).where(VoteRoll.vote == vote_id))]
     for start in range(0, len(roll), 500):
         batch = roll[start : start + 500]
@@ -33,12 +37,13 @@ def _vote_everyone(vote_id: int, choices: tuple[str, ...] = ("for", "against")) 
                 *(VoteParticipation(vote=vote_id, member=m, channel="paper") for m in batch)
             )
         )
+        boxes = [
+            seal(public, BoardEntry(new_tracker(), choices[i % len(choices)], 1))
+            for i, _ in enumerate(batch, start=start)
+        ]
         run(
-            Ballot.insert(
-                *(
-                    Ballot(vote=vote_id, tracker=new_tracker(), choice=choices[i % len(choices)], weight=1)
-                    for i, _ in enumerate(batch, start=start)
-                )
+            SealedBallotRow.insert(
+                *(SealedBallotRow(vote=vote_id, fingerprint=b.fingerprint, sealed=b.sealed) for b in boxes)
             )
         )
     return len(roll)
@@ -64,13 +69,17 @@ def test_a_vote_of_11000_opens_and_closes(demo):
 
 def test_a_close_that_fails_is_undone_whole_and_the_worker_closes_it_later(demo, monkeypatch):
     import coop.votes.closing
-    from coop.votes.tables import Ballot
+    from coop.votes.tables import Ballot, SealedBallotRow
+
+    def stored() -> list[tuple[str, str]]:
+        readable = [(r["tracker"], r["choice"]) for r in run(Ballot.select(Ballot.tracker, Ballot.choice))]
+        boxes = run(SealedBallotRow.select(SealedBallotRow.fingerprint, SealedBallotRow.sealed))
+        return sorted(readable + [(r["fingerprint"], r["sealed"]) for r in boxes])
 
     vote_id = make_vote(closes_in=timedelta(minutes=5))
     _vote_everyone(vote_id)
-    ballots_before = sorted(
-        (r["tracker"], r["choice"]) for r in run(Ballot.select(Ballot.tracker, Ballot.choice))
-    )
+    ballots_before = stored()
+    assert ballots_before
     closes_at = _vote_row(vote_id)["closes_at"]
 
     async def broken(*args: object, **kwargs: object) -> None:
@@ -84,9 +93,7 @@ def test_a_close_that_fails_is_undone_whole_and_the_worker_closes_it_later(demo,
     assert close_job["state"] != "done"
     vote = _vote_row(vote_id)
     assert vote["status"] == "open" and vote["result"] is None and vote["board_digest"] is None
-    assert sorted((r["tracker"], r["choice"]) for r in run(Ballot.select(Ballot.tracker, Ballot.choice))) == (
-        ballots_before
-    )
+    assert stored() == ballots_before  # the sealed ballots, and the key to open them, are kept for the retry
     monkeypatch.undo()
     run_jobs(demo, at=closes_at + timedelta(hours=1))  # the retry, after the back-off
     vote = _vote_row(vote_id)
@@ -107,7 +114,7 @@ def test_the_board_is_paged_and_its_json_download_has_every_ballot(demo, client,
     open_board = client.get(url)
     assert open_board.status_code == 200
     shown = re.findall(r"coop-tracker govuk-!-text-break-word\">([A-Z2-7-]+)<", open_board.text)
-    assert len(shown) == 50 and ">For<" not in open_board.text  # trackers only while voting
+    assert len(shown) == 50 and ">For<" not in open_board.text  # sealed ballots' fingerprints only
     close(vote_id, when=now() + timedelta(days=8))
     seen: list[str] = []
     page_url: str | None = url

@@ -1,7 +1,7 @@
-"""V6: the independent checker (`verifier/verify_board.py`) run, as a member would, on the two files a closed
-vote publishes, for a vote of every kind coop runs and for the demo's closed election; see
-tests/test_independent_verifier.py and tests/conformance/test_verifier_conformance.py for generated
-elections and the shared conformance cases."""
+"""V6: the independent checker (`verifier/verify_board.py`) and the browser recount run, as a member
+would, on the two files a closed vote publishes, for a vote of every kind coop runs and for the demo's
+closed election; see tests/test_independent_verifier.py and tests/conformance/ for generated elections and
+the shared conformance cases."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conformance.test_browser_recount import browser_recount
 from tests.coop.helpers import sign_in
 from tests.coop.votes.helpers import MEMBER, cast, close, make_vote, now
 
@@ -63,6 +64,8 @@ def test_the_verifier_checks_a_real_votes_downloads(demo, client, tmp_path, kind
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "matches the recount" in ok.stdout
     published = json.loads(board.read_text())
+    (in_browser,) = browser_recount([(published, json.loads(results.read_text()))], tmp_path)
+    assert in_browser["problems"] == []
     # Edit one ballot in the download (to a different first preference, so the count itself changes):
     # the fingerprint gives it away.
     first = next(b for b in published["ballots"] if b[1].split(">")[0] != swapped.split(">")[0])
@@ -82,6 +85,8 @@ def test_the_verifier_checks_a_real_votes_downloads(demo, client, tmp_path, kind
     forged = {**json.loads(results.read_text()), "board_digest": changed["board_digest"]}
     problems = verify_board.verify(changed, forged)
     assert problems and not any("fingerprint" in p for p in problems), problems
+    (in_browser,) = browser_recount([(changed, forged)], tmp_path)
+    assert in_browser["problems"] and not any("fingerprint" in p for p in in_browser["problems"])
 
 
 def test_the_verifier_checks_the_demo_election(demo_with_votes, client, tmp_path) -> None:
@@ -95,3 +100,5 @@ def test_the_verifier_checks_the_demo_election(demo_with_votes, client, tmp_path
         board, results = download(client, int(vote["id"]), tmp_path)
         ok = run_verifier(board, results)
         assert ok.returncode == 0, ok.stdout + ok.stderr
+        files = (json.loads(board.read_text()), json.loads(results.read_text()))
+        assert browser_recount([files], tmp_path)[0]["problems"] == []

@@ -1,0 +1,113 @@
+"""Sealed ballots in the database: the hooks that opening, casting, the board and closing call.
+
+Opening makes the vote's key pair (`vote_keys.py`) and stores its public key; casting stores each ballot as
+a sealed box (`sealing.py`) instead of a readable row; while the vote is open the board lists the boxes'
+fingerprints; closing opens every box with the key file, hands the ballots to the usual re-write in tracker
+order, deletes the boxes and, once the close has committed, destroys the key. Votes opened before sealed
+ballots existed have no public key and keep readable ballots to the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from nacl.public import PrivateKey
+
+from coop.votes import vote_keys
+from coop.votes.bulletin import BoardEntry
+from coop.votes.records import VoteStateError
+from coop.votes.sealing import SealedBallot, SealError, open_sealed, seal
+from coop.votes.tables import SealedBallotRow, Vote
+
+logger = logging.getLogger("coop.votes")
+
+_STORE = "INSERT INTO vote_sealed_ballot (fingerprint, vote, sealed) VALUES ({}, {}, {})"
+
+
+@asynccontextmanager
+async def new_vote_key(vote_id: int) -> AsyncIterator[str]:
+    """A new key pair for a vote being opened: yields the public key to store on the vote; the key file
+    is destroyed again if the opening does not happen."""
+    public = vote_keys.create_key(vote_id)
+    try:
+        yield public
+    except BaseException:
+        vote_keys.destroy_key(vote_id, public)
+        raise
+
+
+async def store_sealed(public_key: str, vote_id: int, entry: BoardEntry) -> str:
+    """Seal a ballot to the vote's key and store the box (inside the cast's transaction). Returns the
+    box's fingerprint, which the voter is shown and the board lists."""
+    box = seal(vote_keys.decode_public(public_key), entry)
+    await SealedBallotRow.raw(_STORE, box.fingerprint, vote_id, box.sealed)
+    return box.fingerprint
+
+
+def participation_id() -> int:
+    """A random id for a participation row, above any the table's own counter will reach, within the
+    32-bit ids PostgreSQL's serial columns hold."""
+    return secrets.randbelow(2**30) + 2**30
+
+
+async def public_key_of(vote_id: int) -> str | None:
+    row = await Vote.select(Vote.seal_public_key).where(Vote.id == vote_id).first()
+    return row["seal_public_key"] if row else None
+
+
+async def key_for_close(vote_id: int) -> tuple[str | None, PrivateKey | None]:
+    """The vote's public key and the private key that opens its boxes, read before the closing
+    transaction (both None for a vote opened before ballots were sealed). A missing or wrong key file
+    stops the close: the vote stays open, and the message says why."""
+    public_key = await public_key_of(vote_id)
+    if public_key is None:
+        return None, None
+    try:
+        return public_key, vote_keys.load_key(vote_id, public_key)
+    except vote_keys.VoteKeyError as error:
+        raise VoteStateError(str(error)) from None
+
+
+async def open_sealed_ballots(vote_id: int, key: PrivateKey | None) -> list[BoardEntry]:
+    """Inside the closing transaction: open every box, delete the boxes and return the ballots for the
+    re-write. A box that does not open stops the close: no ballot is lost or guessed."""
+    if key is None:
+        return []
+    rows = await SealedBallotRow.select(SealedBallotRow.fingerprint, SealedBallotRow.sealed).where(
+        SealedBallotRow.vote == vote_id
+    )
+    try:
+        entries = [open_sealed(key, SealedBallot(r["fingerprint"], r["sealed"])) for r in rows]
+    except SealError as error:
+        raise VoteStateError(f"The vote cannot be counted: {error}") from None
+    await SealedBallotRow.delete().where(SealedBallotRow.vote == vote_id)
+    return entries
+
+
+def destroy_after_close(vote_id: int, public_key: str | None) -> None:
+    """After the close has committed: nothing may open this vote's boxes again, even from a backup."""
+    if public_key is None:
+        return
+    try:
+        vote_keys.destroy_key(vote_id, public_key)
+    except OSError:  # the vote is closed and counted; an undeleted key is the operator's to remove
+        logger.error("could not destroy the key file of closed vote %s", vote_id, exc_info=True)
+
+
+async def sealed_fingerprints(vote_id: int) -> list[str]:
+    """While the vote is open the board lists the boxes by fingerprint, in fingerprint order."""
+    rows = await SealedBallotRow.select(SealedBallotRow.fingerprint).where(SealedBallotRow.vote == vote_id)
+    return sorted(r["fingerprint"] for r in rows)
+
+
+async def sealed_count(vote_id: int) -> int:
+    return await SealedBallotRow.count().where(SealedBallotRow.vote == vote_id)
+
+
+async def fingerprint_recorded(vote_id: int, fingerprint: str) -> bool:
+    return await SealedBallotRow.exists().where(
+        (SealedBallotRow.vote == vote_id) & (SealedBallotRow.fingerprint == fingerprint)
+    )
