@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.tables import BoardElection, Nomination
@@ -16,6 +16,7 @@ from coop.db import is_sqlite, write_transaction
 from coop.members.errors import MembershipError
 from coop.members.tables import Member
 from coop.organisations.service import constitution_of
+from coop.public_ids import parse_public_id
 from coop.votes.lifecycle import NewVote, create_vote, new_vote_problems
 
 MAX_CANDIDATES = 50
@@ -39,13 +40,6 @@ class Ballot:
     kind: str
     closes_at: datetime
     secret: bool = True
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 async def call_election(organisation_id: int, new: NewElection, actor: Actor, *, today: date) -> str:
@@ -80,7 +74,7 @@ async def call_election(organisation_id: int, new: NewElection, actor: Actor, *,
 
 
 async def election_in_org(organisation_id: int, public_id: str) -> dict[str, Any] | None:
-    uuid = _uuid(public_id)
+    uuid = parse_public_id(public_id)
     if uuid is None:
         return None
     row: dict[str, Any] | None = (

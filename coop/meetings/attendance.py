@@ -10,11 +10,12 @@ from typing import Any
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import as_director, current_directors
 from coop.db import write_transaction
-from coop.meetings.service import MeetingError, MeetingInfo, now, parse_id, voting_strength
+from coop.meetings.service import MeetingError, MeetingInfo, now, voting_strength
 from coop.meetings.tables import Attendance, Meeting
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import KeysetPage, keyset_page
+from coop.public_ids import parse_public_id
 from governance.constitution import Constitution
 from governance.quorum import Participant, QuorumOutcome, board_quorum, general_meeting_quorum
 
@@ -170,7 +171,7 @@ def _check_mode(constitution: Constitution, meeting: MeetingInfo, mode: str, pro
 
 async def _arriving_member(org: OrgContext, member_public_id: str) -> dict[str, Any]:
     """The current member of this organisation who is arriving, or a refusal by the field."""
-    uid = parse_id(member_public_id)
+    uid = parse_public_id(member_public_id)
     member = None
     if uid is not None:
         member = (

@@ -10,10 +10,11 @@ from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
-from coop.meetings.service import MeetingError, MeetingInfo, directors_for_forms, parse_id
+from coop.meetings.service import MeetingError, MeetingInfo, directors_for_forms
 from coop.meetings.tables import DirectorInterest, InterestDeclaration
 from coop.organisations.service import OrgContext
 from coop.pagination import KeysetPage, keyset_page
+from coop.public_ids import parse_public_id
 
 TEXT_LIMIT = 1000
 
@@ -40,7 +41,7 @@ async def interests_page(org: OrgContext, *, after: str = "", before: str = "") 
 
 
 async def _director(org: OrgContext, public_id: str, field: str) -> dict[str, Any]:
-    uid = parse_id(public_id)
+    uid = parse_public_id(public_id)
     for row in await directors_for_forms(org):
         if uid is not None and row["public_id"] == uid:
             return row
@@ -75,7 +76,7 @@ async def add_interest(
 
 
 async def end_interest(org: OrgContext, interest_public_id: str, ended_on: date, actor: Actor) -> None:
-    uid = parse_id(interest_public_id)
+    uid = parse_public_id(interest_public_id)
     row = None
     if uid is not None:
         row = await (

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from uuid import UUID
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import current_directors
@@ -20,6 +19,7 @@ from coop.members.errors import MembershipError
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import KeysetPage, keyset_page
+from coop.public_ids import parse_public_id
 from governance.constitution import Constitution
 from governance.notice import MeetingKind
 
@@ -53,13 +53,6 @@ def is_manager(org: OrgContext) -> bool:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def parse_id(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 def as_date(value: Any) -> date | None:
@@ -155,7 +148,7 @@ def _visible(org: OrgContext) -> Any:
 
 async def meeting_in_org(org: OrgContext, public_id: str) -> MeetingInfo | None:
     """The meeting if it is this organisation's and the person may see it (else None: a 404)."""
-    uid = parse_id(public_id)
+    uid = parse_public_id(public_id)
     if uid is None:
         return None
     row = await Meeting.select(*_COLUMNS).where(_visible(org) & (Meeting.public_id == uid)).first()
@@ -205,7 +198,7 @@ class NewMeeting:
 
 
 async def _chair_id(organisation_id: int, public_id: str) -> int | None:
-    uid = parse_id(public_id) if public_id else None
+    uid = parse_public_id(public_id) if public_id else None
     if uid is None:
         if public_id:
             raise MeetingError({"chair": "Choose the chair from the list"})
@@ -377,7 +370,7 @@ async def agenda(meeting: MeetingInfo) -> list[dict[str, Any]]:
 
 
 async def item_in_meeting(meeting: MeetingInfo, public_id: str) -> dict[str, Any] | None:
-    uid = parse_id(public_id)
+    uid = parse_public_id(public_id)
     if uid is None:
         return None
     return await (

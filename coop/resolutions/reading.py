@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import KeysetPage, keyset_page
+from coop.public_ids import parse_public_id
 from coop.resolutions.tables import (
     WrittenResolution,
     WrittenResolutionAgreement,
@@ -58,13 +58,6 @@ COLUMNS = (
 
 def is_manager(org: OrgContext) -> bool:
     return org.has_any(*MANAGER_ROLES)
-
-
-def parse_public_id(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None
 
 
 async def resolution_in_org(organisation_id: int, public_id: str) -> dict[str, Any] | None:
