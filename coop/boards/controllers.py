@@ -15,6 +15,7 @@ from coop import clock
 from coop.actor import actor_of
 from coop.boards import service
 from coop.boards.forms import read_appointment, read_ending
+from coop.boards.rotation import retiring_at_next_agm
 from coop.errors import form_page, refusal_context
 from coop.guards import current_org, requires_member, requires_role
 from coop.urls import org_path
@@ -37,6 +38,9 @@ async def _register_context(request: Request[Any, Any, Any], after: int) -> dict
         "next_after": next_after,
         "after": after,
         "private": service.is_manager(org),
+        "next_agm": await retiring_at_next_agm(
+            org.organisation_id, state.constitution, state.directors, clock.now()
+        ),
         "routes": service.ROUTES,
         "endings": service.ENDINGS,
     }
