@@ -86,6 +86,11 @@ class Settings:
         "Days before a vote closes to remind electors who have not voted, comma-separated.",
         default=("3", "1"),
     )
+    compliance_reminder_days: int = _help(
+        "Days before a filing or meeting date (accounts, confirmation statement, CIC34, AGM) to remind the "
+        "secretary, once per date.",
+        default=30,
+    )
     term_end_reminder_days: int = _help(
         "Days before a director's term ends to remind the secretary, so the AGM or election can be planned.",
         default=60,

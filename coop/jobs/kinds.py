@@ -10,6 +10,7 @@ def default_handlers() -> dict[str, Handler]:
     from coop.accounts.reset_link import send_reset_link
     from coop.accounts.service import RESET_LINK_JOB
     from coop.boards.schedule import TERM_END, remind_term_end
+    from coop.documents import compliance_reminders
     from coop.mail.delivery import deliver
     from coop.mail.service import DELIVER
     from coop.meetings.notices import NOTICE_JOB, send_notice_batch
@@ -26,13 +27,22 @@ def default_handlers() -> dict[str, Handler]:
         timetable.RESULT: schedule.result,
         CIRCULATE: circulate_batch,
         TERM_END: remind_term_end,
+        compliance_reminders.DAILY: compliance_reminders.check_batch,
+        compliance_reminders.REMIND: compliance_reminders.remind,
     }
 
 
 def default_sweeps() -> list[Sweep]:
     from coop.boards.schedule import queue_term_end_reminders
+    from coop.documents.compliance_reminders import queue_daily_check
     from coop.members.schedule import settle_resignations
     from coop.resolutions.schedule import lapse_resolutions
     from coop.votes.schedule import close_overdue_votes
 
-    return [close_overdue_votes, settle_resignations, lapse_resolutions, queue_term_end_reminders]
+    return [
+        close_overdue_votes,
+        settle_resignations,
+        lapse_resolutions,
+        queue_term_end_reminders,
+        queue_daily_check,
+    ]
