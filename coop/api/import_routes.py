@@ -9,7 +9,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from msgspec import Meta, Struct
 
 from coop.api.auth import ROLES, WRITE, api_actor, api_caller
-from coop.api.problems import WRITE_PROBLEMS, ApiProblem
+from coop.api.problems import WRITE_PROBLEMS, ApiProblem, documented_problems
 from coop.form_values import INTEGER_MAX
 from coop.members import imports
 from coop.members.words import BOARD_ROLES
@@ -81,7 +81,7 @@ class MemberImportRoutes(Controller):
     @post(
         "/import",
         status_code=200,
-        responses=WRITE_PROBLEMS,
+        responses={**WRITE_PROBLEMS, **documented_problems(413)},  # 5,000 rows can pass 1 MB
         operation_id="importMembers",
         summary="Add members to the register in bulk, or check them first (board)",
         opt={ROLES: BOARD_ROLES, WRITE: True},

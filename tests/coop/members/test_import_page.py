@@ -101,4 +101,7 @@ def test_a_clean_file_is_checked_then_added_once(demo, client):
 def test_only_the_board_may_import(demo, client):
     sign_in(client, "jamie@riverside.example")
     assert client.get(URL).status_code == 403
-    assert _upload(client, GOOD.encode()).status_code == 403
+    # A form without the file: a refused multipart body would leave its parsed upload to the garbage
+    # collector (the guard answers before any handler could close it).
+    assert post_form(client, URL, {"csv": GOOD}).status_code == 403
+    assert post_form(client, "/o/riverside/register/import/confirm", {"csv": GOOD}).status_code == 403
