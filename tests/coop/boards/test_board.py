@@ -328,11 +328,17 @@ def test_the_register_is_paged_by_key(demo, client, monkeypatch):
 
     monkeypatch.setattr(service, "PAGE_SIZE", 2)
     sign_in(client, MEMBER)
-    first = page_text(client.get("/o/riverside/board").text)
+
+    def register_table(url: str) -> str:
+        # Only the register's own table: the page also names directors retiring at the next AGM.
+        html = client.get(url).text
+        return page_text(html.split('id="directors"', 1)[1])
+
+    first = register_table("/o/riverside/board")
     assert "Amara Okafor" in first and "Daniel Price" in first and "Helen Jones" not in first
     after = directorship("Daniel Price")["id"]
     assert f"/o/riverside/board?after={after}" in client.get("/o/riverside/board").text
-    second = page_text(client.get(f"/o/riverside/board?after={after}").text)
+    second = register_table(f"/o/riverside/board?after={after}")
     assert "Helen Jones" in second and "Priya Shah" in second and "Amara Okafor" not in second
-    last = page_text(client.get(f"/o/riverside/board?after={directorship('Priya Shah')['id']}").text)
+    last = register_table(f"/o/riverside/board?after={directorship('Priya Shah')['id']}")
     assert "Tom Evans" in last and "Next page" not in last
