@@ -58,9 +58,10 @@ def test_a_ballot_one_second_before_close_counts_and_one_second_after_is_refused
 def test_a_late_ballot_over_http_gets_a_clear_message(demo, client, monkeypatch):
     from coop import clock
 
-    vote_id = make_vote(closes_in=timedelta(hours=1))
+    # Closing within the session's idle time, so moving the clock past it does not sign the member out.
+    vote_id = make_vote(closes_in=timedelta(minutes=10))
     sign_in(client, MEMBER)
-    with clock.frozen_at(now() + timedelta(hours=1, seconds=1)):
+    with clock.frozen_at(now() + timedelta(minutes=10, seconds=1)):
         response = post_form(client, f"/o/riverside/votes/{vote_id}/cast", {"encoded": "for"})
         assert response.status_code == 409
         assert "This vote has closed" in response.text and "Your vote was not counted" in response.text
@@ -70,7 +71,7 @@ def test_a_late_ballot_over_http_gets_a_clear_message(demo, client, monkeypatch)
 def test_results_appear_only_after_the_worker_closes_the_vote_when_due(demo, client, monkeypatch):
     from coop import clock
 
-    vote_id = make_vote(closes_in=timedelta(hours=1))
+    vote_id = make_vote(closes_in=timedelta(minutes=10))
     for email in VOTERS[:3]:
         cast(vote_id, email, "for")
     sign_in(client, MEMBER)
@@ -79,7 +80,7 @@ def test_results_appear_only_after_the_worker_closes_the_vote_when_due(demo, cli
     assert client.get(f"/o/riverside/votes/{vote_id}/results.csv").status_code == 404
     board = client.get(f"/o/riverside/votes/{vote_id}/board")
     assert board.status_code == 200 and '<td class="govuk-table__cell">For' not in board.text
-    later = now() + timedelta(hours=2)
+    later = now() + timedelta(minutes=11)  # past the close, within the session's idle time
     with clock.frozen_at(later):
         # Past its closing time, a request no longer closes the vote (the worker does): it says so.
         assert "The votes are being counted" in client.get(f"/o/riverside/votes/{vote_id}").text
