@@ -170,11 +170,11 @@ def test_errors_no_answer_an_option_twice_and_a_tampered_state(demo, client):
 def test_a_step_after_the_vote_closed_is_refused(demo, client, monkeypatch):
     from coop import clock
 
-    vote_id, page = start(client, closes_in=timedelta(hours=1))
+    vote_id, page = start(client, closes_in=timedelta(minutes=10))
     second = step(client, vote_id, page, 1, choice="0")
     third = step(client, vote_id, second.text, 2, choice="1")
-    # The member leaves the page open past the closing time, then carries on.
-    with clock.frozen_at(now() + timedelta(hours=1, seconds=1)):
+    # The member leaves the page open past the closing time (within the session's idle time), then carries on.
+    with clock.frozen_at(now() + timedelta(minutes=10, seconds=1)):
         stale = step(client, vote_id, third.text, 3, choice="stop")
         assert stale.status_code == 409 and "This vote has closed" in stale.text
         back = step(client, vote_id, third.text, 3, action="back")
@@ -190,9 +190,9 @@ def test_a_ranked_or_stv_vote_nobody_voted_in_closes_with_a_result_page(demo, cl
     sign_in(client, MEMBER)
     for kind, seats in (("ranked", 1), ("stv", 2)):
         vote_id = make_vote(
-            kind=kind, purpose="board_election", options=OPTIONS, seats=seats, closes_in=timedelta(hours=1)
+            kind=kind, purpose="board_election", options=OPTIONS, seats=seats, closes_in=timedelta(minutes=10)
         )
-        later = now() + timedelta(hours=1, seconds=1)
+        later = now() + timedelta(minutes=10, seconds=1)  # past the close, within the session's idle time
         with clock.frozen_at(later):
             run_jobs(demo, at=later)  # the worker closes it at its time
             results = client.get(f"/o/riverside/votes/{vote_id}/results")
