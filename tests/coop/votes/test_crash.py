@@ -19,25 +19,26 @@ from tests.coop.votes.helpers import make_vote, org_id
 
 ROOT = Path(__file__).resolve().parents[3]
 KILLS = 20
-CROWD = 600
+CROWD = 3000  # enough that no run finishes casting before the kill, even with fast casts on PostgreSQL
 
 
 def _add_crowd(organisation: int) -> None:
     from coop.members.tables import Member
 
-    run(
-        Member.insert(
-            *(
-                Member(
-                    organisation=organisation,
-                    name=f"Crash voter {i}",
-                    member_class="budget_holder",
-                    admitted_on=date(2024, 1, 1),
+    for start in range(0, CROWD, 500):  # bounded batches: PostgreSQL takes at most 32,767 values a statement
+        run(
+            Member.insert(
+                *(
+                    Member(
+                        organisation=organisation,
+                        name=f"Crash voter {i}",
+                        member_class="budget_holder",
+                        admitted_on=date(2024, 1, 1),
+                    )
+                    for i in range(start, min(start + 500, CROWD))
                 )
-                for i in range(CROWD)
             )
         )
-    )
 
 
 def test_killing_the_app_while_ballots_are_cast_never_splits_a_ballot_from_its_voter(demo, db, engine_name):
