@@ -1,6 +1,9 @@
 """The constitution as data: every rule coop enforces, with plain-English help text on every field.
 
 The TOML model constitutions use the same names as the fields here; `load.py` reads and checks them.
+
+Kept as one module on purpose, past the usual 600 lines: it is the whole schema in one place, the order the
+model constitutions and the readable constitution page follow, and most of its length is the help text.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """RCTab's tabulation rules (single-winner IRV, RCTab-style STV, multi-pass IRV, bottoms-up), exactly.
 
+Kept as one module on purpose, past the usual 600 lines: it follows RCTab's own tabulator step by step, so
+that each rule can be checked against its source and the conformance cases in one reading.
+
 `RctabRules` holds every rule option of an RCTab contest config (counting.md §6); `rules_from_rctab_config`
 builds it from the parsed config JSON; `count_rctab` runs the count and returns a `CountSheet` whose rounds
 match RCTab's detailed report figure for figure (tallies, threshold, transfers, residual surplus and the
