@@ -24,10 +24,12 @@ def run_jobs(settings: Any, *, at: datetime | None = None, worker_id: str = "tes
     return run(work())
 
 
-def jobs(state: str | None = None) -> list[dict[str, Any]]:
+def jobs(state: str | None = None, *, kind: str | None = None) -> list[dict[str, Any]]:
     from coop.jobs.tables import Job
 
     query = Job.select().order_by(Job.id)
     if state is not None:
         query = query.where(Job.state == state)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
     return list(run(query))
