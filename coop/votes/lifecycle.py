@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from coop.audit.service import Actor, AuditEntry, record
-from coop.db import insert_in_batches, write_transaction
+from coop.db import write_transaction
 from coop.members.leaving import settle_due_resignations
 from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
@@ -18,8 +18,8 @@ from coop.urls import absolute_url, org_path
 from coop.votes import ballots as choices
 from coop.votes import sealed_store, timetable
 from coop.votes.records import ELECTION_KINDS, PURPOSES, VoteInfo, VoteStateError, get_vote
-from coop.votes.roll import electorate_for, turnout
-from coop.votes.tables import Vote, VoteRoll
+from coop.votes.roll import turnout, write_roll
+from coop.votes.tables import Vote
 from governance.constitution import Constitution
 
 
@@ -124,9 +124,6 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
     constitution = await constitution_of(organisation_id)
     # The roll is written from the register as written: first write down resignations now in effect.
     await settle_due_resignations(organisation_id, now.date())
-    roll = await electorate_for(vote, constitution, now.date())
-    if not roll:
-        raise VoteStateError("Nobody could vote in this vote: check the member classes it is open to")
     async with sealed_store.new_vote_key(vote_id) as public_key, write_transaction():
         opened = (
             await Vote.update({Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: public_key})
@@ -135,7 +132,10 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
         )
         if not opened:
             raise VoteStateError("This vote has already been opened")
-        await insert_in_batches(VoteRoll, (VoteRoll(vote=vote_id, member=m, weight=w) for m, w in roll))
+        # One INSERT … SELECT, whatever the size of the electorate; an empty roll undoes the opening.
+        electorate = await write_roll(vote, constitution, now.date())
+        if not electorate:
+            raise VoteStateError("Nobody could vote in this vote: check the member classes it is open to")
         # Telling the electorate and closing on time are the worker's (coop/votes/schedule.py).
         await timetable.schedule_opened_vote(vote, now=now)
         await record(
@@ -144,11 +144,11 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
                 organisation_id=organisation_id,
                 target_type="vote",
                 target_id=str(vote_id),
-                detail={"electorate": len(roll), "secret": vote.secret},
+                detail={"electorate": electorate, "secret": vote.secret},
             ),
             actor,
         )
-    return len(roll)
+    return electorate
 
 
 async def send_reminders(vote: VoteInfo, *, now: datetime, actor: Actor) -> int:

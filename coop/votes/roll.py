@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from coop.members.tables import Member, ProxyAppointment, RoleGrant
+from coop.members.tables import Member, ProxyAppointment
 from coop.organisations.service import constitution_of
 from coop.votes import ballots as choices
 from coop.votes.extras import vote_facts
@@ -16,40 +16,49 @@ from coop.votes.records import CHANNELS, VoteInfo
 from coop.votes.tables import VoteParticipation, VoteRoll
 from governance.constitution import Constitution
 
+# The roll is written by the database from the register in one statement, whatever its size: current
+# members (admitted by today, not ceased) of the classes that may vote in this vote, each with their class's
+# weight; for a board decision, the directors in office, one vote each. Nothing is read into Python.
+_ROLL_OF_CLASSES = (
+    "INSERT INTO vote_roll (vote, member, weight) SELECT {vote}, m.id, CASE m.member_class {weights} END "
+    "FROM member m WHERE m.organisation = {{}} AND m.ceased_on IS NULL AND m.admitted_on <= {{}} "
+    "AND m.member_class IN ({classes}) ORDER BY m.id"
+)
+_ROLL_OF_DIRECTORS = (
+    "INSERT INTO vote_roll (vote, member, weight) SELECT {vote}, m.id, 1 "
+    "FROM member m WHERE m.organisation = {{}} AND m.ceased_on IS NULL AND m.admitted_on <= {{}} "
+    "AND EXISTS (SELECT 1 FROM role_grant g WHERE g.member = m.id AND g.role = 'director' "
+    "AND g.revoked_at IS NULL) ORDER BY m.id"
+)
+_ROLL_SIZE = "SELECT COUNT(*) AS n FROM vote_roll WHERE vote = {}"
 
-async def electorate_for(vote: VoteInfo, constitution: Constitution, today: date) -> list[tuple[int, int]]:
-    """(member id, weight) of everyone who may vote, as of now: current members of voting classes
-    (restricted to the vote's classes if it names any); for board decisions, the directors in office."""
-    rows = (
-        await Member.select(Member.id, Member.member_class)
-        .where(
-            (Member.organisation == vote.organisation_id)
-            & Member.ceased_on.is_null()
-            & (Member.admitted_on <= today)
-        )
-        .order_by(Member.id)
-    )
-    directors: set[int] | None = None
+
+def voting_weights(vote: VoteInfo, constitution: Constitution) -> dict[str, int]:
+    """The member classes that may vote in this vote, with each one's weight: the constitution's voting
+    classes, restricted to the vote's own classes if it names any."""
+    return {
+        mc.key: mc.vote_weight
+        for mc in constitution.member_classes
+        if mc.can_vote and (not vote.eligible_classes or mc.key in vote.eligible_classes)
+    }
+
+
+async def write_roll(vote: VoteInfo, constitution: Constitution, today: date) -> int:
+    """Inside the opening's transaction: freeze the electorate as of `today` into `vote_roll` with one
+    `INSERT … SELECT` (the vote and weights, whole numbers from the vote and the constitution, are written
+    into the statement; class names and the date are parameters). Returns how many are on the roll, by
+    one aggregate over the roll's (vote, member) index."""
     if vote.purpose == "board_decision":
-        grants = await RoleGrant.select(RoleGrant.member).where(
-            (RoleGrant.member.organisation == vote.organisation_id)
-            & (RoleGrant.role == "director")
-            & RoleGrant.revoked_at.is_null()
+        await VoteRoll.raw(_ROLL_OF_DIRECTORS.format(vote=int(vote.id)), vote.organisation_id, today)
+    elif weights := voting_weights(vote, constitution):
+        sql = _ROLL_OF_CLASSES.format(
+            vote=int(vote.id),
+            weights=" ".join(f"WHEN {{}} THEN {int(w)}" for w in weights.values()),
+            classes=", ".join("{}" for _ in weights),
         )
-        directors = {int(g["member"]) for g in grants}
-    roll: list[tuple[int, int]] = []
-    for r in rows:
-        if directors is not None:
-            if int(r["id"]) in directors:
-                roll.append((int(r["id"]), 1))  # directors vote one each
-            continue
-        member_class = constitution.member_class(r["member_class"])
-        if member_class is None or not member_class.can_vote:
-            continue
-        if vote.eligible_classes and r["member_class"] not in vote.eligible_classes:
-            continue
-        roll.append((int(r["id"]), member_class.vote_weight))
-    return roll
+        await VoteRoll.raw(sql, *weights, vote.organisation_id, today, *weights)
+    rows = await VoteRoll.raw(_ROLL_SIZE, vote.id)
+    return int(rows[0]["n"])
 
 
 @dataclass(frozen=True, slots=True)
