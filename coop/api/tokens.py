@@ -15,6 +15,7 @@ from typing import Any
 
 from coop.accounts.service import token_hash
 from coop.api.tables import ApiToken
+from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
 from coop.clock import now
 from coop.db import write_transaction
@@ -118,24 +119,20 @@ async def tokens_of(person_id: int) -> list[dict[str, Any]]:
 
 async def revoke_token(person_id: int, token_id: int, actor: Actor) -> bool:
     """Revoke one of the person's own tokens; False if there is no such live token of theirs."""
-    async with write_transaction():
-        rows = (
-            await ApiToken.update({ApiToken.revoked_at: now()})
-            .where((ApiToken.id == token_id) & (ApiToken.person == person_id) & ApiToken.revoked_at.is_null())
-            .returning(ApiToken.organisation)
-        )
-        if not rows:
-            return False
-        await record(
-            AuditEntry(
-                "api_token.revoked",
-                organisation_id=int(rows[0]["organisation"]),
-                target_type="api_token",
-                target_id=str(token_id),
-            ),
-            actor,
-        )
-    return True
+    rows = await guarded_update(
+        ApiToken,
+        {ApiToken.revoked_at: now()},
+        (ApiToken.id == token_id) & (ApiToken.person == person_id) & ApiToken.revoked_at.is_null(),
+        returning=[ApiToken.organisation],
+        audit=lambda row: AuditEntry(
+            "api_token.revoked",
+            organisation_id=int(row["organisation"]),
+            target_type="api_token",
+            target_id=str(token_id),
+        ),
+        actor=actor,
+    )
+    return bool(rows)
 
 
 # One hand-written lookup per API request, like the session lookup.

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from coop import clock
-from coop.audit.service import Actor, AuditEntry, record
+from coop.audit.guarded import guarded_update
+from coop.audit.service import Actor, AuditEntry
 from coop.db import write_transaction
 from coop.mail.service import Email, queue_emails
 from coop.members.tables import CommunicationNeed, Member, MemberLetter, MemberSupporter
@@ -183,28 +184,20 @@ async def mark_sent(organisation_id: int, public_id: str, actor: Actor) -> bool:
     uuid = parse_public_id(public_id)
     if uuid is None:
         return False
-    async with write_transaction():
-        rows = (
-            await MemberLetter.update(
-                {MemberLetter.sent_at: clock.now(), MemberLetter.sent_by: actor.person_id}
-            )
-            .where(
-                (MemberLetter.organisation == organisation_id)
-                & (MemberLetter.public_id == uuid)
-                & MemberLetter.sent_at.is_null()
-            )
-            .returning(MemberLetter.id, MemberLetter.member)
-        )
-        if not rows:
-            return False
-        await record(
-            AuditEntry(
-                "notice.letter_sent",
-                organisation_id=organisation_id,
-                target_type="member",
-                target_id=str(rows[0]["member"]),
-                detail={"letter": public_id},
-            ),
-            actor,
-        )
-    return True
+    rows = await guarded_update(
+        MemberLetter,
+        {MemberLetter.sent_at: clock.now(), MemberLetter.sent_by: actor.person_id},
+        (MemberLetter.organisation == organisation_id)
+        & (MemberLetter.public_id == uuid)
+        & MemberLetter.sent_at.is_null(),
+        returning=[MemberLetter.id, MemberLetter.member],
+        audit=lambda row: AuditEntry(
+            "notice.letter_sent",
+            organisation_id=organisation_id,
+            target_type="member",
+            target_id=str(row["member"]),
+            detail={"letter": public_id},
+        ),
+        actor=actor,
+    )
+    return bool(rows)
