@@ -14,6 +14,7 @@ from coop.clock import today
 from coop.db import write_transaction
 from coop.form_values import INTEGER_MAX, read_date, whole_number
 from coop.members.errors import MembershipError
+from coop.members.events import record_member_event
 from coop.members.tables import (
     Member,
     MemberEvent,
@@ -276,23 +277,7 @@ async def change_class(
         # A director's class decides the board's composition: refuse a change that would break it.
         await guard_class_change(org.organisation_id, member["id"], new_class)
         await Member.update({Member.member_class: new_class}).where(Member.id == member["id"])
-        await MemberEvent.insert(
-            MemberEvent(
-                organisation=org.organisation_id,
-                member=member["id"],
-                kind="class_changed",
-                happened_on=on,
-                detail=json.dumps({"from": member["member_class"], "to": new_class}),
-                recorded_by=actor.person_id,
-            )
-        )
-        await record(
-            AuditEntry(
-                "member.class_changed",
-                organisation_id=org.organisation_id,
-                target_type="member",
-                target_id=str(member["id"]),
-                detail={"from": member["member_class"], "to": new_class},
-            ),
-            actor,
+        change = {"from": member["member_class"], "to": new_class}
+        await record_member_event(
+            org.organisation_id, member["id"], "class_changed", on, change, actor, audit_detail=change
         )

@@ -15,6 +15,7 @@ from coop.mail.service import send_email
 from coop.members import roles
 from coop.members.entries import current_members
 from coop.members.errors import MembershipError
+from coop.members.events import record_member_event
 from coop.members.tables import (
     Member,
     MemberEvent,
@@ -125,26 +126,15 @@ async def give_resignation(
             themselves=themselves,
             successor=successor,
         )
-        await MemberEvent.insert(
-            MemberEvent(
-                organisation=org.organisation_id,
-                member=member["id"],
-                kind="resignation_given",
-                happened_on=given_on,
-                detail=json.dumps({"takes_effect_on": effective.isoformat()}),
-                recorded_by=actor.person_id,
-                assisted_by=assisted_by,
-            )
-        )
-        await record(
-            AuditEntry(
-                "member.resignation_given",
-                organisation_id=org.organisation_id,
-                target_type="member",
-                target_id=str(member["id"]),
-                detail={"takes_effect_on": effective.isoformat(), "assisted": assisted_by is not None},
-            ),
+        await record_member_event(
+            org.organisation_id,
+            member["id"],
+            "resignation_given",
+            given_on,
+            {"takes_effect_on": effective.isoformat()},
             actor,
+            audit_detail={"takes_effect_on": effective.isoformat(), "assisted": assisted_by is not None},
+            assisted_by=assisted_by,
         )
         if effective <= today():
             await end_membership(org.organisation_id, member["id"], effective, "resigned", {}, actor)
@@ -201,24 +191,9 @@ async def propose_expulsion(
     constitution = await constitution_of(org.organisation_id)
     days = constitution.membership.expulsion_notice_days
     async with write_transaction():
-        await MemberEvent.insert(
-            MemberEvent(
-                organisation=org.organisation_id,
-                member=member["id"],
-                kind="expulsion_proposed",
-                happened_on=given_on,
-                detail=json.dumps({"reasons": reasons[:4000]}),
-                recorded_by=actor.person_id,
-            )
-        )
-        await record(
-            AuditEntry(
-                "member.expulsion_proposed",
-                organisation_id=org.organisation_id,
-                target_type="member",
-                target_id=str(member["id"]),
-            ),
-            actor,
+        proposal = {"reasons": reasons[:4000]}
+        await record_member_event(
+            org.organisation_id, member["id"], "expulsion_proposed", given_on, proposal, actor
         )
     if member["email"] or member["person"]:
         await send_email(
@@ -260,25 +235,14 @@ async def record_hearing(
     if errors:
         raise MembershipError(errors)
     async with write_transaction():
-        await MemberEvent.insert(
-            MemberEvent(
-                organisation=org.organisation_id,
-                member=member["id"],
-                kind="expulsion_heard",
-                happened_on=heard_on,
-                detail=json.dumps({"how": how, "statement": statement[:4000]}),
-                recorded_by=actor.person_id,
-            )
-        )
-        await record(
-            AuditEntry(
-                "member.expulsion_heard",
-                organisation_id=org.organisation_id,
-                target_type="member",
-                target_id=str(member["id"]),
-                detail={"how": how},
-            ),
+        await record_member_event(
+            org.organisation_id,
+            member["id"],
+            "expulsion_heard",
+            heard_on,
+            {"how": how, "statement": statement[:4000]},
             actor,
+            audit_detail={"how": how},
         )
 
 
@@ -313,25 +277,14 @@ async def decide_expulsion(
     detail = {"votes_for": votes_for, "votes_cast": votes_cast, "decided_by": body.value}
     async with write_transaction():
         if found:  # the majority was not reached: the proposal falls
-            await MemberEvent.insert(
-                MemberEvent(
-                    organisation=org.organisation_id,
-                    member=member["id"],
-                    kind="expulsion_rejected",
-                    happened_on=decided_on,
-                    detail=json.dumps(detail),
-                    recorded_by=actor.person_id,
-                )
-            )
-            await record(
-                AuditEntry(
-                    "member.expulsion_rejected",
-                    organisation_id=org.organisation_id,
-                    target_type="member",
-                    target_id=str(member["id"]),
-                    detail=detail,
-                ),
+            await record_member_event(
+                org.organisation_id,
+                member["id"],
+                "expulsion_rejected",
+                decided_on,
+                detail,
                 actor,
+                audit_detail=detail,
             )
             return False
         await end_membership(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.clock import now, today
 from coop.db import write_transaction
 from coop.members.errors import MembershipError
+from coop.members.events import record_member_event
 from coop.members.tables import (
     CommunicationNeed,
     Member,
-    MemberEvent,
     SensitiveFact,
 )
 from coop.members.words import CONTACT_BY, FACTS, NEEDS, email_errors
@@ -160,26 +159,15 @@ async def update_contact(
                 Member.contact_by: contact_by,
             }
         ).where(Member.id == member["id"])
-        await MemberEvent.insert(
-            MemberEvent(
-                organisation=org.organisation_id,
-                member=member["id"],
-                kind="details_changed",
-                happened_on=today(),
-                detail=json.dumps({"fields": ["address", "email", "phone", "contact_by"]}),
-                recorded_by=actor.person_id,
-                assisted_by=assisted_by,
-            )
-        )
-        await record(
-            AuditEntry(
-                "member.details_changed",
-                organisation_id=org.organisation_id,
-                target_type="member",
-                target_id=str(member["id"]),
-                detail={"assisted": assisted_by is not None},
-            ),
+        await record_member_event(
+            org.organisation_id,
+            member["id"],
+            "details_changed",
+            today(),
+            {"fields": ["address", "email", "phone", "contact_by"]},
             actor,
+            audit_detail={"assisted": assisted_by is not None},
+            assisted_by=assisted_by,
         )
 
 
