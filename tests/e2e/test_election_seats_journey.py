@@ -20,14 +20,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.checks import check_error_summary, check_page, fill_by_keyboard, follow_link, tab_to
+from tests.e2e.checks import check_error_summary, check_page
+from tests.e2e.checks import tab_to as tab_from_here
 from tests.e2e.conftest import Server
 from tests.e2e.founding import Founder, execute, found
 from tests.e2e.test_board_journeys import fill_date
-from tests.e2e.test_membership_journeys import NewPage, States, arrive, banner, choose, press, tick
-from tests.e2e.test_vote_journeys import app_database, continue_, off_the_browser_loop
+from tests.e2e.test_membership_journeys import NewPage, States, arrive, banner, choose, tick
+from tests.e2e.test_vote_journeys import app_database, continue_, off_the_browser_loop, skip_to_main
 from tests.e2e.test_vote_journeys import choose_radio as choose_candidate
 
 pytestmark = pytest.mark.e2e
@@ -52,6 +53,33 @@ FOUNDERS = (
     Founder("Priya Shah", PRIYA, "family_carer"),
 )
 LONDON = ZoneInfo("Europe/London")
+
+
+def tab_to(page: Page, target: Locator) -> None:
+    """Tab to `target`; for a target in the main content, first past the header by the skip link, as a
+    keyboard user does (and in half the key presses)."""
+    page.wait_for_load_state("load")
+    in_main = "(el) => !!el.closest('main')"
+    if target.first.evaluate(in_main) and not page.evaluate(
+        "document.querySelector('main').contains(document.activeElement)"
+    ):
+        skip_to_main(page)
+    tab_from_here(page, target)
+
+
+def press(page: Page, name: str) -> None:
+    tab_to(page, page.get_by_role("button", name=name, exact=True))
+    page.keyboard.press("Enter")
+
+
+def follow_link(page: Page, name: str) -> None:
+    tab_to(page, page.get_by_role("link", name=name, exact=True))
+    page.keyboard.press("Enter")
+
+
+def fill_by_keyboard(page: Page, field: Locator, text: str) -> None:
+    tab_to(page, field)
+    page.keyboard.type(text)
 
 
 @pytest.fixture(params=[True, False], ids=["js", "no-js"])
