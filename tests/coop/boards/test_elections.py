@@ -265,6 +265,9 @@ def test_the_result_says_who_took_the_reserved_seat_when_the_count_elected_anoth
     close_nominations(row)
     assert make_ballot(client, election("Election D")).status_code == 303
     vote_id = int(election("Election D")["vote"])
+    # The question carries a long link to the statements: it wraps at 320 px (WCAG 1.4.10, browser-checked).
+    shown = client.get(f"/o/riverside/votes/{vote_id}").text
+    assert '<p class="govuk-body govuk-!-text-break-word">Elect 1 director.' in shown
     options = __import__("json").loads(
         run(Vote.select(Vote.options).where(Vote.id == vote_id).first())["options"]
     )
