@@ -170,3 +170,41 @@ async def _write_seating(
             ),
             actor,
         )
+
+
+NOT_SEATED = (
+    "seats go first to those the constitution reserves for a member class, each taken only by a member of "
+    "that class, and nobody is seated whose appointment would break the constitution's rules for the board"
+)
+
+
+async def election_seating(organisation_id: int, vote_id: int, elected: list[str]) -> dict[str, Any]:
+    """Who a closed board election put on the register, in which seat, and who the count elected but
+    did not take a seat (with why, in words): the count and the register can differ, and the result page
+    says so. A board keeps a handful of entries per election, so this reads them all."""
+    constitution = await constitution_of(organisation_id)
+    rows = (
+        await Directorship.select(
+            Directorship.seat, Directorship.member, Directorship.member.name.as_alias("name")
+        )
+        .where((Directorship.organisation == organisation_id) & (Directorship.elected_by_vote == vote_id))
+        .order_by(Directorship.id)
+    )
+    seated = [
+        {
+            "name": r["name"],
+            "seat": f"the seat reserved for {constitution.class_plural(r['seat'])}"
+            if r["seat"]
+            else "an open seat",
+        }
+        for r in rows
+    ]
+    # A name on the ballot is the member's name, or it told two members of one name apart.
+    ballot = await Nomination.select(Nomination.ballot_name).where(
+        (Nomination.election.vote == vote_id) & Nomination.member.is_in([r["member"] for r in rows] or [0])
+    )
+    names = {
+        str(n).strip().casefold() for n in [r["name"] for r in rows] + [b["ballot_name"] for b in ballot]
+    }
+    not_seated = [name for name in elected if name.strip().casefold() not in names]
+    return {"seated": seated, "not_seated": not_seated, "why": NOT_SEATED}

@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Stream, Template
 
+from coop.boards.elections import election_seating
 from coop.guards import requires_member
 from coop.members.guards import requires_supporter
 from coop.pagination import list_position
@@ -115,11 +116,16 @@ class ResultController(Controller):
             ],
             title=f"Votes in the {'final round' if len(table['rounds']) > 1 else 'count'}",
         )
+        seating = None
+        if vote.purpose == "board_election":
+            elected = list(table["sheet"].get("elected", [])) if vote.result.get("carried") else []
+            seating = await election_seating(vote.organisation_id, vote.id, elected)
         return render(
             request,
             "votes/results.html",
             {
                 "vote": vote,
+                "seating": seating,
                 "result": vote.result,
                 "chosen": chosen_in(vote.result),
                 "table": table,

@@ -235,7 +235,9 @@ def check_error_summary(page: Page, *, javascript: bool) -> list[str]:
         link = links.nth(i)
         field_id = (link.get_attribute("href") or "").removeprefix("#")
         message = link.inner_text().strip()
-        expect(page.locator(f"#{field_id}-error")).to_have_text(
+        # A date's summary link goes to its day field; GOV.UK's date input keeps the message on the group.
+        error_id = field_id.removesuffix("_day") if field_id.endswith("_day") else field_id
+        expect(page.locator(f"#{error_id}-error")).to_have_text(
             re.compile(rf"^\s*Error:\s*{re.escape(message)}\s*$")
         )
         link.focus()

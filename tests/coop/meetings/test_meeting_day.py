@@ -101,8 +101,11 @@ def test_general_meeting_refuses_a_casting_vote_and_75_percent_exactly_passes_a_
     assert item_row(meeting, "Change the objects")["result"] == "passed"
     assert hands(client, meeting, "Appoint the accountant", 2, 2).status_code == 303
     assert item_row(meeting, "Appoint the accountant")["result"] == "failed"
-    register = page_text(client.get("/o/riverside/meetings/resolutions").text)
+    page = client.get("/o/riverside/meetings/resolutions").text
+    register = page_text(page)
     assert "Change the objects" in register and "3 for, 1 against" in register
+    # Written resolutions are kept in their own register, which this one points to (Companies Act s.355).
+    assert 'href="/o/riverside/resolutions">register of written resolutions</a>' in page
 
 
 def test_minutes_are_drafted_edited_approved_at_the_next_meeting_and_signed_by_the_chair(demo, client):
