@@ -12,6 +12,7 @@ from typing import Any
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.elections import seat_election_winners
 from coop.db import current_engine, insert_in_batches, is_sqlite, write_transaction
+from coop.meetings.online_votes import record_online_result
 from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
@@ -65,6 +66,8 @@ async def close_vote(
         )
         # A board election's winners take their seats in the same transaction as the result.
         await seat_election_winners(organisation_id, vote_id, on=now.date(), actor=actor)
+        # A vote opened at a meeting decides its agenda item, in the same transaction too.
+        await record_online_result(organisation_id, vote_id, entries, result, now, actor)
         await record(
             AuditEntry(
                 "vote.closed",

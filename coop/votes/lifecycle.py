@@ -4,6 +4,7 @@ those who have not voted. Time is always passed in (`now`), never read here."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,15 +117,31 @@ async def create_vote(organisation_id: int, new: NewVote, *, actor: Actor) -> in
     return vote_id
 
 
-async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor: Actor) -> int:
-    """Open a draft vote and freeze its electorate. Returns the number of people on the roll."""
+async def open_vote(
+    organisation_id: int,
+    vote_id: int,
+    *,
+    now: datetime,
+    actor: Actor,
+    electorate: Sequence[tuple[int, int]] | None = None,
+    proxies: Mapping[int, int] | None = None,
+) -> int:
+    """Open a draft vote and freeze its electorate. Returns the number of people on the roll.
+
+    `electorate` (member id, weight) replaces the register's when the caller has already decided who may
+    vote (a vote at a meeting: the members present); `proxies` maps a member on it to the proxy
+    appointment that votes for them there."""
     vote = await get_vote(organisation_id, vote_id)
     if vote is None:
         raise VoteStateError("There is no such vote")
     constitution = await constitution_of(organisation_id)
     # The roll is written from the register as written: first write down resignations now in effect.
     await settle_due_resignations(organisation_id, now.date())
-    roll = await electorate_for(vote, constitution, now.date())
+    if electorate is None:
+        roll = await electorate_for(vote, constitution, now.date())
+    else:
+        roll = list(electorate)
+    held = proxies or {}
     if not roll:
         raise VoteStateError("Nobody could vote in this vote: check the member classes it is open to")
     async with sealed_store.new_vote_key(vote_id) as public_key, write_transaction():
@@ -135,7 +152,10 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
         )
         if not opened:
             raise VoteStateError("This vote has already been opened")
-        await insert_in_batches(VoteRoll, (VoteRoll(vote=vote_id, member=m, weight=w) for m, w in roll))
+        await insert_in_batches(
+            VoteRoll,
+            (VoteRoll(vote=vote_id, member=m, weight=w, proxy_appointment=held.get(m)) for m, w in roll),
+        )
         # Telling the electorate and closing on time are the worker's (coop/votes/schedule.py).
         await timetable.schedule_opened_vote(vote, now=now)
         await record(
