@@ -11,6 +11,7 @@ from coop.meetings.attendance import MODES, quorum_now
 from coop.meetings.decisions import resolutions_page
 from coop.meetings.interests import declarations, interests_page, standing_interests
 from coop.meetings.online_votes import MINUTES
+from coop.meetings.pack import part_labels
 from coop.meetings.service import (
     KINDS,
     RESOLUTION_KINDS,
@@ -61,6 +62,7 @@ async def meeting_context(org: OrgContext, meeting: MeetingInfo) -> dict[str, An
         },
         "class_name": constitution.class_plural(meeting.member_class) if meeting.member_class else "",
         "may_read_minutes": minutes.may_read_minutes(org, meeting),
+        "pack_parts": part_labels(items),
     }
 
 
