@@ -150,13 +150,7 @@ async def open_item_vote(
         # One transaction: the draft, the item's link to it and the opening land together or not at all.
         async with write_transaction():
             vote_id = await create_vote(org.organisation_id, new, actor=actor)
-            linked = (
-                await AgendaItem.update({AgendaItem.vote: vote_id, AgendaItem.quorum_note: quorum.message})
-                .where((AgendaItem.id == item["id"]) & AgendaItem.vote.is_null() & (AgendaItem.result == ""))
-                .returning(AgendaItem.id)
-            )
-            if not linked:
-                raise MeetingError({"minutes": "This item has been decided or put to a vote already"})
+            await _link(item, vote_id, quorum.message)
             await open_vote(
                 org.organisation_id,
                 vote_id,
@@ -165,26 +159,32 @@ async def open_item_vote(
                 electorate=electorate.roll,
                 proxies=electorate.proxies,
             )
-            await record(
-                AuditEntry(
-                    "meeting.vote_opened",
-                    org.organisation_id,
-                    "meeting",
-                    meeting.public_id,
-                    detail={
-                        "item": item["title"],
-                        "vote": vote_id,
-                        "in_person": electorate.in_person,
-                        "by_proxy": electorate.by_proxy,
-                        "left_out_conflicted": len(conflicted),
-                        "closes_at": new.closes_at.isoformat(),
-                    },
-                ),
-                actor,
+            detail = {
+                "item": item["title"],
+                "vote": vote_id,
+                "in_person": electorate.in_person,
+                "by_proxy": electorate.by_proxy,
+                "left_out_conflicted": len(conflicted),
+                "closes_at": new.closes_at.isoformat(),
+            }
+            entry = AuditEntry(
+                "meeting.vote_opened", org.organisation_id, "meeting", meeting.public_id, detail
             )
+            await record(entry, actor)
     except VoteStateError as exc:
         raise MeetingError({"minutes": exc.message}) from exc
     return vote_id
+
+
+async def _link(item: dict[str, Any], vote_id: int, quorum_note: str) -> None:
+    """The item's link to its vote, only if it has none and is undecided (of two secretaries, one wins)."""
+    linked = (
+        await AgendaItem.update({AgendaItem.vote: vote_id, AgendaItem.quorum_note: quorum_note})
+        .where((AgendaItem.id == item["id"]) & AgendaItem.vote.is_null() & (AgendaItem.result == ""))
+        .returning(AgendaItem.id)
+    )
+    if not linked:
+        raise MeetingError({"minutes": "This item has been decided or put to a vote already"})
 
 
 def _figures(entries: list[BoardEntry]) -> Hands:
@@ -219,18 +219,7 @@ async def record_online_result(
     if item is None or item["resolution_kind"] not in KINDS:
         return None
     hands = _figures(entries)
-    constitution = await constitution_of(organisation_id)
-    # The meeting was quorate for the item when the vote opened (checked then); its words are kept.
-    quorum = QuorumOutcome(met=True, needed=0, present=0, message=item["quorum_note"])
-    facts = ResolutionFacts(KINDS[item["resolution_kind"]], hands.as_votes(), quorum=quorum)
-    outcome = resolution_outcome(constitution, facts)
-    passed = outcome.passed
-    reasons = [f"Decided by an online vote of those present, closed on {date_time(now)}.", *outcome.reasons]
-    turnout = result.get("quorum", {})
-    if not turnout.get("met", True):
-        passed = False
-        reasons.append(f"Too few of those present voted: {turnout.get('message', '')}")
-    verdict = "passed" if passed else "failed"
+    verdict, reasons = _decide(await constitution_of(organisation_id), item, hands, result, now)
     changed = (
         await AgendaItem.update(
             {
@@ -247,22 +236,35 @@ async def record_online_result(
     )
     if not changed:
         return None
+    detail = {
+        "item": item["title"],
+        "kind": item["resolution_kind"],
+        "for": hands.votes_for,
+        "against": hands.votes_against,
+        "abstentions": hands.abstentions,
+        "online_vote": vote_id,
+        "result": verdict,
+    }
+    meeting = str(item["meeting_public_id"])
     await record(
-        AuditEntry(
-            "meeting.resolution_recorded",
-            organisation_id,
-            "meeting",
-            str(item["meeting_public_id"]),
-            detail={
-                "item": item["title"],
-                "kind": item["resolution_kind"],
-                "for": hands.votes_for,
-                "against": hands.votes_against,
-                "abstentions": hands.abstentions,
-                "online_vote": vote_id,
-                "result": verdict,
-            },
-        ),
-        actor,
+        AuditEntry("meeting.resolution_recorded", organisation_id, "meeting", meeting, detail), actor
     )
     return verdict
+
+
+def _decide(
+    constitution: Constitution, item: dict[str, Any], hands: Hands, result: dict[str, Any], now: datetime
+) -> tuple[str, list[str]]:
+    """The item's outcome from the online figures, by the item's threshold (governance/resolutions.py),
+    and the reasons. The meeting was quorate for the item when the vote opened (checked then; its words
+    are kept); if too few of those present voted for the vote's own quorum, the resolution fails."""
+    quorum = QuorumOutcome(met=True, needed=0, present=0, message=item["quorum_note"])
+    facts = ResolutionFacts(KINDS[item["resolution_kind"]], hands.as_votes(), quorum=quorum)
+    outcome = resolution_outcome(constitution, facts)
+    passed = outcome.passed
+    reasons = [f"Decided by an online vote of those present, closed on {date_time(now)}.", *outcome.reasons]
+    turnout = result.get("quorum", {})
+    if not turnout.get("met", True):
+        passed = False
+        reasons.append(f"Too few of those present voted: {turnout.get('message', '')}")
+    return ("passed" if passed else "failed"), reasons
