@@ -168,7 +168,7 @@ async def open_item_vote(
                 "closes_at": new.closes_at.isoformat(),
             }
             entry = AuditEntry(
-                "meeting.vote_opened", org.organisation_id, "meeting", meeting.public_id, detail
+                "meeting.vote_opened", org.organisation_id, "meeting", meeting.public_id, detail=detail
             )
             await record(entry, actor)
     except VoteStateError as exc:
@@ -247,7 +247,7 @@ async def record_online_result(
     }
     meeting = str(item["meeting_public_id"])
     await record(
-        AuditEntry("meeting.resolution_recorded", organisation_id, "meeting", meeting, detail), actor
+        AuditEntry("meeting.resolution_recorded", organisation_id, "meeting", meeting, detail=detail), actor
     )
     return verdict
 
