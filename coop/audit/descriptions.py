@@ -88,6 +88,7 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "meeting.interest_ended": "An interest on the register of directors' interests ended",
     "meeting.interest_declared": "A director declared an interest in an agenda item",
     "meeting.resolution_recorded": "The vote on a resolution at a meeting was recorded",
+    "meeting.vote_opened": "A resolution at a meeting was put to an online vote of those present",
     "meeting.minutes_drafted": "The minutes of a meeting were drafted from its record",
     "meeting.minutes_edited": "The draft minutes of a meeting were edited",
     "meeting.minutes_approved": "The minutes of a meeting were approved at a later meeting",

@@ -9,14 +9,17 @@ from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import as_director, current_directors
+from coop.clock import LONDON
 from coop.db import write_transaction
 from coop.meetings.service import MeetingError, MeetingInfo, now, voting_strength
 from coop.meetings.tables import Attendance, Meeting
-from coop.members.tables import Member
+from coop.members.tables import Member, ProxyAppointment
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import KeysetPage, keyset_page
 from coop.public_ids import parse_public_id
+from coop.template_filters import date_time
 from governance.constitution import Constitution
+from governance.notice import proxy_deadline
 from governance.quorum import Participant, QuorumOutcome, board_quorum, general_meeting_quorum
 
 MODES = {"room": "In the room", "online": "Online", "proxy": "Represented by a proxy"}
@@ -128,7 +131,9 @@ async def arrive(
             & Attendance.left_at.is_null()
         ):
             raise MeetingError({"member": f"{member['name']} is already here"})
+        appointment = None
         if mode == "proxy":
+            appointment = await proxy_appointment_for(constitution, meeting, member, proxy_name)
             await _check_proxy_limit(constitution, meeting, proxy_name)
         await Attendance.insert(
             Attendance(
@@ -136,6 +141,7 @@ async def arrive(
                 member=member["id"],
                 mode=mode,
                 proxy_name=proxy_name if mode == "proxy" else "",
+                proxy_appointment=appointment,
                 arrived_at=now(),
             )
         )
@@ -186,6 +192,58 @@ async def _arriving_member(org: OrgContext, member_public_id: str) -> dict[str, 
     if member is None:
         raise MeetingError({"member": "Choose who has arrived from the list"})
     return member
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+async def proxy_appointment_for(
+    constitution: Constitution, meeting: MeetingInfo, member: dict[str, Any], proxy_name: str
+) -> int:
+    """The member's own appointment of this proxy that holds for this meeting: not revoked, standing or
+    made for a meeting on this meeting's day, naming this proxy, and received by the constitution's
+    deadline (CA06 ss.324, 327). Refused in words otherwise. Reads the member's appointments only (a few)."""
+    rows = await (
+        ProxyAppointment.select(
+            ProxyAppointment.id,
+            ProxyAppointment.proxy_name,
+            ProxyAppointment.standing,
+            ProxyAppointment.meeting_starts_at,
+            ProxyAppointment.received_at,
+        )
+        .where((ProxyAppointment.member == member["id"]) & ProxyAppointment.revoked_at.is_null())
+        .order_by(ProxyAppointment.id)
+        .limit(50)
+    )
+    day = meeting.starts_at.astimezone(LONDON).date()
+    for_here = [
+        r
+        for r in rows
+        if r["standing"]
+        or (r["meeting_starts_at"] is not None and r["meeting_starts_at"].astimezone(LONDON).date() == day)
+    ]
+    named = [r for r in for_here if _same_name(r["proxy_name"], proxy_name)]
+    if not named:
+        known = ", ".join(sorted({r["proxy_name"] for r in for_here}))
+        also = f" Their proxy on record for this meeting: {known}." if known else ""
+        raise MeetingError(
+            {
+                "proxy_name": f"{member['name']} has not appointed {proxy_name} as their proxy for this "
+                f"meeting, so {proxy_name} cannot represent them.{also} A member appoints a proxy on "
+                "their membership page, or the secretary records their proxy form there."
+            }
+        )
+    deadline = proxy_deadline(constitution, meeting.starts_at)
+    in_time = [r for r in named if r["received_at"] <= deadline]
+    if not in_time:
+        raise MeetingError(
+            {
+                "proxy_name": f"{member['name']}'s appointment of {proxy_name} arrived after the deadline "
+                f"of {date_time(deadline)}, so it does not hold for this meeting."
+            }
+        )
+    return int(in_time[-1]["id"])
 
 
 async def _check_proxy_limit(constitution: Constitution, meeting: MeetingInfo, proxy_name: str) -> None:

@@ -8,14 +8,17 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.actor import actor_of
+from coop.documents.rendering import pdf_response
+from coop.form_values import whole_number
 from coop.guards import current_org, requires_member, requires_role
-from coop.meetings import interests, minutes, notices, pages, service
+from coop.meetings import interests, minutes, notices, pack, pages, service
 from coop.meetings.forms import read_interest, read_item, read_meeting, read_notice, text
 from coop.meetings.service import BOARD_ROLES, MANAGER_ROLES, MeetingError, MeetingInfo
+from coop.urls import absolute_url
 from coop.web import form_errors_page, redirect, render
 
 requires_manager = requires_role(*MANAGER_ROLES)
@@ -136,6 +139,28 @@ class MeetingsController(Controller):
             except MeetingError as exc:
                 errors = exc.errors
         return await self._meeting_errors(request, meeting, errors, values)
+
+    @get("/{meeting_id:str}/pack.pdf", name="meeting_pack")
+    async def pack_pdf(
+        self,
+        request: Request[Any, Any, Any],
+        meeting_id: FromPath[str],
+        print: FromQuery[str] = "",
+        part: FromQuery[str] = "1",
+    ) -> Response[bytes]:
+        """The meeting pack (one part of a long one) as one tagged PDF; large print when asked
+        (`print=large`), or by default for a member who asked for large print."""
+        org = current_org(request)
+        meeting = await meeting_or_404(request, meeting_id)
+        large = print == "large" if print in pack.PRINTS else await pack.wants_large_print(org.member_id)
+        link = absolute_url(request.app.state.settings, meeting_url(request, meeting))
+        number = whole_number(part, low=1, high=service.MAX_ITEMS) or 0
+        found = await pack.pack_documents(org, meeting, link, large_print=large, part=number)
+        if found is None:
+            raise NotFoundException()
+        title, documents = found
+        name = f"{org.slug}-meeting-pack-{meeting.starts_at:%Y-%m-%d}-part-{number}"
+        return await pdf_response(request, org, title, documents, name + ("-large-print" if large else ""))
 
     @get("/{meeting_id:str}/minutes", name="meeting_minutes")
     async def minutes_page(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Template:

@@ -28,6 +28,8 @@ def _check_waiting(meeting: MeetingInfo, item: dict[str, Any], casting: str) -> 
         raise MeetingError({"votes_for": "Votes are taken while the meeting is under way"})
     if not item["resolution_kind"] or item["result"]:
         raise MeetingError({"votes_for": "This item has no resolution waiting for a vote"})
+    if item.get("vote") is not None:
+        raise MeetingError({"votes_for": "This item is being decided by an online vote of those present"})
     if casting not in CASTING:
         raise MeetingError({"casting_vote": "Choose the chair's casting vote, or none"})
 

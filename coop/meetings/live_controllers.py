@@ -12,9 +12,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
+from coop.form_values import whole_number
 from coop.guards import current_org, requires_member
-from coop.meetings import attendance, decisions, interests, pages, service
+from coop.meetings import attendance, decisions, interests, online_votes, pages, service
 from coop.meetings.controllers import meeting_or_404, meeting_url, requires_manager
 from coop.meetings.forms import read_hands, text
 from coop.meetings.service import MeetingError, MeetingInfo
@@ -146,3 +148,24 @@ class LiveMeetingController(Controller):
             except MeetingError as exc:
                 errors = exc.errors
         return await self._item_errors(request, meeting, item, errors, values)
+
+    @post("/items/{item_id:str}/online-vote", name="meeting_online_vote", guards=[requires_manager])
+    async def online_vote(
+        self, request: Request[Any, Any, Any], meeting_id: FromPath[str], item_id: FromPath[str]
+    ) -> Response[Any]:
+        """Put the item to an online vote of those here; its result becomes the item's when it closes."""
+        meeting = await meeting_or_404(request, meeting_id)
+        item = await _item_or_404(meeting, item_id)
+        chosen = text(await request.form(), "minutes", 10)
+        try:
+            await online_votes.open_item_vote(
+                current_org(request),
+                meeting,
+                item,
+                whole_number(chosen, low=1, high=999),
+                clock.now(),
+                actor_of(request),
+            )
+        except MeetingError as exc:
+            return await self._item_errors(request, meeting, item, exc.errors, {"minutes": chosen})
+        return redirect(request, meeting_url(request, meeting, f"/items/{item_id}"))

@@ -58,7 +58,8 @@ def _item_lines(item: dict[str, Any], declared: list[dict[str, Any]]) -> list[st
         if item["result"]:
             casting = f"; the chair's casting vote {item['casting_vote']}" if item["casting_vote"] else ""
             lines.append(
-                f"   On a show of hands: {item['votes_for']} for, {item['votes_against']} against, "
+                f"   {'In an online vote of those present' if item.get('vote') else 'On a show of hands'}: "
+                f"{item['votes_for']} for, {item['votes_against']} against, "
                 f"{item['abstentions']} abstaining{casting}. The resolution {item['result'].upper()}."
             )
         else:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from coop import clock
 from coop.meetings import attendance, minutes, notices
 from coop.meetings.attendance import MODES, quorum_now
 from coop.meetings.decisions import resolutions_page
 from coop.meetings.interests import declarations, interests_page, standing_interests
+from coop.meetings.online_votes import MINUTES
+from coop.meetings.pack import part_labels
 from coop.meetings.service import (
     KINDS,
     RESOLUTION_KINDS,
@@ -19,6 +22,8 @@ from coop.meetings.service import (
     meetings_page,
 )
 from coop.organisations.service import OrgContext, constitution_of
+from coop.votes.records import get_vote
+from coop.votes.roll import vote_figures
 
 
 def _position(query: Any) -> dict[str, str]:
@@ -57,6 +62,7 @@ async def meeting_context(org: OrgContext, meeting: MeetingInfo) -> dict[str, An
         },
         "class_name": constitution.class_plural(meeting.member_class) if meeting.member_class else "",
         "may_read_minutes": minutes.may_read_minutes(org, meeting),
+        "pack_parts": part_labels(items),
     }
 
 
@@ -77,6 +83,7 @@ async def live_context(org: OrgContext, meeting: MeetingInfo) -> dict[str, Any]:
         "quorum": await quorum_now(constitution, meeting),
         "item_quorum": await quorum_now(constitution, meeting, conflicted) if current else None,
         "manager": is_manager(org),
+        "online": await online_vote_state(org, current),
         "standing": await standing_interests(org.organisation_id, {int(r["member"]) for r in here})
         if meeting.is_board
         else {},
@@ -109,7 +116,21 @@ async def item_context(org: OrgContext, meeting: MeetingInfo, item: dict[str, An
         "directors": await directors_for_forms(org) if board and is_manager(org) else [],
         "quorum": await quorum_now(constitution, meeting, conflicted) if meeting.status == "open" else None,
         "casting_allowed": board and constitution.board.chair_casting_vote,
+        "online": await online_vote_state(org, item),
+        "vote_minutes": MINUTES,
     }
+
+
+async def online_vote_state(org: OrgContext, item: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The item's online vote, if it was put to one: the vote, how many have voted of how many may, and
+    whether this person may vote (or has). Two queries, whatever the size of the roll."""
+    if item is None or item.get("vote") is None:
+        return None
+    vote = await get_vote(org.organisation_id, int(item["vote"]))
+    if vote is None:
+        return None
+    status, figures = await vote_figures(vote.id, org.member_id)
+    return {"vote": vote, "me": status, "turnout": figures, "open": vote.accepting_at(clock.now())}
 
 
 async def minutes_context(org: OrgContext, meeting: MeetingInfo) -> dict[str, Any]:

@@ -8,8 +8,9 @@ from piccolo.columns import UUID, Date, ForeignKey, Integer, OnDelete, Text, Tim
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from coop.members.tables import Member
+from coop.members.tables import Member, ProxyAppointment
 from coop.organisations.tables import Organisation
+from coop.votes.tables import Vote
 
 
 class Meeting(Table, tablename="meeting"):
@@ -61,6 +62,13 @@ class AgendaItem(Table, tablename="agenda_item"):
     result_reasons = Text(default="")
     quorum_note = Text(default="", help_text="The quorum for this item when it was decided.")
     decided_at = Timestamptz(null=True, default=None, index=True)
+    vote = ForeignKey(
+        Vote,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        help_text="The online vote of the members present, when the item was put to one.",
+    )
 
 
 class Attendance(Table, tablename="meeting_attendance"):
@@ -70,6 +78,13 @@ class Attendance(Table, tablename="meeting_attendance"):
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     mode = Varchar(length=10, help_text="room, online or proxy.")
     proxy_name = Varchar(length=200, default="", help_text="Who represents the member, by proxy.")
+    proxy_appointment = ForeignKey(
+        ProxyAppointment,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        help_text="The member's proxy appointment this proxy was checked against.",
+    )
     arrived_at = Timestamptz(default=TimestamptzNow())
     left_at = Timestamptz(null=True, default=None)
 

@@ -12,6 +12,7 @@ from typing import Any
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.elections import seat_election_winners
 from coop.db import current_engine, insert_in_batches, is_sqlite, write_transaction
+from coop.meetings.online_votes import record_online_result
 from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
@@ -63,8 +64,7 @@ async def close_vote(
         await Vote.update({Vote.board_digest: digest, Vote.result: json.dumps(result, sort_keys=True)}).where(
             Vote.id == vote_id
         )
-        # A board election's winners take their seats in the same transaction as the result.
-        await seat_election_winners(organisation_id, vote_id, on=now.date(), actor=actor)
+        await _act_on_result(organisation_id, vote_id, entries, result, now=now, actor=actor)
         await record(
             AuditEntry(
                 "vote.closed",
@@ -88,6 +88,21 @@ async def close_vote(
     closed_vote = await get_vote(organisation_id, vote_id)
     assert closed_vote is not None
     return closed_vote
+
+
+async def _act_on_result(
+    organisation_id: int,
+    vote_id: int,
+    entries: list[BoardEntry],
+    result: dict[str, Any],
+    *,
+    now: datetime,
+    actor: Actor,
+) -> None:
+    """In the closing transaction: a board election's winners take their seats, and a vote opened at a
+    meeting decides its agenda item."""
+    await seat_election_winners(organisation_id, vote_id, on=now.date(), actor=actor)
+    await record_online_result(organisation_id, vote_id, entries, result, now, actor)
 
 
 async def _everyone_has_voted(vote_id: int) -> None:

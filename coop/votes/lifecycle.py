@@ -4,11 +4,12 @@ those who have not voted. Time is always passed in (`now`), never read here."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from coop.audit.service import Actor, AuditEntry, record
-from coop.db import write_transaction
+from coop.db import insert_in_batches, write_transaction
 from coop.members.leaving import settle_due_resignations
 from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
@@ -19,7 +20,7 @@ from coop.votes import ballots as choices
 from coop.votes import sealed_store, timetable
 from coop.votes.records import ELECTION_KINDS, PURPOSES, VoteInfo, VoteStateError, get_vote
 from coop.votes.roll import turnout, write_roll
-from coop.votes.tables import Vote
+from coop.votes.tables import Vote, VoteRoll
 from governance.constitution import Constitution
 
 
@@ -116,14 +117,27 @@ async def create_vote(organisation_id: int, new: NewVote, *, actor: Actor) -> in
     return vote_id
 
 
-async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor: Actor) -> int:
-    """Open a draft vote and freeze its electorate. Returns the number of people on the roll."""
+async def open_vote(
+    organisation_id: int,
+    vote_id: int,
+    *,
+    now: datetime,
+    actor: Actor,
+    electorate: Sequence[tuple[int, int]] | None = None,
+    proxies: Mapping[int, int] | None = None,
+) -> int:
+    """Open a draft vote and freeze its electorate. Returns the number of people on the roll.
+
+    `electorate` (member id, weight) replaces the register's when the caller has already decided who may
+    vote (a vote at a meeting: the members present); `proxies` maps a member on it to the proxy
+    appointment that votes for them there."""
     vote = await get_vote(organisation_id, vote_id)
     if vote is None:
         raise VoteStateError("There is no such vote")
     constitution = await constitution_of(organisation_id)
     # The roll is written from the register as written: first write down resignations now in effect.
     await settle_due_resignations(organisation_id, now.date())
+    held = proxies or {}
     async with sealed_store.new_vote_key(vote_id) as public_key, write_transaction():
         opened = (
             await Vote.update({Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: public_key})
@@ -132,9 +146,19 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
         )
         if not opened:
             raise VoteStateError("This vote has already been opened")
-        # One INSERT … SELECT, whatever the size of the electorate; an empty roll undoes the opening.
-        electorate = await write_roll(vote, constitution, now.date())
-        if not electorate:
+        if electorate is None:
+            # One INSERT … SELECT, whatever the size of the electorate.
+            on_roll = await write_roll(vote, constitution, now.date())
+        else:
+            # The caller decided who may vote (those present at a meeting): a bounded list, with proxies.
+            on_roll = await insert_in_batches(
+                VoteRoll,
+                (
+                    VoteRoll(vote=vote_id, member=m, weight=w, proxy_appointment=held.get(m))
+                    for m, w in electorate
+                ),
+            )
+        if not on_roll:  # an empty roll undoes the opening
             raise VoteStateError("Nobody could vote in this vote: check the member classes it is open to")
         # Telling the electorate and closing on time are the worker's (coop/votes/schedule.py).
         await timetable.schedule_opened_vote(vote, now=now)
@@ -144,11 +168,11 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
                 organisation_id=organisation_id,
                 target_type="vote",
                 target_id=str(vote_id),
-                detail={"electorate": electorate, "secret": vote.secret},
+                detail={"electorate": on_roll, "secret": vote.secret},
             ),
             actor,
         )
-    return electorate
+    return on_roll
 
 
 async def send_reminders(vote: VoteInfo, *, now: datetime, actor: Actor) -> int:

@@ -193,7 +193,8 @@ async def member_by_public_id(organisation_id: int, public_id: str) -> int | Non
 async def proxy_appointers(vote: VoteInfo, proxy_member_id: int) -> list[dict[str, Any]]:
     """Members on this vote's roll who have appointed `proxy_member_id` their standing proxy (membership's
     ProxyAppointment, not revoked), when the constitution allows proxies, each with whether they have
-    voted. A proxy for one meeting does not extend to an online vote. Reads the roll by key, never whole;
+    voted. In a vote opened at a meeting (an agenda item's), only the proxies recorded there vote, as the
+    roll names them: a member there in person votes for themselves. Reads the roll by key, never whole;
     the constitution only when someone has appointed this member."""
     rows = await ProxyAppointment.raw(_APPOINTERS, vote.id, vote.id, proxy_member_id, vote.organisation_id)
     if not rows or not (await constitution_of(vote.organisation_id)).proxies.allowed:
@@ -210,11 +211,13 @@ async def proxy_appointers(vote: VoteInfo, proxy_member_id: int) -> list[dict[st
 
 
 _APPOINTERS = (
-    "SELECT m.id AS member_id, m.public_id AS public_id, m.name AS name, "
+    "SELECT DISTINCT m.id AS member_id, m.public_id AS public_id, m.name AS name, "
     "EXISTS (SELECT 1 FROM vote_participation p WHERE p.vote = {} AND p.member = m.id) AS voted "
     "FROM proxy_appointment a JOIN member m ON m.id = a.member "
     "JOIN vote_roll r ON r.vote = {} AND r.member = m.id "
-    "WHERE a.proxy_member = {} AND a.organisation = {} AND a.standing AND a.revoked_at IS NULL "
+    "WHERE a.proxy_member = {} AND a.organisation = {} AND a.revoked_at IS NULL "
+    "AND (a.id = r.proxy_appointment OR (a.standing AND NOT EXISTS "
+    "(SELECT 1 FROM agenda_item i WHERE i.vote = r.vote))) "
     "AND m.ceased_on IS NULL"
 )
 

@@ -12,7 +12,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from coop.accounts.tables import Person
-from coop.members.tables import Member
+from coop.members.tables import Member, ProxyAppointment
 from coop.organisations.tables import Organisation
 
 
@@ -59,6 +59,13 @@ class VoteRoll(Table, tablename="vote_roll"):
     vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     weight = Integer(default=1)
+    proxy_appointment = ForeignKey(
+        ProxyAppointment,
+        null=True,
+        default=None,
+        on_delete=OnDelete.restrict,
+        help_text="In a vote opened at a meeting: the proxy recorded there, who may vote for this member.",
+    )
 
 
 class VoteParticipation(Table, tablename="vote_participation"):

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.checks import check_error_summary, check_page, fill_by_keyboard, follow_link, tab_to
 from tests.e2e.test_membership_journeys import HELEN, NewPage, States, arrive, banner, choose, press
+from tests.e2e.test_vote_journeys import choose_radio, continue_
 
 pytestmark = pytest.mark.e2e
 
@@ -173,3 +174,88 @@ def test_a_board_meeting_from_notice_to_signed_minutes(
     expect(amara.locator("main")).to_contain_text(title)
     amara.goto("/o/riverside/meetings/interests")
     arrive(amara, "Register of directors' interests")
+
+
+DANIEL = "daniel@riverside.example"  # a director
+
+
+def vote_for_online(page: Page, item_url: str, *, check: bool) -> None:
+    """From the item's page to the vote's ballot, For, check your vote, cast: all by keyboard."""
+    page.goto(item_url)
+    follow_link(page, "Vote on this resolution")
+    expect(page.locator("h1")).to_contain_text(ITEM)
+    tab_to(page, page.get_by_role("button", name="Vote now", exact=True))
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("how do you vote?")
+    if check:
+        check_page(page)
+    choose_radio(page, "For")
+    continue_(page)
+    expect(page.locator("h1")).to_have_text("Check your vote before you cast it")
+    continue_(page, "Cast my vote")
+    expect(page.locator("h1")).to_have_text("Your vote has been cast")
+
+
+def test_a_board_item_put_to_an_online_vote_of_the_directors_present(
+    javascript: bool, new_page: NewPage, signed_in_states: States
+) -> None:
+    """The secretary puts the item to an online vote of the directors here (without the one who declared
+    an interest); each votes on their own device; once all have, the vote closes early through the votes
+    engine and the result is the item's, on the live page too (updating itself, or on reload)."""
+    title = f"Board meeting online {secrets.token_hex(2).upper()}"
+    helen = new_page(javascript=javascript, storage_state=signed_in_states(HELEN))
+    call_meeting(helen, title, 20, javascript, first=False)
+    meeting_url = helen.url
+    fill_by_keyboard(helen, helen.locator("#title"), ITEM)
+    choose(helen, "resolution_kind", "board")
+    fill_by_keyboard(helen, helen.locator("#resolution_text"), "That we sign the contract for one year.")
+    press(helen, "Add the item")
+    banner(helen, "The item has been added to the agenda.")
+    follow_link(helen, "Record who is here")
+    for name in ("Amara Okafor", "Daniel Price", "Helen Jones"):
+        record_arrival(helen, name)
+    record_arrival(helen, "Priya Shah", "Online")
+    follow_link(helen, "Back to the live meeting")
+    item = helen.locator("#item")
+    tab_to(helen, item)
+    item.select_option(label=f"1. {ITEM}")
+    press(helen, "Show this item")
+    follow_link(helen, "Declarations and the vote on the current item")
+    arrive(helen, ITEM, check=False)
+    item_url = helen.url
+    director = helen.locator("#member")
+    tab_to(helen, director)
+    director.select_option(label="Priya Shah")
+    fill_by_keyboard(helen, helen.locator("#nature"), "Her son works for Bright Care")
+    press(helen, "Record the declaration")
+    expect(helen.locator("main")).to_contain_text("Not counted in this item's quorum or vote")
+
+    press(helen, "Open the online vote")
+    expect(helen.locator("#online-vote")).to_contain_text("0 of 3 have voted")
+    check_page(helen)
+    viewer = new_page(javascript=javascript, storage_state=signed_in_states(AMARA))
+    viewer.goto(meeting_url + "/live")
+    expect(viewer.locator("#live")).to_contain_text("0 of 3 have voted")
+    check_page(viewer)
+
+    vote_for_online(helen, item_url, check=True)
+    daniel = new_page(javascript=javascript, storage_state=signed_in_states(DANIEL))
+    vote_for_online(daniel, item_url, check=False)
+    daniel.close()
+    if not javascript:
+        viewer.reload()
+    expect(viewer.locator("#live")).to_contain_text("2 of 3 have voted", timeout=15_000)
+    vote_for_online(viewer, item_url, check=False)
+
+    # Everyone who may vote has: the secretary closes it early from the vote's own page.
+    helen.goto(item_url)
+    expect(helen.locator("#online-vote")).to_contain_text("3 of 3 have voted")
+    follow_link(helen, "The vote's own page")
+    press(helen, "Close the vote and count")
+    helen.wait_for_url("**/results")
+    helen.goto(item_url)
+    expect(helen.locator("main")).to_contain_text("In an online vote of those present: 3 for, 0 against")
+    expect(helen.locator("main")).to_contain_text("The resolution passed")
+    check_page(helen)
+    viewer.goto(meeting_url + "/live")
+    expect(viewer.locator("#live")).to_contain_text("passed (3 for, 0 against")

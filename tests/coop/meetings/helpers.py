@@ -103,3 +103,36 @@ def declare(client: Any, meeting: str, title: str, name: str, nature: str = "Wor
         f"/o/riverside/meetings/{meeting}/items/{item_id(meeting, title)}/declarations",
         {"member": member_id(name), "nature": nature},
     )
+
+
+def appoint_proxy(
+    appointer: str,
+    proxy_name: str,
+    meeting: str | None = None,
+    *,
+    proxy_member: str | None = None,
+    received_at: datetime | None = None,
+    revoked: bool = False,
+) -> int:
+    """A proxy appointment as the member's form records it: for `meeting` (its start), else standing."""
+    from coop.members.tables import Member, ProxyAppointment
+
+    member = run(Member.select(Member.id, Member.organisation).where(Member.name == appointer).first())
+    proxy = run(Member.select(Member.id).where(Member.name == proxy_member).first()) if proxy_member else None
+    starts = meeting_row(meeting)["starts_at"] if meeting else None
+    rows = run(
+        ProxyAppointment.insert(
+            ProxyAppointment(
+                organisation=member["organisation"],
+                member=member["id"],
+                proxy_member=proxy["id"] if proxy else None,
+                proxy_name=proxy_name,
+                standing=meeting is None,
+                meeting_name="The meeting" if meeting else "",
+                meeting_starts_at=starts,
+                received_at=received_at or datetime.now(UTC) - timedelta(days=30),
+                revoked_at=datetime.now(UTC) if revoked else None,
+            )
+        ).returning(ProxyAppointment.id)
+    )
+    return int(rows[0]["id"])

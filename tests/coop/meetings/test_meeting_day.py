@@ -9,6 +9,7 @@ from tests.coop.meetings.helpers import (
     MEMBER,
     SECRETARY,
     add_item,
+    appoint_proxy,
     arrive,
     call_meeting,
     declare,
@@ -93,6 +94,7 @@ def test_general_meeting_refuses_a_casting_vote_and_75_percent_exactly_passes_a_
     assert add_item(client, meeting, "Bad", "board", "x").status_code == 422
     for name in ("Jamie Carter", "Sofia Rossi", "Grace Lee"):
         assert arrive(client, meeting, name).status_code == 303
+    appoint_proxy("Kwame Mensah", "His sister Ama", meeting)
     assert arrive(client, meeting, "Kwame Mensah", "proxy", "His sister Ama").status_code == 303
     casting = hands(client, meeting, "Appoint the accountant", 2, 2, casting="for")
     assert casting.status_code == 422
@@ -299,6 +301,8 @@ def test_one_person_holds_no_more_proxies_than_the_constitution_allows(demo, cli
     sign_in(client, SECRETARY)
     meeting = call_meeting(client, kind="general", days=3, title="General meeting")
     # The model CIC constitution: at most 5 proxies each.
+    for name in ("Jamie Carter", "Sofia Rossi", "Grace Lee", "Kwame Mensah", "Ruth Adeyemi", "Ben Williams"):
+        appoint_proxy(name, "Ama Mensah")
     for name in ("Jamie Carter", "Sofia Rossi", "Grace Lee", "Kwame Mensah", "Ruth Adeyemi"):
         assert arrive(client, meeting, name, "proxy", "Ama Mensah").status_code == 303
     sixth = arrive(client, meeting, "Ben Williams", "proxy", "Ama Mensah")
