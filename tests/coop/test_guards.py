@@ -20,6 +20,12 @@ PUBLIC_ROUTES = {
     "password_reset_post",
     "password_reset_token",
     "password_reset_token_post",
+    # Signing up to start an organisation (/start asks visitors to sign up or sign in).
+    "start",
+    "sign_up",
+    "sign_up_post",
+    "sign_up_verify",
+    "sign_up_verify_post",
     # Membership: an organisation's join pages (one handler), and invitation links (one handler).
     "join",
     "invitation",
