@@ -32,6 +32,7 @@ from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.commissioning.invoices import CONTRACTS
 from coop.db import database_in_use
+from coop.documents.community_report_controllers import CommunityReportController
 from coop.documents.controllers import BoardRegisterPdfController, DocumentsController
 from coop.documents.letters_controllers import LettersController
 from coop.errors import Refused
@@ -184,6 +185,7 @@ ROUTE_HANDLERS: list[Any] = [
     SupportingReturnsController,
     ReversalController,
     DocumentsController,
+    CommunityReportController,
     BoardRegisterPdfController,
     LettersController,
     api_router,

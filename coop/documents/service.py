@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 from coop.boards import service as boards
+from coop.clock import today_in_london
+from coop.documents import community_report
 from coop.documents.articles import (
     FounderFacts,
     FoundingFacts,
@@ -18,6 +20,7 @@ from coop.documents.articles import (
     community_interest_sections,
     first_board_minutes,
     incorporation_checklist,
+    long_date,
 )
 from coop.members import register
 from coop.members.words import class_name
@@ -63,6 +66,12 @@ KINDS = (
         "membership-application-form",
         "Membership application form",
         "A form to print for people who want to join on paper.",
+    ),
+    DocumentKind(
+        "community-interest-report",
+        "Community interest report (form CIC34)",
+        "This year's report, drafted from what coop recorded, with the parts you write.",
+        cic_only=True,
     ),
     DocumentKind(
         "first-board-minutes",
@@ -231,6 +240,16 @@ async def _application_form(org: OrgContext, kind: DocumentKind) -> Document:
     return Document(kind, kind.title, "documents/body/application_form.html", context)
 
 
+async def _community_report(org: OrgContext, kind: DocumentKind) -> Document | None:
+    legal_form = LegalForm(org.legal_form)
+    facts = await community_report.year_facts(org.organisation_id, today_in_london())
+    if facts is None or not legal_form.is_cic:
+        return None
+    sections = community_report.report_sections(org.name, legal_form, facts)
+    title = f"{kind.title}, year to {long_date(facts.end)}"
+    return Document(kind, title, "documents/body/community_interest_report.html", {"sections": sections})
+
+
 def version_asked(text: str) -> int | None:
     """A version number from a query string (`?version=2`); None for the version in force, and 0 (no such
     version) for anything that is not a small whole number."""
@@ -253,6 +272,8 @@ async def build_document(org: OrgContext, key: str, after: str = "", version: st
         return await _directors_register(org, kind, position)
     if kind.key == "membership-application-form":
         return await _application_form(org, kind)
+    if kind.key == "community-interest-report":
+        return await _community_report(org, kind)
     if kind.key == "articles":
         facts = await founding_facts(org.organisation_id, version_asked(version))
         if facts is None:
