@@ -284,18 +284,24 @@ def _or_to_fill(text: str, prompt: str) -> tuple[str, ...]:
     return paragraphs or (f"[To fill in: {prompt}]",)
 
 
+def counted(number: int, thing: str) -> str:
+    """ "1 vote", "2 votes": a number with its noun."""
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
 def _consultation(facts: YearFacts) -> list[str]:
     """Part 2's record: the general meetings held, what they decided, and each vote with its turnout."""
     named = "; ".join(f"{m['title']} on {local_date(m['starts_at'])}" for m in facts.meetings)
     more = facts.meeting_total - len(facts.meetings)
     consulted = [
-        f"The members held {facts.meeting_total} general meetings in the year"
+        f"The members held {counted(facts.meeting_total, 'general meeting')} in the year"
         + (f": {named}" if named else "")
         + (f" (and {more} more)" if more > 0 else "")
         + ".",
-        f"At them, {facts.resolutions_passed} resolutions passed and {facts.resolutions_failed} did not.",
-        f"Members passed {facts.written_passed} written resolutions.",
-        f"Members voted in {facts.vote_total} votes in coop.",
+        f"At them, {counted(facts.resolutions_passed, 'resolution')} passed and "
+        f"{facts.resolutions_failed} did not.",
+        f"Members passed {counted(facts.written_passed, 'written resolution')}.",
+        f"Members voted in {counted(facts.vote_total, 'vote')} in coop.",
     ]
     for vote in facts.votes:
         share = f" ({round(100 * vote['voted'] / vote['electors'])}%)" if vote["electors"] else ""
@@ -322,7 +328,7 @@ def report_sections(name: str, legal_form: LegalForm, facts: YearFacts) -> tuple
     recorded = [f"At the end of the year the company had {facts.members} members."]
     if facts.contracts or facts.paid_pence:
         recorded.append(
-            f"Members agreed {facts.contracts} contracts for services worth "
+            f"Members agreed {counted(facts.contracts, 'contract')} for services worth "
             f"{pounds(facts.contracted_pence)} in the year, and {pounds(facts.paid_pence)} was paid for "
             "services from members' pooled budgets."
         )

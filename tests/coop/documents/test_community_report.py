@@ -67,7 +67,7 @@ def test_the_report_is_drafted_from_the_year_and_the_secretarys_words(demo, sett
         form = browser.get(WORDS)
         assert form.status_code == 200
         recorded = _text(form)
-        assert "1 general meetings held; 1 resolutions passed at them and 0 did not" in recorded
+        assert "General meetings held: 1; resolutions passed at them: 1; not passed: 0" in recorded
 
         blank = _text(browser.get(REPORT))
         assert blank.count("[To fill in:") == 4
@@ -87,7 +87,8 @@ def test_the_report_is_drafted_from_the_year_and_the_secretarys_words(demo, sett
         positions = [page.index(part) for part in PARTS]
         assert positions == sorted(positions)
         assert "year to 31 March" in page
-        assert "Annual members meeting on" in page
+        assert "The members held 1 general meeting in the year: Annual members meeting on" in page
+        assert "At them, 1 resolution passed and 0 did not." in page
         for answer in ANSWERS.values():
             assert answer in page
 
@@ -173,4 +174,4 @@ def test_the_report_makes_the_same_queries_with_10_meetings_as_with_1000(demo, c
     add(990)
     assert measure() == small
     page = _text(client.get(REPORT))
-    assert "The members held 1000 general meetings in the year" in page and "(and 950 more)" in page
+    assert "The members held 1000 general meetings in the year:" in page and "(and 950 more)" in page
