@@ -57,6 +57,8 @@ PEOPLE: dict[str, tuple[str, set[str], set[str]]] = {
             "/o/riverside/board",
             "/o/riverside/board/appoint",
             "/o/riverside/board/{id}/end",
+            "/o/riverside/documents/community-interest-report",
+            "/o/riverside/community-interest-report",
         },
         {"/admin/outbox"},
     ),
