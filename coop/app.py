@@ -20,6 +20,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from coop.accounts.controllers import AccountController, PasswordResetController, SignInController
+from coop.accounts.sign_up_controllers import SignUpController
 from coop.admin.controllers import OutboxController
 from coop.api.router import api_router, openapi_config, reference_router
 from coop.api.token_controllers import ApiTokenController
@@ -31,6 +32,7 @@ from coop.budgets.reversal_controllers import ReversalController
 from coop.commissioning.controllers import CommissioningController
 from coop.commissioning.invoices import CONTRACTS
 from coop.db import database_in_use
+from coop.documents.community_report_controllers import CommunityReportController
 from coop.documents.controllers import BoardRegisterPdfController, DocumentsController
 from coop.documents.letters_controllers import LettersController
 from coop.errors import Refused
@@ -50,9 +52,10 @@ from coop.pages.controllers import accessibility, healthz, help_page
 from coop.path_params import PathParamsMiddleware
 from coop.resolutions.amendment_controllers import AmendmentController
 from coop.resolutions.controllers import ResolutionController
+from coop.resolutions.meeting_amendment_controllers import MeetingAmendmentController
 from coop.security import SecurityMiddleware, csrf_cookie_name
 from coop.settings import PROJECT_ROOT, Settings
-from coop.setup.start_controllers import StartController
+from coop.setup.start_controllers import StartController, StartLandingController
 from coop.template_filters import register_filters
 from coop.votes import vote_keys
 from coop.votes.ballot_controllers import BallotController, SupportedBallotController
@@ -148,7 +151,9 @@ ROUTE_HANDLERS: list[Any] = [
     AccountController,
     ApiTokenController,
     PasswordResetController,
+    SignUpController,
     OrganisationController,
+    StartLandingController,
     StartController,
     ConstitutionController,
     MemberController,
@@ -164,6 +169,7 @@ ROUTE_HANDLERS: list[Any] = [
     ElectionController,
     ResolutionController,
     AmendmentController,
+    MeetingAmendmentController,
     MeetingsController,
     LiveMeetingController,
     OutboxController,
@@ -179,6 +185,7 @@ ROUTE_HANDLERS: list[Any] = [
     SupportingReturnsController,
     ReversalController,
     DocumentsController,
+    CommunityReportController,
     BoardRegisterPdfController,
     LettersController,
     api_router,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
+from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, SignUp, TrustedDevice
 from coop.api.tables import ApiToken
 from coop.audit.tables import AuditChainHead, AuditEvent
 from coop.boards.tables import BoardElection, DirectorPrivateParticulars, Directorship, Nomination
@@ -30,6 +30,7 @@ from coop.commissioning.tables import (
     ServiceOffer,
     ServiceRating,
 )
+from coop.documents.tables import CommunityInterestReport
 from coop.jobs.tables import Job
 from coop.mail.tables import OutboxMessage
 from coop.meetings.tables import AgendaItem, Attendance, DirectorInterest, InterestDeclaration, Meeting
@@ -49,6 +50,7 @@ from coop.members.tables import (
 from coop.organisations.tables import ConstitutionVersion, Organisation
 from coop.resolutions.tables import (
     ConstitutionAmendment,
+    MeetingAmendment,
     WrittenResolution,
     WrittenResolutionAgreement,
     WrittenResolutionElector,
@@ -65,6 +67,7 @@ APP_CONFIG = AppConfig(
         LoginThrottle,
         PasswordReset,
         TrustedDevice,
+        SignUp,
         Organisation,
         ConstitutionVersion,
         FoundingRecord,
@@ -93,6 +96,8 @@ APP_CONFIG = AppConfig(
         Attendance,
         DirectorInterest,
         InterestDeclaration,
+        MeetingAmendment,
+        CommunityInterestReport,
         AuditEvent,
         AuditChainHead,
         OutboxMessage,

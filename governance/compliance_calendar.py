@@ -70,6 +70,17 @@ def _latest_year_end(today: date, first: date, month: int, day: int) -> date | N
     return candidate if candidate <= today else year_end_in(today.year - 1, month, day)
 
 
+def report_period(set_up_on: date, today: date, month: int, day: int) -> tuple[date, date]:
+    """The financial year a yearly report (the CIC34) covers, as (first day, last day): the latest year
+    that has ended by `today`, or the first year while it is still running. The first year runs from
+    set-up; later ones from the day after the year end before."""
+    first = first_year_end(set_up_on, month, day)
+    end = _latest_year_end(today, first, month, day) or first
+    if end == first:
+        return set_up_on, end
+    return year_end_in(end.year - 1, month, day) + timedelta(days=1), end
+
+
 def accounts_due(period_end: date, set_up_on: date, first: date) -> tuple[date, date]:
     """(companies, societies) deadlines for the accounts of the period ending `period_end`."""
     company = add_months(period_end, 9)

@@ -59,3 +59,21 @@ class TrustedDevice(Table, tablename="trusted_device"):
     expires_at = Timestamptz(default=TimestamptzNow())
     failures = Integer(default=0, help_text="Wrong passwords in a row from this browser.")
     last_failure_at = Timestamptz(default=TimestamptzNow())
+
+
+class SignUp(Table, tablename="sign_up"):
+    """Someone signing up at /start: nothing becomes an account until they open the link emailed to them.
+    Only a hash of the link's token is stored; the password's hash is wiped once the sign-up is settled."""
+
+    email = Varchar(length=320, index=True, help_text="Lower-cased, as given.")
+    display_name = Varchar(length=200)
+    password_hash = Text(null=True, default=None, help_text="argon2id PHC string until the sign-up settles.")
+    status = Varchar(
+        length=20,
+        default="waiting",
+        help_text="waiting, sent (link emailed), existing (an account already), throttled or verified.",
+    )
+    token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz(null=True, default=None)
+    used_at = Timestamptz(null=True, default=None)

@@ -18,6 +18,8 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "auth.password_reset_requested": "A password reset link was asked for",
     "auth.password_reset": "Someone set a new password from a reset link",
     "auth.password_set": "Someone chose the first password for an account made without one",
+    "auth.sign_up_requested": "Someone asked to sign up, and a link to confirm their email was handled",
+    "auth.sign_up_verified": "Someone confirmed their email address and their new account was made",
     # The site's work queue.
     "job.retried": "A site admin asked for a job that had stopped to be tried again",
     # Personal API tokens.
@@ -26,6 +28,8 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     # The organisation and its register of members.
     "organisation.created": "The organisation was set up",
     "organisation.founded": "The organisation was founded from a model constitution",
+    "documents.community_interest_report_saved": "The words of the annual community interest report "
+    "(CIC34) were saved",
     "member.admitted": "A member was admitted",
     "member.imported": "Members were added to the register in bulk",
     "member.ceased": "Someone stopped being a member",
@@ -77,6 +81,8 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "board.register_seeded": "The register of directors was filled in from the directors already recorded",
     # Meetings, their notice, conflicts of interest, resolutions and minutes.
     "meeting.called": "A meeting was called",
+    "meeting.amendment_attached": "A change to the constitution was attached to a special resolution on a "
+    "meeting's agenda",
     "meeting.item_added": "An item was added to a meeting's agenda",
     "meeting.notice_scheduled": "The notice of a meeting was scheduled",
     "meeting.notice_sent": "The notice of a meeting went out to everyone invited",

@@ -1,4 +1,5 @@
-"""The words of the founding documents, built from the founders' answers and the constitution version 1:
+"""The words of the founding documents, built from the founders' answers and the constitution (version 1
+for the founding papers, the version in force, or an earlier one asked for, for the articles):
 the articles of association (companies) or rules (societies) with their mandatory clauses, the community
 interest statement in the sections of form CIC36, and the checklist of the incorporation details. Pure:
 facts in, headed sections of plain-English paragraphs out, shown as a page and as a PDF."""
@@ -51,6 +52,10 @@ class FoundingFacts:
     asset_locked_body: str
     founders: tuple[FounderFacts, ...]
     company_number: str = ""
+    version: int = 1
+    """The version of the constitution `constitution` is (the articles are written from it)."""
+    version_adopted_on: date | None = None
+    version_adopted_by: str = ""
 
     @property
     def year_end(self) -> str:
@@ -265,7 +270,8 @@ def articles_title(facts: FoundingFacts) -> str:
 def articles_sections(facts: FoundingFacts) -> tuple[Section, ...]:
     """The articles (or a society's rules): the mandatory clauses for the legal form, then the rules the
     organisation runs by, from its constitution's data, then the first directors."""
-    opening = _society_opening(facts) if facts.is_society else _company_opening(facts)
+    opening = [_version_section(facts)]
+    opening += _society_opening(facts) if facts.is_society else _company_opening(facts)
     if facts.legal_form.is_cic:
         opening += _cic_clauses(facts)
     rules = [Section(s.heading, s.sentences) for s in rule_sections(facts.constitution)]
@@ -279,6 +285,21 @@ def articles_sections(facts: FoundingFacts) -> tuple[Section, ...]:
     )
     closing = _society_closing(facts) if facts.is_society else []
     return (*opening, *rules, directors, *closing)
+
+
+def _version_section(facts: FoundingFacts) -> Section:
+    """Which version of the constitution these articles are, and since when, so a printed copy says."""
+    adopted = long_date(facts.version_adopted_on or facts.adopted_on)
+    if facts.version == 1:
+        how = "when the organisation was set up"
+    else:
+        how = f"by {facts.version_adopted_by[:1].lower()}{facts.version_adopted_by[1:]}".rstrip()
+        how = how if facts.version_adopted_by else "by resolution"
+    kind = "rules" if facts.is_society else "articles"
+    return Section(
+        "This version",
+        (f"These {kind} are version {facts.version} of the constitution, adopted on {adopted} {how}.",),
+    )
 
 
 def community_interest_sections(facts: FoundingFacts) -> tuple[Section, ...]:

@@ -17,8 +17,10 @@ from coop.guards import current_org, requires_member, requires_role
 from coop.web import render
 
 
-async def _document(request: Request[Any, Any, Any], key: str, after: str) -> service.Document:
-    document = await service.build_document(current_org(request), key, after[:100])
+async def _document(
+    request: Request[Any, Any, Any], key: str, after: str, version: str = ""
+) -> service.Document:
+    document = await service.build_document(current_org(request), key, after[:100], version[:20])
     if document is None:
         raise NotFoundException()
     return document
@@ -35,17 +37,26 @@ class DocumentsController(Controller):
 
     @get("/{document_key:str}", name="document")
     async def page(
-        self, request: Request[Any, Any, Any], document_key: FromPath[str], after: FromQuery[str] = ""
+        self,
+        request: Request[Any, Any, Any],
+        document_key: FromPath[str],
+        after: FromQuery[str] = "",
+        version: FromQuery[str] = "",
     ) -> Template:
-        document = await _document(request, document_key, after)
-        return render(request, "documents/page.html", {"document": document, "after": after[:100]})
+        document = await _document(request, document_key, after, version)
+        context = {"document": document, "after": after[:100], "version": version[:20]}
+        return render(request, "documents/page.html", context)
 
     @get("/{document_key:str}/pdf", name="document_pdf")
     async def pdf(
-        self, request: Request[Any, Any, Any], document_key: FromPath[str], after: FromQuery[str] = ""
+        self,
+        request: Request[Any, Any, Any],
+        document_key: FromPath[str],
+        after: FromQuery[str] = "",
+        version: FromQuery[str] = "",
     ) -> Response[bytes]:
         org = current_org(request)
-        document = await _document(request, document_key, after)
+        document = await _document(request, document_key, after, version)
         return await pdf_response(request, org, document.title, [document], f"{org.slug}-{document_key}")
 
 

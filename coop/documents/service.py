@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 from coop.boards import service as boards
+from coop.clock import today_in_london
+from coop.documents import community_report
 from coop.documents.articles import (
     FounderFacts,
     FoundingFacts,
@@ -18,6 +20,7 @@ from coop.documents.articles import (
     community_interest_sections,
     first_board_minutes,
     incorporation_checklist,
+    long_date,
 )
 from coop.members import register
 from coop.members.words import class_name
@@ -65,6 +68,12 @@ KINDS = (
         "A form to print for people who want to join on paper.",
     ),
     DocumentKind(
+        "community-interest-report",
+        "Community interest report (form CIC34)",
+        "This year's report, drafted from what coop recorded, with the parts you write.",
+        cic_only=True,
+    ),
+    DocumentKind(
         "first-board-minutes",
         "Minutes of the first board meeting (draft)",
         "What the first directors decide, filled in for the secretary to correct and the chair to sign.",
@@ -110,16 +119,34 @@ async def document_list(organisation_id: int) -> dict[str, Any]:
     return {"kinds": kinds_for(legal_form, founded_here), "founded_here": founded_here}
 
 
-async def founding_facts(organisation_id: int) -> FoundingFacts | None:
-    """The founders' answers and constitution version 1, or None for an organisation not founded in coop."""
+async def constitution_versions(organisation_id: int) -> list[dict[str, Any]]:
+    """Every adopted version, newest first: its number, adoption date and the resolution that adopted it.
+    Amendments are rare (a handful in an organisation's life), so this list stays short."""
+    return await (  # type: ignore[no-any-return]
+        ConstitutionVersion.select(
+            ConstitutionVersion.version, ConstitutionVersion.adopted_on, ConstitutionVersion.adopted_by
+        )
+        .where(ConstitutionVersion.organisation == organisation_id)
+        .order_by(ConstitutionVersion.version, ascending=False)
+        .limit(500)
+    )
+
+
+async def _version_row(organisation_id: int, version: int | None) -> dict[str, Any] | None:
+    query = ConstitutionVersion.select().where(ConstitutionVersion.organisation == organisation_id)
+    if version is not None:
+        query = query.where(ConstitutionVersion.version == version)
+    return await query.order_by(ConstitutionVersion.version, ascending=False).first()  # type: ignore[no-any-return]
+
+
+async def founding_facts(organisation_id: int, version: int | None = 1) -> FoundingFacts | None:
+    """The founders' answers with a version of the constitution (1 for the founding papers; None: the
+    version in force), or None for an organisation not founded in coop or a version it does not have."""
     record = await FoundingRecord.select().where(FoundingRecord.organisation == organisation_id).first()
     org = await Organisation.select().where(Organisation.id == organisation_id).first()
-    first = (
-        await ConstitutionVersion.select()
-        .where((ConstitutionVersion.organisation == organisation_id) & (ConstitutionVersion.version == 1))
-        .first()
-    )
-    if record is None or org is None or first is None:
+    first = await _version_row(organisation_id, 1)
+    chosen = first if version == 1 else await _version_row(organisation_id, version)
+    if record is None or org is None or first is None or chosen is None:
         return None
     answers = read_answers(record["answers"]).answers
     given = answers.founders if answers else ()
@@ -127,7 +154,7 @@ async def founding_facts(organisation_id: int) -> FoundingFacts | None:
     return FoundingFacts(
         name=org["name"],
         legal_form=LegalForm(org["legal_form"]),
-        constitution=parse_constitution(str(first["document"])),
+        constitution=parse_constitution(str(chosen["document"])),
         model_name=first["model_name"],
         adopted_on=_as_date(first["adopted_on"]),
         year_end_month=int(org["year_end_month"]),
@@ -138,6 +165,9 @@ async def founding_facts(organisation_id: int) -> FoundingFacts | None:
         asset_locked_body=record["asset_locked_body"],
         founders=founders,
         company_number=org["company_number"] or "",
+        version=int(chosen["version"]),
+        version_adopted_on=_as_date(chosen["adopted_on"]),
+        version_adopted_by=str(chosen["adopted_by"] or ""),
     )
 
 
@@ -145,11 +175,14 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+SECTIONS = "documents/body/sections.html"
+
+
 def _founding_document(kind: DocumentKind, facts: FoundingFacts) -> Document | None:
     title = kind_title(kind, facts.legal_form)
     if kind.key == "articles":
         context = {"sections": articles_sections(facts), "numbered": True, "facts": facts}
-        return Document(kind, articles_title(facts), "documents/body/sections.html", context)
+        return Document(kind, f"{articles_title(facts)} (version {facts.version})", SECTIONS, context)
     if kind.key == "community-interest-statement":
         if not facts.legal_form.is_cic:
             return None
@@ -207,9 +240,28 @@ async def _application_form(org: OrgContext, kind: DocumentKind) -> Document:
     return Document(kind, kind.title, "documents/body/application_form.html", context)
 
 
-async def build_document(org: OrgContext, key: str, after: str = "") -> Document | None:
+async def _community_report(org: OrgContext, kind: DocumentKind) -> Document | None:
+    legal_form = LegalForm(org.legal_form)
+    facts = await community_report.year_facts(org.organisation_id, today_in_london())
+    if facts is None or not legal_form.is_cic:
+        return None
+    sections = community_report.report_sections(org.name, legal_form, facts)
+    title = f"{kind.title}, year to {long_date(facts.end)}"
+    return Document(kind, title, "documents/body/community_interest_report.html", {"sections": sections})
+
+
+def version_asked(text: str) -> int | None:
+    """A version number from a query string (`?version=2`); None for the version in force, and 0 (no such
+    version) for anything that is not a small whole number."""
+    if not text:
+        return None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 0
+
+
+async def build_document(org: OrgContext, key: str, after: str = "", version: str = "") -> Document | None:
     """The document `key` of this organisation (None: it has no such document). `after` picks the part of
-    a long register after the one shown before."""
+    a long register after the one shown before; `version` an earlier version of the articles (the
+    articles are otherwise written from the version in force; the founding papers from version 1)."""
     kind = _BY_KEY.get(key)
     if kind is None:
         return None
@@ -220,5 +272,15 @@ async def build_document(org: OrgContext, key: str, after: str = "") -> Document
         return await _directors_register(org, kind, position)
     if kind.key == "membership-application-form":
         return await _application_form(org, kind)
+    if kind.key == "community-interest-report":
+        return await _community_report(org, kind)
+    if kind.key == "articles":
+        facts = await founding_facts(org.organisation_id, version_asked(version))
+        if facts is None:
+            return None
+        document = _founding_document(kind, facts)
+        if document is not None:
+            document.context["versions"] = await constitution_versions(org.organisation_id)
+        return document
     facts = await founding_facts(org.organisation_id)
     return _founding_document(kind, facts) if facts is not None else None

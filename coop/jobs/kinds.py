@@ -9,6 +9,7 @@ from coop.jobs.worker import Handler, Sweep
 def default_handlers() -> dict[str, Handler]:
     from coop.accounts.reset_link import send_reset_link
     from coop.accounts.service import RESET_LINK_JOB
+    from coop.accounts.sign_up import SIGN_UP_JOB, send_sign_up_link
     from coop.boards.schedule import TERM_END, remind_term_end
     from coop.documents import compliance_reminders
     from coop.mail.delivery import deliver
@@ -20,6 +21,7 @@ def default_handlers() -> dict[str, Handler]:
     return {
         DELIVER: deliver,
         RESET_LINK_JOB: send_reset_link,
+        SIGN_UP_JOB: send_sign_up_link,
         NOTICE_JOB: send_notice_batch,
         timetable.ANNOUNCE: schedule.announce,
         timetable.REMIND: schedule.remind,

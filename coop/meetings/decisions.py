@@ -16,6 +16,7 @@ from coop.meetings.service import BOARD_ROLES, MeetingError, MeetingInfo, now
 from coop.meetings.tables import AgendaItem, Meeting
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import KeysetPage, keyset_page
+from coop.resolutions.meeting_amendments import adopt_meeting_amendment
 from governance.resolutions import Choice, ResolutionFacts, ResolutionKind, resolution_outcome
 from governance.show_of_hands import Hands, casting_vote_violations, hands_violations
 
@@ -44,9 +45,10 @@ async def _write_result(
     reasons: tuple[str, ...],
     quorum_note: str,
     actor: Actor,
-) -> None:
-    """The item's result and its audit entry, once: a second recording of the same item changes nothing."""
-    await guarded_update(
+) -> bool:
+    """The item's result and its audit entry, once: a second recording of the same item changes nothing
+    (and returns False)."""
+    rows = await guarded_update(
         AgendaItem,
         {
             AgendaItem.votes_for: hands.votes_for,
@@ -77,6 +79,7 @@ async def _write_result(
         ),
         actor=actor,
     )
+    return bool(rows)
 
 
 async def record_resolution(
@@ -113,7 +116,13 @@ async def record_resolution(
     )
     outcome = resolution_outcome(constitution, facts)
     result = "passed" if outcome.passed else "failed"
-    await _write_result(org, meeting, item, hands, casting, result, outcome.reasons, quorum.message, actor)
+    # A change to the constitution attached to the item is adopted with the result, or neither is written.
+    async with write_transaction():
+        written = await _write_result(
+            org, meeting, item, hands, casting, result, outcome.reasons, quorum.message, actor
+        )
+        if written and result == "passed":
+            await adopt_meeting_amendment(org.organisation_id, meeting, item, actor)
     return result
 
 

@@ -20,9 +20,10 @@ from coop.db import write_transaction
 from coop.meetings.attendance import quorum_now
 from coop.meetings.decisions import KIND
 from coop.meetings.interests import declarations
-from coop.meetings.service import MeetingError, MeetingInfo
+from coop.meetings.service import MeetingError, MeetingInfo, meeting_by_id
 from coop.meetings.tables import AgendaItem, Attendance
 from coop.organisations.service import OrgContext, constitution_of
+from coop.resolutions.meeting_amendments import adopt_meeting_amendment
 from coop.template_filters import date_time
 from coop.votes.bulletin import BoardEntry
 from coop.votes.lifecycle import NewVote, create_vote, open_vote
@@ -211,6 +212,7 @@ async def record_online_result(
             AgendaItem.title,
             AgendaItem.resolution_kind,
             AgendaItem.quorum_note,
+            AgendaItem.meeting.as_alias("meeting_id"),
             AgendaItem.meeting.public_id.as_alias("meeting_public_id"),
         )
         .where((AgendaItem.vote == vote_id) & (AgendaItem.result == ""))
@@ -249,6 +251,11 @@ async def record_online_result(
     await record(
         AuditEntry("meeting.resolution_recorded", organisation_id, "meeting", meeting, detail=detail), actor
     )
+    # A change to the constitution attached to the item is adopted with the result, as by a show of hands.
+    if verdict == "passed":
+        held = await meeting_by_id(organisation_id, int(item["meeting_id"]))
+        if held is not None:
+            await adopt_meeting_amendment(organisation_id, held, item, actor)
     return verdict
 
 

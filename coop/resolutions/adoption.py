@@ -31,23 +31,30 @@ async def amendment_of(resolution_id: int) -> dict[str, Any] | None:
     return row
 
 
-async def adopt_if_amendment(
-    organisation_id: int, resolution: dict[str, Any], on: date, actor: Actor
+async def adopt_version(
+    organisation_id: int,
+    base_version: int,
+    document: str,
+    *,
+    on: date,
+    adopted_by: str,
+    source: tuple[str, str],
+    actor: Actor,
 ) -> int | None:
-    """Inside the transaction that passes the resolution: adopt its amendment as the next version, if it is
-    one and the constitution has not changed since it was proposed. Returns the new version number."""
-    amendment = await amendment_of(resolution["id"])
-    if amendment is None:
-        return None
+    """Inside the transaction that passes a resolution: adopt `document` as the next version if the
+    constitution is still at `base_version` (the version the members were shown); otherwise adopt nothing
+    and record why. `source` is the resolution's (target type, id) for the audit trail. Returns the new
+    version number, or None."""
     version, _ = await in_force(organisation_id)
-    if version != amendment["base_version"]:
+    target_type, target_id = source
+    if version != base_version:
         await record(
             AuditEntry(
                 "constitution.amendment_not_adopted",
                 organisation_id=organisation_id,
-                target_type="written_resolution",
-                target_id=str(resolution["id"]),
-                detail={"proposed_for": amendment["base_version"], "in_force": version},
+                target_type=target_type,
+                target_id=target_id,
+                detail={"proposed_for": base_version, "in_force": version},
             ),
             actor,
         )
@@ -64,13 +71,10 @@ async def adopt_if_amendment(
             organisation=organisation_id,
             version=version + 1,
             model_name=model["model_name"] if model else "",
-            document=amendment["document"],
+            document=document,
             adopted_on=on,
-            adopted_by=f"Written resolution: {resolution['title']}"[:200],
+            adopted_by=adopted_by[:200],
         )
-    )
-    await ConstitutionAmendment.update({ConstitutionAmendment.adopted_version: version + 1}).where(
-        ConstitutionAmendment.id == amendment["id"]
     )
     await record(
         AuditEntry(
@@ -78,8 +82,32 @@ async def adopt_if_amendment(
             organisation_id=organisation_id,
             target_type="constitution",
             target_id=str(version + 1),
-            detail={"resolution": resolution["id"], "from_version": version},
+            detail={target_type: target_id, "from_version": version},
         ),
         actor,
     )
     return version + 1
+
+
+async def adopt_if_amendment(
+    organisation_id: int, resolution: dict[str, Any], on: date, actor: Actor
+) -> int | None:
+    """Inside the transaction that passes a written resolution: adopt its amendment as the next version, if
+    it is one and the constitution has not changed since it was proposed. Returns the new version number."""
+    amendment = await amendment_of(resolution["id"])
+    if amendment is None:
+        return None
+    adopted = await adopt_version(
+        organisation_id,
+        int(amendment["base_version"]),
+        str(amendment["document"]),
+        on=on,
+        adopted_by=f"Written resolution: {resolution['title']}",
+        source=("written_resolution", str(resolution["id"])),
+        actor=actor,
+    )
+    if adopted is not None:
+        await ConstitutionAmendment.update({ConstitutionAmendment.adopted_version: adopted}).where(
+            ConstitutionAmendment.id == amendment["id"]
+        )
+    return adopted

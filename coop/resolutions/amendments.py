@@ -37,6 +37,11 @@ class Preview:
     required: RequiredResolution
 
 
+def read_document(document: str) -> Constitution:
+    """The proposed rules, read and checked (a ResolutionError by field `document` says what is wrong)."""
+    return _read(document)
+
+
 def _read(document: str) -> Constitution:
     if not document.strip():
         raise ResolutionError({"document": "Enter the constitution as it would read after the change"})
@@ -57,8 +62,9 @@ def _read(document: str) -> Constitution:
         ) from None
 
 
-async def preview(organisation_id: int, document: str, today: date) -> Preview:
-    """The changes in words and the resolution they need; a ResolutionError says why it cannot be made."""
+async def preview(organisation_id: int, document: str, today: date, *, written: bool = True) -> Preview:
+    """The changes in words and the resolution they need; a ResolutionError says why it cannot be made
+    (`written`: by written resolution; otherwise at a general meeting, checked by the caller)."""
     version, current_text = await in_force(organisation_id)
     old, new = parse_constitution(current_text), _read(document)
     problems = amendment_violations(old, new)
@@ -69,6 +75,8 @@ async def preview(organisation_id: int, document: str, today: date) -> Preview:
         raise ResolutionError(
             {"document": "This is the same as the constitution in force: nothing would change"}
         )
+    if not written:
+        return Preview(version, tuple(diff_constitutions(old, new)), required)
     if required.kind is ResolutionKind.NAMED and required.named_decision is not None:
         check = resolution_outcome(
             old,

@@ -9,6 +9,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from coop.accounts.tables import Person
+from coop.meetings.tables import AgendaItem
 from coop.members.tables import Member
 from coop.organisations.tables import Organisation
 
@@ -64,6 +65,19 @@ class ConstitutionAmendment(Table, tablename="constitution_amendment"):
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     resolution = ForeignKey(WrittenResolution, null=False, unique=True, on_delete=OnDelete.restrict)
     base_version = Integer(help_text="The version in force when it was proposed: it amends that one.")
+    document = Text(help_text="The proposed rules as TOML.")
+    adopted_version = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class MeetingAmendment(Table, tablename="meeting_amendment"):
+    """A proposed new version of the constitution attached to an agenda item's special resolution at a
+    general meeting or AGM: adopted as the next version in the same transaction as the result that passes
+    it."""
+
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
+    item = ForeignKey(AgendaItem, null=False, unique=True, on_delete=OnDelete.restrict)
+    base_version = Integer(help_text="The version in force when it was attached: it amends that one.")
     document = Text(help_text="The proposed rules as TOML.")
     adopted_version = Integer(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

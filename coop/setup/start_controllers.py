@@ -47,19 +47,28 @@ async def _context(request: Request[Any, Any, Any], page: str, **extra: Any) -> 
     }
 
 
-class StartController(Controller):
-    path = "/start"
-    guards = [requires_sign_in]
+class StartLandingController(Controller):
+    """/start itself is open to visitors: they are asked to create an account (or sign in) first."""
 
-    @get("/", name="start")
+    path = "/start"
+
+    @get("/", opt={"public": True}, name="start")
     async def start(self, request: Request[Any, Any, Any]) -> Template:
+        if request.scope.get("user") is None:
+            return render(request, "start/start.html", {"visitor": True})
         draft = await service.load_draft(current_session(request).person_id)
         context = {
             "draft": draft,
             "resume": service.resume_page(draft),
             "saved": request.query_params.get("saved"),
+            "welcome": request.query_params.get("welcome"),
         }
         return render(request, "start/start.html", context)
+
+
+class StartController(Controller):
+    path = "/start"
+    guards = [requires_sign_in]
 
     @post("/again", name="start_again")
     async def again(self, request: Request[Any, Any, Any]) -> Response[Any]:

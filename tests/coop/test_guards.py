@@ -20,6 +20,12 @@ PUBLIC_ROUTES = {
     "password_reset_post",
     "password_reset_token",
     "password_reset_token_post",
+    # Signing up to start an organisation (/start asks visitors to sign up or sign in).
+    "start",
+    "sign_up",
+    "sign_up_post",
+    "sign_up_verify",
+    "sign_up_verify_post",
     # Membership: an organisation's join pages (one handler), and invitation links (one handler).
     "join",
     "invitation",
@@ -58,7 +64,9 @@ def test_every_handler_is_guarded_or_publicly_listed(settings):
     # only other public routes.
     assert static <= {"static", "static/head", "handle_schema_path_not_found"}, static
     assert public - static == PUBLIC_ROUTES
-    assert len(PUBLIC_ROUTES) <= 14  # 12, and the API reference with its OpenAPI document
+    # 12, the API reference with its OpenAPI document, and signing up at /start (its landing page, the
+    # form and its post, the emailed link and its confirmation).
+    assert len(PUBLIC_ROUTES) <= 19
 
 
 def test_a_member_without_a_board_role_cannot_see_the_audit_log(demo, client):

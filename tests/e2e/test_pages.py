@@ -30,6 +30,9 @@ SIGNED_OUT_PAGES = [
     "/sign-in",
     "/password-reset",
     "/password-reset/no-such-link",
+    "/start",  # visitors are asked to create an account (or sign in) first
+    "/sign-up",
+    "/sign-up/verify/no-such-link",
     "/help",
     "/accessibility",
     "/o/riverside/join",  # public: where people apply to join an organisation
@@ -54,6 +57,8 @@ PEOPLE: dict[str, tuple[str, set[str], set[str]]] = {
             "/o/riverside/board",
             "/o/riverside/board/appoint",
             "/o/riverside/board/{id}/end",
+            "/o/riverside/documents/community-interest-report",
+            "/o/riverside/community-interest-report",
         },
         {"/admin/outbox"},
     ),

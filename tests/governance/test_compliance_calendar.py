@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from governance.compliance_calendar import add_months, compliance_deadlines, first_year_end
+from governance.compliance_calendar import add_months, compliance_deadlines, first_year_end, report_period
 from governance.constitution.schema import LegalForm
 
 CIC = LegalForm.CIC_GUARANTEE
@@ -99,3 +99,18 @@ def test_an_agm_where_the_rules_need_one_and_director_term_ends_ahead_only() -> 
 def test_no_dates_for_an_unincorporated_group_or_a_missing_year_end() -> None:
     assert compliance_deadlines(LegalForm.UNINCORPORATED, 3, 31, date(2026, 1, 1), date(2026, 1, 2)) == ()
     assert compliance_deadlines(CIC, 0, 0, date(2026, 1, 1), date(2026, 1, 2)) == ()
+
+
+def test_the_report_period_is_the_latest_year_ended_or_the_first_while_it_runs() -> None:
+    set_up = date(2023, 4, 3)
+    # The first year (to 31 March 2024, more than 6 months after set-up) while it is still running.
+    assert report_period(set_up, date(2023, 12, 1), 3, 31) == (set_up, date(2024, 3, 31))
+    # Once it has ended, it is the year reported until the next year end.
+    assert report_period(set_up, date(2024, 3, 31), 3, 31) == (set_up, date(2024, 3, 31))
+    assert report_period(set_up, date(2025, 3, 30), 3, 31) == (set_up, date(2024, 3, 31))
+    assert report_period(set_up, date(2026, 12, 7), 3, 31) == (date(2025, 4, 1), date(2026, 3, 31))
+    # A 29 February year end is 28 February in other years; the year after starts on 1 March.
+    leap = date(2023, 1, 10)
+    assert report_period(leap, date(2024, 3, 1), 2, 29) == (leap, date(2024, 2, 29))
+    assert report_period(leap, date(2025, 3, 1), 2, 29) == (date(2024, 3, 1), date(2025, 2, 28))
+    assert report_period(leap, date(2029, 2, 28), 2, 29) == (date(2028, 3, 1), date(2029, 2, 28))
