@@ -273,7 +273,9 @@ def run_engine(engine: str, args: argparse.Namespace, workdir: Path) -> dict[str
     voters = int(args.members * args.share)
     secret = secrets.token_hex(8)
     with contextlib.ExitStack() as stack:
-        env = demo_database(engine, workdir, stack, log)
+        # The vote's private keys in the scratch folder (on PostgreSQL they would go to the current folder).
+        keys = str(workdir / f"vote-keys-{engine}")
+        env = demo_database(engine, workdir, stack, log, COOP_VOTE_KEY_DIR=keys)
         log(f"seeding {args.members:,} members, {voters:,} of them voters with sessions")
         out["seed"] = in_coop(env, "seed", str(args.members), str(voters), secret)
         log(f"seeded: {out['seed']}; opening a vote")
