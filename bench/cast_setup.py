@@ -16,11 +16,8 @@ BATCH = 500
 
 
 async def setup(voters: int, secret: str) -> int:
-    from coop.accounts.service import token_hash
-    from coop.accounts.tables import LoginSession, Person
     from coop.audit.service import SYSTEM
-    from coop.db import close_database, open_database, write_transaction
-    from coop.members.tables import Member
+    from coop.db import close_database, open_database
     from coop.organisations.tables import Organisation
     from coop.votes.lifecycle import NewVote, create_vote, open_vote
 
@@ -29,41 +26,7 @@ async def setup(voters: int, secret: str) -> int:
         org = await Organisation.select(Organisation.id).where(Organisation.slug == "riverside").first()
         org_id = int(org["id"])
         moment = datetime.now(UTC)
-        for start in range(0, voters, BATCH):
-            numbers = range(start, min(start + BATCH, voters))
-            async with write_transaction():
-                people = await Person.insert(
-                    *(
-                        Person(email=f"caster{i}@riverside.example", display_name=f"Caster {i}")
-                        for i in numbers
-                    )
-                ).returning(Person.id)
-                await Member.insert(
-                    *(
-                        Member(
-                            organisation=org_id,
-                            person=int(p["id"]),
-                            name=f"Caster {i}",
-                            member_class="budget_holder",
-                            admitted_on=date(2024, 1, 1),
-                        )
-                        for i, p in zip(numbers, people, strict=True)
-                    )
-                )
-                await LoginSession.insert(
-                    *(
-                        LoginSession(
-                            token_hash=token_hash(f"{secret}-{i}"),
-                            person=int(p["id"]),
-                            created_at=moment,
-                            # As if each voter had just been on the check-your-vote page: the cast
-                            # does not refresh the idle timer (it would within a minute of that page).
-                            last_seen_at=moment + timedelta(hours=1),
-                            expires_at=moment + timedelta(hours=12),
-                        )
-                        for i, p in zip(numbers, people, strict=True)
-                    )
-                )
+        await add_casters(org_id, 0, voters, secret, moment)
         new = NewVote(
             title="Benchmark: should we commission the shared PA service?",
             question="Should we commission a shared personal assistant service?",
@@ -76,6 +39,48 @@ async def setup(voters: int, secret: str) -> int:
         return vote_id
     finally:
         await close_database()
+
+
+async def add_casters(org_id: int, start: int, stop: int, secret: str, moment: datetime) -> None:
+    """Voters `start`..`stop`-1: each a person, a voting member and a live session (cookie `<secret>-<n>`),
+    BATCH at a time, one transaction per batch."""
+    from coop.accounts.service import token_hash
+    from coop.accounts.tables import LoginSession, Person
+    from coop.db import write_transaction
+    from coop.members.tables import Member
+
+    for first in range(start, stop, BATCH):
+        numbers = range(first, min(first + BATCH, stop))
+        async with write_transaction():
+            people = await Person.insert(
+                *(Person(email=f"caster{i}@riverside.example", display_name=f"Caster {i}") for i in numbers)
+            ).returning(Person.id)
+            await Member.insert(
+                *(
+                    Member(
+                        organisation=org_id,
+                        person=int(p["id"]),
+                        name=f"Caster {i}",
+                        member_class="budget_holder",
+                        admitted_on=date(2024, 1, 1),
+                    )
+                    for i, p in zip(numbers, people, strict=True)
+                )
+            )
+            await LoginSession.insert(
+                *(
+                    LoginSession(
+                        token_hash=token_hash(f"{secret}-{i}"),
+                        person=int(p["id"]),
+                        created_at=moment,
+                        # As if each voter had just been on the check-your-vote page: the cast
+                        # does not refresh the idle timer (it would within a minute of that page).
+                        last_seen_at=moment + timedelta(hours=1),
+                        expires_at=moment + timedelta(hours=12),
+                    )
+                    for i, p in zip(numbers, people, strict=True)
+                )
+            )
 
 
 if __name__ == "__main__":

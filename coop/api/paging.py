@@ -21,6 +21,7 @@ from coop.api.problems import ApiProblem
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 _PREFIX = "c1."
+_KEY_PREFIX = "k1."
 
 T = TypeVar("T")
 
@@ -45,7 +46,30 @@ def decode_cursor(cursor: str | None) -> int:
             return int(text[len(_PREFIX) :])
     except (ValueError, UnicodeDecodeError):
         pass
-    raise ApiProblem(
+    raise _not_our_cursor()
+
+
+def encode_key_cursor(last_key: str) -> str:
+    """A cursor for a list in the order of a text key (a board's trackers), not of ids."""
+    return base64.urlsafe_b64encode(f"{_KEY_PREFIX}{last_key}".encode()).decode().rstrip("=")
+
+
+def decode_key_cursor(cursor: str | None) -> str:
+    """The key after which the page starts ("": from the beginning). A cursor we did not make is a 400."""
+    if not cursor:
+        return ""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        key = text[len(_KEY_PREFIX) :]
+        if text.startswith(_KEY_PREFIX) and key.isascii() and key.isalnum() and len(key) <= 40:
+            return key
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise _not_our_cursor()
+
+
+def _not_our_cursor() -> ApiProblem:
+    return ApiProblem(
         "The cursor is not one this API gave out. Start again without it.",
         status_code=400,
         errors={"cursor": "Use the `next` value from the previous page, unchanged"},

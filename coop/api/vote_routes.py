@@ -17,11 +17,17 @@ from coop.api.listing import (
     page_of,
 )
 from coop.api.org_routes import Cursor, Limit, Since, Until
-from coop.api.paging import DEFAULT_LIMIT, PageOf, in_id_range
+from coop.api.paging import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    PageOf,
+    decode_key_cursor,
+    encode_key_cursor,
+    in_id_range,
+)
 from coop.api.problems import READ_PROBLEMS
 from coop.votes import board as votes_board
 from coop.votes import records as votes
-from coop.votes.bulletin import published_board
 
 
 class VoteOut(Struct):
@@ -67,13 +73,15 @@ class WeightGroupOut(Struct):
 
 
 class BoardOut(Struct):
-    """Each ballot's tracker, choice and weight, in the published order. (Objects, not triples: Litestar
-    describes a tuple in a way OpenAPI 3.1 does not allow.)"""
+    """One page of ballots: each one's tracker, choice and weight, in the published order. (Objects, not
+    triples: Litestar describes a tuple in a way OpenAPI 3.1 does not allow.)"""
 
     vote: int
     board_digest: str | None
     ballots: list[BallotOut]
     weight_groups: list[WeightGroupOut] = []
+    next: str | None = None
+    """Pass as `cursor` to get the next page of ballots; null on the last page."""
 
 
 def _vote(v: votes.VoteInfo) -> VoteOut:
@@ -149,13 +157,24 @@ class VoteRoutes(Controller):
         "/{vote_id:int}/board",
         responses=READ_PROBLEMS,
         operation_id="getVoteBoard",
-        summary="The published bulletin board of a closed vote",
+        summary="The published bulletin board of a closed vote, a page at a time",
+        description=(
+            "Ballots in the board's order (by tracker), `limit` at a time: pass `next` back as `cursor` for "
+            "the following page. Every page carries the board digest and the merged weight groups. The whole "
+            "board as one file, as the digest covers it, is the vote's `board.json` download on the site."
+        ),
     )
     async def board(
-        self, request: Request[Any, Any, Any], org_slug: FromPath[str], vote_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        org_slug: FromPath[str],
+        vote_id: FromPath[int],
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
     ) -> BoardOut:
+        after = decode_key_cursor(cursor)
         vote = await _closed_vote(request, vote_id)
-        board = published_board(await votes_board.board_entries(vote.id))
+        page = await votes_board.published_page(vote.id, after, max(1, min(limit, MAX_LIMIT)))
         return BoardOut(
             vote=vote.id,
             board_digest=vote.board_digest,
@@ -166,10 +185,11 @@ class VoteRoutes(Controller):
                     weight=w if isinstance(w, int) else None,
                     weight_group=w if isinstance(w, str) else None,
                 )
-                for t, c, w in board.ballots
+                for t, c, w in page.ballots
             ],
             weight_groups=[
                 WeightGroupOut(g["name"], g["weights"], g["ballots"], {c: n for c, n in g["totals"]})
-                for g in board.weight_groups
+                for g in page.weight_groups
             ],
+            next=encode_key_cursor(str(page.ballots[-1][0])) if page.more and page.ballots else None,
         )

@@ -167,10 +167,39 @@ async def _batches(table: Any, key: Any, vote_id: int, shape: Any) -> AsyncItera
         after, first = rows[-1][name], False
 
 
-async def _merged_groups(vote_id: int, labels: dict[int, int | str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class PublishedPage:
+    """Up to `size` ballots of a closed vote's published board after a tracker, in board order, each as
+    [tracker, choice, weight or weight group's name]; the merged weight groups; whether more follow."""
+
+    ballots: list[list[Any]]
+    weight_groups: list[dict[str, Any]]
+    more: bool
+
+
+async def published_page(vote_id: int, after: str, size: int) -> PublishedPage:
+    """One page of the published board by key (the tracker), with the weight labels and merged groups from
+    aggregates: the same few queries for a board of ten ballots or a million."""
+    counts = await _weight_counts(vote_id)
+    labels = weight_labels(counts)
+    query = Ballot.select(Ballot.tracker, Ballot.choice, Ballot.weight).where(Ballot.vote == vote_id)
+    if after:
+        query = query.where(Ballot.tracker > after)
+    rows = await query.order_by(Ballot.tracker).limit(size + 1)
+    ballots = [[r["tracker"], r["choice"], labels[int(r["weight"])]] for r in rows[:size]]
+    groups = await _merged_groups(vote_id, labels, counts)
+    return PublishedPage(ballots, groups, len(rows) > size)
+
+
+async def _weight_counts(vote_id: int) -> dict[int, int]:
+    return {int(r["weight"]): int(r["n"]) for r in await Ballot.raw(_WEIGHTS, vote_id)}
+
+
+async def _merged_groups(
+    vote_id: int, labels: dict[int, int | str], counts: dict[int, int] | None = None
+) -> list[dict[str, Any]]:
     """Each merged weight group's total weight per choice, by one aggregate per group."""
-    rows = await Ballot.raw(_WEIGHTS, vote_id)
-    groups = weight_groups({int(r["weight"]): int(r["n"]) for r in rows})
+    groups = weight_groups(counts if counts is not None else await _weight_counts(vote_id))
     out = []
     for group, name in group_names(groups).items():
         totals = (
