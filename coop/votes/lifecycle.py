@@ -127,14 +127,15 @@ async def open_vote(organisation_id: int, vote_id: int, *, now: datetime, actor:
     roll = await electorate_for(vote, constitution, now.date())
     if not roll:
         raise VoteStateError("Nobody could vote in this vote: check the member classes it is open to")
-    async with sealed_store.new_vote_key(vote_id) as public_key, write_transaction():
+    async with sealed_store.new_vote_key(vote_id) as key, write_transaction():
         opened = (
-            await Vote.update({Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: public_key})
+            await Vote.update({Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: key.public})
             .where((Vote.id == vote_id) & (Vote.organisation == organisation_id) & (Vote.status == "draft"))
             .returning(Vote.id)
         )
         if not opened:
             raise VoteStateError("This vote has already been opened")
+        await key.store_shares()
         await insert_in_batches(VoteRoll, (VoteRoll(vote=vote_id, member=m, weight=w) for m, w in roll))
         # Telling the electorate and closing on time are the worker's (coop/votes/schedule.py).
         await timetable.schedule_opened_vote(vote, now=now)
