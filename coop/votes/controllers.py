@@ -186,7 +186,7 @@ class VoteController(Controller):
                 "manage": org.has_any(*BOARD),
                 "proxies": view.proxies,
                 "vote_facts": view.facts,
-                "tellers": await vote_tellers(vote.id),
+                "tellers": await vote_tellers(vote.id) if vote.tellers_needed else None,
                 "came": request.query_params.get("came"),
                 "member_id": org.member_id,
             },

@@ -17,7 +17,7 @@ from coop.form_values import form_text
 from coop.guards import current_org, requires_member, requires_role
 from coop.organisations.service import OrgContext
 from coop.votes import teller_shares, tellers
-from coop.votes.pages import BOARD, VOTES_PATH, render, vote_or_404
+from coop.votes.pages import BOARD, VOTES_PATH, render, vote_or_404, votes_base
 from coop.votes.records import VoteInfo
 from coop.web import redirect
 
@@ -47,7 +47,7 @@ class TellerController(Controller):
     async def set_key(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         form = await request.form()
-        refusal_context(request, await self._key_context(org))
+        refusal_context(request, await self._key_context(org), votes_base=votes_base(request))
         await tellers.set_teller_key(
             org.organisation_id,
             org.member_id,
@@ -62,7 +62,7 @@ class TellerController(Controller):
     async def change_key(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         form = await request.form()
-        refusal_context(request, await self._key_context(org))
+        refusal_context(request, await self._key_context(org), votes_base=votes_base(request))
         await tellers.change_passphrase(
             org.organisation_id,
             org.member_id,
@@ -101,7 +101,7 @@ class TellerController(Controller):
         org = current_org(request)
         vote = await vote_or_404(request, vote_id)
         form = await request.form()
-        refusal_context(request, await self._choose_context(org, vote))
+        refusal_context(request, await self._choose_context(org, vote), votes_base=votes_base(request))
         picked = [str(v)[:100] for v in form.getall("tellers")] if "tellers" in form else []
         await teller_shares.choose_tellers(
             org.organisation_id,
@@ -138,7 +138,7 @@ class TellerController(Controller):
         org = current_org(request)
         vote = await vote_or_404(request, vote_id)
         form = await request.form()
-        refusal_context(request, await self._count_context(org, vote))
+        refusal_context(request, await self._count_context(org, vote), votes_base=votes_base(request))
         await teller_shares.come_to_count(
             org.organisation_id,
             vote.id,

@@ -240,7 +240,12 @@ async def come_to_count(
             actor,
         )
         if came >= tellers.needed:
+            # Resume the close the worker holds; and, past the closing time, a close due now as well, in
+            # case the held one has not come due or is being put on hold this moment (the later of the two
+            # finds the vote closed and does nothing).
             await queue.resume([vote_job(CLOSE, vote, now).dedupe_key or ""], now=now)
+            if vote.due_to_close(now):
+                await queue.enqueue(vote_job(CLOSE, vote, now, series="tellers"))
     refreshed = await vote_tellers(vote_id)
     assert refreshed is not None
     return refreshed

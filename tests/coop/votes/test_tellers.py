@@ -350,6 +350,7 @@ def test_the_pages_set_a_passphrase_choose_tellers_and_come_to_the_count(demo):
             )
             assert bad.status_code == 422 and "The passphrases do not match" in bad.text
             assert 'href="#confirm"' in bad.text and PASSPHRASES[email] not in bad.text
+            assert f'action="{base}/teller-passphrase"' in bad.text
             done = post_form(
                 client,
                 f"{base}/teller-passphrase",
@@ -366,6 +367,7 @@ def test_the_pages_set_a_passphrase_choose_tellers_and_come_to_the_count(demo):
             client, f"{base}/{vote_id}/tellers", {"mode": "tellers", "tellers": ids, "needed": "3"}
         )
         assert refused.status_code == 422 and 'href="#needed"' in refused.text
+        assert f'action="{base}/{vote_id}/tellers"' in refused.text
         assert rows("vote_teller") == []
         saved = post_form(
             client, f"{base}/{vote_id}/tellers", {"mode": "tellers", "tellers": ids, "needed": "2"}
@@ -387,6 +389,7 @@ def test_the_pages_set_a_passphrase_choose_tellers_and_come_to_the_count(demo):
         assert "Waiting for tellers (0 of 2 have come)" in shown and "Come to the count as a teller" in shown
         wrong = post_form(client, f"{base}/{vote_id}/count", {"passphrase": "this is not my passphrase"})
         assert wrong.status_code == 422 and "That is not your teller passphrase" in wrong.text
+        assert f'action="{base}/{vote_id}/count"' in wrong.text
         came = post_form(client, f"{base}/{vote_id}/count", {"passphrase": PASSPHRASES[TELLERS[0]]})
         assert came.status_code == 303
         shown = page_text(client.get(came.headers["location"]).text)
