@@ -277,6 +277,16 @@ async def state_counts() -> dict[str, int]:
     return counts
 
 
+async def held_jobs(limit: int = 50) -> list[dict[str, Any]]:
+    """Jobs on hold until people act, newest first, with what each waits for."""
+    return list(
+        await Job.select(Job.id, Job.kind, Job.last_error, Job.run_at)
+        .where(Job.state == "on_hold")
+        .order_by(Job.id, ascending=False)
+        .limit(limit)
+    )
+
+
 async def needing_attention(limit: int = 50) -> list[dict[str, Any]]:
     return list(
         await Job.select(Job.id, Job.kind, Job.attempts, Job.last_error, Job.created_at, Job.finished_at)

@@ -78,11 +78,14 @@ class TellerController(Controller):
 
     async def _choose_context(self, org: OrgContext, vote: VoteInfo) -> dict[str, Any]:
         current = await tellers.vote_tellers(vote.id)
+        last = None if current else await tellers.last_tellers(org.organisation_id, vote.id)
+        start = current or (last[1] if last else None)
         return {
             "vote": vote,
             "candidates": await tellers.teller_candidates(org.organisation_id),
-            "current": current,
-            "chosen": [t.public_id for t in current.tellers] if current else [],
+            "current": start,
+            "chosen": [t.public_id for t in start.tellers] if start else [],
+            "from_vote": last[0] if last else None,
         }
 
     @get("/{vote_id:int}/tellers", name="vote_tellers", guards=[requires_role(*BOARD)])

@@ -99,6 +99,19 @@ async def vote_tellers(vote_id: int) -> VoteTellers | None:
     )
 
 
+async def last_tellers(organisation_id: int, other_than: int) -> tuple[str, VoteTellers] | None:
+    """The organisation's most recent other vote with tellers (its title and tellers): the choose page
+    starts from them, the organisation's default in effect, until the secretary saves a choice."""
+    row = (
+        await Vote.select(Vote.id, Vote.title)
+        .where((Vote.organisation == organisation_id) & (Vote.tellers_needed > 0) & (Vote.id != other_than))
+        .order_by(Vote.id, ascending=False)
+        .first()
+    )
+    held = await vote_tellers(int(row["id"])) if row else None
+    return (str(row["title"]), held) if row and held else None
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     public_id: str

@@ -421,3 +421,35 @@ def test_the_key_is_split_so_any_k_shares_rebuild_it_and_each_share_belongs_to_o
         teller_keys.open_share(teller, sealed, 7, 3)
     with pytest.raises(teller_keys.ShareError, match="not sealed to your teller key"):
         teller_keys.open_share(PrivateKey.generate(), sealed, 7, 2)
+
+
+def test_the_site_admin_sees_the_close_on_hold_for_tellers_not_needing_attention(demo):
+    from tests.conftest import make_client
+
+    vote_id = teller_vote(demo)
+    run_jobs(demo, at=vote_row(vote_id)["closes_at"])
+    with make_client(demo) as client:
+        sign_in(client, "admin@coop.example")
+        text = page_text(client.get("/admin/outbox").text)
+    assert "0 need attention, 1 on hold until people act" in text
+    assert (
+        f"vote.close (number {close_jobs(vote_id)[0]['id']}): Needs tellers: 0 of the 2 needed have come."
+        in text
+    )
+
+
+def test_the_choose_page_starts_from_the_last_vote_with_tellers(demo):
+    from tests.conftest import make_client
+
+    teller_vote(demo)
+    draft = make_vote(open_it=False, title="Next vote")
+    with make_client(demo) as client:
+        sign_in(client, SECRETARY)
+        page = client.get(f"/o/riverside/votes/{draft}/tellers").text
+    assert 'Filled in from the last vote that had tellers, "Tellers vote"' in page
+    for email in TELLERS:
+        assert f'value="{_public_id(email)}" checked' in page
+    assert 'id="mode-tellers" name="mode" type="radio" value="tellers" checked' in page
+    assert vote_row(draft)["tellers_needed"] == 0 and not [
+        t for t in rows("vote_teller") if t["vote"] == draft
+    ]
