@@ -227,7 +227,7 @@ async def set_teller_key(
         )
     locked = await _lock(PrivateKey.generate(), passphrase, settings)
     async with write_transaction():
-        await TellerKey.delete().where(TellerKey.member == member_id)
+        # One key per member (a unique column): a second, concurrent setting replaces the first.
         await TellerKey.insert(
             TellerKey(
                 member=member_id,
@@ -237,6 +237,16 @@ async def set_teller_key(
                 time_cost=locked.time_cost,
                 memory_kib=locked.memory_kib,
             )
+        ).on_conflict(
+            target=TellerKey.member,
+            action="DO UPDATE",
+            values=[
+                TellerKey.public_key,
+                TellerKey.locked_private,
+                TellerKey.salt,
+                TellerKey.time_cost,
+                TellerKey.memory_kib,
+            ],
         )
         await record(
             AuditEntry(
