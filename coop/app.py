@@ -61,6 +61,7 @@ from coop.votes import vote_keys
 from coop.votes.ballot_controllers import BallotController, SupportedBallotController
 from coop.votes.controllers import SupportedVoteController, VoteController
 from coop.votes.result_controllers import ResultController, SupportedResultController
+from coop.votes.teller_controllers import TellerController
 from coop.web import handle_http_exception, handle_refused, handle_rule_violation, handle_unexpected
 from governance.violations import RuleViolationError
 
@@ -179,6 +180,7 @@ ROUTE_HANDLERS: list[Any] = [
     SupportedBallotController,
     ResultController,
     SupportedResultController,
+    TellerController,
     BudgetController,
     CommissioningController,
     ReturnsController,

@@ -56,7 +56,15 @@ from coop.resolutions.tables import (
     WrittenResolutionElector,
 )
 from coop.setup.tables import FoundingDraft, FoundingRecord
-from coop.votes.tables import Ballot, SealedBallotRow, Vote, VoteParticipation, VoteRoll
+from coop.votes.tables import (
+    Ballot,
+    SealedBallotRow,
+    TellerKey,
+    Vote,
+    VoteParticipation,
+    VoteRoll,
+    VoteTeller,
+)
 
 APP_CONFIG = AppConfig(
     app_name="coop",
@@ -107,6 +115,8 @@ APP_CONFIG = AppConfig(
         VoteParticipation,
         Ballot,
         SealedBallotRow,
+        TellerKey,
+        VoteTeller,
         BudgetPool,
         PoolAccount,
         LedgerTransaction,

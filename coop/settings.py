@@ -109,6 +109,14 @@ class Settings:
         "every `coop` process (docs/operating.md).",
         default="",
     )
+    teller_argon2_memory_kib: int = _help(
+        "Argon2id memory in KiB for locking a teller's key with their passphrase. Higher than for sign-in "
+        "passwords: a copy of the database holds the locked keys, and tellers unlock them rarely.",
+        default=131072,
+    )
+    teller_argon2_time_cost: int = _help(
+        "Argon2id passes for locking a teller's key with their passphrase.", default=3
+    )
     debug: bool = _help("Show Litestar's debug pages. Never in production.", default=False)
 
     @classmethod

@@ -122,6 +122,8 @@ def settings_fixture(db: Any) -> Any:
         argon2_memory_kib=8,
         argon2_time_cost=1,
         argon2_parallelism=1,
+        teller_argon2_memory_kib=8,
+        teller_argon2_time_cost=1,
         demo_password="correct horse battery staple",
         # Tests run the worker themselves, with their own clock (tests/coop/jobs/helpers.py), and send
         # as fast as the sink takes them.

@@ -25,13 +25,15 @@ class OutboxController(Controller):
     @get("/", name="outbox")
     async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
         messages = await outbox.outbox_page(page)
+        counts = await queue.state_counts()
         return render(
             request,
             "admin/outbox.html",
             {
                 "messages": messages,
-                "jobs": await queue.state_counts(),
+                "jobs": counts,
                 "attention": await queue.needing_attention(),
+                "held": await queue.held_jobs() if counts["on_hold"] else [],
                 "retried": request.query_params.get("retried"),
             },
         )

@@ -105,6 +105,10 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "vote.participated": "A member voted (what they chose is not recorded here)",
     "vote.reminders_sent": "Reminders to vote were sent",
     "vote.closed": "A vote closed and was counted",
+    "vote.tellers_chosen": "Who holds a vote's key was chosen: its tellers, or the site",
+    "vote.teller_key_set": "A member set a teller passphrase",
+    "vote.teller_passphrase_changed": "A member changed their teller passphrase",
+    "vote.teller_came": "A teller came to a vote's count and opened their share of its key",
     # Pooled budgets: money.
     "budget.pool_created": "A pooled budget was set up",
     "budget.contributor_added": "Someone joined a pooled budget",

@@ -39,10 +39,11 @@ def default_sweeps() -> list[Sweep]:
     from coop.documents.compliance_reminders import queue_daily_check
     from coop.members.schedule import settle_resignations
     from coop.resolutions.schedule import lapse_resolutions
-    from coop.votes.schedule import close_overdue_votes
+    from coop.votes.schedule import close_overdue_votes, resume_teller_counts
 
     return [
         close_overdue_votes,
+        resume_teller_counts,
         settle_resignations,
         lapse_resolutions,
         queue_term_end_reminders,

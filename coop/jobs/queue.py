@@ -27,7 +27,7 @@ from coop.jobs.tables import Job
 DEFAULT_MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
-STATES = ("queued", "running", "done", "needs_attention")
+STATES = ("queued", "running", "done", "needs_attention", "on_hold")
 
 _wake_events: set[asyncio.Event] = set()
 """Workers in this process that want to hear at once when a job is added (instead of at their next poll)."""
@@ -175,6 +175,46 @@ async def postpone(job: ClaimedJob, worker_id: str, *, until: datetime) -> None:
     await _put_back(_held_by(job.id, worker_id), run_at=until)
 
 
+async def hold(job: ClaimedJob, worker_id: str, *, reason: str) -> None:
+    """Put a job on hold until people act (a vote waiting for its tellers): not claimed, not a failure, and
+    not needing a site admin; `resume` queues it again. `reason` says what it waits for."""
+    await Job.update(
+        {
+            Job.state: "on_hold",
+            Job.locked_by: None,
+            Job.locked_until: None,
+            Job.attempts: Job.attempts - 1,
+            Job.last_error: reason[:2000],
+        }
+    ).where(_held_by(job.id, worker_id))
+
+
+async def resume(dedupe_keys: list[str], *, now: datetime) -> int:
+    """Queue again, due at once, the jobs on hold with these keys. Returns how many."""
+    if not dedupe_keys:
+        return 0
+    rows = (
+        await Job.update({Job.state: "queued", Job.run_at: now, Job.last_error: ""})
+        .where((Job.state == "on_hold") & Job.dedupe_key.is_in(dedupe_keys))
+        .returning(Job.id)
+    )
+    if rows:
+        for event in _wake_events:
+            event.set()
+    return len(rows)
+
+
+async def on_hold(kind: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Jobs of `kind` on hold, oldest first, with their payloads (for the sweep that resumes them)."""
+    rows = await (
+        Job.select(Job.id, Job.dedupe_key, Job.payload, Job.last_error)
+        .where((Job.state == "on_hold") & (Job.kind == kind))
+        .order_by(Job.id)
+        .limit(limit)
+    )
+    return [{**r, "payload": json.loads(r["payload"])} for r in rows]
+
+
 async def release(job_ids: Iterable[int], worker_id: str, *, now: datetime) -> None:
     """Give back jobs this worker claimed but did not start (it is stopping): due again at once."""
     ids = list(job_ids)
@@ -235,6 +275,16 @@ async def state_counts() -> dict[str, int]:
     counts = dict.fromkeys(STATES, 0)
     counts.update({r["state"]: int(r["n"]) for r in rows})
     return counts
+
+
+async def held_jobs(limit: int = 50) -> list[dict[str, Any]]:
+    """Jobs on hold until people act, newest first, with what each waits for."""
+    return list(
+        await Job.select(Job.id, Job.kind, Job.last_error, Job.run_at)
+        .where(Job.state == "on_hold")
+        .order_by(Job.id, ascending=False)
+        .limit(limit)
+    )
 
 
 async def needing_attention(limit: int = 50) -> list[dict[str, Any]]:

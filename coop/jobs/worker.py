@@ -36,6 +36,11 @@ class NotYet(Exception):
         self.at = at
 
 
+class OnHold(Exception):
+    """The job waits for people to act (a vote's tellers to come): hold it, not a failure; whoever acts
+    resumes it (`queue.resume`). The message says what it waits for, in words for the site admin."""
+
+
 class PermanentFailure(Exception):
     """Trying again cannot help; the message says why, for the site admin."""
 
@@ -183,6 +188,8 @@ class Worker:
             await handler(context)
         except NotYet as early:
             await queue.postpone(job, self.worker_id, until=early.at)
+        except OnHold as waiting:
+            await queue.hold(job, self.worker_id, reason=str(waiting))
         except LeaseLost:
             logger.warning("job %s was taken over by another worker", job.id)
         except PermanentFailure as exc:

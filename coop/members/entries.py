@@ -279,5 +279,5 @@ async def change_class(
         await Member.update({Member.member_class: new_class}).where(Member.id == member["id"])
         change = {"from": member["member_class"], "to": new_class}
         await record_member_event(
-            org.organisation_id, member["id"], "class_changed", on, change, actor, audit_detail=change
+            org.organisation_id, member["id"], "member.class_changed", on, change, actor, audit_detail=change
         )

@@ -15,7 +15,7 @@ from coop.members.tables import MemberEvent
 async def record_member_event(
     organisation_id: int,
     member_id: int,
-    kind: str,
+    action: str,
     happened_on: date,
     detail: dict[str, Any],
     actor: Actor,
@@ -23,14 +23,15 @@ async def record_member_event(
     audit_detail: dict[str, Any] | None = None,
     assisted_by: int | None = None,
 ) -> None:
-    """Inside the caller's write transaction: the history line `kind` with `detail`, recorded by the
-    actor (and the supporter who helped, if any), then the audit entry `member.<kind>` with
-    `audit_detail` (what the log keeps may be less than the history: never free text)."""
+    """Inside the caller's write transaction: the audit entry `action` ("member.<kind>") with
+    `audit_detail` (what the log keeps may be less than the history: never free text), and the history
+    line `<kind>` with `detail`, recorded by the actor (and the supporter who helped, if any). Callers
+    write the action in full, so the audit test finds every action and its description."""
     await MemberEvent.insert(
         MemberEvent(
             organisation=organisation_id,
             member=member_id,
-            kind=kind,
+            kind=action.removeprefix("member."),
             happened_on=happened_on,
             detail=json.dumps(detail),
             recorded_by=actor.person_id,
@@ -39,7 +40,7 @@ async def record_member_event(
     )
     await record(
         AuditEntry(
-            f"member.{kind}",
+            action,
             organisation_id=organisation_id,
             target_type="member",
             target_id=str(member_id),

@@ -129,7 +129,7 @@ async def give_resignation(
         await record_member_event(
             org.organisation_id,
             member["id"],
-            "resignation_given",
+            "member.resignation_given",
             given_on,
             {"takes_effect_on": effective.isoformat()},
             actor,
@@ -193,7 +193,7 @@ async def propose_expulsion(
     async with write_transaction():
         proposal = {"reasons": reasons[:4000]}
         await record_member_event(
-            org.organisation_id, member["id"], "expulsion_proposed", given_on, proposal, actor
+            org.organisation_id, member["id"], "member.expulsion_proposed", given_on, proposal, actor
         )
     if member["email"] or member["person"]:
         await send_email(
@@ -238,7 +238,7 @@ async def record_hearing(
         await record_member_event(
             org.organisation_id,
             member["id"],
-            "expulsion_heard",
+            "member.expulsion_heard",
             heard_on,
             {"how": how, "statement": statement[:4000]},
             actor,
@@ -280,7 +280,7 @@ async def decide_expulsion(
             await record_member_event(
                 org.organisation_id,
                 member["id"],
-                "expulsion_rejected",
+                "member.expulsion_rejected",
                 decided_on,
                 detail,
                 actor,

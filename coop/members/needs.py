@@ -162,7 +162,7 @@ async def update_contact(
         await record_member_event(
             org.organisation_id,
             member["id"],
-            "details_changed",
+            "member.details_changed",
             today(),
             {"fields": ["address", "email", "phone", "contact_by"]},
             actor,

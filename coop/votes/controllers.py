@@ -35,6 +35,7 @@ from coop.votes.pages import (
 )
 from coop.votes.records import CHANNELS, LIST_STATES, PURPOSES, VoteInfo, VoteStateError, votes_page
 from coop.votes.roll import member_by_public_id, members_not_voted, vote_view
+from coop.votes.tellers import vote_tellers
 from coop.web import redirect
 
 
@@ -185,6 +186,9 @@ class VoteController(Controller):
                 "manage": org.has_any(*BOARD),
                 "proxies": view.proxies,
                 "vote_facts": view.facts,
+                "tellers": await vote_tellers(vote.id) if vote.tellers_needed else None,
+                "came": request.query_params.get("came"),
+                "member_id": org.member_id,
             },
             status_code=status_code,
         )

@@ -138,14 +138,15 @@ async def open_vote(
     # The roll is written from the register as written: first write down resignations now in effect.
     await settle_due_resignations(organisation_id, now.date())
     held = proxies or {}
-    async with sealed_store.new_vote_key(vote_id) as public_key, write_transaction():
+    async with sealed_store.new_vote_key(vote_id) as key, write_transaction():
         opened = (
-            await Vote.update({Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: public_key})
+            await Vote.update({Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: key.public})
             .where((Vote.id == vote_id) & (Vote.organisation == organisation_id) & (Vote.status == "draft"))
             .returning(Vote.id)
         )
         if not opened:
             raise VoteStateError("This vote has already been opened")
+        await key.store_shares()
         if electorate is None:
             # One INSERT … SELECT, whatever the size of the electorate.
             on_roll = await write_roll(vote, constitution, now.date())

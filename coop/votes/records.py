@@ -52,6 +52,8 @@ class VoteInfo:
     closed_at: datetime | None
     board_digest: str | None
     result: dict[str, Any] | None
+    tellers_needed: int = 0
+    """0: the site holds the vote's key; otherwise this many of its tellers must come to count it."""
 
     @property
     def kind_name(self) -> str:
@@ -89,6 +91,7 @@ VOTE_COLUMNS = (
     Vote.closed_at,
     Vote.board_digest,
     Vote.result,
+    Vote.tellers_needed,
 )
 
 
@@ -112,6 +115,7 @@ def _vote_info(row: dict[str, Any]) -> VoteInfo:
         closed_at=row["closed_at"],
         board_digest=row["board_digest"],
         result=json.loads(row["result"]) if row["result"] else None,
+        tellers_needed=int(row.get("tellers_needed") or 0),
     )
 
 
@@ -123,7 +127,8 @@ def vote_from_row(row: dict[str, Any]) -> VoteInfo:
 # Read on every vote page and every cast: written out once rather than rebuilt by Piccolo each time.
 _GET_VOTE = (
     "SELECT id, organisation, title, question, easy_read, kind, purpose, options, seats, secret, "
-    "eligible_classes, status, opens_at, closes_at, opened_at, closed_at, board_digest, result "
+    "eligible_classes, status, opens_at, closes_at, opened_at, closed_at, board_digest, result, "
+    "tellers_needed "
     "FROM vote WHERE id = {} AND organisation = {}"
 )
 

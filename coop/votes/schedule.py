@@ -12,7 +12,7 @@ from datetime import datetime
 from coop.audit.service import SYSTEM
 from coop.db import write_transaction
 from coop.jobs.queue import NewJob, enqueue
-from coop.jobs.worker import JobContext, NotYet
+from coop.jobs.worker import JobContext, NotYet, OnHold
 from coop.members.notices import Notice, send_notice
 from coop.organisations.tables import Organisation
 from coop.settings import Settings
@@ -21,6 +21,8 @@ from coop.urls import absolute_url, org_path
 from coop.votes import closing, lifecycle
 from coop.votes.records import VoteInfo, VoteStateError, get_vote
 from coop.votes.tables import Vote, VoteParticipation, VoteRoll
+from coop.votes.teller_shares import resume_counts
+from coop.votes.tellers import TellersNeeded
 from coop.votes.timetable import CLOSE, reminder_jobs, vote_job
 
 BATCH = 200
@@ -129,6 +131,10 @@ async def close(context: JobContext) -> None:
         raise NotYet(vote.closes_at)
     try:
         await closing.close_vote(vote.organisation_id, vote.id, now=vote.closes_at, actor=SYSTEM, notify=True)
+    except TellersNeeded as waiting:
+        # Not a failure and nothing for a site admin to do: the job waits, on hold, until enough tellers
+        # have come (the last one resumes it; the sweep below catches a teller who came meanwhile).
+        raise OnHold(f"Needs tellers: {waiting.came} of the {waiting.needed} needed have come.") from None
     except VoteStateError:
         return  # closed already (by the board, or another worker a moment ago)
     # A commissioning proposal decided by this vote records its result now, not when someone next looks.
@@ -155,3 +161,8 @@ async def close_overdue_votes(settings: Settings, now: datetime) -> None:
         vote = await get_vote(int(row["organisation"]), int(row["id"]))
         if vote is not None:
             await enqueue(vote_job(CLOSE, vote, now))
+
+
+async def resume_teller_counts(settings: Settings, now: datetime) -> None:
+    """The sweep: a close job on hold for tellers goes again once enough have come."""
+    await resume_counts(now)

@@ -51,6 +51,11 @@ class Vote(Table, tablename="vote"):
         help_text="Base64 X25519 public key ballots are sealed to while the vote is open; the private key "
         "is in a file outside the database (coop/votes/vote_keys.py), destroyed at close.",
     )
+    tellers_needed = Integer(
+        default=0,
+        help_text="0: the server holds the private key. Otherwise the key is split among the vote's tellers "
+        "(vote_teller) and this many of them must come to count the vote.",
+    )
 
 
 class VoteRoll(Table, tablename="vote_roll"):
@@ -101,3 +106,31 @@ class SealedBallotRow(Table, tablename="vote_sealed_ballot"):
     fingerprint = Varchar(length=26, primary_key=True, help_text="SHA-256 of the box, 128 bits in base32.")
     vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
     sealed = Text(help_text="Base64 libsodium sealed box of [tracker, choice, weight], padded.")
+
+
+class TellerKey(Table, tablename="vote_teller_key"):
+    """A member's teller key pair: the public half in the clear, the private half locked by a passphrase
+    only the member knows (argon2id, then a secretbox: coop/votes/teller_keys.py). Votes whose key is split
+    among tellers seal each teller's share to the public half."""
+
+    member = ForeignKey(Member, null=False, unique=True, on_delete=OnDelete.restrict)
+    public_key = Varchar(length=44, help_text="Base64 X25519 public key.")
+    locked_private = Text(help_text="Base64 secretbox (nonce and box) of the private key.")
+    salt = Varchar(length=24, help_text="Base64 argon2id salt (16 bytes).")
+    time_cost = Integer(help_text="argon2id passes used to lock the private key.")
+    memory_kib = Integer(help_text="argon2id memory (KiB) used to lock the private key.")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class VoteTeller(Table, tablename="vote_teller"):
+    """A teller of a vote whose private key is split among tellers (`Vote.tellers_needed` of them must come
+    to count it). `sealed_share` is the teller's Shamir share, sealed to their teller key when the vote
+    opens and cleared when it closes."""
+
+    vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
+    member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
+    share_index = Integer(help_text="1 to n: which Shamir share is theirs.")
+    sealed_share = Text(
+        null=True, default=None, help_text="Base64 sealed box of the share; null once closed."
+    )
+    came_at = Timestamptz(null=True, default=None, help_text="When the teller came to open their share.")

@@ -64,19 +64,22 @@ def create_key(vote_id: int) -> str:
     key to store on the vote row."""
     private = PrivateKey.generate()
     public = encode_public(private.public_key)
-    folder = directory()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = _path(vote_id, public)
-    partial = path.with_suffix(".partial")
+    _write_secret(_path(vote_id, public), bytes(private))
+    return public
+
+
+def _write_secret(path: Path, secret: bytes) -> None:
+    """Write a secret file owner-only and synced to disk, whole or not at all."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        os.write(fd, base64.b64encode(bytes(private)) + b"\n")
+        os.write(fd, base64.b64encode(secret) + b"\n")
         os.fsync(fd)
     finally:
         os.close(fd)
     os.replace(partial, path)
-    _sync_directory(folder)
-    return public
+    _sync_directory(path.parent)
 
 
 def load_key(vote_id: int, public_key: str) -> PrivateKey:
@@ -98,7 +101,10 @@ def load_key(vote_id: int, public_key: str) -> PrivateKey:
 
 def destroy_key(vote_id: int, public_key: str) -> None:
     """Overwrite the private key file and delete it; nothing to do if it is gone already."""
-    path = _path(vote_id, public_key)
+    _overwrite_and_delete(_path(vote_id, public_key))
+
+
+def _overwrite_and_delete(path: Path) -> None:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -113,6 +119,41 @@ def destroy_key(vote_id: int, public_key: str) -> None:
 
 def key_exists(vote_id: int, public_key: str) -> bool:
     return _path(vote_id, public_key).is_file()
+
+
+# --- tellers' shares ---------------------------------------------------------------------------------------
+# A vote whose key is split among tellers has no key file. Each teller who comes to the count opens their
+# share, which waits here, outside the database, until enough have come; all are destroyed at close.
+
+
+def _share_path(vote_id: int, public_key: str, index: int) -> Path:
+    return _path(vote_id, public_key).with_suffix(f".share-{index}")
+
+
+def write_share(vote_id: int, public_key: str, index: int, share: bytes) -> None:
+    _write_secret(_share_path(vote_id, public_key, index), share)
+
+
+def read_shares(vote_id: int, public_key: str, indexes: range) -> list[tuple[int, bytes]]:
+    """The shares of tellers who have come (numbered within `indexes`); a file that cannot be read is left
+    out, so that teller is asked to come again."""
+    shares = []
+    for index in indexes:
+        try:
+            text = _share_path(vote_id, public_key, index).read_bytes().strip()
+            shares.append((index, base64.b64decode(text, validate=True)))
+        except (OSError, ValueError):
+            continue
+    return shares
+
+
+def share_exists(vote_id: int, public_key: str, index: int) -> bool:
+    return _share_path(vote_id, public_key, index).is_file()
+
+
+def destroy_shares(vote_id: int, public_key: str, indexes: range) -> None:
+    for index in indexes:
+        _overwrite_and_delete(_share_path(vote_id, public_key, index))
 
 
 def _sync_directory(folder: Path) -> None:

@@ -35,18 +35,43 @@ def _action_argument(call: ast.Call, position: int) -> ast.expr:
     return next(k.value for k in call.keywords if k.arg == "action")
 
 
+def _passes_action_on(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A helper that writes its caller's audit entry: it takes `action` and makes `AuditEntry(action, …)`."""
+    if "action" not in [a.arg for a in fn.args.args]:
+        return False
+    return any(
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "AuditEntry"
+        and isinstance(arg := _action_argument(call, 0), ast.Name)
+        and arg.id == "action"
+        for call in ast.walk(fn)
+    )
+
+
 def audit_actions_in_source() -> set[str]:
     """Every audit action coop can write: the action of each `AuditEntry(...)`, and where a helper passes
-    its `action` parameter on, what each caller of that helper gives it."""
-    found: set[str] = set()
-    for path in sorted(COOP.rglob("*.py")):
-        tree = ast.parse(path.read_text(), str(path))
-        helpers = {
+    its `action` parameter on, what each caller of that helper gives it (in any module)."""
+    trees = {path: ast.parse(path.read_text(), str(path)) for path in sorted(COOP.rglob("*.py"))}
+    helpers = {
+        path: {
             fn.name: [a.arg for a in fn.args.args].index("action")
             for fn in ast.walk(tree)
-            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef)
-            and "action" in [a.arg for a in fn.args.args]
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and _passes_action_on(fn)
         }
+        for path, tree in trees.items()
+    }
+    found: set[str] = set()
+    for path, tree in trees.items():
+        usable = dict(helpers[path])
+        for imported in ast.walk(tree):  # and the helpers it imports from other coop modules
+            if isinstance(imported, ast.ImportFrom) and (imported.module or "").startswith("coop."):
+                source = COOP.parent / (str(imported.module).replace(".", "/") + ".py")
+                usable |= {
+                    n.name: i
+                    for n in imported.names
+                    if (i := helpers.get(source, {}).get(n.name)) is not None
+                }
         for call in ast.walk(tree):
             if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
                 continue
@@ -55,8 +80,8 @@ def audit_actions_in_source() -> set[str]:
                 action = _action_argument(call, 0)
                 if not (isinstance(action, ast.Name) and action.id == "action"):
                     found |= _literal_actions(action, where)
-            elif call.func.id in helpers:
-                found |= _literal_actions(_action_argument(call, helpers[call.func.id]), where)
+            elif call.func.id in usable:
+                found |= _literal_actions(_action_argument(call, usable[call.func.id]), where)
     return found
 
 

@@ -91,6 +91,8 @@ def server() -> Iterator[Server]:
         "COOP_DEMO_PASSWORD": DEMO_PASSWORD,
         "COOP_ARGON2_MEMORY_KIB": "8",
         "COOP_ARGON2_TIME_COST": "1",
+        "COOP_TELLER_ARGON2_MEMORY_KIB": "8",
+        "COOP_TELLER_ARGON2_TIME_COST": "1",
         "COOP_BASE_URL": base_url,
         "COOP_SECRET_KEY": "e2e secret key that is long enough to sign csrf tokens",
         "PICCOLO_CONF": "coop.piccolo_conf",
