@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from coop.accounts.passwords import hash_password, hasher_for, password_problem
 from coop.accounts.service import (
@@ -37,6 +37,10 @@ SIGN_UPS_PER_HOUR_PER_EMAIL = 3
 SIGN_UPS_PER_HOUR_PER_ADDRESS = 10
 """Each sign-up hashes a password (slow on purpose), so one address may ask only so often."""
 EXPIRED = "This link has expired or has already been used. Sign up again to get a new one"
+FORGET_BATCH = 500
+FORGET_BATCHES_PER_SWEEP = 20
+"""At most this many sign-ups are deleted by one sweep (in batches, each its own short transaction); any
+more go at the next sweep, a minute later."""
 
 
 def sign_up_errors(name: str, email: str, password: str) -> dict[str, str]:
@@ -220,3 +224,24 @@ async def verify_sign_up(
             session, settings, device=None, presented=None, account_key=account_key, request_id=request_id
         )
     return Verified(token=session_token, device_cookie=device)
+
+
+async def forget_old_sign_ups(settings: Settings, now: datetime) -> None:
+    """The worker's sweep: delete every sign-up once it is a day old and its link (if one was sent) has
+    expired, with the password hash a sign-up never used still holds, and the name and email given. A
+    link is used, or useless, by then; an account it made keeps its own copy."""
+    for _ in range(FORGET_BATCHES_PER_SWEEP):
+        async with write_transaction():
+            rows = await (
+                SignUp.select(SignUp.id)
+                .where(
+                    (SignUp.created_at <= now - LINK_LIFETIME)
+                    & (SignUp.expires_at.is_null() | (SignUp.expires_at <= now))
+                )
+                .order_by(SignUp.id)
+                .limit(FORGET_BATCH)
+            )
+            if rows:
+                await SignUp.delete().where(SignUp.id.is_in([int(r["id"]) for r in rows]))
+        if len(rows) < FORGET_BATCH:
+            break

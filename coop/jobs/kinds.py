@@ -35,6 +35,7 @@ def default_handlers() -> dict[str, Handler]:
 
 
 def default_sweeps() -> list[Sweep]:
+    from coop.accounts.sign_up import forget_old_sign_ups
     from coop.boards.schedule import queue_term_end_reminders
     from coop.documents.compliance_reminders import queue_daily_check
     from coop.members.schedule import settle_resignations
@@ -48,4 +49,5 @@ def default_sweeps() -> list[Sweep]:
         lapse_resolutions,
         queue_term_end_reminders,
         queue_daily_check,
+        forget_old_sign_ups,
     ]

@@ -198,3 +198,58 @@ def test_known_and_unknown_emails_take_about_the_same_time(demo, settings, clien
             break
     else:
         raise AssertionError(f"medians differ by more than 15% in every round: {rounds}")
+
+
+def test_the_worker_forgets_sign_ups_a_day_old_with_their_password_hash(demo, settings, client) -> None:
+    from coop import clock
+    from coop.accounts.tables import SignUp
+
+    start = clock.now()
+    _sign_up(client)
+    [message] = _mail(settings, "Confirm your email address for coop")
+    [row] = _sign_ups()
+    assert row["status"] == "sent" and row["password_hash"].startswith("$argon2id$")
+    # A job that never ran leaves a waiting sign-up behind (with its hash); a later one is still in time.
+    old = start - timedelta(hours=30)
+    stale = SignUp(email="x@example.org", display_name="X", password_hash="$argon2id$x", created_at=old)
+    run(SignUp.insert(stale))
+    with clock.frozen_at(start + timedelta(hours=20)):
+        assert _sign_up(client, "later@example.org").status_code == 200
+
+    run_jobs(settings, at=start + timedelta(hours=23))
+    assert sorted(r["email"] for r in _sign_ups()) == ["later@example.org", NEW]
+    assert LINK.search(message["body"]) is not None
+
+    run_jobs(settings, at=start + timedelta(hours=24, minutes=5))
+    assert [r["email"] for r in _sign_ups()] == ["later@example.org"]
+    # The later link was sent by the worker at hour 23, so it lasts until hour 47.
+    run_jobs(settings, at=start + timedelta(hours=46))
+    assert [r["status"] for r in _sign_ups()] == ["sent"]
+    run_jobs(settings, at=start + timedelta(hours=47, minutes=5))
+    assert _sign_ups() == []
+    assert _people(NEW) == 0
+
+
+def test_the_sweep_forgets_in_bounded_batches(demo, settings, monkeypatch) -> None:
+    from coop import clock
+    from coop.accounts import sign_up
+    from coop.accounts.tables import SignUp
+
+    moment = clock.now()
+
+    def old_rows(count: int) -> list[Any]:
+        old = moment - timedelta(days=2)
+        return [SignUp(email=f"p{i}@example.org", display_name="P", created_at=old) for i in range(count)]
+
+    run(SignUp.insert(*old_rows(1_203)))
+    run(SignUp.insert(SignUp(email="new@example.org", display_name="N", created_at=moment)))
+    run(sign_up.forget_old_sign_ups(settings, moment))
+    assert [r["email"] for r in _sign_ups()] == ["new@example.org"]
+
+    # At most FORGET_BATCHES_PER_SWEEP batches a sweep: 20 batches of 4 take 80; the other 10 go next time.
+    monkeypatch.setattr(sign_up, "FORGET_BATCH", 4)
+    run(SignUp.insert(*old_rows(90)))
+    run(sign_up.forget_old_sign_ups(settings, moment))
+    assert len(_sign_ups()) == 1 + 10
+    run(sign_up.forget_old_sign_ups(settings, moment))
+    assert len(_sign_ups()) == 1
