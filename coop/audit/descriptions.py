@@ -108,6 +108,8 @@ EVENT_DESCRIPTIONS: dict[str, str] = {
     "vote.tellers_chosen": "Who holds a vote's key was chosen: its tellers, or the site",
     "vote.teller_key_set": "A member set a teller passphrase",
     "vote.teller_passphrase_changed": "A member changed their teller passphrase",
+    "vote.teller_passphrase_wrong": "A wrong teller passphrase was entered (the count in 15 minutes is kept)",
+    "vote.teller_passphrase_held": "Too many wrong teller passphrases: the teller must wait 15 minutes",
     "vote.teller_came": "A teller came to a vote's count and opened their share of its key",
     # Pooled budgets: money.
     "budget.pool_created": "A pooled budget was set up",

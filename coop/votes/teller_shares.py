@@ -23,6 +23,7 @@ from coop.votes.tables import TellerKey, Vote, VoteTeller
 from coop.votes.tellers import (
     MOST_TELLERS,
     TellersNeeded,
+    Unlocking,
     VoteTellers,
     locked_key,
     unlock_key,
@@ -218,7 +219,7 @@ async def come_to_count(
     )
     if public_key is None or locked is None or row is None or not row["sealed_share"]:
         raise VoteStateError("Your share of this vote's key cannot be found", status_code=409)
-    private = await unlock_key(locked, passphrase, "passphrase")
+    private = await unlock_key(locked, passphrase, "passphrase", Unlocking(organisation_id, member_id, actor))
     try:
         share = teller_keys.open_share(private, row["sealed_share"], vote_id, seat.index)
     except teller_keys.ShareError as error:

@@ -11,11 +11,14 @@ database. When enough have come, the close job the worker holds is resumed and t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import anyio
 from nacl.public import PrivateKey
 
+from coop import clock
+from coop.accounts.attempts import claim_attempt, forget_attempts, minutes_until
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.errors import Refused
@@ -27,6 +30,8 @@ from coop.votes.tables import TellerKey, Vote, VoteTeller
 MOST_TELLERS = 10
 MIN_PASSPHRASE = 15
 MAX_PASSPHRASE = 256
+WRONG_PASSPHRASES = 5
+WRONG_WINDOW = timedelta(minutes=15)
 _limiter = anyio.CapacityLimiter(2)  # argon2id at 128 MiB: at most two at once
 
 
@@ -186,15 +191,64 @@ async def _lock(private: PrivateKey, passphrase: str, settings: Settings) -> tel
     )
 
 
-async def unlock_key(locked: teller_keys.LockedKey, passphrase: str, field: str) -> PrivateKey:
+@dataclass(frozen=True, slots=True)
+class Unlocking:
+    """Whose teller key is being unlocked, for the limit on wrong passphrases and its audit entries."""
+
+    organisation_id: int
+    member_id: int
+    actor: Actor
+
+
+async def unlock_key(
+    locked: teller_keys.LockedKey, passphrase: str, field: str, who: Unlocking
+) -> PrivateKey:
+    """The teller's private key, or Refused by `field`: a wrong passphrase, or too many in a row (at most
+    WRONG_PASSPHRASES a teller in WRONG_WINDOW, counted in the database before the passphrase is tried, so
+    the limit holds across workers; the right one starts the count afresh). A wrong passphrase changes
+    nothing but that count; the audit log gets the count, never what was typed."""
     if not passphrase or len(passphrase) > MAX_PASSPHRASE:
         raise Refused(field_errors={field: "Enter your teller passphrase"})
-    try:
-        return await anyio.to_thread.run_sync(teller_keys.unlock, locked, passphrase, limiter=_limiter)
-    except teller_keys.WrongPassphrase:
+    key, moment = f"teller:{who.member_id}", clock.now()
+    attempt = await claim_attempt(key, limit=WRONG_PASSPHRASES, window=WRONG_WINDOW, moment=moment)
+    if attempt.wait_until is not None:
+        if attempt.first_refusal:
+            await _audit_wrong(who, "vote.teller_passphrase_held", WRONG_PASSPHRASES)
+        wait = minutes_until(moment, attempt.wait_until)
         raise Refused(
-            field_errors={field: "That is not your teller passphrase. Check it and try again"}
+            field_errors={
+                field: f"You have entered a wrong teller passphrase {WRONG_PASSPHRASES} times. To keep your "
+                f"key safe, wait {wait} minute{'' if wait == 1 else 's'}, then try again"
+            }
+        )
+    try:
+        private = await anyio.to_thread.run_sync(teller_keys.unlock, locked, passphrase, limiter=_limiter)
+    except teller_keys.WrongPassphrase:
+        await _audit_wrong(who, "vote.teller_passphrase_wrong", attempt.tries)
+        left = WRONG_PASSPHRASES - attempt.tries
+        more = (
+            f"You can try {left} more time{'' if left == 1 else 's'} in the next 15 minutes"
+            if left
+            else "Wait 15 minutes before you try again"
+        )
+        raise Refused(
+            field_errors={field: f"That is not your teller passphrase. Check it and try again. {more}"}
         ) from None
+    await forget_attempts(key)
+    return private
+
+
+async def _audit_wrong(who: Unlocking, action: str, count: int) -> None:
+    await record(
+        AuditEntry(
+            action,
+            organisation_id=who.organisation_id,
+            target_type="member",
+            target_id=str(who.member_id),
+            detail={"wrong_in_15_minutes": count},
+        ),
+        who.actor,
+    )
 
 
 async def _counting_votes_of(member_id: int) -> int:
@@ -277,7 +331,8 @@ async def change_passphrase(
     problems = passphrase_problems(passphrase, confirm)
     if problems:
         raise Refused(field_errors=problems)
-    relocked = await _lock(await unlock_key(locked, current, "current"), passphrase, settings)
+    private = await unlock_key(locked, current, "current", Unlocking(organisation_id, member_id, actor))
+    relocked = await _lock(private, passphrase, settings)
     async with write_transaction():
         changed = (
             await TellerKey.update(

@@ -151,15 +151,70 @@ def test_a_wrong_passphrase_is_refused_and_changes_nothing(demo):
     vote_id = teller_vote(demo)
     cast(vote_id, "jamie@riverside.example", "for")
     after = vote_row(vote_id)["closes_at"] + timedelta(minutes=1)
-    before = (rows("vote_teller"), rows("audit_event"), key_files(demo, vote_id), rows("vote"))
+    before = (rows("vote_teller"), key_files(demo, vote_id), rows("vote"), len(rows("audit_event")))
     with pytest.raises(Refused) as refused:
         come(vote_id, TELLERS[0], at=after, passphrase="not the passphrase at all, sorry")
     assert refused.value.field_errors == {
-        "passphrase": "That is not your teller passphrase. Check it and try again"
+        "passphrase": "That is not your teller passphrase. Check it and try again. You can try 4 more times "
+        "in the next 15 minutes"
     }
     with pytest.raises(Refused):  # another teller's passphrase is wrong too
         come(vote_id, TELLERS[0], at=after, passphrase=PASSPHRASES[TELLERS[1]])
-    assert (rows("vote_teller"), rows("audit_event"), key_files(demo, vote_id), rows("vote")) == before
+    assert (rows("vote_teller"), key_files(demo, vote_id), rows("vote")) == before[:3]
+    # The audit log gets each wrong attempt as a count, never what was typed.
+    new = rows("audit_event")[before[3] :]
+    assert [e["action"] for e in new] == ["vote.teller_passphrase_wrong"] * 2
+    assert ["1" in str(new[0]["detail"]), "2" in str(new[1]["detail"])] == [True, True]
+    assert not any("passphrase at all" in str(e) or PASSPHRASES[TELLERS[1]] in str(e) for e in new)
+
+
+def test_wrong_passphrases_are_limited_per_teller_and_the_limit_is_kept_in_the_database(demo):
+    from coop import clock
+    from coop.accounts.tables import LoginThrottle
+    from coop.audit.service import SYSTEM
+    from coop.errors import Refused
+    from coop.votes.tellers import change_passphrase
+
+    vote_id = teller_vote(demo)
+    cast(vote_id, "jamie@riverside.example", "for")
+    after = vote_row(vote_id)["closes_at"] + timedelta(minutes=1)
+    amara, start = TELLERS[0], clock.now()
+    wrong = "a guess at amara's passphrase"
+    with clock.frozen_at(start):
+        for _ in range(4):
+            with pytest.raises(Refused, match="not your teller passphrase"):
+                come(vote_id, amara, at=after, passphrase=wrong)
+        with pytest.raises(Refused) as changing:  # changing the passphrase counts against the same limit
+            run(
+                change_passphrase(
+                    org_id(), member_id(amara), wrong, wrong, wrong, settings=demo, actor=SYSTEM
+                )
+            )
+        assert changing.value.field_errors == {
+            "current": "That is not your teller passphrase. Check it and try again. Wait 15 minutes before "
+            "you try again"
+        }
+    # The counter is a row in the database (every worker and machine sees it), keyed by teller, no secret.
+    [counter] = run(LoginThrottle.select().where(LoginThrottle.key == f"teller:{member_id(amara)}"))
+    assert counter["failures"] == 5
+    with clock.frozen_at(start + timedelta(minutes=5)):
+        for _ in range(3):  # now even the right passphrase is refused, saying when to try again
+            with pytest.raises(Refused) as held:
+                come(vote_id, amara, at=after)
+            assert held.value.field_errors == {
+                "passphrase": "You have entered a wrong teller passphrase 5 times. To keep your key safe, "
+                "wait 10 minutes, then try again"
+            }
+        assert come(vote_id, TELLERS[1], at=after).came == 1  # another teller is not held back
+    assert all(t["came_at"] is None for t in rows("vote_teller") if t["member"] == member_id(amara))
+    actions = [e["action"] for e in rows("audit_event") if "passphrase_" in e["action"]]
+    assert actions == ["vote.teller_passphrase_wrong"] * 5 + ["vote.teller_passphrase_held"]
+
+    with clock.frozen_at(start + timedelta(minutes=15, seconds=1)):
+        held_tellers = come(vote_id, amara, at=after)
+    assert held_tellers.came == 2
+    # The right passphrase starts the count afresh.
+    assert run(LoginThrottle.count().where(LoginThrottle.key == f"teller:{member_id(amara)}")) == 0
 
 
 def test_tellers_come_only_once_voting_has_ended_and_only_for_their_own_vote(demo):
@@ -294,7 +349,8 @@ def test_a_teller_can_change_their_passphrase_but_not_replace_their_key_during_a
             )
         )
     assert wrong.value.field_errors == {
-        "current": "That is not your teller passphrase. Check it and try again"
+        "current": "That is not your teller passphrase. Check it and try again. You can try 4 more times in "
+        "the next 15 minutes"
     }
     with pytest.raises(Refused) as short:
         run(
