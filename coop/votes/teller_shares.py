@@ -11,7 +11,7 @@ from datetime import datetime
 from nacl.public import PrivateKey
 
 from coop.audit.service import Actor, AuditEntry, record
-from coop.db import write_transaction
+from coop.db import is_sqlite, write_transaction
 from coop.errors import Refused
 from coop.form_values import whole_number
 from coop.jobs import queue
@@ -226,6 +226,10 @@ async def come_to_count(
         raise VoteStateError(str(error), status_code=409) from None
     vote_keys.write_share(vote_id, public_key, seat.index, share)
     async with write_transaction():
+        # The vote's row lock first, so tellers coming at once are counted one after the other and the one
+        # who completes the number always sees it (SQLite's write transaction serialises them already).
+        if not is_sqlite():
+            await Vote.raw("SELECT id FROM vote WHERE id = {} FOR UPDATE", vote_id)
         await VoteTeller.update({VoteTeller.came_at: now}).where(
             (VoteTeller.vote == vote_id) & (VoteTeller.member == member_id) & VoteTeller.came_at.is_null()
         )

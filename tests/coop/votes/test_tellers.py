@@ -509,3 +509,61 @@ def test_the_choose_page_starts_from_the_last_vote_with_tellers(demo):
     assert vote_row(draft)["tellers_needed"] == 0 and not [
         t for t in rows("vote_teller") if t["vote"] == draft
     ]
+
+
+def test_the_last_two_tellers_coming_at_once_resume_the_close(demo, monkeypatch):
+    """Each teller's transaction marks them come and counts who has come. On PostgreSQL both could count
+    before either commits, each see k - 1 and neither resume the close; the vote row lock orders them. The
+    first to count waits here until the other has counted too, or is waiting for a lock (without the row
+    lock both count 1 of 2)."""
+    import asyncio
+
+    from coop.audit.service import SYSTEM
+    from coop.db import is_sqlite
+    from coop.votes import teller_shares
+
+    vote_id = teller_vote(demo)
+    cast(vote_id, "jamie@riverside.example", "for")
+    closes_at = vote_row(vote_id)["closes_at"]
+    run_jobs(demo, at=closes_at)
+    [held] = close_jobs(vote_id)
+    assert held["state"] == "on_hold"
+
+    arrived: list[int] = []
+    original = teller_shares.record
+
+    async def lock_waiters() -> int:
+        from coop.votes.tables import Vote
+
+        query = "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        return int((await Vote.raw(query))[0]["n"])
+
+    async def gate(entry: Any, actor: Any) -> None:
+        if entry.action == "vote.teller_came" and not is_sqlite():
+            arrived.append(entry.detail["came"])
+            for _ in range(1_000):  # until the other teller has counted, or waits for the row lock
+                if len(arrived) == 2 or await lock_waiters():
+                    break
+                await asyncio.sleep(0.01)
+        await original(entry, actor)
+
+    monkeypatch.setattr(teller_shares, "record", gate)
+    at = closes_at + timedelta(minutes=1)
+
+    organisation, members = org_id(), [(member_id(e), PASSPHRASES[e]) for e in TELLERS[:2]]
+
+    async def both() -> list[int]:
+        came = await asyncio.gather(
+            *(
+                teller_shares.come_to_count(organisation, vote_id, member, words, now=at, actor=SYSTEM)
+                for member, words in members
+            )
+        )
+        return [c.came for c in came]
+
+    assert max(run(both())) == 2
+    if not is_sqlite():
+        assert sorted(arrived) == [1, 2]  # one counted after the other had committed
+    assert close_jobs(vote_id)[0]["state"] == "queued"  # the second to come resumed the held close
+    run_jobs(demo, at=at)
+    assert vote_row(vote_id)["status"] == "closed"
