@@ -225,6 +225,17 @@ async def come_to_count(
     except teller_keys.ShareError as error:
         raise VoteStateError(str(error), status_code=409) from None
     vote_keys.write_share(vote_id, public_key, seat.index, share)
+    await _mark_came(organisation_id, vote, member_id, tellers.needed, now=now, actor=actor)
+    refreshed = await vote_tellers(vote_id)
+    assert refreshed is not None
+    return refreshed
+
+
+async def _mark_came(
+    organisation_id: int, vote: VoteInfo, member_id: int, needed: int, *, now: datetime, actor: Actor
+) -> None:
+    """The teller has come: counted, audited, and the held close resumed when they complete the number."""
+    vote_id = vote.id
     async with write_transaction():
         # The vote's row lock first, so tellers coming at once are counted one after the other and the one
         # who completes the number always sees it (SQLite's write transaction serialises them already).
@@ -240,20 +251,17 @@ async def come_to_count(
                 organisation_id=organisation_id,
                 target_type="vote",
                 target_id=str(vote_id),
-                detail={"came": came, "needed": tellers.needed},
+                detail={"came": came, "needed": needed},
             ),
             actor,
         )
-        if came >= tellers.needed:
+        if came >= needed:
             # Resume the close the worker holds; and, past the closing time, a close due now as well, in
             # case the held one has not come due or is being put on hold this moment (the later of the two
             # finds the vote closed and does nothing).
             await queue.resume([vote_job(CLOSE, vote, now).dedupe_key or ""], now=now)
             if vote.due_to_close(now):
                 await queue.enqueue(vote_job(CLOSE, vote, now, series="tellers"))
-    refreshed = await vote_tellers(vote_id)
-    assert refreshed is not None
-    return refreshed
 
 
 async def _public_key(vote_id: int) -> str | None:
