@@ -13,6 +13,10 @@ from coop.accounts.service import _ensure_counter, _throttle_row
 from coop.accounts.tables import LoginThrottle
 from coop.db import write_transaction
 
+CLAIM_TRIES = 50
+"""Each round of the compare-and-set lets one of the attempts racing for it through, so this many rounds is
+enough for that many at once; beyond that an attempt is refused as if over the limit."""
+
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
@@ -27,7 +31,7 @@ class Attempt:
 async def claim_attempt(key: str, *, limit: int, window: timedelta, moment: datetime) -> Attempt:
     """Count an attempt under `key`, or refuse it once `limit` were counted in the window that began with
     the first of them. The window restarts with the first attempt after it has passed."""
-    for _ in range(limit + 3):
+    for _ in range(CLAIM_TRIES):
         row = await _throttle_row(key)
         if row is None:
             async with write_transaction():

@@ -567,3 +567,33 @@ def test_the_last_two_tellers_coming_at_once_resume_the_close(demo, monkeypatch)
     assert close_jobs(vote_id)[0]["state"] == "queued"  # the second to come resumed the held close
     run_jobs(demo, at=at)
     assert vote_row(vote_id)["status"] == "closed"
+
+
+def test_concurrent_wrong_passphrases_cannot_slip_past_the_limit(demo):
+    import asyncio
+
+    from coop.audit.service import SYSTEM
+    from coop.errors import Refused
+    from coop.votes import teller_shares
+
+    vote_id = teller_vote(demo)
+    cast(vote_id, "jamie@riverside.example", "for")
+    at = vote_row(vote_id)["closes_at"] + timedelta(minutes=1)
+    organisation, amara = org_id(), member_id(TELLERS[0])
+
+    async def guess(number: int) -> str:
+        try:
+            await teller_shares.come_to_count(
+                organisation, vote_id, amara, f"guess number {number} at it", now=at, actor=SYSTEM
+            )
+        except Refused as refused:
+            return "wrong" if "not your teller passphrase" in refused.field_errors["passphrase"] else "held"
+        return "came"
+
+    async def many() -> list[str]:
+        return list(await asyncio.gather(*(guess(n) for n in range(9))))
+
+    answers = run(many())
+    assert sorted(answers) == ["held"] * 4 + ["wrong"] * 5
+    actions = [e["action"] for e in rows("audit_event") if "passphrase_" in e["action"]]
+    assert sorted(actions) == ["vote.teller_passphrase_held"] + ["vote.teller_passphrase_wrong"] * 5
