@@ -222,6 +222,27 @@ async def record_online_result(
         return None
     hands = _figures(entries)
     verdict, reasons = _decide(await constitution_of(organisation_id), item, hands, result, now)
+    if not await _write_decision(organisation_id, vote_id, item, hands, verdict, reasons, now, actor):
+        return None
+    # A change to the constitution attached to the item is adopted with the result, as by a show of hands.
+    if verdict == "passed":
+        held = await meeting_by_id(organisation_id, int(item["meeting_id"]))
+        if held is not None:
+            await adopt_meeting_amendment(organisation_id, held, item, actor)
+    return verdict
+
+
+async def _write_decision(
+    organisation_id: int,
+    vote_id: int,
+    item: dict[str, Any],
+    hands: Hands,
+    verdict: str,
+    reasons: list[str],
+    now: datetime,
+    actor: Actor,
+) -> bool:
+    """The item's figures and outcome, once (an item already decided is left alone), and the audit entry."""
     changed = (
         await AgendaItem.update(
             {
@@ -237,7 +258,7 @@ async def record_online_result(
         .returning(AgendaItem.id)
     )
     if not changed:
-        return None
+        return False
     detail = {
         "item": item["title"],
         "kind": item["resolution_kind"],
@@ -251,12 +272,7 @@ async def record_online_result(
     await record(
         AuditEntry("meeting.resolution_recorded", organisation_id, "meeting", meeting, detail=detail), actor
     )
-    # A change to the constitution attached to the item is adopted with the result, as by a show of hands.
-    if verdict == "passed":
-        held = await meeting_by_id(organisation_id, int(item["meeting_id"]))
-        if held is not None:
-            await adopt_meeting_amendment(organisation_id, held, item, actor)
-    return verdict
+    return True
 
 
 def _decide(
