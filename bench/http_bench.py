@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -60,6 +61,7 @@ UVICORN_FLAGS = [
 
 DEMO_PASSWORD = "correct horse battery staple"
 DEMO_MEMBER = "jamie@riverside.example"  # a plain member of the demo CIC
+SECRETARY = "helen@riverside.example"  # sees the register and manages the demo's pools
 WARMUP_SECONDS = 2
 VOTER_RPS = 1200  # first-time voters made per second of cast load (the run stops if they run out)
 SETTLE_SECONDS = 0.5  # poll the row count until requests in flight when wrk stopped have finished
@@ -546,11 +548,20 @@ def bench_engine(
     vote_url = f"/o/riverside/votes/{vote_id}"
     page_headers = {"Host": write_headers["Host"], "Cookie": write_headers["Cookie"]}
     cast_headers = {k: v for k, v in write_headers.items() if k not in ("Cookie", "HX-Request")}
+    # The register and the pool's "add a person" page, signed in as the demo's secretary (who manages it).
+    officer = sign_in(coop.port, SECRETARY)
+    officer_headers = {"Host": officer["Host"], "Cookie": officer["Cookie"]}
+    status, _, pools = http_request(coop.port, "GET", "/o/riverside/budgets", headers=officer_headers)
+    pool = re.search(r'href="/o/riverside/budgets/([0-9a-f-]{36})"', pools.decode())
+    if status != 200 or pool is None:
+        raise BenchError(f"GET /o/riverside/budgets gave {status} and no pool link")
     endpoints = [
         Endpoint("anchor_hello", "anchor", "GET", "/hello"),
         Endpoint("anchor_page", "anchor", "GET", "/page"),
         # G3: the open vote's own page, signed in as a member on its roll.
         Endpoint("coop_vote_page", "coop", "GET", vote_url, page_headers),
+        Endpoint("coop_pool_page", "coop", "GET", f"/o/riverside/budgets/{pool[1]}/people", officer_headers),
+        Endpoint("coop_register_page", "coop", "GET", "/o/riverside/register", officer_headers),
         Endpoint("anchor_ballot", "anchor", "POST", "/ballot", form, "choice=yes", rows_table=True),
     ]
     if engine == "sqlite":
@@ -641,6 +652,8 @@ def summarise(
 
     ratios = {
         "coop_vote_page / anchor_page": ratio("coop_vote_page", "anchor_page"),
+        "coop_pool_page / anchor_page": ratio("coop_pool_page", "anchor_page"),
+        "coop_register_page / anchor_page": ratio("coop_register_page", "anchor_page"),
         "coop_cast / anchor_ballot": ratio("coop_cast", "anchor_ballot"),
         "anchor_page / anchor_hello": ratio("anchor_page", "anchor_hello"),
         "anchor_ballot / anchor_hello": ratio("anchor_ballot", "anchor_hello"),
@@ -725,6 +738,9 @@ def summarise(
         f"{page['median_rps']:.0f} rps, p99 {page['median_p99_ms']:.1f} ms",
         gate=False,
     )
+    for key in ("coop_pool_page", "coop_register_page"):
+        r = med[f"{key} / anchor_page"]
+        check(f"{key} >= 30% of plain-Jinja anchor (report only)", r >= 0.3, f"{r:.2f}x", gate=False)
     for key, info in per_endpoint.items():
         if "rows_match_2xx" in info:
             check(

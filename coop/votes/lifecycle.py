@@ -161,6 +161,8 @@ async def open_vote(
             )
         if not on_roll:  # an empty roll undoes the opening
             raise VoteStateError("Nobody could vote in this vote: check the member classes it is open to")
+        # The roll never changes after this: its size is stored for the vote's pages to read.
+        await Vote.update({Vote.electorate: on_roll}).where(Vote.id == vote_id)
         # Telling the electorate and closing on time are the worker's (coop/votes/schedule.py).
         await timetable.schedule_opened_vote(vote, now=now)
         await record(

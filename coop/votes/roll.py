@@ -80,12 +80,13 @@ class Turnout:
         return self.voted == self.ballots
 
 
-# One statement for everything the vote's page counts: aggregates over the roll, the ballots and the
+# One statement for everything the vote's page counts: the roll's size (stored on the vote when it opened,
+# never counted again: coop/votes/lifecycle.py open_vote), aggregates over the ballots and the
 # participations (by channel), and the member's own place on the roll and participation, by key. Channel
 # names are never "roll", "ballots", "sealed", "me_roll" or "me_voted". Ballots are sealed while the vote is
 # open (coop/votes/sealed_store.py) and readable after it closes: the ballots are both together.
 _FIGURES = (
-    "SELECT 'roll' AS what, COUNT(*) AS n, NULL AS channel FROM vote_roll WHERE vote = {} "
+    "SELECT 'roll' AS what, COALESCE(electorate, 0) AS n, NULL AS channel FROM vote WHERE id = {} "
     "UNION ALL SELECT 'ballots', COUNT(*), NULL FROM vote_ballot WHERE vote = {} "
     "UNION ALL SELECT 'sealed', COUNT(*), NULL FROM vote_sealed_ballot WHERE vote = {} "
     "UNION ALL SELECT channel, COUNT(*), channel FROM vote_participation WHERE vote = {} GROUP BY channel "

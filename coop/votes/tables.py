@@ -51,6 +51,12 @@ class Vote(Table, tablename="vote"):
         help_text="Base64 X25519 public key ballots are sealed to while the vote is open; the private key "
         "is in a file outside the database (coop/votes/vote_keys.py), destroyed at close.",
     )
+    electorate = Integer(
+        null=True,
+        default=None,
+        help_text="How many are on the roll, written when the vote opens (the roll never changes after): "
+        "the vote's pages read it instead of counting the roll.",
+    )
     tellers_needed = Integer(
         default=0,
         help_text="0: the server holds the private key. Otherwise the key is split among the vote's tellers "

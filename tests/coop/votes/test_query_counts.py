@@ -96,6 +96,33 @@ def test_the_vote_page_answers_from_aggregates_in_at_most_5_queries_at_any_size(
     assert [q.split(" FROM ")[0] for q in small] == [q.split(" FROM ")[0] for q in large]
 
 
+def test_the_vote_page_shows_the_electorate_stored_at_opening_and_never_counts_the_roll(
+    demo, client, monkeypatch
+):
+    """The roll's size is written on the vote when it opens; the page shows it (and the turnout) right,
+    and none of its statements counts the whole roll (only the member's own place on it, by key)."""
+    import re
+
+    from coop.votes.tables import Vote, VoteParticipation, VoteRoll
+
+    vote_id = _vote_with_turnout(1000)
+    on_roll = run(VoteRoll.count().where(VoteRoll.vote == vote_id))
+    voted = run(VoteParticipation.count().where(VoteParticipation.vote == vote_id))
+    stored = run(Vote.select(Vote.electorate).where(Vote.id == vote_id).first())
+    assert stored == {"electorate": on_roll} and on_roll > 1000 and 0 < voted < on_roll
+    sign_in(client, MEMBER)
+    url = f"/o/riverside/votes/{vote_id}"
+    client.get(url)
+    with recorded_queries(monkeypatch) as queries:
+        page = client.get(url)
+    shown = re.search(r"Voted so far</dt><dd[^>]*>(\d+) of (\d+)</dd>", page.text)
+    assert shown is not None and (int(shown[1]), int(shown[2])) == (voted, on_roll)
+    roll_reads = [q for q in queries for part in q.split("UNION ALL") if "FROM vote_roll" in part]
+    assert roll_reads and all(
+        "AND member =" in part for q in roll_reads for part in q.split("UNION ALL") if "vote_roll" in part
+    ), roll_reads
+
+
 def test_votes_are_listed_by_state_a_page_at_a_time(demo, client, monkeypatch):
     """Drafts, open and closed votes each on their own list, newest first, 25 to a page with keyset links;
     the list's queries do not grow with the number of votes."""

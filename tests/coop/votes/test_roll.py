@@ -185,3 +185,31 @@ def test_opening_over_http_sends_the_same_statements_with_10_and_1000_more_elect
 
     assert shapes(small) == shapes(large)
     assert sum("INSERT INTO vote_roll" in q for q in large) == 1
+
+
+def test_opening_stores_the_roll_size_on_the_vote_and_the_backfill_fills_older_votes(demo):
+    """The electorate is written on the vote in the opening's transaction, equal to the roll; votes opened
+    before it was stored get it from the migration's backfill (drafts stay empty)."""
+    import importlib.util
+    from pathlib import Path
+
+    from coop.db import current_engine
+    from coop.votes.tables import Vote
+
+    add_members(org_id(), 25, prefix="Counted")
+    opened, draft = _draft(title="Opened"), _draft(title="Still a draft")
+    on_roll = _open(opened)
+    assert on_roll == len(_roll(opened)) > 25
+
+    def electorate(vote_id: int) -> int | None:
+        return run(Vote.select(Vote.electorate).where(Vote.id == vote_id).first())["electorate"]
+
+    assert electorate(opened) == on_roll and electorate(draft) is None
+    run(Vote.update({Vote.electorate: None}).where(Vote.id == opened))
+    path = next((Path(__file__).parents[3] / "migrations").glob("coop_2026_12_07t18_06_01_*.py"))
+    spec = importlib.util.spec_from_file_location("electorate_backfill", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    run(current_engine().run_ddl(module.BACKFILL))
+    assert electorate(opened) == on_roll and electorate(draft) is None
