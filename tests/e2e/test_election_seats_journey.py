@@ -212,8 +212,11 @@ def vote(page: Page, vote_id: int, ranking: list[str], *, check: bool) -> None:
         expect(page.locator("h1")).to_contain_text("choice?")
         if check and place == 1:
             check_page(page)
+        asked = page.locator("h1").inner_text()
         choose_candidate(page, name)
         continue_(page)
+        # Wait for the next page (a form post without JavaScript navigates) before reading its heading.
+        expect(page.locator("h1")).not_to_have_text(asked)
     if page.locator("h1").inner_text().strip() != "Check your vote before you cast it":
         choose_candidate(page, "I do not want to rank any more")
         continue_(page)

@@ -138,7 +138,8 @@ def test_two_tellers_come_and_the_result_is_published(
     fill_by_keyboard(amara, amara.get_by_label("Your teller passphrase"), "not my passphrase at all")
     press_button(amara, "Open my share of the key")
     assert check_error_summary(amara, javascript=True) == [
-        "That is not your teller passphrase. Check it and try again"
+        "That is not your teller passphrase. Check it and try again. "
+        "You can try 4 more times in the next 15 minutes"
     ]
     fill_by_keyboard(amara, amara.get_by_label("Your teller passphrase"), PASSPHRASES[AMARA])
     press_button(amara, "Open my share of the key")

@@ -39,7 +39,7 @@ def test_empty_or_ineligible_application_is_422_and_nothing_is_stored(demo, clie
     before = count(MembershipApplication)
     empty = post_form(client, "/o/riverside/join/budget_holder", {})
     assert empty.status_code == 422
-    assert "<title>Error: Apply to join as a budget holder" in empty.text
+    assert "<title>Error: Apply to join Riverside Shared Support CIC as a budget holder" in empty.text
     for message, field in (
         ("Enter your full name", "name"),
         ("Enter your email address", "email"),
