@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote_plus
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -84,6 +85,8 @@ def test_a_change_of_rules_attached_to_a_special_resolution_is_adopted_when_it_p
         lena.goto(meeting_url + "/attendance")
         fill_by_keyboard(lena, lena.locator("#q"), name)
         press(lena, "Find")
+        # The search is a plain GET form: wait for its page, or the next Tab lands on the page being left.
+        expect(lena).to_have_url(re.compile(r"[?&]q=" + re.escape(quote_plus(name))))
         record_arrival(lena, name)
     lena.goto(meeting_url)
     follow_link(lena, ITEM)

@@ -48,7 +48,10 @@ def vote_id(app_database: None) -> int:  # noqa: F811
 
 
 def _recount_by_keyboard(page: Page, button: str) -> None:
+    # The button is shown by the page's script once it is ready: focusing it earlier focuses nothing.
+    expect(page.locator(button)).to_be_visible()
     page.locator(button).focus()
+    expect(page.locator(button)).to_be_focused()
     page.keyboard.press("Enter")
 
 
@@ -75,7 +78,10 @@ def test_a_changed_board_file_fails_in_the_browser_with_the_reason(
     page.goto(f"/o/riverside/votes/{vote_id}/recount")
     board = page.request.get(f"/o/riverside/votes/{vote_id}/board.json").json()
     results = page.request.get(f"/o/riverside/votes/{vote_id}/results.json").json()
-    board["ballots"][0][1] = "2"  # someone changed a ballot after the result was published
+    # Someone changed a ballot's first choice after the result was published (ballots are in tracker order,
+    # which is random: the new choice must differ from whichever ballot comes first).
+    first = board["ballots"][0]
+    first[1] = "1" if first[1].startswith("0") else "0"
     page.locator("summary").click()
     files = {"board-file": board, "results-file": results}
     for field, body in files.items():
