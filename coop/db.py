@@ -385,3 +385,25 @@ async def insert_in_batches(table: type[Table], rows: Iterable[Table]) -> int:
         await table.insert(*batch)
         done += len(batch)
     return done
+
+
+DELETE_BATCH = 500
+DELETE_BATCHES_PER_SWEEP = 20
+
+
+async def delete_in_batches(
+    table: type[Table], where: Any, *, batch: int = DELETE_BATCH, most: int = DELETE_BATCHES_PER_SWEEP
+) -> int:
+    """Delete the rows matching `where`, `batch` at a time, each batch its own short write transaction (a
+    sweep must never hold SQLite's one writer for long), at most `most` batches; the rest wait for the next
+    sweep. Returns how many were deleted."""
+    deleted = 0
+    for _ in range(most):
+        async with write_transaction():
+            rows = await table.select(table.id).where(where).order_by(table.id).limit(batch)
+            if rows:
+                await table.delete().where(table.id.is_in([int(r["id"]) for r in rows]))
+        deleted += len(rows)
+        if len(rows) < batch:
+            break
+    return deleted

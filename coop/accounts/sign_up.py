@@ -24,7 +24,7 @@ from coop.accounts.service import (
 from coop.accounts.tables import Person, SignUp
 from coop.audit.service import Actor, AuditEntry, record
 from coop.clock import now
-from coop.db import write_transaction
+from coop.db import delete_in_batches, write_transaction
 from coop.jobs.queue import NewJob, enqueue
 from coop.jobs.worker import JobContext
 from coop.mail.service import send_email
@@ -230,18 +230,7 @@ async def forget_old_sign_ups(settings: Settings, now: datetime) -> None:
     """The worker's sweep: delete every sign-up once it is a day old and its link (if one was sent) has
     expired, with the password hash a sign-up never used still holds, and the name and email given. A
     link is used, or useless, by then; an account it made keeps its own copy."""
-    for _ in range(FORGET_BATCHES_PER_SWEEP):
-        async with write_transaction():
-            rows = await (
-                SignUp.select(SignUp.id)
-                .where(
-                    (SignUp.created_at <= now - LINK_LIFETIME)
-                    & (SignUp.expires_at.is_null() | (SignUp.expires_at <= now))
-                )
-                .order_by(SignUp.id)
-                .limit(FORGET_BATCH)
-            )
-            if rows:
-                await SignUp.delete().where(SignUp.id.is_in([int(r["id"]) for r in rows]))
-        if len(rows) < FORGET_BATCH:
-            break
+    old = (SignUp.created_at <= now - LINK_LIFETIME) & (
+        SignUp.expires_at.is_null() | (SignUp.expires_at <= now)
+    )
+    await delete_in_batches(SignUp, old, batch=FORGET_BATCH, most=FORGET_BATCHES_PER_SWEEP)

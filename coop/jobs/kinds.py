@@ -35,6 +35,7 @@ def default_handlers() -> dict[str, Handler]:
 
 
 def default_sweeps() -> list[Sweep]:
+    from coop.accounts.housekeeping import forget_stale_sign_in_records
     from coop.accounts.sign_up import forget_old_sign_ups
     from coop.boards.schedule import queue_term_end_reminders
     from coop.documents.compliance_reminders import queue_daily_check
@@ -50,4 +51,5 @@ def default_sweeps() -> list[Sweep]:
         queue_term_end_reminders,
         queue_daily_check,
         forget_old_sign_ups,
+        forget_stale_sign_in_records,
     ]
