@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = (ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
@@ -160,6 +161,18 @@ def active_element(page: Page) -> str:
     return result
 
 
+FOCUSED_HAS_INDICATOR = f"""() => {{
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  return ({FOCUS_INDICATOR})(el);
+}}"""
+
+
+def _lost_to_navigation(error: PlaywrightError) -> bool:
+    """A check that a navigation cut short: the page it ran on is gone, so it tells nothing."""
+    return "Execution context was destroyed" in str(error) or "navigat" in str(error)
+
+
 def tab_to(page: Page, target: Locator, *, max_presses: int = 120) -> None:
     """Press Tab (only Tab) until `target` has focus, checking every stop shows a focus indicator (A3)."""
     # A page's text can be in place before its stylesheet has loaded; a focus style checked then is missing
@@ -168,10 +181,18 @@ def tab_to(page: Page, target: Locator, *, max_presses: int = 120) -> None:
     target = target.first
     for _ in range(max_presses):
         page.keyboard.press("Tab")
-        focused = page.locator(":focus")
-        if focused.count() == 1:
-            assert focused.evaluate(FOCUS_INDICATOR), f"no visible focus indicator on {active_element(page)}"
-        if target.evaluate("(el) => el === document.activeElement"):
+        # The focused element is read and checked in one step: a form sent just before (a plain GET or
+        # POST) may still be loading its next page, and a check split in two could span both pages.
+        try:
+            indicated = page.evaluate(FOCUSED_HAS_INDICATOR)
+            arrived = target.evaluate("(el) => el === document.activeElement")
+        except PlaywrightError as error:
+            if not _lost_to_navigation(error):
+                raise
+            page.wait_for_load_state("load")
+            continue
+        assert indicated is not False, f"no visible focus indicator on {active_element(page)}"
+        if arrived:
             return
     raise AssertionError(f"Tab ×{max_presses} did not reach {target}; focus is on {active_element(page)}")
 
