@@ -52,6 +52,7 @@ PAIRS = [
     ("register of members", f"{ORG}/register", f"{API}/members?limit=50"),
     ("votes", f"{ORG}/votes", f"{API}/votes?limit=50"),
     ("audit log", f"{ORG}/audit", f"{API}/audit-events?limit=50"),
+    ("meetings", f"{ORG}/meetings", f"{API}/meetings?limit=20"),
 ]
 
 

@@ -14,11 +14,26 @@ from piccolo.columns import Column
 from piccolo.query import Select
 from piccolo.table import Table
 
-from coop.api.paging import PageOf, check_dates, day_start, keyset, next_day
+from coop.api.paging import (
+    MAX_LIMIT,
+    PageOf,
+    check_dates,
+    day_start,
+    decode_key_cursor,
+    encode_key_cursor,
+    keyset,
+    next_day,
+    not_our_cursor,
+)
 from coop.audit.tables import AuditEvent
 from coop.budgets.tables import LedgerTransaction
 from coop.commissioning.tables import CommissionProposal, Contract, Provider
+from coop.meetings import decisions
+from coop.meetings.tables import AgendaItem, Meeting
 from coop.members.tables import Member
+from coop.organisations.service import OrgContext
+from coop.resolutions import reading as written
+from coop.resolutions.tables import WrittenResolution
 from coop.votes import records as votes
 from coop.votes.tables import Vote
 
@@ -87,6 +102,40 @@ PROPOSALS = Listing(
     CommissionProposal, CommissionProposal.organisation, state=lambda s: CommissionProposal.status == s
 )
 CONTRACTS = Listing(Contract, Contract.organisation, state=lambda s: Contract.status == s)
+MEETINGS = Listing(
+    Meeting,
+    Meeting.organisation,
+    (
+        Meeting.id,
+        Meeting.public_id,
+        Meeting.kind,
+        Meeting.member_class,
+        Meeting.title,
+        Meeting.starts_at,
+        Meeting.place,
+        Meeting.online_link,
+        Meeting.status,
+        Meeting.notice_sent_on,
+        Meeting.minutes_state,
+    ),
+    state=lambda s: Meeting.status == s,
+    dated=Meeting.starts_at,
+)
+MEETING_RESOLUTIONS = Listing(
+    AgendaItem,
+    AgendaItem.meeting.organisation,
+    decisions.REGISTER_COLUMNS,
+    state=lambda s: AgendaItem.result == s,
+    dated=AgendaItem.decided_at,
+)
+WRITTEN_RESOLUTIONS = Listing(
+    WrittenResolution,
+    WrittenResolution.organisation,
+    written.COLUMNS,
+    state=lambda s: WrittenResolution.status == s,
+    dated=WrittenResolution.decided_on,
+    dated_by_day=True,
+)
 LEDGER = Listing(LedgerTransaction, LedgerTransaction.pool, dated=LedgerTransaction.created_at)
 
 
@@ -98,10 +147,14 @@ async def page_of(
     cursor: str | None,
     limit: int,
     filters: Filters = Filters(),
+    visible: Any = None,
 ) -> PageOf[T]:
-    """One page of `listing` for its owner, filtered, each row as `item` makes it."""
+    """One page of `listing` for its owner, filtered, each row as `item` makes it; `visible` is the
+    pages' rule for which rows this person may see, where the list has one."""
     check_dates(filters.since, filters.until)
     query = listing.table.select(*listing.columns).where(listing.owner == owner_id)
+    if visible is not None:
+        query = query.where(visible)
     rows, nxt = await keyset(_filtered(query, listing, filters), listing.table.id, cursor=cursor, limit=limit)
     return PageOf(items=[item(r) for r in rows], next=nxt)
 
@@ -133,3 +186,58 @@ def row_as(shape: type[T]) -> Callable[[dict[str, Any]], T]:
         return msgspec.convert(values, shape, strict=False)
 
     return item
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """A page of the register of resolutions: those decided at meetings, then written ones."""
+
+    at_meetings: list[dict[str, Any]]
+    written: list[dict[str, Any]]
+    next: str | None
+
+
+def _register_position(cursor: str | None) -> tuple[str, int]:
+    """Where a page of the register starts: ("m", id) in the meetings' part, ("w", id) in the written."""
+    key = decode_key_cursor(cursor) or "m0"
+    if key[0] in "mw" and key[1:].isdigit() and len(key) <= 11:
+        return key[0], min(int(key[1:]), 2**31 - 1)
+    raise not_our_cursor()
+
+
+async def resolutions_register(
+    org: OrgContext, method: str | None, *, cursor: str | None, limit: int, filters: Filters
+) -> Register:
+    """One page of the register of resolutions this person may see, by the pages' rules: resolutions
+    decided at meetings in id order, then written resolutions in id order (`method` keeps to one part).
+    Two queries at most, whatever the size of the register."""
+    check_dates(filters.since, filters.until)
+    part, after = _register_position(cursor)
+    size = max(1, min(limit, MAX_LIMIT))
+    at_meetings: list[dict[str, Any]] = []
+    if part == "m" and method in (None, "meeting"):
+        query = _filtered(
+            AgendaItem.select(*MEETING_RESOLUTIONS.columns).where(decisions.register_where(org)),
+            MEETING_RESOLUTIONS,
+            filters,
+        )
+        at_meetings = list(await query.where(AgendaItem.id > after).order_by(AgendaItem.id).limit(size + 1))
+        if len(at_meetings) > size:
+            at_meetings = at_meetings[:size]
+            return Register(at_meetings, [], encode_key_cursor(f"m{at_meetings[-1]['id']}"))
+        after = 0
+    if method not in (None, "written"):
+        return Register(at_meetings, [], None)
+    room = size - len(at_meetings)
+    query = _filtered(
+        WrittenResolution.select(*WRITTEN_RESOLUTIONS.columns).where(written.register_where(org)),
+        WRITTEN_RESOLUTIONS,
+        filters,
+    )
+    query = query.where(WrittenResolution.id > after).order_by(WrittenResolution.id)
+    rows = list(await query.limit(room + 1))
+    if len(rows) <= room:
+        return Register(at_meetings, rows, None)
+    rows = rows[:room]
+    last = f"w{rows[-1]['id']}" if rows else f"m{at_meetings[-1]['id']}"
+    return Register(at_meetings, rows, encode_key_cursor(last))

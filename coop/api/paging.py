@@ -46,7 +46,7 @@ def decode_cursor(cursor: str | None) -> int:
             return int(text[len(_PREFIX) :])
     except (ValueError, UnicodeDecodeError):
         pass
-    raise _not_our_cursor()
+    raise not_our_cursor()
 
 
 def encode_key_cursor(last_key: str) -> str:
@@ -65,10 +65,10 @@ def decode_key_cursor(cursor: str | None) -> str:
             return key
     except (ValueError, UnicodeDecodeError):
         pass
-    raise _not_our_cursor()
+    raise not_our_cursor()
 
 
-def _not_our_cursor() -> ApiProblem:
+def not_our_cursor() -> ApiProblem:
     return ApiProblem(
         "The cursor is not one this API gave out. Start again without it.",
         status_code=400,

@@ -13,8 +13,10 @@ from litestar.response import Template
 from coop.api.auth import requires_token
 from coop.api.commissioning_routes import CommissioningRoutes
 from coop.api.import_routes import MemberImportRoutes
+from coop.api.meeting_routes import MeetingRoutes
 from coop.api.money_routes import PoolRoutes
 from coop.api.org_routes import OrganisationRoutes
+from coop.api.resolution_routes import ResolutionRoutes
 from coop.api.vote_routes import VoteRoutes
 from coop.web import render
 
@@ -55,7 +57,15 @@ async def reference(request: Request[Any, Any, Any]) -> Template:
 
 api_router = Router(
     path=API_ROOT,
-    route_handlers=[OrganisationRoutes, MemberImportRoutes, VoteRoutes, PoolRoutes, CommissioningRoutes],
+    route_handlers=[
+        OrganisationRoutes,
+        MemberImportRoutes,
+        VoteRoutes,
+        PoolRoutes,
+        CommissioningRoutes,
+        MeetingRoutes,
+        ResolutionRoutes,
+    ],
     guards=[requires_token],
     include_in_schema=True,
 )

@@ -16,6 +16,7 @@ from coop.meetings.service import BOARD_ROLES, MeetingError, MeetingInfo, now
 from coop.meetings.tables import AgendaItem, Meeting
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import KeysetPage, keyset_page
+from coop.public_ids import parse_public_id
 from coop.resolutions.meeting_amendments import adopt_meeting_amendment
 from governance.resolutions import Choice, ResolutionFacts, ResolutionKind, resolution_outcome
 from governance.show_of_hands import Hands, casting_vote_violations, hands_violations
@@ -126,34 +127,57 @@ async def record_resolution(
     return result
 
 
-async def resolutions_page(org: OrgContext, *, after: str = "", before: str = "") -> KeysetPage:
-    """The register of resolutions: every resolution decided at a meeting, oldest first, a page at a time.
-    Board decisions only for the board and the secretary."""
+def register_where(org: OrgContext) -> Any:
+    """Which resolutions decided at meetings this person may see in the register (the page's rule, and the
+    API's): board decisions only for the board and the secretary."""
     where = (AgendaItem.meeting.organisation == org.organisation_id) & (AgendaItem.result != "")
     if not org.has_any(*BOARD_ROLES):
         where &= AgendaItem.meeting.kind != "board"
-    columns = (
-        AgendaItem.id,
-        AgendaItem.title,
-        AgendaItem.resolution_kind,
-        AgendaItem.resolution_text,
-        AgendaItem.votes_for,
-        AgendaItem.votes_against,
-        AgendaItem.abstentions,
-        AgendaItem.casting_vote,
-        AgendaItem.result,
-        AgendaItem.decided_at,
-        AgendaItem.meeting.title.as_alias("meeting_title"),
-        AgendaItem.meeting.public_id.as_alias("meeting_public_id"),
-    )
+    return where
+
+
+REGISTER_COLUMNS = (
+    AgendaItem.id,
+    AgendaItem.public_id,
+    AgendaItem.title,
+    AgendaItem.resolution_kind,
+    AgendaItem.resolution_text,
+    AgendaItem.votes_for,
+    AgendaItem.votes_against,
+    AgendaItem.abstentions,
+    AgendaItem.casting_vote,
+    AgendaItem.result,
+    AgendaItem.decided_at,
+    AgendaItem.meeting.title.as_alias("meeting_title"),
+    AgendaItem.meeting.public_id.as_alias("meeting_public_id"),
+)
+
+
+async def resolutions_page(org: OrgContext, *, after: str = "", before: str = "") -> KeysetPage:
+    """The register of resolutions: every resolution decided at a meeting, oldest first, a page at a time.
+    Board decisions only for the board and the secretary."""
+    where = register_where(org)
     return await keyset_page(
-        lambda: AgendaItem.select(*columns).where(where),
+        lambda: AgendaItem.select(*REGISTER_COLUMNS).where(where),
         (AgendaItem.id,),
         total=await AgendaItem.count().where(where),
         after=after,
         before=before,
         per_page=50,
     )
+
+
+async def decided_resolution(org: OrgContext, public_id: str) -> dict[str, Any] | None:
+    """One entry of the register by its agenda item's public id (None if this person may not see it)."""
+    uid = parse_public_id(public_id)
+    if uid is None:
+        return None
+    row: dict[str, Any] | None = await (
+        AgendaItem.select(*REGISTER_COLUMNS)
+        .where(register_where(org) & (AgendaItem.public_id == uid))
+        .first()
+    )
+    return row
 
 
 async def set_current_item(

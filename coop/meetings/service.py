@@ -139,7 +139,9 @@ def _info(row: dict[str, Any]) -> MeetingInfo:
     )
 
 
-def _visible(org: OrgContext) -> Any:
+def visible_meetings(org: OrgContext) -> Any:
+    """Which meetings this person may see (the pages' rule, and the API's): board meetings only for the
+    board and the secretary."""
     where = Meeting.organisation == org.organisation_id
     if not org.has_any(*BOARD_ROLES):
         where &= Meeting.kind != "board"
@@ -151,7 +153,7 @@ async def meeting_in_org(org: OrgContext, public_id: str) -> MeetingInfo | None:
     uid = parse_public_id(public_id)
     if uid is None:
         return None
-    row = await Meeting.select(*_COLUMNS).where(_visible(org) & (Meeting.public_id == uid)).first()
+    row = await Meeting.select(*_COLUMNS).where(visible_meetings(org) & (Meeting.public_id == uid)).first()
     return _info(row) if row else None
 
 
@@ -169,7 +171,7 @@ async def meetings_page(
 ) -> KeysetPage:
     """The meetings this person may see, in the order they were called, one page at a time (keyed by id:
     a keyset page needs a key it can put in a link)."""
-    where = _visible(org)
+    where = visible_meetings(org)
     total = await Meeting.count().where(where)
     columns = (Meeting.id, Meeting.public_id, Meeting.kind, Meeting.title, Meeting.starts_at, Meeting.status)
     return await keyset_page(

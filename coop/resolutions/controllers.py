@@ -68,7 +68,7 @@ class ResolutionController(Controller):
     async def _resolution(self, request: Request[Any, Any, Any], resolution_id: str) -> dict[str, Any]:
         org = current_org(request)
         row = await reading.resolution_in_org(org.organisation_id, resolution_id)
-        if row is None or (row["status"] == "draft" and not reading.is_manager(org)):
+        if row is None or not reading.may_see(org, row):
             raise NotFoundException()
         return row
 

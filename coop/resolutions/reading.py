@@ -73,18 +73,24 @@ async def resolution_in_org(organisation_id: int, public_id: str) -> dict[str, A
     return row
 
 
+def register_where(org: OrgContext) -> Any:
+    """Which written resolutions this person may see (the pages' rule, and the API's): drafts only for the
+    board and the secretary."""
+    clause = WrittenResolution.organisation == org.organisation_id
+    if not is_manager(org):
+        clause &= WrittenResolution.status != "draft"
+    return clause
+
+
+def may_see(org: OrgContext, row: dict[str, Any]) -> bool:
+    return row["status"] != "draft" or is_manager(org)
+
+
 async def resolutions_page(org: OrgContext, *, after: str = "", before: str = "") -> KeysetPage:
     """The register of written resolutions, oldest first, paged by key; drafts only for the board."""
-
-    def where() -> Any:
-        clause = WrittenResolution.organisation == org.organisation_id
-        if not is_manager(org):
-            clause &= WrittenResolution.status != "draft"
-        return clause
-
-    total = await WrittenResolution.count().where(where())
+    total = await WrittenResolution.count().where(register_where(org))
     return await keyset_page(
-        lambda: WrittenResolution.select(*COLUMNS).where(where()),
+        lambda: WrittenResolution.select(*COLUMNS).where(register_where(org)),
         [WrittenResolution.id],
         total=total,
         after=after,

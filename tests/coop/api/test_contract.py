@@ -44,10 +44,20 @@ schema = schemathesis.openapi.from_dict(_document())
 
 def _real_ids() -> dict[str, Any]:
     from coop.budgets.tables import BudgetPool, PoolAccount
+    from coop.meetings.tables import AgendaItem, Meeting
+    from coop.resolutions.tables import WrittenResolution
 
     pool = run(BudgetPool.select().where(BudgetPool.organisation.slug == "riverside").first())
     accounts = run(PoolAccount.select(PoolAccount.id).where(PoolAccount.pool == pool["id"]))
-    return {"pool_id": str(pool["public_id"]), "accounts": [int(a["id"]) for a in accounts]}
+    meetings = run(Meeting.select(Meeting.public_id).where(Meeting.organisation.slug == "riverside"))
+    decided = run(AgendaItem.select(AgendaItem.public_id).where(AgendaItem.result != ""))
+    written = run(WrittenResolution.select(WrittenResolution.public_id))
+    return {
+        "pool_id": str(pool["public_id"]),
+        "accounts": [int(a["id"]) for a in accounts],
+        "meeting_id": [str(m["public_id"]) for m in meetings],
+        "resolution_id": [str(r["public_id"]) for r in decided + written],
+    }
 
 
 def _aim(case: Any, ids: dict[str, Any]) -> None:
@@ -58,6 +68,9 @@ def _aim(case: Any, ids: dict[str, Any]) -> None:
         params["pool_id"] = ids["pool_id"]
     if isinstance(params.get("vote_id"), int) and params["vote_id"] % 2 == 0:
         params["vote_id"] = 1
+    for name in ("meeting_id", "resolution_id"):  # public ids: half the time a real one
+        if isinstance(params.get(name), str) and len(params[name]) % 2 == 0:
+            params[name] = ids[name][len(params[name]) % len(ids[name])]
     body = case.body
     if isinstance(body, dict) and isinstance(body.get("account"), int) and body["account"] % 3 == 0:
         body["account"] = ids["accounts"][body["account"] % len(ids["accounts"])]

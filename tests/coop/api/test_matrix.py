@@ -25,22 +25,50 @@ def _operations(client) -> list[tuple[str, str]]:
 def _ids(slug: str) -> dict[str, str]:
     """Real ids of one organisation's records, to put into the path templates."""
     from coop.budgets.tables import BudgetPool
+    from coop.meetings.tables import Meeting
+    from coop.resolutions.tables import WrittenResolution
     from coop.votes.tables import Vote
 
     vote = run(Vote.select(Vote.id).where(Vote.organisation.slug == slug).first())
     pool = run(BudgetPool.select(BudgetPool.public_id).where(BudgetPool.organisation.slug == slug).first())
-    return {"org_slug": slug, "vote_id": str(vote["id"]), "pool_id": str(pool["public_id"])}
+    meeting = run(Meeting.select(Meeting.public_id).where(Meeting.organisation.slug == slug).first())
+    resolution = run(
+        WrittenResolution.select(WrittenResolution.public_id)
+        .where(WrittenResolution.organisation.slug == slug)
+        .first()
+    )
+    return {
+        "org_slug": slug,
+        "vote_id": str(vote["id"]),
+        "pool_id": str(pool["public_id"]),
+        "meeting_id": str(meeting["public_id"]),
+        "resolution_id": str(resolution["public_id"]),
+    }
 
 
-def _give_northfield_a_vote_and_a_pool() -> None:
-    """The demo's second organisation has neither; the matrix needs B's records to aim at."""
+def _give_northfield_records() -> None:
+    """The demo's second organisation has no vote, pool, meeting or written resolution; the matrix needs
+    B's records to aim at."""
     from coop.audit.service import SYSTEM
     from coop.budgets.pools import create_pool
+    from coop.meetings.tables import Meeting
     from coop.organisations.tables import Organisation
+    from coop.resolutions.service import Draft, draft_resolution
     from coop.votes.lifecycle import NewVote, create_vote
     from governance.budget import CostRule
 
     org = run(Organisation.select(Organisation.id).where(Organisation.slug == "northfield").first())["id"]
+    # A general meeting (every member of B may see it) and a draft resolution (B's board may see it).
+    run(
+        Meeting.insert(
+            Meeting(organisation=org, kind="general", title="B's meeting", starts_at=datetime.now(UTC))
+        )
+    )
+    run(
+        draft_resolution(
+            org, Draft("B's resolution", "That B resolves.", "", "ordinary", False, False), SYSTEM
+        )
+    )
     closes = datetime.now(UTC) + timedelta(days=7)
     new = NewVote(title="B's vote", question="?", kind="motion", purpose="general", closes_at=closes)
     run(create_vote(org, new, actor=SYSTEM))
@@ -65,12 +93,12 @@ def _fill(path: str, ids: dict[str, str]) -> str:
 
 def test_a_token_for_one_organisation_gets_404_for_every_resource_of_another(demo, client):
     # Priya is a director in both; her Riverside token must see nothing of Northfield's, however asked.
-    _give_northfield_a_vote_and_a_pool()
+    _give_northfield_records()
     token = make_token("priya@riverside.example", "riverside", write=True)
     riverside, northfield = _ids("riverside"), _ids("northfield")
     for method, path in _operations(client):
         for ids in (northfield, {**northfield, "org_slug": "riverside"}):
-            if ids["org_slug"] == "riverside" and not re.search(r"\{(vote|pool)_id", path):
+            if ids["org_slug"] == "riverside" and not re.search(r"\{(vote|pool|meeting|resolution)_id", path):
                 continue  # nothing of Northfield's in this address
             url = _fill(path, ids)
             response = client.request(
