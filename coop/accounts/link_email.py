@@ -16,8 +16,7 @@ from coop.urls import absolute_url
 class LinkEmail:
     subject: str
     asked: str  # who asked for it, e.g. "Someone asked to reset the password for your coop account."
-    within: str  # how long the link lasts, e.g. "1 hour"
-    to_do: str  # what opening it does, e.g. "choose a new password"
+    opening: str  # how long the link lasts and what it does, e.g. "within 1 hour to choose a new password"
     not_you: str  # what stays as it was if it was not them
 
 
@@ -29,7 +28,7 @@ async def send_link_email(settings: Settings, to: str, name: str, path: str, tex
         to=to,
         subject=text.subject,
         body=(
-            f"Hello {name},\n\n{text.asked} If it was you, open this link within {text.within} to "
-            f"{text.to_do}:\n\n{link}\n\nIf it was not you, you can ignore this email. {text.not_you}\n"
+            f"Hello {name},\n\n{text.asked} If it was you, open this link {text.opening}:\n\n{link}\n\n"
+            f"If it was not you, you can ignore this email. {text.not_you}\n"
         ),
     )

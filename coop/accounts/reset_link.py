@@ -21,8 +21,7 @@ from coop.jobs.worker import JobContext
 RESET_EMAIL = LinkEmail(
     subject="Reset your coop password",
     asked="Someone asked to reset the password for your coop account.",
-    within="1 hour",
-    to_do="choose a new password",
+    opening="within 1 hour to choose a new password",
     not_you="Your password has not changed.",
 )
 

@@ -41,8 +41,7 @@ EXPIRED = "This link has expired or has already been used. Sign up again to get 
 SIGN_UP_EMAIL = LinkEmail(
     subject="Confirm your email address for coop",
     asked="Someone signed up for coop with this email address to start an organisation.",
-    within="24 hours",
-    to_do="confirm your email address and carry on",
+    opening="within 24 hours to confirm your email address and carry on",
     not_you="No account is made until the link is opened.",
 )
 FORGET_BATCH = 500

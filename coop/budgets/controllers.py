@@ -4,7 +4,8 @@ recording money in and payments out, each binding form through a check-your-answ
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -15,7 +16,7 @@ from litestar.response import Template
 from coop import clock
 from coop.actor import actor_of
 from coop.budgets import contributions, errors, ledger, payee_window, payments, pool_pages, pools
-from coop.budgets.check_step import form_or_check_page, unless_checked
+from coop.budgets.check_step import CheckStep
 from coop.budgets.commitments import Commitments
 from coop.budgets.forms import (
     check_token,
@@ -259,21 +260,23 @@ class BudgetController(Controller):
             {**context, "form": {"idempotency_key": ledger.new_idempotency_key()}},
         )
 
-    @post("/{pool_id:str}/money-in/check", name="budget_money_in_check", guards=[requires_manager])
-    async def money_in_check(
-        self, request: Request[Any, Any, Any], pool_id: FromPath[str], settings: NamedDependency[Settings]
-    ) -> Template:
+    async def _money_in_step(
+        self, request: Request[Any, Any, Any], pool_id: str, settings: Settings
+    ) -> CheckStep:
+        """The money-in form as posted (its context has the pool), for its check page and for recording it."""
         pool = await pool_or_404(request, pool_id)
         context = await self._contribution_context(request, pool)
         form = await request.form()
         data = read_contribution_form(form, {int(a["id"]) for a in context["accounts"]})
-        return await form_or_check_page(
-            request,
-            "budgets/money_in.html",
-            {**context, "form": form},
-            data,
-            lambda: _money_in_check_page(request, context, data, form, settings),
-        )
+        check = partial(_money_in_check_page, request, context, data, form, settings)
+        as_sent = {**context, "form": form}
+        return CheckStep("budgets/money_in.html", "contribution", as_sent, data, check)
+
+    @post("/{pool_id:str}/money-in/check", name="budget_money_in_check", guards=[requires_manager])
+    async def money_in_check(
+        self, request: Request[Any, Any, Any], pool_id: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Template:
+        return await (await self._money_in_step(request, pool_id, settings)).page(request)
 
     @post(
         "/{pool_id:str}/money-in",
@@ -285,20 +288,10 @@ class BudgetController(Controller):
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
         org = current_org(request)
-        pool = await pool_or_404(request, pool_id)
-        context = await self._contribution_context(request, pool)
-        form = await request.form()
-        data = read_contribution_form(form, {int(a["id"]) for a in context["accounts"]})
-        if shown := await unless_checked(
-            request,
-            "budgets/money_in.html",
-            {**context, "form": form},
-            data,
-            lambda: _money_in_check_page(request, context, data, form, settings),
-            secret=settings.secret_key,
-            kind="contribution",
-            refused=context,  # refused: the form again, every reason by the amount
-        ):
+        step = await self._money_in_step(request, pool_id, settings)
+        pool, data = step.context["pool"], cast(Any, step.data)
+        # Refused: the form again, every reason by the amount.
+        if shown := await step.unless_checked(request, settings.secret_key):
             return shown
         assert data.period_start is not None and data.period_end is not None
         result = await contributions.record_contribution(
@@ -381,21 +374,23 @@ class BudgetController(Controller):
                 data.errors["amount"] = error.violations[0].message
         return data, shares
 
-    @post("/{pool_id:str}/pay/check", name="budget_pay_check", guards=[requires_manager])
-    async def pay_check(
-        self, request: Request[Any, Any, Any], pool_id: FromPath[str], settings: NamedDependency[Settings]
-    ) -> Template:
+    async def _payment_step(
+        self, request: Request[Any, Any, Any], pool_id: str, settings: Settings
+    ) -> CheckStep:
+        """The payment form as posted (its context has the pool), with the split it makes, for its check
+        page and for recording it."""
         pool = await pool_or_404(request, pool_id)
         context = await self._payment_context(request, pool)
         form = await request.form()
         data, shares = await self._read_payment(request, pool, context, form)
-        return await form_or_check_page(
-            request,
-            "budgets/pay.html",
-            {**context, "form": form},
-            data,
-            lambda: _pay_check_page(request, context, data, shares, form, settings),
-        )
+        check = partial(_pay_check_page, request, context, data, shares, form, settings)
+        return CheckStep("budgets/pay.html", "payment", {**context, "form": form}, data, check)
+
+    @post("/{pool_id:str}/pay/check", name="budget_pay_check", guards=[requires_manager])
+    async def pay_check(
+        self, request: Request[Any, Any, Any], pool_id: FromPath[str], settings: NamedDependency[Settings]
+    ) -> Template:
+        return await (await self._payment_step(request, pool_id, settings)).page(request)
 
     @post(
         "/{pool_id:str}/pay",
@@ -407,20 +402,10 @@ class BudgetController(Controller):
         self, request: Request[Any, Any, Any], pool_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
         org = current_org(request)
-        pool = await pool_or_404(request, pool_id)
-        context = await self._payment_context(request, pool)
-        form = await request.form()
-        data, shares = await self._read_payment(request, pool, context, form)
-        if shown := await unless_checked(
-            request,
-            "budgets/pay.html",
-            {**context, "form": form},
-            data,
-            lambda: _pay_check_page(request, context, data, shares, form, settings),
-            secret=settings.secret_key,
-            kind="payment",
-            refused=context,  # refused: the form again, every reason by the amount
-        ):
+        step = await self._payment_step(request, pool_id, settings)
+        pool, data = step.context["pool"], cast(Any, step.data)
+        # Refused: the form again, every reason by the amount.
+        if shown := await step.unless_checked(request, settings.secret_key):
             return shown
         result = await payments.request_payment(
             org.organisation_id, int(pool["id"]), data.request(), actor=actor_of(request)

@@ -5,7 +5,8 @@ Individual amounts are shown only to the managers and to each person for their o
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -16,7 +17,7 @@ from litestar.response import Template
 from coop import clock
 from coop.actor import actor_of
 from coop.budgets import errors, ledger, payee_window
-from coop.budgets.check_step import form_or_check_page, unless_checked
+from coop.budgets.check_step import CheckStep
 from coop.budgets.forms import check_token
 from coop.commissioning import contracts, funding, invoices, pages, proposals, providers, ratings, rows
 from coop.commissioning.forms import (
@@ -155,8 +156,10 @@ class CommissioningController(Controller):
         return render(request, "commissioning/proposal_new.html", {**context, "form": form})
 
     async def _read_proposal(
-        self, request: Request[Any, Any, Any], offer_id: str
-    ) -> tuple[dict[str, Any], Any, Any, dict[int, int]]:
+        self, request: Request[Any, Any, Any], offer_id: str, settings: Settings
+    ) -> CheckStep:
+        """The proposal form as posted (its context has the pool and the offer), with the split it makes,
+        for its check page and for making it."""
         form = await request.form()
         context = await self._proposal_context(request, offer_id, str(form.get("pool", "")))
         if context["pool"] is None:
@@ -191,7 +194,9 @@ class CommissioningController(Controller):
             **{k: form.get(k) for k in form},
             "participants": [str(p) for p in data.participants],
         }
-        return context, form, data, shares
+        check = partial(self._proposal_check_page, request, context, data, shares, settings)
+        about = {"offer": str(context["offer"]["public_id"]), "pool": str(context["pool"]["public_id"])}
+        return CheckStep("commissioning/proposal_new.html", "proposal", context, data, check, about)
 
     @staticmethod
     def _details(data: Any) -> proposals.ProposalDetails:
@@ -242,32 +247,17 @@ class CommissioningController(Controller):
     async def proposal_check(
         self, request: Request[Any, Any, Any], offer_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Template:
-        context, _, data, shares = await self._read_proposal(request, offer_id)
-        return await form_or_check_page(
-            request,
-            "commissioning/proposal_new.html",
-            context,
-            data,
-            lambda: self._proposal_check_page(request, context, data, shares, settings),
-        )
+        return await (await self._read_proposal(request, offer_id, settings)).page(request)
 
     @post("/offers/{offer_id:str}/propose", name="proposal_post", guards=[requires_manager], opt=REFUSED)
     async def proposal_create(
         self, request: Request[Any, Any, Any], offer_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
         org = current_org(request)
-        context, _, data, shares = await self._read_proposal(request, offer_id)
-        if shown := await unless_checked(
-            request,
-            "commissioning/proposal_new.html",
-            context,
-            data,
-            lambda: self._proposal_check_page(request, context, data, shares, settings),
-            secret=settings.secret_key,
-            kind="proposal",
-            extra={"offer": str(context["offer"]["public_id"]), "pool": str(context["pool"]["public_id"])},
-            refused={"back": f"{_base(org.slug)}/offers/{offer_id}/propose"},
-        ):
+        step = await self._read_proposal(request, offer_id, settings)
+        context, data = step.context, cast(Any, step.data)
+        back = {"back": f"{_base(org.slug)}/offers/{offer_id}/propose"}
+        if shown := await step.unless_checked(request, settings.secret_key, refused=back):
             return shown
         public_id = await proposals.create_proposal(
             org.organisation_id,
@@ -396,8 +386,9 @@ class CommissioningController(Controller):
         )
 
     async def _read_invoice(
-        self, request: Request[Any, Any, Any], contract_id: str
-    ) -> tuple[dict[str, Any], Any, Any]:
+        self, request: Request[Any, Any, Any], contract_id: str, settings: Settings
+    ) -> CheckStep:
+        """The invoice form as posted, for its check page and for recording it."""
         context = await self._contract_context(request, contract_id)
         form = await request.form()
         data = read_invoice_form(form)
@@ -408,20 +399,15 @@ class CommissioningController(Controller):
                 .violations[0]
                 .message
             )
-        return {**context, "form": form}, form, data
+        as_sent = {**context, "form": form}
+        check = partial(self._invoice_check_page, request, as_sent, data, form, settings)
+        return CheckStep("commissioning/invoice_new.html", "invoice", as_sent, data, check)
 
     @post("/contracts/{contract_id:str}/invoices/check", name="invoice_check", guards=[requires_manager])
     async def invoice_check(
         self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Template:
-        context, form, data = await self._read_invoice(request, contract_id)
-        return await form_or_check_page(
-            request,
-            "commissioning/invoice_new.html",
-            context,
-            data,
-            lambda: self._invoice_check_page(request, context, data, form, settings),
-        )
+        return await (await self._read_invoice(request, contract_id, settings)).page(request)
 
     @post(
         "/contracts/{contract_id:str}/invoices",
@@ -433,17 +419,10 @@ class CommissioningController(Controller):
         self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
         org = current_org(request)
-        context, form, data = await self._read_invoice(request, contract_id)
-        if shown := await unless_checked(
-            request,
-            "commissioning/invoice_new.html",
-            context,
-            data,
-            lambda: self._invoice_check_page(request, context, data, form, settings),
-            secret=settings.secret_key,
-            kind="invoice",
-            refused=context,  # refused: the form again, every reason by the amount
-        ):
+        step = await self._read_invoice(request, contract_id, settings)
+        data = cast(Any, step.data)
+        # Refused: the form again, every reason by the amount.
+        if shown := await step.unless_checked(request, settings.secret_key):
             return shown
         await invoices.record_invoice(
             org.organisation_id,
