@@ -12,33 +12,25 @@ import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 
+from bench.seeding import in_database, new_vote, riverside_id
+
 BATCH = 500
 
 
 async def setup(voters: int, secret: str) -> int:
-    from coop.audit.service import SYSTEM
-    from coop.db import close_database, open_database
-    from coop.organisations.tables import Organisation
-    from coop.votes.lifecycle import NewVote, create_vote, open_vote
+    return await in_database(lambda: _setup(voters, secret), use_pool=True)
 
-    await open_database()
-    try:
-        org = await Organisation.select(Organisation.id).where(Organisation.slug == "riverside").first()
-        org_id = int(org["id"])
-        moment = datetime.now(UTC)
-        await add_casters(org_id, 0, voters, secret, moment)
-        new = NewVote(
-            title="Benchmark: should we commission the shared PA service?",
-            question="Should we commission a shared personal assistant service?",
-            kind="motion",
-            purpose="general",
-            closes_at=moment + timedelta(days=1),
-        )
-        vote_id = await create_vote(org_id, new, actor=SYSTEM)
-        await open_vote(org_id, vote_id, now=moment, actor=SYSTEM)
-        return vote_id
-    finally:
-        await close_database()
+
+async def _setup(voters: int, secret: str) -> int:
+    from coop.audit.service import SYSTEM
+    from coop.votes.lifecycle import open_vote
+
+    org_id = await riverside_id()
+    moment = datetime.now(UTC)
+    await add_casters(org_id, 0, voters, secret, moment)
+    vote_id = await new_vote(org_id, "Benchmark: should we commission the shared PA service?", moment)
+    await open_vote(org_id, vote_id, now=moment, actor=SYSTEM)
+    return vote_id
 
 
 async def add_casters(org_id: int, start: int, stop: int, secret: str, moment: datetime) -> None:

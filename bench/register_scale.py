@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import re
 import secrets
 import signal
@@ -35,8 +34,6 @@ from typing import Any
 from bench.http_bench import (
     DEMO_PASSWORD,
     HOST,
-    RESULTS_DIR,
-    ROOT,
     VENV_BIN,
     BenchError,
     Server,
@@ -47,6 +44,7 @@ from bench.http_bench import (
     run_checked,
     sign_in,
 )
+from bench.seeding import in_database, riverside_id, save_report
 
 SECRETARY = "helen@riverside.example"  # sees the register and the pools in the demo organisation
 SEED_BATCH = 1_000  # rows per INSERT: 8 values each, well under PostgreSQL's 32,767 parameters
@@ -57,30 +55,21 @@ SEED_BATCH = 1_000  # rows per INSERT: 8 values each, well under PostgreSQL's 32
 
 async def seed(members: int) -> int:
     """Grow the demo organisation `riverside` to `members` entries, SEED_BATCH rows per transaction."""
-    os.environ.setdefault("PICCOLO_CONF", "coop.piccolo_conf")
-    from coop.db import close_database, open_database
-
-    await open_database(use_pool=False)
-    try:
-        return await _grow(members)
-    finally:
-        await close_database()  # the persistent SQLite connections' threads would keep the process alive
+    return await in_database(lambda: _grow(members))
 
 
 async def _grow(members: int) -> int:
     from coop.db import write_transaction
     from coop.members.tables import Member
-    from coop.organisations.tables import Organisation
 
-    org = await Organisation.select(Organisation.id).where(Organisation.slug == "riverside").first()
-    assert org is not None, "run `coop demo` first"
-    have = await Member.count().where(Member.organisation == org["id"])
+    org_id = await riverside_id()
+    have = await Member.count().where(Member.organisation == org_id)
     for start in range(have, members, SEED_BATCH):
         async with write_transaction():
             await Member.insert(
                 *(
                     Member(
-                        organisation=org["id"],
+                        organisation=org_id,
                         name=f"Bench member {i:06d}",
                         member_class="budget_holder",
                         admitted_on=date(2024, 1, 1),
@@ -90,7 +79,7 @@ async def _grow(members: int) -> int:
                     for i in range(start, min(start + SEED_BATCH, members))
                 )
             )
-    return int(await Member.count().where(Member.organisation == org["id"]))
+    return int(await Member.count().where(Member.organisation == org_id))
 
 
 # ----------------------------------------------------------------------------------------------- HTTP
@@ -292,11 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         for engine in engines:
             with contextlib.ExitStack() as stack:
                 report["engines"][engine] = bench_engine(engine, sizes, args.rounds, Path(tmp), stack)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"register-scale-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(report, indent=2))
+    out = save_report(report, "register-scale")
     print_report(report)
-    print(f"\nfull record: {out.relative_to(ROOT)}")
+    print(f"\nfull record: {out}")
     return 0
 
 

@@ -39,13 +39,14 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
-from bench.http_bench import HOST, RESULTS_DIR, ROOT, BenchError, Server, run_checked, sign_in
+from bench.http_bench import HOST, BenchError, Server, run_checked, sign_in
 from bench.register_scale import SECRETARY, demo_database, download, engine_log, timed_get
+from bench.seeding import in_database, new_vote, riverside_id, save_report
 
 MEMBER = "jamie@riverside.example"  # a plain member on the roll: the vote page as most people see it
 
@@ -57,31 +58,12 @@ def _peak_mib() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
 
 
-async def _in_database(work: Any) -> dict[str, Any]:
-    os.environ.setdefault("PICCOLO_CONF", "coop.piccolo_conf")
-    from coop.db import close_database, open_database
-
-    await open_database(use_pool=False)
-    try:
-        return dict(await work())
-    finally:
-        await close_database()
-
-
-async def _org_id() -> int:
-    from coop.organisations.tables import Organisation
-
-    org = await Organisation.select(Organisation.id).where(Organisation.slug == "riverside").first()
-    assert org is not None, "run `coop demo` first"
-    return int(org["id"])
-
-
 async def step_seed(members: int, voters: int, secret: str) -> dict[str, Any]:
     """Grow riverside to `members`: plain members (1,000-row INSERTs), then `voters` with sessions."""
     from bench.cast_setup import add_casters
     from bench.register_scale import _grow
 
-    org = await _org_id()
+    org = await riverside_id()
     started = time.perf_counter()
     await _grow(members - voters)
     await add_casters(org, 0, voters, secret, datetime.now(UTC))
@@ -93,19 +75,12 @@ async def step_seed(members: int, voters: int, secret: str) -> dict[str, Any]:
 
 async def step_open() -> dict[str, Any]:
     from coop.audit.service import SYSTEM
-    from coop.votes.lifecycle import NewVote, create_vote, open_vote
+    from coop.votes.lifecycle import open_vote
     from coop.votes.tables import VoteRoll
 
-    org = await _org_id()
+    org = await riverside_id()
     now = datetime.now(UTC)
-    new = NewVote(
-        title="Sized run: should we commission the shared PA service?",
-        question="Should we commission a shared personal assistant service?",
-        kind="motion",
-        purpose="general",
-        closes_at=now + timedelta(days=1),
-    )
-    vote_id = await create_vote(org, new, actor=SYSTEM)
+    vote_id = await new_vote(org, "Sized run: should we commission the shared PA service?", now)
     started = time.perf_counter()
     await open_vote(org, vote_id, now=now, actor=SYSTEM)
     seconds = time.perf_counter() - started
@@ -119,7 +94,7 @@ async def step_close(vote_id: int) -> dict[str, Any]:
     from coop.votes.closing import close_vote
     from coop.votes.records import get_vote
 
-    org = await _org_id()
+    org = await riverside_id()
     vote = await get_vote(org, vote_id)
     assert vote is not None and vote.status == "open"
     started = time.perf_counter()
@@ -138,11 +113,11 @@ async def step_close(vote_id: int) -> dict[str, Any]:
 def run_step(argv: list[str]) -> dict[str, Any]:
     what, *rest = argv
     if what == "seed":
-        return asyncio.run(_in_database(lambda: step_seed(int(rest[0]), int(rest[1]), rest[2])))
+        return asyncio.run(in_database(lambda: step_seed(int(rest[0]), int(rest[1]), rest[2])))
     if what == "open":
-        return asyncio.run(_in_database(step_open))
+        return asyncio.run(in_database(step_open))
     if what == "close":
-        return asyncio.run(_in_database(lambda: step_close(int(rest[0]))))
+        return asyncio.run(in_database(lambda: step_close(int(rest[0]))))
     raise SystemExit(f"unknown step {what}")
 
 
@@ -401,11 +376,9 @@ def main(argv: list[str] | None = None) -> int:
             except BenchError as error:
                 print(f"{engine}: {error}", file=sys.stderr)
                 raise
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"sized-run-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(json.dumps(report, indent=2))
+    out = save_report(report, "sized-run")
     print_report(report)
-    print(f"\nfull record: {out.relative_to(ROOT)}")
+    print(f"\nfull record: {out}")
     return 0
 
 

@@ -4,12 +4,14 @@ Services raise it (or an area's subclass: MembershipError, BudgetError, VoteStat
 controllers do not catch it. `coop.web.handle_refused`, registered once in `create_app`, turns it into the
 form page again (422, error summary, messages by the fields, the values as typed), the htmx fragment of that
 form, or under /api/ an RFC 9457 problem detail. A route names the form page to show with `form_page(...)`
-in its `opt`; a handler adds what the page needs besides the form with `refusal_context(request, ...)`.
+in its `opt`; a handler adds what the page needs besides the form with `refusal_context(request, ...)`, or,
+when that takes queries a request that succeeds should not pay for, with `on_refusal(request, load)`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,3 +102,16 @@ def refusal_context(request: Any, context: Mapping[str, Any] | None = None, **mo
     choices), recorded before calling the service so a refusal can show the page again."""
     state = request.scope.setdefault("state", {})
     state[REFUSAL_CONTEXT] = {**state.get(REFUSAL_CONTEXT, {}), **(context or {}), **more}
+
+
+@asynccontextmanager
+async def on_refusal(request: Any, load: Callable[[], Awaitable[Mapping[str, Any]]]) -> AsyncIterator[None]:
+    """For a form page that needs queries of its own to show again (a member's whole page, say): run the
+    block, and only if it is refused, `load` that context and let the refusal go on to `coop.web`, which
+    shows the route's `form_page` with it. A request that succeeds pays for none of those queries, and the
+    page is still answered in the one place (an exception handler cannot await, so it cannot load them)."""
+    try:
+        yield
+    except Refused:
+        refusal_context(request, await load())
+        raise

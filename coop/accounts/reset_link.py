@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from coop.accounts.link_email import LinkEmail, send_link_email
 from coop.accounts.service import (
     RESET_LINK_LIFETIME,
     RESETS_PER_HOUR_PER_ACCOUNT,
@@ -16,8 +17,13 @@ from coop.accounts.tables import PasswordReset, Person
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.jobs.worker import JobContext
-from coop.mail.service import send_email
-from coop.urls import absolute_url
+
+RESET_EMAIL = LinkEmail(
+    subject="Reset your coop password",
+    asked="Someone asked to reset the password for your coop account.",
+    opening="within 1 hour to choose a new password",
+    not_you="Your password has not changed.",
+)
 
 
 async def send_reset_link(context: JobContext) -> None:
@@ -55,17 +61,7 @@ async def send_reset_link(context: JobContext) -> None:
             )
         )
         await record(AuditEntry("auth.password_reset_requested"), actor)
-        link = absolute_url(settings, f"/password-reset/{token}")
         # Queued in this transaction: the link is stored if and only if its email is on its way.
-        await send_email(
-            settings,
-            to=email,
-            subject="Reset your coop password",
-            body=(
-                f"Hello {person['display_name']},\n\n"
-                "Someone asked to reset the password for your coop account. If it was you, open this link "
-                f"within 1 hour to choose a new password:\n\n{link}\n\n"
-                "If it was not you, you can ignore this email. Your password has not changed.\n"
-            ),
-        )
+        name = person["display_name"]
+        await send_link_email(settings, email, name, f"/password-reset/{token}", RESET_EMAIL)
         await context.finish()

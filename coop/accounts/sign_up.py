@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from coop.accounts.link_email import LinkEmail, send_link_email
 from coop.accounts.passwords import hash_password, hasher_for, password_problem
 from coop.accounts.service import (
     NewSession,
@@ -37,6 +38,12 @@ SIGN_UPS_PER_HOUR_PER_EMAIL = 3
 SIGN_UPS_PER_HOUR_PER_ADDRESS = 10
 """Each sign-up hashes a password (slow on purpose), so one address may ask only so often."""
 EXPIRED = "This link has expired or has already been used. Sign up again to get a new one"
+SIGN_UP_EMAIL = LinkEmail(
+    subject="Confirm your email address for coop",
+    asked="Someone signed up for coop with this email address to start an organisation.",
+    opening="within 24 hours to confirm your email address and carry on",
+    not_you="No account is made until the link is opened.",
+)
 FORGET_BATCH = 500
 FORGET_BATCHES_PER_SWEEP = 20
 """At most this many sign-ups are deleted by one sweep (in batches, each its own short transaction); any
@@ -142,19 +149,8 @@ async def send_sign_up_link(context: JobContext) -> None:
             }
         ).where(SignUp.id == sign_up_id)
         await record(AuditEntry("auth.sign_up_requested"), actor)
-        link = absolute_url(settings, f"/sign-up/verify/{token}")
         # Queued in this transaction: the link is stored if and only if its email is on its way.
-        await send_email(
-            settings,
-            to=email,
-            subject="Confirm your email address for coop",
-            body=(
-                f"Hello {row['display_name']},\n\n"
-                "Someone signed up for coop with this email address to start an organisation. If it was you, "
-                f"open this link within 24 hours to confirm your email address and carry on:\n\n{link}\n\n"
-                "If it was not you, you can ignore this email. No account is made until the link is opened.\n"
-            ),
-        )
+        await send_link_email(settings, email, row["display_name"], f"/sign-up/verify/{token}", SIGN_UP_EMAIL)
         await context.finish()
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from coop.boards.tables import Directorship
-from coop.db import write_transaction
 from coop.jobs.queue import NewJob, enqueue
 from coop.jobs.worker import JobContext
-from coop.members.notices import Notice, send_notice
-from coop.members.tables import RoleGrant
+from coop.members.notice_jobs import send_to_secretaries
+from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.template_filters import long_date
@@ -80,14 +79,6 @@ async def remind_term_end(context: JobContext) -> None:
     if row is None or row["ceased_on"] is not None or row["term_end"] is None:
         return  # ended meanwhile: nothing to remind about
     organisation_id = int(payload["organisation"])
-    secretaries = [
-        int(r["member"])
-        for r in await RoleGrant.select(RoleGrant.member).where(
-            (RoleGrant.member.organisation == organisation_id)
-            & (RoleGrant.role == "secretary")
-            & RoleGrant.revoked_at.is_null()
-        )
-    ]
     constitution = await constitution_of(organisation_id)
     limit = constitution.board.max_consecutive_terms
     retire_note = (
@@ -98,6 +89,4 @@ async def remind_term_end(context: JobContext) -> None:
     notice = term_end_notice(
         str(row["name"]), row["term_end"], str(row["slug"]), context.settings, retire_note
     )
-    async with write_transaction():
-        await send_notice(context.settings, organisation_id, secretaries, notice)
-        await context.finish()
+    await send_to_secretaries(context, organisation_id, notice)

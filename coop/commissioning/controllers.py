@@ -5,7 +5,8 @@ Individual amounts are shown only to the managers and to each person for their o
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -16,7 +17,8 @@ from litestar.response import Template
 from coop import clock
 from coop.actor import actor_of
 from coop.budgets import errors, ledger, payee_window
-from coop.budgets.forms import check_token, check_token_ok
+from coop.budgets.check_step import CheckStep
+from coop.budgets.forms import check_token
 from coop.commissioning import contracts, funding, invoices, pages, proposals, providers, ratings, rows
 from coop.commissioning.forms import (
     read_invoice_form,
@@ -154,8 +156,10 @@ class CommissioningController(Controller):
         return render(request, "commissioning/proposal_new.html", {**context, "form": form})
 
     async def _read_proposal(
-        self, request: Request[Any, Any, Any], offer_id: str
-    ) -> tuple[dict[str, Any], Any, Any, dict[int, int]]:
+        self, request: Request[Any, Any, Any], offer_id: str, settings: Settings
+    ) -> CheckStep:
+        """The proposal form as posted (its context has the pool and the offer), with the split it makes,
+        for its check page and for making it."""
         form = await request.form()
         context = await self._proposal_context(request, offer_id, str(form.get("pool", "")))
         if context["pool"] is None:
@@ -165,6 +169,8 @@ class CommissioningController(Controller):
         )
         shares: dict[int, int] = {}
         if not data.errors:
+            # Caught here, not by coop.web's one mapping, on purpose: a split the rules refuse is one
+            # more error beside the form's own and the funding problems below, all shown on one page.
             try:
                 shares = await proposals.proposal_shares(
                     context["pool"], context["offer"], self._details(data)
@@ -188,7 +194,9 @@ class CommissioningController(Controller):
             **{k: form.get(k) for k in form},
             "participants": [str(p) for p in data.participants],
         }
-        return context, form, data, shares
+        check = partial(self._proposal_check_page, request, context, data, shares, settings)
+        about = {"offer": str(context["offer"]["public_id"]), "pool": str(context["pool"]["public_id"])}
+        return CheckStep("commissioning/proposal_new.html", "proposal", context, data, check, about)
 
     @staticmethod
     def _details(data: Any) -> proposals.ProposalDetails:
@@ -239,27 +247,18 @@ class CommissioningController(Controller):
     async def proposal_check(
         self, request: Request[Any, Any, Any], offer_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Template:
-        context, _, data, shares = await self._read_proposal(request, offer_id)
-        if data.errors:
-            return form_errors_page(request, "commissioning/proposal_new.html", data.errors, context)
-        return await self._proposal_check_page(request, context, data, shares, settings)
+        return await (await self._read_proposal(request, offer_id, settings)).page(request)
 
     @post("/offers/{offer_id:str}/propose", name="proposal_post", guards=[requires_manager], opt=REFUSED)
     async def proposal_create(
         self, request: Request[Any, Any, Any], offer_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
         org = current_org(request)
-        context, form, data, shares = await self._read_proposal(request, offer_id)
-        if data.errors:
-            return form_errors_page(request, "commissioning/proposal_new.html", data.errors, context)
-        payload = {
-            **data.payload(),
-            "offer": str(context["offer"]["public_id"]),
-            "pool": str(context["pool"]["public_id"]),
-        }
-        if not check_token_ok(settings.secret_key, "proposal", payload, str(form.get("check", ""))):
-            return await self._proposal_check_page(request, context, data, shares, settings)
-        refusal_context(request, back=f"{_base(org.slug)}/offers/{offer_id}/propose")
+        step = await self._read_proposal(request, offer_id, settings)
+        context, data = step.context, cast(Any, step.data)
+        back = {"back": f"{_base(org.slug)}/offers/{offer_id}/propose"}
+        if shown := await step.unless_checked(request, settings.secret_key, refused=back):
+            return shown
         public_id = await proposals.create_proposal(
             org.organisation_id,
             context["pool"],
@@ -387,8 +386,9 @@ class CommissioningController(Controller):
         )
 
     async def _read_invoice(
-        self, request: Request[Any, Any, Any], contract_id: str
-    ) -> tuple[dict[str, Any], Any, Any]:
+        self, request: Request[Any, Any, Any], contract_id: str, settings: Settings
+    ) -> CheckStep:
+        """The invoice form as posted, for its check page and for recording it."""
         context = await self._contract_context(request, contract_id)
         form = await request.form()
         data = read_invoice_form(form)
@@ -399,16 +399,15 @@ class CommissioningController(Controller):
                 .violations[0]
                 .message
             )
-        return {**context, "form": form}, form, data
+        as_sent = {**context, "form": form}
+        check = partial(self._invoice_check_page, request, as_sent, data, form, settings)
+        return CheckStep("commissioning/invoice_new.html", "invoice", as_sent, data, check)
 
     @post("/contracts/{contract_id:str}/invoices/check", name="invoice_check", guards=[requires_manager])
     async def invoice_check(
         self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Template:
-        context, form, data = await self._read_invoice(request, contract_id)
-        if data.errors:
-            return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
-        return await self._invoice_check_page(request, context, data, form, settings)
+        return await (await self._read_invoice(request, contract_id, settings)).page(request)
 
     @post(
         "/contracts/{contract_id:str}/invoices",
@@ -420,12 +419,11 @@ class CommissioningController(Controller):
         self, request: Request[Any, Any, Any], contract_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
         org = current_org(request)
-        context, form, data = await self._read_invoice(request, contract_id)
-        if data.errors:
-            return form_errors_page(request, "commissioning/invoice_new.html", data.errors, context)
-        if not check_token_ok(settings.secret_key, "invoice", data.payload(), str(form.get("check", ""))):
-            return await self._invoice_check_page(request, context, data, form, settings)
-        refusal_context(request, context)  # refused: the form again, every reason by the amount
+        step = await self._read_invoice(request, contract_id, settings)
+        data = cast(Any, step.data)
+        # Refused: the form again, every reason by the amount.
+        if shown := await step.unless_checked(request, settings.secret_key):
+            return shown
         await invoices.record_invoice(
             org.organisation_id,
             contract_id,

@@ -11,8 +11,8 @@ from coop.db import write_transaction
 from coop.documents.compliance import upcoming_deadlines
 from coop.jobs.queue import NewJob, enqueue
 from coop.jobs.worker import JobContext
-from coop.members.notices import Notice, send_notice
-from coop.members.tables import RoleGrant
+from coop.members.notice_jobs import send_to_secretaries
+from coop.members.notices import Notice
 from coop.organisations.tables import Organisation
 from coop.settings import Settings
 from coop.template_filters import long_date
@@ -90,14 +90,6 @@ async def remind(context: JobContext) -> None:
     org = await Organisation.select(Organisation.slug).where(Organisation.id == organisation_id).first()
     if org is None:
         return
-    secretaries = [
-        int(r["member"])
-        for r in await RoleGrant.select(RoleGrant.member).where(
-            (RoleGrant.member.organisation == organisation_id)
-            & (RoleGrant.role == "secretary")
-            & RoleGrant.revoked_at.is_null()
-        )
-    ]
     notice = reminder_notice(
         str(payload["title"]),
         date.fromisoformat(str(payload["due"])),
@@ -105,6 +97,4 @@ async def remind(context: JobContext) -> None:
         str(org["slug"]),
         context.settings,
     )
-    async with write_transaction():
-        await send_notice(context.settings, organisation_id, secretaries, notice)
-        await context.finish()
+    await send_to_secretaries(context, organisation_id, notice)

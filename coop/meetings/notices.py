@@ -22,7 +22,8 @@ from coop.meetings.service import (
     voting_strength,
 )
 from coop.meetings.tables import Meeting
-from coop.members.notices import Notice, send_notice
+from coop.members.notice_jobs import BATCH, send_batch
+from coop.members.notices import Notice, Sent
 from coop.organisations.service import OrgContext, constitution_of
 from coop.organisations.tables import Organisation
 from coop.template_filters import LONDON, date_time
@@ -236,8 +237,8 @@ async def send_notice_batch(context: JobContext) -> None:
     start = datetime.combine(meeting.notice_send_on, time(7, 0), tzinfo=LONDON)
     if context.now < start:
         raise NotYet(start)
-    after = int(payload["after"])
-    batch = await invitee_ids(meeting, after)
+    send_on = meeting.notice_send_on
+    batch = await invitee_ids(meeting, int(payload["after"]), BATCH)
     org = (
         await Organisation.select(Organisation.slug, Organisation.name)
         .where(Organisation.id == meeting.organisation_id)
@@ -247,9 +248,8 @@ async def send_notice_batch(context: JobContext) -> None:
     link = f"{context.settings.base_url}/o/{org['slug']}/meetings/{meeting.public_id}"
     notice = notice_text(meeting, await agenda(meeting), link, org["name"])
     sent_on = context.now.astimezone(LONDON).date()
-    async with write_transaction():
-        sent = await send_notice(context.settings, meeting.organisation_id, batch, notice)
-        last = len(batch) < 200
+
+    async def settle(sent: Sent, last: bool) -> None:
         await Meeting.update(
             {
                 Meeting.notice_emails: Meeting.notice_emails + sent.emails,
@@ -269,9 +269,15 @@ async def send_notice_batch(context: JobContext) -> None:
                 ),
                 SYSTEM,
             )
-        else:
-            await enqueue(notice_job(meeting, meeting.notice_send_on, batch[-1]))
-        await context.finish()
+
+    await send_batch(
+        context,
+        meeting.organisation_id,
+        batch,
+        notice,
+        lambda last: notice_job(meeting, send_on, last),
+        settle=settle,
+    )
 
 
 # --- how the notice stands --------------------------------------------------------------------------------

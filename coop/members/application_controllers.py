@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.actor import actor_of
+from coop.errors import form_page, on_refusal
 from coop.form_values import form_text
 from coop.guards import current_org, requires_member
 from coop.members import (
@@ -22,7 +23,7 @@ from coop.members.guards import requires_board
 from coop.members.words import CONTACT_BY, STATUSES
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 
 class ApplicationController(Controller):
@@ -58,30 +59,28 @@ class ApplicationController(Controller):
         self,
         request: Request[Any, Any, Any],
         application_id: str,
-        errors: dict[str, str] | None = None,
         form: dict[str, str] | None = None,
         template: str = "members/application.html",
     ) -> Template:
-        """The application again, with the errors. Refusals are caught here, not left to coop.web:
-        the page needs queries (the application and the constitution)
-        that a request which succeeds should not pay for before the service call."""
+        return render(request, template, await self._context(request, application_id, form))
+
+    async def _context(
+        self, request: Request[Any, Any, Any], application_id: str, form: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         org = current_org(request)
         application = await applications.application_in_org(org, application_id)
         if application is None:
             raise NotFoundException()
         constitution = await constitution_of(org.organisation_id)
-        context = {
+        return {
             "application": application,
             "constitution": constitution,
             "statuses": STATUSES,
             "contact_by": CONTACT_BY,
             "form": form or {},
         }
-        if errors:
-            return form_errors_page(request, template, errors, context)
-        return render(request, template, context)
 
-    @post("/{application_id:str}", name="application_decide")
+    @post("/{application_id:str}", name="application_decide", opt=form_page("members/application.html"))
     async def decide(
         self,
         request: Request[Any, Any, Any],
@@ -103,15 +102,19 @@ class ApplicationController(Controller):
                 if values["decision"] == "more_info"
                 else "Enter the reason for refusing"
             )
-        if errors:
-            return await self._page(request, application_id, errors, values)
-        if form_text(form, "confirmed") != "yes":
-            # Check before anything binding: show what will happen, then confirm.
-            return await self._page(request, application_id, None, values, "members/application_check.html")
-        try:
+
+        async def load() -> dict[str, Any]:
+            # The application's page again (coop.web shows it, with the errors); its queries run only
+            # when the decision is refused, not before every decision.
+            return await self._context(request, application_id, values)
+
+        async with on_refusal(request, load):
+            if errors:
+                raise MembershipError(errors)
+            if form_text(form, "confirmed") != "yes":
+                # Check before anything binding: show what will happen, then confirm.
+                return await self._page(request, application_id, values, "members/application_check.html")
             await applications.decide_application(
                 org, application, values["decision"], values["message"], actor_of(request), settings
             )
-        except MembershipError as exc:
-            return await self._page(request, application_id, exc.errors, values)
         return redirect(request, f"/o/{org.slug}/applications/{application_id}?decided=1")

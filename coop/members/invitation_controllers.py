@@ -14,55 +14,50 @@ from coop import clock
 from coop.accounts.passwords import MIN_LENGTH
 from coop.accounts.service import CurrentSession
 from coop.actor import actor_of
+from coop.errors import form_page, on_refusal
 from coop.form_values import form_text
 from coop.guards import current_org, requires_member
 from coop.members import (
     invitations,
 )
-from coop.members.errors import MembershipError
 from coop.members.guards import PUBLIC, requires_board
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 
 class InvitationAdminController(Controller):
     path = "/o/{org_slug:str}/invitations"
     guards = [requires_member, requires_board]
 
-    async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        errors: dict[str, str] | None = None,
-        form: dict[str, str] | None = None,
-        page: int = 1,
-    ) -> Template:
-        """The invitations list again, with the errors. Refusals are caught here, not left to coop.web:
-        the page needs queries (a page of invitations)
-        that a request which succeeds should not pay for before the service call."""
+    async def _context(
+        self, request: Request[Any, Any, Any], form: dict[str, str] | None = None, page: int = 1
+    ) -> dict[str, Any]:
         org = current_org(request)
-        page_of = await invitations.invitations_page(org.organisation_id, page)
-        context = {
-            "invitations": page_of,
+        return {
+            "invitations": await invitations.invitations_page(org.organisation_id, page),
             "constitution": await constitution_of(org.organisation_id),
             "form": form or {},
             "now": clock.now(),
         }
-        if errors:
-            return form_errors_page(request, "members/invitations.html", errors, context)
-        return render(request, "members/invitations.html", context)
 
     @get("/", name="invitations")
     async def index(self, request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
-        return await self._page(request, page=page)
+        return render(request, "members/invitations.html", await self._context(request, page=page))
 
-    @post("/", name="invitations_post")
+    @post("/", name="invitations_post", opt=form_page("members/invitations.html"))
     async def create(
         self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
     ) -> Response[Any]:
         form = await request.form()
         values = {k: form_text(form, k, 400) for k in ("name", "email", "member_class")}
-        try:
+
+        async def load() -> dict[str, Any]:
+            # The list again (coop.web shows it, with the errors); its page of invitations is read only
+            # when the invitation is refused.
+            return await self._context(request, values)
+
+        async with on_refusal(request, load):
             await invitations.invite(
                 current_org(request),
                 values["name"],
@@ -71,8 +66,6 @@ class InvitationAdminController(Controller):
                 actor_of(request),
                 settings,
             )
-        except MembershipError as exc:
-            return await self._page(request, exc.errors, values)
         return redirect(request, f"/o/{current_org(request).slug}/invitations?sent=1")
 
     @post("/{invitation_id:str}/revoke", name="invitation_revoke")
@@ -88,7 +81,7 @@ class InvitationController(Controller):
     @route(
         "/{token:str}",
         http_method=[HttpMethod.GET, HttpMethod.POST],
-        opt=PUBLIC,
+        opt=form_page("members/invitation.html", **PUBLIC),
         name="invitation",
         media_type=MediaType.HTML,  # found by the browser journey: without it the page came as plain text
     )
@@ -105,15 +98,16 @@ class InvitationController(Controller):
         return await self._page(request, token, invitation)
 
     async def _page(
-        self,
-        request: Request[Any, Any, Any],
-        token: str,
-        invitation: dict[str, Any] | None,
-        errors: dict[str, str] | None = None,
+        self, request: Request[Any, Any, Any], token: str, invitation: dict[str, Any] | None
     ) -> Template:
+        return render(request, "members/invitation.html", await self._context(request, token, invitation))
+
+    async def _context(
+        self, request: Request[Any, Any, Any], token: str, invitation: dict[str, Any] | None
+    ) -> dict[str, Any]:
         current = request.scope.get("user")
         has_account = invitation is not None and await invitations.invitee_has_account(invitation)
-        context = {
+        return {
             "invitation": invitation,
             "token": token,
             "has_account": has_account,
@@ -122,9 +116,6 @@ class InvitationController(Controller):
             and current.email == invitation["email"],
             "min_length": MIN_LENGTH,
         }
-        if errors:
-            return form_errors_page(request, "members/invitation.html", errors, context)
-        return render(request, "members/invitation.html", context)
 
     async def accept(
         self, request: Request[Any, Any, Any], token: FromPath[str], settings: NamedDependency[Settings]
@@ -134,7 +125,11 @@ class InvitationController(Controller):
             return await self._page(request, token, None)
         form = await request.form()
         current = request.scope.get("user")
-        try:
+
+        async def load() -> dict[str, Any]:
+            return await self._context(request, token, invitation)
+
+        async with on_refusal(request, load):
             if isinstance(current, CurrentSession) and current.email == invitation["email"]:
                 await invitations.accept_invitation(invitation, current.person_id, actor_of(request))
                 return redirect(request, f"/o/{invitation['org_slug']}/me?welcome=1")
@@ -144,6 +139,4 @@ class InvitationController(Controller):
             ):
                 # They already have an account: sign in first, then come back to this link.
                 return redirect(request, f"/sign-in?next=/invitations/{token}")
-        except MembershipError as exc:
-            return await self._page(request, token, invitation, exc.errors)
         return redirect(request, f"/sign-in?next=/o/{invitation['org_slug']}/me&joined=1")

@@ -4,6 +4,7 @@ actions are recorded as assisted)."""
 from __future__ import annotations
 
 import json
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from litestar.response import Template
 from coop import clock
 from coop.accounts.service import CurrentSession
 from coop.actor import actor_of
+from coop.errors import form_page, on_refusal
 from coop.form_values import form_text, read_date, whole_number
 from coop.guards import current_org, requires_member
 from coop.members import (
@@ -34,7 +36,7 @@ from coop.members.words import CONTACT_BY, FACTS, NEEDS
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.urls import org_path
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -95,26 +97,31 @@ class MyMembershipController(Controller):
         data = await personal_data.personal_data(org, org.member_id)
         return render(request, "members/my_data.html", {"data": data, "base": _base(request)})
 
-    async def _errors(
-        self, request: Request[Any, Any, Any], template: str, errors: dict[str, str], form: dict[str, Any]
-    ) -> Template:
-        """The member's own page again, with the errors. Refusals are caught here, not left to coop.web:
-        the page needs queries (open votes, needs, supporters and proxies)
-        that a request which succeeds should not pay for before the service call."""
-        return form_errors_page(request, template, errors, await self._context(request, form=form))
+    def _back(
+        self, request: Request[Any, Any, Any], form: dict[str, Any]
+    ) -> AbstractAsyncContextManager[None]:
+        """If the block is refused, the member's own page again (coop.web shows the route's form page, with
+        the errors). Its queries (open votes, needs, supporters and proxies) run only then: a request that
+        succeeds should not pay for them before the service call."""
+
+        async def load() -> dict[str, Any]:
+            return await self._context(request, form=form)
+
+        return on_refusal(request, load)
 
     @get("/contact", name=None)
     async def contact_form(self, request: Request[Any, Any, Any]) -> Template:
         return render(request, "members/me_contact.html", await self._context(request))
 
-    @post("/contact", name=None)
+    @post("/contact", name=None, opt=form_page("members/me_contact.html"))
     async def contact(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         form = await request.form()
         values = {k: form_text(form, k, 1100) for k in ("address", "email", "phone", "contact_by")}
         member = await member_page.own_entry(org)
         values_needs = list(form.getall("needs", []))
-        try:
+        shown = {**values, "needs": values_needs, "detail": form_text(form, "detail", 600)}
+        async with self._back(request, shown):
             await needs.update_contact(
                 org, member or {}, actor=actor_of(request), assisted_by=_assisted_by(request), **values
             )
@@ -127,25 +134,18 @@ class MyMembershipController(Controller):
                 actor_of(request),
                 assisted_by=_assisted_by(request),
             )
-        except MembershipError as exc:
-            return await self._errors(
-                request,
-                "members/me_contact.html",
-                exc.errors,
-                {**values, "needs": values_needs, "detail": form_text(form, "detail", 600)},
-            )
         return redirect(request, f"{_base(request)}?saved=contact")
 
     @get("/about-you", name=None)
     async def facts_form(self, request: Request[Any, Any, Any]) -> Template:
         return render(request, "members/me_facts.html", await self._context(request))
 
-    @post("/about-you", name=None)
+    @post("/about-you", name=None, opt=form_page("members/me_facts.html"))
     async def facts(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         form = await request.form()
         facts = list(form.getall("facts", []))
-        try:
+        async with self._back(request, {"facts": facts}):
             await needs.set_facts(
                 org,
                 org.member_id,
@@ -154,11 +154,9 @@ class MyMembershipController(Controller):
                 actor_of(request),
                 assisted_by=_assisted_by(request),
             )
-        except MembershipError as exc:
-            return await self._errors(request, "members/me_facts.html", exc.errors, {"facts": facts})
         return redirect(request, f"{_base(request)}?saved=about")
 
-    @post("/supporters", name=None)
+    @post("/supporters", name=None, opt=form_page("members/me.html"))
     async def add_supporter(
         self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
     ) -> Response[Any]:
@@ -170,7 +168,7 @@ class MyMembershipController(Controller):
             "supporter_name": form_text(form, "supporter_name", 300),
             "supporter_email": form_text(form, "supporter_email", 400),
         }
-        try:
+        async with self._back(request, values):
             await supporters.add_supporter(
                 org,
                 org.member_id,
@@ -179,8 +177,6 @@ class MyMembershipController(Controller):
                 actor_of(request),
                 settings,
             )
-        except MembershipError as exc:
-            return await self._errors(request, "members/me.html", exc.errors, values)
         return redirect(request, f"{_base(request)}?saved=supporter")
 
     @post("/supporters/{supporter_id:int}/end", name=None)
@@ -196,7 +192,7 @@ class MyMembershipController(Controller):
     async def proxy_form(self, request: Request[Any, Any, Any]) -> Template:
         return render(request, "members/me_proxy.html", await self._context(request))
 
-    @post("/proxies", name=None)
+    @post("/proxies", name=None, opt=form_page("members/me_proxy.html"))
     async def appoint_proxy(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         form = await request.form()
@@ -231,12 +227,10 @@ class MyMembershipController(Controller):
             meeting_starts_at=starts,
             instructions=values["instructions"],
         )
-        try:
+        async with self._back(request, values):
             await proxies.appoint_proxy(
                 org, org.member_id, data, actor_of(request), assisted_by=_assisted_by(request)
             )
-        except MembershipError as exc:
-            return await self._errors(request, "members/me_proxy.html", exc.errors, values)
         return redirect(request, f"{_base(request)}?saved=proxy")
 
     @post("/proxies/{proxy_id:str}/revoke", name=None)
@@ -261,7 +255,7 @@ class MyMembershipController(Controller):
     async def leave_form(self, request: Request[Any, Any, Any], search: FromQuery[str] = "") -> Template:
         return render(request, "members/me_leave.html", await self._leave_context(request, search))
 
-    @post("/leave", name=None)
+    @post("/leave", name=None, opt=form_page("members/me_leave.html"))
     async def leave(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         form = await request.form()
@@ -272,7 +266,11 @@ class MyMembershipController(Controller):
             else {"confirm": "Tick the box to confirm you want to leave"}
         )
         member = await member_page.own_entry(org)
-        try:
+
+        async def load() -> dict[str, Any]:
+            return {**await self._leave_context(request, search), "form": {"successor": successor}}
+
+        async with on_refusal(request, load):
             if errors:
                 raise MembershipError(errors)
             effective = await leaving.give_resignation(
@@ -283,11 +281,6 @@ class MyMembershipController(Controller):
                 assisted_by=_assisted_by(request),
                 themselves=True,
                 successor=successor,
-            )
-        except MembershipError as exc:
-            context = await self._leave_context(request, search)
-            return form_errors_page(
-                request, "members/me_leave.html", exc.errors, {**context, "form": {"successor": successor}}
             )
         if effective <= clock.today():
             return redirect(request, "/?left=1")

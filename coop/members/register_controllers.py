@@ -3,6 +3,7 @@ letters to post, adding an entry, and changes to an entry (class, contact, needs
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -13,7 +14,7 @@ from litestar.response import Stream, Template
 
 from coop import clock
 from coop.actor import actor_of
-from coop.errors import form_page, refusal_context
+from coop.errors import form_page, on_refusal, refusal_context
 from coop.form_values import form_text
 from coop.guards import current_org, requires_member
 from coop.members import (
@@ -32,7 +33,7 @@ from coop.members.words import CONTACT_BY, NEEDS
 from coop.organisations.service import constitution_of
 from coop.pagination import list_position
 from coop.settings import Settings
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 
 class RegisterController(Controller):
@@ -154,24 +155,24 @@ class RegisterController(Controller):
     ) -> tuple[Any, dict[str, Any]]:
         return await request.form(), await member_or_404(request, member_id)
 
-    async def _back(
-        self,
-        request: Request[Any, Any, Any],
-        member: dict[str, Any],
-        errors: dict[str, str],
-        values: dict[str, str],
-    ) -> Template:
-        """The member's page again, with the errors. Refusals are caught here, not left to coop.web:
-        the page needs queries (their history, needs, supporters and roles)
-        that a request which succeeds should not pay for before the service call."""
-        context = await member_page(current_org(request), str(member["public_id"]))
-        assert context is not None  # the board sees every entry of its organisation
-        return form_errors_page(request, "members/show.html", errors, {**context, "form": values})
+    def _back(
+        self, request: Request[Any, Any, Any], member: dict[str, Any], values: dict[str, str] | None = None
+    ) -> AbstractAsyncContextManager[None]:
+        """If the block is refused, the member's page again (coop.web shows it, with the errors). Its
+        queries (their history, needs, supporters and roles) run only then: a request that succeeds
+        should not pay for them before the service call."""
 
-    @post("/{member_id:str}/class", name="register_change_class")
+        async def load() -> dict[str, Any]:
+            context = await member_page(current_org(request), str(member["public_id"]))
+            assert context is not None  # the board sees every entry of its organisation
+            return {**context, "form": values or {}}
+
+        return on_refusal(request, load)
+
+    @post("/{member_id:str}/class", name="register_change_class", opt=form_page("members/show.html"))
     async def change_class(self, request: Request[Any, Any, Any], member_id: FromPath[str]) -> Response[Any]:
         form, member = await self._form_member(request, member_id)
-        try:
+        async with self._back(request, member):
             await entries.change_class(
                 current_org(request),
                 member,
@@ -179,24 +180,20 @@ class RegisterController(Controller):
                 clock.today(),
                 actor_of(request),
             )
-        except MembershipError as exc:
-            return await self._back(request, member, exc.errors, {})
         return redirect(request, f"/o/{current_org(request).slug}/members/{member_id}?changed=1")
 
-    @post("/{member_id:str}/contact", name="register_contact")
+    @post("/{member_id:str}/contact", name="register_contact", opt=form_page("members/show.html"))
     async def contact(self, request: Request[Any, Any, Any], member_id: FromPath[str]) -> Response[Any]:
         form, member = await self._form_member(request, member_id)
         values = {k: form_text(form, k, 1100) for k in ("address", "email", "phone", "contact_by")}
-        try:
+        async with self._back(request, member, values):
             await needs.update_contact(current_org(request), member, actor=actor_of(request), **values)
-        except MembershipError as exc:
-            return await self._back(request, member, exc.errors, values)
         return redirect(request, f"/o/{current_org(request).slug}/members/{member_id}?changed=1")
 
-    @post("/{member_id:str}/needs", name="register_needs")
+    @post("/{member_id:str}/needs", name="register_needs", opt=form_page("members/show.html"))
     async def needs(self, request: Request[Any, Any, Any], member_id: FromPath[str]) -> Response[Any]:
         form, member = await self._form_member(request, member_id)
-        try:
+        async with self._back(request, member):
             await needs.set_needs(
                 current_org(request),
                 member["id"],
@@ -213,27 +210,21 @@ class RegisterController(Controller):
                     form_text(form, "facts_consent") == "yes",
                     actor_of(request),
                 )
-        except MembershipError as exc:
-            return await self._back(request, member, exc.errors, {})
         return redirect(request, f"/o/{current_org(request).slug}/members/{member_id}?changed=1")
 
-    @post("/{member_id:str}/resign", name="register_resign")
+    @post("/{member_id:str}/resign", name="register_resign", opt=form_page("members/show.html"))
     async def resign(self, request: Request[Any, Any, Any], member_id: FromPath[str]) -> Response[Any]:
         form, member = await self._form_member(request, member_id)
-        if form_text(form, "confirm") != "yes":
-            return await self._back(
-                request, member, {"confirm": "Confirm the member has given notice in writing"}, {}
-            )
-        try:
+        async with self._back(request, member):
+            if form_text(form, "confirm") != "yes":
+                raise MembershipError({"confirm": "Confirm the member has given notice in writing"})
             await leaving.give_resignation(current_org(request), member, clock.today(), actor_of(request))
-        except MembershipError as exc:
-            return await self._back(request, member, exc.errors, {})
         return redirect(request, f"/o/{current_org(request).slug}/members/{member_id}?changed=1")
 
-    @post("/{member_id:str}/cease", name="register_cease")
+    @post("/{member_id:str}/cease", name="register_cease", opt=form_page("members/show.html"))
     async def cease(self, request: Request[Any, Any, Any], member_id: FromPath[str]) -> Response[Any]:
         form, member = await self._form_member(request, member_id)
-        try:
+        async with self._back(request, member):
             await leaving.cease_member(
                 current_org(request),
                 member,
@@ -242,18 +233,17 @@ class RegisterController(Controller):
                 form_text(form, "note", 500),
                 actor_of(request),
             )
-        except MembershipError as exc:
-            return await self._back(request, member, exc.errors, {})
         return redirect(request, f"/o/{current_org(request).slug}/members/{member_id}?changed=1")
 
-    @post("/{member_id:str}/expulsion", name="register_expulsion")
+    @post("/{member_id:str}/expulsion", name="register_expulsion", opt=form_page("members/show.html"))
     async def expulsion(
         self, request: Request[Any, Any, Any], member_id: FromPath[str], settings: NamedDependency[Settings]
     ) -> Response[Any]:
         form, member = await self._form_member(request, member_id)
         step = form_text(form, "step")
         org = current_org(request)
-        try:
+        values = {k: form_text(form, k) for k in ("reasons", "statement", "votes_for", "votes_cast")}
+        async with self._back(request, member, values):
             if step == "propose":
                 await leaving.propose_expulsion(
                     org, member, form_text(form, "reasons", 4000), clock.today(), actor_of(request), settings
@@ -284,11 +274,4 @@ class RegisterController(Controller):
                 )
             else:
                 raise NotFoundException()
-        except MembershipError as exc:
-            return await self._back(
-                request,
-                member,
-                exc.errors,
-                {k: form_text(form, k) for k in ("reasons", "statement", "votes_for", "votes_cast")},
-            )
         return redirect(request, f"/o/{org.slug}/members/{member_id}?changed=1")

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from coop.db import write_transaction
 from coop.jobs.queue import NewJob, enqueue
 from coop.jobs.worker import JobContext
-from coop.members.notices import Notice, send_notice
+from coop.members.notice_jobs import next_ids, send_batch
+from coop.members.notices import Notice
 from coop.resolutions.tables import WrittenResolution, WrittenResolutionElector
 from coop.settings import Settings
 from coop.template_filters import long_date
 
 CIRCULATE = "resolution.circulate"
-BATCH = 200
 
 
 def circulation_job(organisation_id: int, resolution_id: int, run_at: datetime, after: int = 0) -> NewJob:
@@ -86,21 +85,20 @@ async def circulate_batch(context: JobContext) -> None:
     )
     if row is None or row["status"] != "circulating":
         return
-    after = int(payload["after"])
-    batch = [
-        int(r["member"])
-        for r in await WrittenResolutionElector.select(WrittenResolutionElector.member)
-        .where((WrittenResolutionElector.resolution == row["id"]) & (WrittenResolutionElector.member > after))
-        .order_by(WrittenResolutionElector.member)
-        .limit(BATCH)
-    ]
+    organisation_id = int(payload["organisation"])
+    batch = await next_ids(
+        WrittenResolutionElector.member,
+        WrittenResolutionElector.resolution == row["id"],
+        int(payload["after"]),
+    )
     notice = circulation_notice(row, str(row["slug"]), context.settings)
-    async with write_transaction():
-        if batch:
-            await send_notice(context.settings, int(payload["organisation"]), batch, notice)
-        if len(batch) == BATCH:
-            await enqueue(circulation_job(int(payload["organisation"]), row["id"], context.now, batch[-1]))
-        await context.finish()
+    await send_batch(
+        context,
+        organisation_id,
+        batch,
+        notice,
+        lambda last: circulation_job(organisation_id, row["id"], context.now, last),
+    )
 
 
 async def lapse_resolutions(settings: Settings, now: datetime) -> None:

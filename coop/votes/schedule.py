@@ -1,8 +1,6 @@
 """Votes on time, run by the worker (coop/jobs), never by a request: tell each elector when voting opens,
 remind those who have not voted before it closes, close and count it at its closing time, and send the
-result. Sends go in batches of `BATCH` electors; each batch is one transaction that also queues the next
-and marks its own job done, so a vote with 10,000 electors is 50 small jobs, and a worker stopped mid-way
-neither loses nor repeats a batch."""
+result. Sends go in batches of electors, as coop/members/notice_jobs.py sends every notice to a list."""
 
 from __future__ import annotations
 
@@ -10,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from coop.audit.service import SYSTEM
-from coop.db import write_transaction
 from coop.jobs.queue import NewJob, enqueue
 from coop.jobs.worker import JobContext, NotYet, OnHold
-from coop.members.notices import Notice, send_notice
+from coop.members.notice_jobs import next_ids, send_batch
+from coop.members.notices import Notice
 from coop.organisations.tables import Organisation
 from coop.settings import Settings
 from coop.template_filters import date_time
@@ -24,9 +22,6 @@ from coop.votes.tables import Vote, VoteParticipation, VoteRoll
 from coop.votes.teller_shares import resume_counts
 from coop.votes.tellers import TellersNeeded
 from coop.votes.timetable import CLOSE, reminder_jobs, vote_job
-
-BATCH = 200
-
 
 # --- the handlers -----------------------------------------------------------------------------------------
 
@@ -65,22 +60,20 @@ async def _send_batch(
     """Send `notice` to the next batch of the roll (those `who` picks), queue the batch after it and mark
     this job done, all in one transaction."""
     payload = context.job.payload
-    after = int(payload["after"])
-    batch = [
-        int(r["member"])
-        for r in await VoteRoll.select(VoteRoll.member)
-        .where((VoteRoll.vote == vote.id) & (VoteRoll.member > after))
-        .order_by(VoteRoll.member)
-        .limit(BATCH)
-    ]
-    async with write_transaction():
-        if batch:
-            await send_notice(context.settings, vote.organisation_id, await who(vote, batch), notice)
-        follow = list(also or [])
-        if len(batch) == BATCH:
-            follow.append(vote_job(context.job.kind, vote, context.now, payload["series"], batch[-1]))
-        await enqueue(*follow)
-        await context.finish()
+    batch = await next_ids(VoteRoll.member, VoteRoll.vote == vote.id, int(payload["after"]))
+
+    async def pick(members: list[int]) -> list[int]:
+        return await who(vote, members)
+
+    await send_batch(
+        context,
+        vote.organisation_id,
+        batch,
+        notice,
+        lambda last: vote_job(context.job.kind, vote, context.now, payload["series"], last),
+        pick=pick,
+        also=also or (),
+    )
 
 
 async def announce(context: JobContext) -> None:
