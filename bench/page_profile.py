@@ -135,7 +135,7 @@ async def measure(env: dict[str, str], requests: int, profile: set[str]) -> dict
                 results[name] = {
                     "url": url,
                     "queries": len(seen),
-                    "statements": [q[:160] for q in seen],
+                    "statements": seen,
                     "bytes": len(body.encode()),
                     "cpu_ms_per_request": round(statistics.median(batches), 3),
                     "wall_ms_per_request": round(statistics.median(walls), 3),
@@ -171,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--voters", type=int, default=38_400, help="members added with the open vote (http_bench: 38,400)"
     )
+    parser.add_argument("--json", type=Path, help="also write the figures and full statements here")
     parser.add_argument("--profile", default="", help="comma-separated pages to profile: vote,pool,register")
     args = parser.parse_args(argv)
     quiet()
@@ -185,10 +186,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['queries']} queries, {row['bytes']} bytes"
         )
         for statement in row["statements"]:
-            print(f"    {statement}")
+            print(f"    {statement[:160]}")
         if "profile" in row:
             print(row["profile"])
     print(f"load average {os.getloadavg()[0]:.1f}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
     return 0
 
 
