@@ -16,7 +16,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from coop.accounts.service import CurrentSession
-from coop.organisations.service import OrgContext, org_context
+from coop.organisations.service import MEMBERSHIP_STATE, OrgContext, org_context
 from coop.web import redirect
 
 
@@ -48,7 +48,13 @@ async def requires_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: Ba
 
 async def requires_member(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     session = current_session(connection)
-    org = await org_context(str(connection.path_params.get("org_slug", "")), session.person_id)
+    slug = str(connection.path_params.get("org_slug", ""))
+    # Read with the session for this request's path (coop.security), else looked up now.
+    read = connection.scope.get("state", {}).get(MEMBERSHIP_STATE)
+    if read is not None and read[0] == slug:
+        org = read[1]
+    else:
+        org = await org_context(slug, session.person_id)
     if org is None:
         raise NotFoundException()
     connection.scope.setdefault("state", {})["org"] = org

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from coop.accounts.service import load_session
+from coop.organisations.service import MEMBERSHIP_STATE, SLUG_PATTERN, session_and_org
 from coop.settings import Settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -119,7 +120,14 @@ class SecurityMiddleware:
         if not static and not path.startswith("/api/"):
             token = _cookie(headers.get("cookie", ""), self.cookie_name)
             if token:
-                scope["user"] = await load_session(token, self.settings)
+                slug = _org_slug(path)
+                if slug is None:
+                    scope["user"] = await load_session(token, self.settings)
+                else:
+                    # An organisation's page: the person's membership there comes with the session, in
+                    # the same query; `requires_member` uses it (coop/guards.py).
+                    scope["user"], org = await session_and_org(token, slug, self.settings)
+                    scope["state"][MEMBERSHIP_STATE] = (slug, org)
                 scope["auth"] = token
         await self.app(scope, receive, send_with_headers)
 
@@ -133,6 +141,14 @@ class SecurityMiddleware:
             return True  # not a browser (browsers send Origin on every cross-origin POST)
         host = headers.get("host", "")
         return origin in self.allowed_origins or origin in {f"http://{host}", f"https://{host}"}
+
+
+def _org_slug(path: str) -> str | None:
+    """The organisation's slug in a path under /o/<slug>/, if it is a well-formed one."""
+    if not path.startswith("/o/"):
+        return None
+    slug = path[3:].split("/", 1)[0]
+    return slug if SLUG_PATTERN.match(slug) else None
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -110,9 +110,12 @@ async def load_session(token: str | None, settings: Settings) -> CurrentSession 
     if not token or len(token) > 100:
         return None
     rows = await LoginSession.raw(_SESSION_LOOKUP, token_hash(token))
-    if not rows:
-        return None
-    row = rows[0]
+    return await session_from_row(rows[0], settings) if rows else None
+
+
+async def session_from_row(row: dict[str, Any], settings: Settings) -> CurrentSession | None:
+    """The live session from its row of `_SESSION_LOOKUP` (or a query with the same columns), refreshing
+    its idle timer; None (and the row deleted) if it has expired or its person is disabled."""
     moment = now()
     idle = timedelta(minutes=settings.session_idle_minutes)
     last_seen: datetime = row["last_seen_at"]

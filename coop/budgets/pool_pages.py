@@ -13,6 +13,7 @@ from coop.budgets.pools import APPROVER_ROLES, MANAGER_ROLES, pool_totals, state
 from coop.budgets.reversal_pairs import pairs
 from coop.budgets.reversals import payment_reversal, reversible
 from coop.budgets.tables import BudgetPool, LedgerEntry, LedgerTransaction, PoolAccount
+from coop.clock import today
 from coop.members import register as members_register
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext
@@ -75,6 +76,23 @@ async def pool_page(org: OrgContext, pool: dict[str, Any], *, person_id: int) ->
     }
 
 
+# Current members not in the pool, without a search: the current members (counted from the register's
+# indexes, see coop/members/register.py) less the pool's own current members (a member is in a pool at most
+# once), in one statement. `COUNT(*) … NOT IN (…)` visited every member row (25 ms at 38,000 on SQLite).
+_IN_POOL = (
+    "(SELECT COUNT(*) FROM pool_account a WHERE a.pool = {} AND EXISTS (SELECT 1 FROM member m"
+    " WHERE m.id = a.member AND m.organisation = {} AND m.ceased_on IS NULL"
+    " AND (m.leaving_on IS NULL OR m.leaving_on > {})))"
+)
+
+
+async def _count_outside(organisation_id: int, pool_id: int) -> int:
+    on = today()
+    current, values = members_register.current_count_sql(organisation_id, on)
+    rows = await Member.raw(f"SELECT {current} - {_IN_POOL} AS n", *values, pool_id, organisation_id, on)
+    return int(rows[0]["n"])
+
+
 def _not_in_pool(pool_id: int) -> Any:
     """Members who do not already take part in the pool (world accounts have no member)."""
     return Member.id.not_in(
@@ -102,7 +120,12 @@ async def people_to_add(
     found = None
     if chosen is None:
         found = await members_register.members_page(
-            organisation_id, search=search, excluding=outside, per_page=20, **(position or {})
+            organisation_id,
+            search=search,
+            excluding=outside,
+            per_page=20,
+            total=None if search else await _count_outside(organisation_id, pool_id),
+            **(position or {}),
         )
     return {"chosen": chosen, "found": found, "search": search}
 

@@ -56,7 +56,7 @@ class RegisterController(Controller):
                 "entries": entries,
                 "search": search,
                 "columns": register.REGISTER_COLUMNS,
-                "cells": [register.register_cells(r, constitution, on) for r in entries.items],
+                "rows": [(r, register.register_cells(r, constitution, on)) for r in entries.items],
             },
             fragment="members/_register_table.html",
         )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from coop.organisations.service import OrgContext
+from coop.organisations.service import OrgContext, parsed_constitution
 from coop.organisations.tables import ConstitutionVersion, Organisation
-from governance.constitution import Constitution, parse_constitution
+from governance.constitution import Constitution
 from governance.constitution.explain import (
     RuleDifference,
     RuleSection,
@@ -61,7 +61,7 @@ async def _rules(org: OrgContext, version: int) -> Constitution | None:
         )
         .first()
     )
-    return parse_constitution(str(row["document"])) if row else None
+    return parsed_constitution(str(row["document"])) if row else None
 
 
 async def readable_version(

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from coop import clock
+from coop.accounts.service import CurrentSession, session_from_row, token_hash
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.settings import Settings
 from governance.constitution import Constitution, parse_constitution
 
 ROLES = ("director", "secretary", "treasurer", "admin")
@@ -22,6 +25,12 @@ ROLE_NAMES = {
     "treasurer": "Treasurer",
     "admin": "Administrator",
 }
+# A stored constitution's text always reads as the same rules, and the rules are immutable (frozen dataclasses
+# of tuples): a page that needs them (the register's class names, every page that checks a rule) reads the
+# text by key and reuses the parsed rules instead of building ~100 dataclasses per request (~8 ms).
+parsed_constitution = lru_cache(maxsize=64)(parse_constitution)
+MEMBERSHIP_STATE = "membership"
+"""scope["state"] key: (slug, OrgContext or None) read with the session by coop.security."""
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
 
@@ -46,8 +55,9 @@ class OrgContext:
 # membership per organisation, so its rows differ only in the role): Piccolo rebuilding a two-table join
 # and a second query for the roles cost about an eighth of a vote cast.
 _ORG_CONTEXT = (
-    "SELECT m.id AS id, m.public_id AS public_id, m.name AS name, o.id AS organisation_id, "
-    "o.slug AS slug, o.name AS organisation_name, o.legal_form AS legal_form, r.role AS role "
+    "SELECT m.id AS member_id, m.public_id AS member_public_id, m.name AS member_name, "
+    "o.id AS organisation_id, o.slug AS slug, o.name AS organisation_name, o.legal_form AS legal_form, "
+    "r.role AS role "
     "FROM member m JOIN organisation o ON o.id = m.organisation "
     "LEFT JOIN role_grant r ON r.member = m.id AND r.revoked_at IS NULL "
     "WHERE o.slug = {} AND m.person = {} AND m.ceased_on IS NULL "
@@ -55,13 +65,28 @@ _ORG_CONTEXT = (
     "AND (m.leaving_on IS NULL OR m.leaving_on > {})"
 )
 
+# The same membership read together with the session (coop.accounts.service's session lookup, same
+# columns), for a signed-in request under /o/<slug>/: one query where there were two. The membership's
+# columns are null when the person has no current membership there (or there is no such organisation).
+_SESSION_AND_ORG = (
+    "SELECT s.id AS id, s.created_at AS created_at, s.last_seen_at AS last_seen_at, "
+    "s.expires_at AS expires_at, p.id AS person_id, "
+    "p.email AS email, p.display_name AS display_name, p.is_site_admin AS is_site_admin, "
+    "p.disabled_at AS disabled_at, "
+    "m.id AS member_id, m.public_id AS member_public_id, m.name AS member_name, "
+    "o.id AS organisation_id, o.slug AS slug, o.name AS organisation_name, o.legal_form AS legal_form, "
+    "r.role AS role "
+    "FROM login_session s JOIN person p ON p.id = s.person "
+    "LEFT JOIN organisation o ON o.slug = {} "
+    "LEFT JOIN member m ON m.organisation = o.id AND m.person = p.id AND m.ceased_on IS NULL "
+    "AND (m.leaving_on IS NULL OR m.leaving_on > {}) "
+    "LEFT JOIN role_grant r ON r.member = m.id AND r.revoked_at IS NULL "
+    "WHERE s.token_hash = {}"
+)
 
-async def org_context(slug: str, person_id: int) -> OrgContext | None:
-    """The person's current membership of the organisation `slug`, or None (which callers show as 404)."""
-    if not SLUG_PATTERN.match(slug):
-        return None
-    rows = await Member.raw(_ORG_CONTEXT, slug, person_id, clock.today())
-    if not rows:
+
+def _org_from(rows: list[dict[str, Any]]) -> OrgContext | None:
+    if not rows or rows[0]["member_id"] is None:
         return None
     row = rows[0]
     return OrgContext(
@@ -69,11 +94,30 @@ async def org_context(slug: str, person_id: int) -> OrgContext | None:
         slug=row["slug"],
         name=row["organisation_name"],
         legal_form=row["legal_form"],
-        member_id=row["id"],
-        member_public_id=str(row["public_id"]),
-        member_name=row["name"],
+        member_id=row["member_id"],
+        member_public_id=str(row["member_public_id"]),
+        member_name=row["member_name"],
         roles=frozenset(r["role"] for r in rows if r["role"] is not None) | {"member"},
     )
+
+
+async def org_context(slug: str, person_id: int) -> OrgContext | None:
+    """The person's current membership of the organisation `slug`, or None (which callers show as 404)."""
+    if not SLUG_PATTERN.match(slug):
+        return None
+    return _org_from(await Member.raw(_ORG_CONTEXT, slug, person_id, clock.today()))
+
+
+async def session_and_org(
+    token: str, slug: str, settings: Settings
+) -> tuple[CurrentSession | None, OrgContext | None]:
+    """`load_session(token)` and `org_context(slug, its person)` in one query (`slug` already checked
+    against SLUG_PATTERN): the session (None if absent, expired or revoked) and the membership."""
+    if len(token) > 100:
+        return None, None
+    rows = await Member.raw(_SESSION_AND_ORG, slug, clock.today(), token_hash(token))
+    session = await session_from_row(rows[0], settings) if rows else None
+    return (session, _org_from(rows)) if session is not None else (None, None)
 
 
 async def member_count(organisation_id: int) -> int:
@@ -100,7 +144,7 @@ async def constitution_of(organisation_id: int) -> Constitution:
     )
     if row is None:
         raise LookupError(f"organisation {organisation_id} has no constitution")
-    return parse_constitution(str(row["document"]))
+    return parsed_constitution(str(row["document"]))
 
 
 async def organisations_of(person_id: int) -> list[dict[str, Any]]:
