@@ -41,16 +41,18 @@ def test_the_sweep_forgets_what_limits_nothing_and_keeps_what_does(demo, setting
     assert any(key.startswith("ip:") for key in counters)
     assert _count(LoginSession) >= 1 and _count(TrustedDevice) == 1
 
-    run_jobs(settings, at=start + timedelta(minutes=5))  # sends the reset link; nothing is stale yet
+    run_jobs(
+        settings, at=start + timedelta(minutes=5), sign_in_housekeeping=True
+    )  # sends the reset link; nothing is stale yet
     assert _keys() == counters
     assert _count(PasswordReset) == 1 and _count(LoginSession) >= 1
 
-    run_jobs(settings, at=start + timedelta(days=2))
+    run_jobs(settings, at=start + timedelta(days=2), sign_in_housekeeping=True)
     assert _keys() == {_account("omar@riverside.example")}
     assert _count(LoginSession) == 0 and _count(PasswordReset) == 0
     assert _count(TrustedDevice) == 1  # a browser stays trusted for a year
     response = post_form(client, "/sign-in", {"email": "omar@riverside.example", "password": PASSWORD})
     assert "Too many attempts to sign in" in response.text
 
-    run_jobs(settings, at=start + timedelta(days=366))
+    run_jobs(settings, at=start + timedelta(days=366), sign_in_housekeeping=True)
     assert _count(TrustedDevice) == 0
