@@ -4,6 +4,7 @@ is in live_controllers.py. Controllers read the form, call one service function 
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -13,13 +14,14 @@ from litestar.response import Template
 
 from coop.actor import actor_of
 from coop.documents.rendering import pdf_response
+from coop.errors import form_page, on_refusal
 from coop.form_values import whole_number
 from coop.guards import current_org, requires_member, requires_role
 from coop.meetings import interests, minutes, notices, pack, pages, service
 from coop.meetings.forms import read_interest, read_item, read_meeting, read_notice, text
 from coop.meetings.service import BOARD_ROLES, MANAGER_ROLES, MeetingError, MeetingInfo
 from coop.urls import absolute_url
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 requires_manager = requires_role(*MANAGER_ROLES)
 requires_board = requires_role(*BOARD_ROLES)
@@ -36,6 +38,21 @@ def meeting_url(request: Request[Any, Any, Any], meeting: MeetingInfo, tail: str
     return f"/o/{current_org(request).slug}/meetings/{meeting.public_id}{tail}"
 
 
+MINUTES = form_page("meetings/minutes.html")
+
+
+def _back_to_meeting(
+    request: Request[Any, Any, Any], meeting: MeetingInfo
+) -> AbstractAsyncContextManager[None]:
+    """If the block is refused, the meeting's page again (coop.web shows it with the errors); its queries
+    run only then."""
+
+    async def load() -> dict[str, Any]:
+        return {**await pages.meeting_context(current_org(request), meeting), "done": ""}
+
+    return on_refusal(request, load)
+
+
 class MeetingsController(Controller):
     path = "/o/{org_slug:str}/meetings"
     guards = [requires_member]
@@ -50,18 +67,15 @@ class MeetingsController(Controller):
         context = await pages.new_meeting_context(current_org(request))
         return render(request, "meetings/new.html", {**context, "form": {}})
 
-    @post("/new", name="meeting_new", guards=[requires_manager])
+    @post("/new", name="meeting_new", guards=[requires_manager], opt=form_page("meetings/new.html"))
     async def new(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
-        new, errors, values = read_meeting(await request.form())
-        if new is not None:
-            try:
-                public_id = await service.create_meeting(org, new, actor_of(request))
-                return redirect(request, f"/o/{org.slug}/meetings/{public_id}")
-            except MeetingError as exc:
-                errors = exc.errors
-        context = await pages.new_meeting_context(org)
-        return form_errors_page(request, "meetings/new.html", errors, {**context, "form": values})
+        async with on_refusal(request, lambda: pages.new_meeting_context(org)):
+            new, errors, _ = read_meeting(await request.form())
+            if new is None:
+                raise MeetingError(errors)
+            public_id = await service.create_meeting(org, new, actor_of(request))
+        return redirect(request, f"/o/{org.slug}/meetings/{public_id}")
 
     @get("/resolutions", name="meetings_resolutions")
     async def resolutions(self, request: Request[Any, Any, Any]) -> Template:
@@ -73,29 +87,33 @@ class MeetingsController(Controller):
         context = await pages.interests_context(current_org(request), request.query_params)
         return render(request, "meetings/interests.html", {**context, "form": {}})
 
-    @post("/interests", name="meetings_interest_add", guards=[requires_manager])
+    @post(
+        "/interests",
+        name="meetings_interest_add",
+        guards=[requires_manager],
+        opt=form_page("meetings/interests.html"),
+    )
     async def add_interest(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
-        member, description, on, errors, values = read_interest(await request.form())
-        if not errors and on is not None:
-            try:
-                await interests.add_interest(org, member, description, on, actor_of(request))
-                return redirect(request, f"/o/{org.slug}/meetings/interests")
-            except MeetingError as exc:
-                errors = exc.errors
-        context = await pages.interests_context(org, {})
-        return form_errors_page(request, "meetings/interests.html", errors, {**context, "form": values})
+        async with on_refusal(request, lambda: pages.interests_context(org, {})):
+            member, description, on, errors, _ = read_interest(await request.form())
+            if errors or on is None:
+                raise MeetingError(errors)
+            await interests.add_interest(org, member, description, on, actor_of(request))
+        return redirect(request, f"/o/{org.slug}/meetings/interests")
 
-    @post("/interests/{interest_id:str}/end", name="meetings_interest_end", guards=[requires_manager])
+    @post(
+        "/interests/{interest_id:str}/end",
+        name="meetings_interest_end",
+        guards=[requires_manager],
+        opt=form_page("meetings/interests.html"),
+    )
     async def end_interest(
         self, request: Request[Any, Any, Any], interest_id: FromPath[str]
     ) -> Response[Any]:
         org = current_org(request)
-        try:
+        async with on_refusal(request, lambda: pages.interests_context(org, {})):
             await interests.end_interest(org, interest_id, notices.today(), actor_of(request))
-        except MeetingError as exc:
-            context = await pages.interests_context(org, {})
-            return form_errors_page(request, "meetings/interests.html", exc.errors, {**context, "form": {}})
         return redirect(request, f"/o/{org.slug}/meetings/interests")
 
     @get("/{meeting_id:str}", name="meeting_page")
@@ -104,41 +122,39 @@ class MeetingsController(Controller):
         context = await pages.meeting_context(current_org(request), meeting)
         return render(request, "meetings/meeting.html", {**context, "form": {}, "done": _done(request)})
 
-    async def _meeting_errors(
-        self, request: Request[Any, Any, Any], meeting: MeetingInfo, errors: dict[str, str], form: Any
-    ) -> Template:
-        context = await pages.meeting_context(current_org(request), meeting)
-        return form_errors_page(
-            request, "meetings/meeting.html", errors, {**context, "form": form, "done": ""}
-        )
-
-    @post("/{meeting_id:str}/items", name="meeting_item_add", guards=[requires_manager])
+    @post(
+        "/{meeting_id:str}/items",
+        name="meeting_item_add",
+        guards=[requires_manager],
+        opt=form_page("meetings/meeting.html"),
+    )
     async def add_item(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Response[Any]:
         meeting = await meeting_or_404(request, meeting_id)
-        item, errors, values = read_item(await request.form())
-        if not errors:
-            try:
-                await service.add_item(current_org(request), meeting, item, actor_of(request))
-                return redirect(request, meeting_url(request, meeting, "?done=item#agenda"))
-            except MeetingError as exc:
-                errors = exc.errors
-        return await self._meeting_errors(request, meeting, errors, values)
+        async with _back_to_meeting(request, meeting):
+            item, errors, _ = read_item(await request.form())
+            if errors:
+                raise MeetingError(errors)
+            await service.add_item(current_org(request), meeting, item, actor_of(request))
+        return redirect(request, meeting_url(request, meeting, "?done=item#agenda"))
 
-    @post("/{meeting_id:str}/notice", name="meeting_notice", guards=[requires_manager])
+    @post(
+        "/{meeting_id:str}/notice",
+        name="meeting_notice",
+        guards=[requires_manager],
+        opt=form_page("meetings/meeting.html"),
+    )
     async def schedule_notice(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str]
     ) -> Response[Any]:
         meeting = await meeting_or_404(request, meeting_id)
-        send_on, members, votes, errors, values = read_notice(await request.form())
-        if not errors:
-            try:
-                await notices.schedule_notice(
-                    current_org(request), meeting, send_on, members, votes, actor_of(request)
-                )
-                return redirect(request, meeting_url(request, meeting, "?done=notice"))
-            except MeetingError as exc:
-                errors = exc.errors
-        return await self._meeting_errors(request, meeting, errors, values)
+        async with _back_to_meeting(request, meeting):
+            send_on, members, votes, errors, _ = read_notice(await request.form())
+            if errors:
+                raise MeetingError(errors)
+            await notices.schedule_notice(
+                current_org(request), meeting, send_on, members, votes, actor_of(request)
+            )
+        return redirect(request, meeting_url(request, meeting, "?done=notice"))
 
     @get("/{meeting_id:str}/pack.pdf", name="meeting_pack")
     async def pack_pdf(
@@ -174,7 +190,11 @@ class MeetingsController(Controller):
         org = current_org(request)
         meeting = await meeting_or_404(request, meeting_id)
         form = await request.form()
-        try:
+
+        async def load() -> dict[str, Any]:
+            return {**await pages.minutes_context(org, meeting), "done": ""}
+
+        async with on_refusal(request, load):
             if step == "draft":
                 await minutes.draft_minutes(org, meeting, actor_of(request))
             elif step == "save":
@@ -185,31 +205,35 @@ class MeetingsController(Controller):
                 await minutes.approve_minutes(org, meeting, text(form, "approved_at"), actor_of(request))
             else:
                 await minutes.sign_minutes(org, meeting, actor_of(request))
-        except MeetingError as exc:
-            context = await pages.minutes_context(org, meeting)
-            values = {"minutes": text(form, "minutes", minutes.MINUTES_LIMIT + 1)}
-            return form_errors_page(
-                request, "meetings/minutes.html", exc.errors, {**context, "form": values, "done": ""}
-            )
         return redirect(request, meeting_url(request, meeting, f"/minutes?done={step}"))
 
-    @post("/{meeting_id:str}/minutes/draft", name="meeting_minutes_draft", guards=[requires_manager])
+    @post(
+        "/{meeting_id:str}/minutes/draft",
+        name="meeting_minutes_draft",
+        guards=[requires_manager],
+        opt=MINUTES,
+    )
     async def draft_minutes(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str]
     ) -> Response[Any]:
         return await self._minutes_step(request, meeting_id, "draft")
 
-    @post("/{meeting_id:str}/minutes", name="meeting_minutes_save", guards=[requires_manager])
+    @post("/{meeting_id:str}/minutes", name="meeting_minutes_save", guards=[requires_manager], opt=MINUTES)
     async def save_minutes(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Response[Any]:
         return await self._minutes_step(request, meeting_id, "save")
 
-    @post("/{meeting_id:str}/minutes/approve", name="meeting_minutes_approve", guards=[requires_manager])
+    @post(
+        "/{meeting_id:str}/minutes/approve",
+        name="meeting_minutes_approve",
+        guards=[requires_manager],
+        opt=MINUTES,
+    )
     async def approve_minutes(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str]
     ) -> Response[Any]:
         return await self._minutes_step(request, meeting_id, "approve")
 
-    @post("/{meeting_id:str}/minutes/sign", name="meeting_minutes_sign")
+    @post("/{meeting_id:str}/minutes/sign", name="meeting_minutes_sign", opt=MINUTES)
     async def sign_minutes(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Response[Any]:
         return await self._minutes_step(request, meeting_id, "sign")
 

@@ -5,6 +5,7 @@ closing the meeting."""
 from __future__ import annotations
 
 import contextlib
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -14,13 +15,14 @@ from litestar.response import Template
 
 from coop import clock
 from coop.actor import actor_of
+from coop.errors import form_page, on_refusal
 from coop.form_values import whole_number
 from coop.guards import current_org, requires_member
 from coop.meetings import attendance, decisions, interests, online_votes, pages, service
 from coop.meetings.controllers import meeting_or_404, meeting_url, requires_manager
 from coop.meetings.forms import read_hands, text
 from coop.meetings.service import MeetingError, MeetingInfo
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 
 async def _item_or_404(meeting: MeetingInfo, item_id: str) -> dict[str, Any]:
@@ -28,6 +30,17 @@ async def _item_or_404(meeting: MeetingInfo, item_id: str) -> dict[str, Any]:
     if item is None:
         raise NotFoundException()
     return item
+
+
+ITEM = form_page("meetings/item.html")
+
+
+def _back_to_item(
+    request: Request[Any, Any, Any], meeting: MeetingInfo, item: dict[str, Any]
+) -> AbstractAsyncContextManager[None]:
+    """If the block is refused, the item's page again (coop.web shows it with the errors); its queries
+    run only then."""
+    return on_refusal(request, lambda: pages.item_context(current_org(request), meeting, item))
 
 
 class LiveMeetingController(Controller):
@@ -55,45 +68,44 @@ class LiveMeetingController(Controller):
         context = await pages.attendance_context(current_org(request), meeting, request.query_params)
         return render(request, "meetings/attendance.html", {**context, "form": {}})
 
-    async def _attendance_errors(
-        self, request: Request[Any, Any, Any], meeting: MeetingInfo, errors: dict[str, str], form: Any
-    ) -> Template:
-        context = await pages.attendance_context(current_org(request), meeting, {})
-        return form_errors_page(request, "meetings/attendance.html", errors, {**context, "form": form})
-
-    @post("/attendance", name="meeting_arrive", guards=[requires_manager])
+    @post(
+        "/attendance",
+        name="meeting_arrive",
+        guards=[requires_manager],
+        opt=form_page("meetings/attendance.html"),
+    )
     async def arrive(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         meeting = await meeting_or_404(request, meeting_id)
         form = await request.form()
         values = {k: text(form, k) for k in ("member", "mode", "proxy_name")}
-        try:
+        async with on_refusal(request, lambda: pages.attendance_context(org, meeting, {})):
             await attendance.arrive(
                 org, meeting, values["member"], values["mode"], values["proxy_name"], actor_of(request)
             )
-        except MeetingError as exc:
-            return await self._attendance_errors(request, meeting, exc.errors, values)
         return redirect(request, meeting_url(request, meeting, "/attendance"))
 
-    @post("/attendance/{attendance_id:int}/leave", name="meeting_leave", guards=[requires_manager])
+    @post(
+        "/attendance/{attendance_id:int}/leave",
+        name="meeting_leave",
+        guards=[requires_manager],
+        opt=form_page("meetings/attendance.html"),
+    )
     async def leave(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str], attendance_id: FromPath[int]
     ) -> Response[Any]:
+        org = current_org(request)
         meeting = await meeting_or_404(request, meeting_id)
-        try:
-            await attendance.leave(current_org(request), meeting, attendance_id, actor_of(request))
-        except MeetingError as exc:
-            return await self._attendance_errors(request, meeting, exc.errors, {})
+        async with on_refusal(request, lambda: pages.attendance_context(org, meeting, {})):
+            await attendance.leave(org, meeting, attendance_id, actor_of(request))
         return redirect(request, meeting_url(request, meeting, "/attendance"))
 
-    @post("/close", name="meeting_close", guards=[requires_manager])
+    @post("/close", name="meeting_close", guards=[requires_manager], opt=form_page("meetings/live.html"))
     async def close(self, request: Request[Any, Any, Any], meeting_id: FromPath[str]) -> Response[Any]:
+        org = current_org(request)
         meeting = await meeting_or_404(request, meeting_id)
-        try:
-            await attendance.close_meeting(current_org(request), meeting, actor_of(request))
-        except MeetingError as exc:
-            context = await pages.live_context(current_org(request), meeting)
-            return form_errors_page(request, "meetings/live.html", exc.errors, context)
+        async with on_refusal(request, lambda: pages.live_context(org, meeting)):
+            await attendance.close_meeting(org, meeting, actor_of(request))
         return redirect(request, meeting_url(request, meeting, "?done=closed"))
 
     @get("/items/{item_id:str}", name="meeting_item")
@@ -105,18 +117,7 @@ class LiveMeetingController(Controller):
         context = await pages.item_context(current_org(request), meeting, item)
         return render(request, "meetings/item.html", {**context, "form": {}})
 
-    async def _item_errors(
-        self,
-        request: Request[Any, Any, Any],
-        meeting: MeetingInfo,
-        item: dict[str, Any],
-        errors: Any,
-        form: Any,
-    ) -> Template:
-        context = await pages.item_context(current_org(request), meeting, item)
-        return form_errors_page(request, "meetings/item.html", errors, {**context, "form": form})
-
-    @post("/items/{item_id:str}/declarations", name="meeting_declare", guards=[requires_manager])
+    @post("/items/{item_id:str}/declarations", name="meeting_declare", guards=[requires_manager], opt=ITEM)
     async def declare(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str], item_id: FromPath[str]
     ) -> Response[Any]:
@@ -124,32 +125,28 @@ class LiveMeetingController(Controller):
         item = await _item_or_404(meeting, item_id)
         form = await request.form()
         values = {"member": text(form, "member"), "nature": text(form, "nature", 1000)}
-        try:
+        async with _back_to_item(request, meeting, item):
             await interests.declare(
                 current_org(request), meeting, item, values["member"], values["nature"], actor_of(request)
             )
-        except MeetingError as exc:
-            return await self._item_errors(request, meeting, item, exc.errors, values)
         return redirect(request, meeting_url(request, meeting, f"/items/{item_id}"))
 
-    @post("/items/{item_id:str}/resolution", name="meeting_resolution", guards=[requires_manager])
+    @post("/items/{item_id:str}/resolution", name="meeting_resolution", guards=[requires_manager], opt=ITEM)
     async def resolution(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str], item_id: FromPath[str]
     ) -> Response[Any]:
         meeting = await meeting_or_404(request, meeting_id)
         item = await _item_or_404(meeting, item_id)
-        hands, casting, errors, values = read_hands(await request.form())
-        if hands is not None:
-            try:
-                await decisions.record_resolution(
-                    current_org(request), meeting, item, hands, casting, actor_of(request)
-                )
-                return redirect(request, meeting_url(request, meeting, f"/items/{item_id}"))
-            except MeetingError as exc:
-                errors = exc.errors
-        return await self._item_errors(request, meeting, item, errors, values)
+        async with _back_to_item(request, meeting, item):
+            hands, casting, errors, _ = read_hands(await request.form())
+            if hands is None:
+                raise MeetingError(errors)
+            await decisions.record_resolution(
+                current_org(request), meeting, item, hands, casting, actor_of(request)
+            )
+        return redirect(request, meeting_url(request, meeting, f"/items/{item_id}"))
 
-    @post("/items/{item_id:str}/online-vote", name="meeting_online_vote", guards=[requires_manager])
+    @post("/items/{item_id:str}/online-vote", name="meeting_online_vote", guards=[requires_manager], opt=ITEM)
     async def online_vote(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str], item_id: FromPath[str]
     ) -> Response[Any]:
@@ -157,7 +154,7 @@ class LiveMeetingController(Controller):
         meeting = await meeting_or_404(request, meeting_id)
         item = await _item_or_404(meeting, item_id)
         chosen = text(await request.form(), "minutes", 10)
-        try:
+        async with _back_to_item(request, meeting, item):
             await online_votes.open_item_vote(
                 current_org(request),
                 meeting,
@@ -166,6 +163,4 @@ class LiveMeetingController(Controller):
                 clock.now(),
                 actor_of(request),
             )
-        except MeetingError as exc:
-            return await self._item_errors(request, meeting, item, exc.errors, {"minutes": chosen})
         return redirect(request, meeting_url(request, meeting, f"/items/{item_id}"))

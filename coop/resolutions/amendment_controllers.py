@@ -3,6 +3,7 @@ words and the resolution they need, then save it as a draft written resolution t
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,12 +11,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
 from coop.actor import actor_of
+from coop.errors import form_page, on_refusal
 from coop.guards import current_org, requires_member, requires_role
 from coop.resolutions import amendments
 from coop.resolutions.adoption import in_force
 from coop.resolutions.reading import MANAGER_ROLES
-from coop.resolutions.service import ResolutionError
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 DEFAULT_TITLE = "Change the constitution"
 
@@ -29,6 +30,20 @@ def _values(form: Any) -> dict[str, str]:
     }
 
 
+AMEND = form_page("resolutions/amend.html")
+
+
+def _back_to_form(request: Request[Any, Any, Any]) -> AbstractAsyncContextManager[None]:
+    """If the block is refused, the form again with the rules as typed (coop.web shows it with the
+    errors) and the version in force, read only then."""
+
+    async def load() -> dict[str, Any]:
+        version, _ = await in_force(current_org(request).organisation_id)
+        return {"version": version}
+
+    return on_refusal(request, load)
+
+
 class AmendmentController(Controller):
     path = "/o/{org_slug:str}/resolutions/amend"
     guards = [requires_member, requires_role(*MANAGER_ROLES)]
@@ -39,31 +54,23 @@ class AmendmentController(Controller):
         context = {"form": {"title": DEFAULT_TITLE, "document": document}, "version": version}
         return render(request, "resolutions/amend.html", context)
 
-    @post("/check", name="amend_check")
+    @post("/check", name="amend_check", opt=AMEND)
     async def check(self, request: Request[Any, Any, Any]) -> Template:
         org = current_org(request)
         values = _values(await request.form())
-        try:
+        async with _back_to_form(request):
             found = await amendments.preview(
                 org.organisation_id, values["document"], datetime.now(UTC).date()
             )
-        except ResolutionError as exc:
-            version, _ = await in_force(org.organisation_id)
-            context = {"form": values, "version": version}
-            return form_errors_page(request, "resolutions/amend.html", exc.errors, context)
         return render(request, "resolutions/amend_check.html", {"form": values, "preview": found})
 
-    @post("/", name="amend_propose")
+    @post("/", name="amend_propose", opt=AMEND)
     async def propose(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
         values = _values(await request.form())
         title = values["title"] or DEFAULT_TITLE
-        try:
+        async with _back_to_form(request):
             public_id = await amendments.propose(
                 org.organisation_id, values["document"], title, actor_of(request), datetime.now(UTC).date()
             )
-        except ResolutionError as exc:
-            version, _ = await in_force(org.organisation_id)
-            context = {"form": values, "version": version}
-            return form_errors_page(request, "resolutions/amend.html", exc.errors, context)
         return redirect(request, f"/o/{org.slug}/resolutions/{public_id}?done=drafted")

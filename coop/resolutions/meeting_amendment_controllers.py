@@ -12,12 +12,12 @@ from litestar.response import Template
 
 from coop.actor import actor_of
 from coop.clock import today_in_london
+from coop.errors import form_page, refusal_context
 from coop.guards import current_org, requires_member, requires_role
 from coop.meetings.service import MANAGER_ROLES, MeetingInfo, item_in_meeting, meeting_in_org
 from coop.resolutions import amendments, meeting_amendments
 from coop.resolutions.adoption import in_force
-from coop.resolutions.service import ResolutionError
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 
 async def _meeting_item(
@@ -63,41 +63,35 @@ class MeetingAmendmentController(Controller):
         context = await _context(request, meeting_id, item_id)
         return render(request, "resolutions/meeting_amendment.html", context)
 
-    @post("/check", name="meeting_amendment_check")
+    @post("/check", name="meeting_amendment_check", opt=form_page("resolutions/meeting_amendment.html"))
     async def check(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str], item_id: FromPath[str]
     ) -> Template:
         context = await _context(request, meeting_id, item_id)
         document = _document(await request.form())
-        try:
-            found = await meeting_amendments.check(
-                current_org(request).organisation_id,
-                context["meeting"],
-                context["item"],
-                document,
-                today_in_london(),
-            )
-        except ResolutionError as exc:
-            context["form"] = {"document": document}
-            return form_errors_page(request, "resolutions/meeting_amendment.html", exc.errors, context)
+        refusal_context(request, context)
+        found = await meeting_amendments.check(
+            current_org(request).organisation_id,
+            context["meeting"],
+            context["item"],
+            document,
+            today_in_london(),
+        )
         context["form"] = {"document": document}
         return render(request, "resolutions/meeting_amendment_check.html", {**context, "preview": found})
 
-    @post("/", name="meeting_amendment_attach")
+    @post("/", name="meeting_amendment_attach", opt=form_page("resolutions/meeting_amendment.html"))
     async def attach(
         self, request: Request[Any, Any, Any], meeting_id: FromPath[str], item_id: FromPath[str]
     ) -> Response[Any]:
         context = await _context(request, meeting_id, item_id)
         document = _document(await request.form())
-        try:
-            await meeting_amendments.attach(
-                current_org(request).organisation_id,
-                context["meeting"],
-                context["item"],
-                document,
-                actor_of(request),
-            )
-        except ResolutionError as exc:
-            context["form"] = {"document": document}
-            return form_errors_page(request, "resolutions/meeting_amendment.html", exc.errors, context)
+        refusal_context(request, context)
+        await meeting_amendments.attach(
+            current_org(request).organisation_id,
+            context["meeting"],
+            context["item"],
+            document,
+            actor_of(request),
+        )
         return redirect(request, context["back"] + "/amendment")
