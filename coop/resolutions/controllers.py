@@ -4,6 +4,7 @@ through `coop.resolutions.service`."""
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,11 +14,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.actor import actor_of
+from coop.errors import form_page, on_refusal, refusal_context
 from coop.guards import current_org, requires_member, requires_role
 from coop.resolutions import reading, service
 from coop.resolutions.adoption import amendment_of
 from coop.resolutions.forms import read_draft, read_paper
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 requires_manager = requires_role(*reading.MANAGER_ROLES)
 DONE = {
@@ -31,6 +33,9 @@ DONE = {
 
 def _base(slug: str) -> str:
     return f"/o/{slug}/resolutions"
+
+
+SHOW = form_page("resolutions/show.html")
 
 
 class ResolutionController(Controller):
@@ -50,19 +55,14 @@ class ResolutionController(Controller):
     async def new_form(self, request: Request[Any, Any, Any]) -> Template:
         return render(request, "resolutions/new.html", {"form": {}, "kinds": reading.KINDS})
 
-    @post("/new", name="resolutions_new", guards=[requires_manager])
+    @post("/new", name="resolutions_new", guards=[requires_manager], opt=form_page("resolutions/new.html"))
     async def new(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
-        draft, errors, values = read_draft(await request.form())
-        public_id = ""
-        if not errors:
-            try:
-                public_id = await service.draft_resolution(org.organisation_id, draft, actor_of(request))
-            except service.ResolutionError as exc:
-                errors = exc.errors
+        refusal_context(request, kinds=reading.KINDS)
+        draft, errors, _ = read_draft(await request.form())
         if errors:
-            context = {"form": values, "kinds": reading.KINDS}
-            return form_errors_page(request, "resolutions/new.html", errors, context)
+            raise service.ResolutionError(errors)
+        public_id = await service.draft_resolution(org.organisation_id, draft, actor_of(request))
         return redirect(request, f"{_base(org.slug)}/{public_id}?done=drafted")
 
     async def _resolution(self, request: Request[Any, Any, Any], resolution_id: str) -> dict[str, Any]:
@@ -71,6 +71,13 @@ class ResolutionController(Controller):
         if row is None or not reading.may_see(org, row):
             raise NotFoundException()
         return row
+
+    def _back(
+        self, request: Request[Any, Any, Any], row: dict[str, Any]
+    ) -> AbstractAsyncContextManager[None]:
+        """If the block is refused, the resolution's page again (coop.web shows it with the errors); its
+        queries run only then."""
+        return on_refusal(request, lambda: self._show_context(request, row))
 
     async def _show_context(self, request: Request[Any, Any, Any], row: dict[str, Any]) -> dict[str, Any]:
         org = current_org(request)
@@ -94,31 +101,25 @@ class ResolutionController(Controller):
         context["done"] = DONE.get(request.query_params.get("done", ""), "")
         return render(request, "resolutions/show.html", context)
 
-    @post("/{resolution_id:str}/circulate", name="resolutions_circulate", guards=[requires_manager])
+    @post("/{resolution_id:str}/circulate", name="resolutions_circulate", guards=[requires_manager], opt=SHOW)
     async def circulate(self, request: Request[Any, Any, Any], resolution_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         row = await self._resolution(request, resolution_id)
         now = datetime.now(UTC)
-        try:
+        async with self._back(request, row):
             await service.circulate(
                 org.organisation_id, resolution_id, actor_of(request), on=now.date(), now=now
             )
-        except service.ResolutionError as exc:
-            context = await self._show_context(request, row)
-            return form_errors_page(request, "resolutions/show.html", exc.errors, context)
         return redirect(request, f"{_base(org.slug)}/{resolution_id}?done=circulated")
 
-    @post("/{resolution_id:str}/agree", name="resolutions_agree")
+    @post("/{resolution_id:str}/agree", name="resolutions_agree", opt=SHOW)
     async def agree(self, request: Request[Any, Any, Any], resolution_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         row = await self._resolution(request, resolution_id)
-        try:
+        async with self._back(request, row):
             agreed = await service.agree(
                 org.organisation_id, resolution_id, org.member_id, actor_of(request), on=service.today()
             )
-        except service.ResolutionError as exc:
-            context = await self._show_context(request, row)
-            return form_errors_page(request, "resolutions/show.html", exc.errors, context)
         done = "passed" if agreed.passed else "agreed"
         return redirect(request, f"{_base(org.slug)}/{resolution_id}?done={done}")
 
@@ -127,21 +128,21 @@ class ResolutionController(Controller):
         row = await self._resolution(request, resolution_id)
         return render(request, "resolutions/paper.html", {"resolution": row, "form": {}})
 
-    @post("/{resolution_id:str}/paper", name="resolutions_paper", guards=[requires_manager])
+    @post(
+        "/{resolution_id:str}/paper",
+        name="resolutions_paper",
+        guards=[requires_manager],
+        opt=form_page("resolutions/paper.html"),
+    )
     async def paper(self, request: Request[Any, Any, Any], resolution_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         row = await self._resolution(request, resolution_id)
-        number, received, errors, values = read_paper(await request.form(), service.today())
-        agreed = None
-        if not errors and number is not None and received is not None:
-            try:
-                agreed = await service.agree_on_paper(
-                    org.organisation_id, resolution_id, number, actor_of(request), on=received
-                )
-            except service.ResolutionError as exc:
-                errors = exc.errors
-        if errors or agreed is None:
-            context = {"resolution": row, "form": values}
-            return form_errors_page(request, "resolutions/paper.html", errors, context)
+        refusal_context(request, resolution=row)
+        number, received, errors, _ = read_paper(await request.form(), service.today())
+        if errors or number is None or received is None:
+            raise service.ResolutionError(errors)
+        agreed = await service.agree_on_paper(
+            org.organisation_id, resolution_id, number, actor_of(request), on=received
+        )
         done = "passed" if agreed.passed else "paper"
         return redirect(request, f"{_base(org.slug)}/{resolution_id}?done={done}")
