@@ -211,8 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(
-        f"{args.engine}: {result['casts']} casts ({args.concurrency} at once), {result['cpu_ms_per_cast']:.2f} ms CPU and "
-        f"{result['wall_ms_per_cast']:.2f} ms wall a cast, {result['statements_per_cast']} statements a cast; "
+        f"{args.engine}: {result['casts']} casts ({args.concurrency} at once), "
+        f"{result['cpu_ms_per_cast']:.2f} ms CPU and {result['wall_ms_per_cast']:.2f} ms wall a cast, "
+        f"{result['statements_per_cast']} statements a cast; "
         f"load average {os.getloadavg()}"
     )
     for s in result["statements"]:
