@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from coop import clock
 from coop.audit.tables import AuditChainHead, AuditEvent
-from coop.db import is_sqlite, write_transaction
+from coop.db import Rows, Step, is_sqlite, write_steps
 
 GENESIS = "0" * 64
 
@@ -84,7 +85,7 @@ def strands_of(organisation_id: int | None) -> list[str]:
     return [chain, *(f"{chain}/{k}" for k in range(1, STRANDS))]
 
 
-async def _next_link(organisation_id: int | None) -> tuple[str, int, str]:
+def _next_link(organisation_id: int | None) -> Generator[Step, Rows, tuple[str, int, str]]:
     """The strand this event goes on, its number there and the hash it follows, with that strand's head
     locked to the end of the caller's transaction.
 
@@ -94,49 +95,63 @@ async def _next_link(organisation_id: int | None) -> tuple[str, int, str]:
     chain with its own head, so a changed or removed event is still found (`check_chain`)."""
     chain = chain_for(organisation_id)
     if is_sqlite():
-        head = await AuditChainHead.raw(_NEXT_SEQ, chain)
+        head = yield _NEXT_SEQ, (chain,)
         if not head:
-            await _add_heads([chain])
-            head = await AuditChainHead.raw(_NEXT_SEQ, chain)
+            yield _add_heads([chain])
+            head = yield _NEXT_SEQ, (chain,)
     else:
         strands = strands_of(organisation_id)
-        head = await AuditChainHead.raw(_FREE_STRAND, strands)
+        head = yield _FREE_STRAND, (strands,)
         if not head:  # the strands are not made yet, or all are busy
-            await _add_heads(strands)
-            head = await AuditChainHead.raw(_FREE_STRAND, strands)
+            yield _add_heads(strands)
+            head = yield _FREE_STRAND, (strands,)
         if not head:  # more writers than strands: queue on one
-            head = await AuditChainHead.raw(_NEXT_SEQ, strands[secrets.randbelow(STRANDS)])
+            head = yield _NEXT_SEQ, (strands[secrets.randbelow(STRANDS)],)
     return str(head[0]["chain"]), int(head[0]["seq"]), str(head[0]["hash"])
 
 
-async def _add_heads(chains: list[str]) -> None:
+def _add_heads(chains: list[str]) -> Step:
     # A strand's first event makes its head; a concurrent maker waits on the insert, then finds it.
-    await AuditChainHead.insert(*(AuditChainHead(chain=c, seq=0, hash=GENESIS) for c in chains)).on_conflict(
-        target=AuditChainHead.chain, action="DO NOTHING"
+    values = ", ".join("({}, 0, {})" for _ in chains)
+    return (
+        f"INSERT INTO audit_chain_head (chain, seq, hash) VALUES {values} ON CONFLICT (chain) DO NOTHING",  # noqa: S608
+        tuple(v for c in chains for v in (c, GENESIS)),
     )
 
 
 async def record(entry: AuditEntry, actor: Actor) -> None:
     """Append one event. Joins the caller's transaction, so the event and the change land together."""
-    async with write_transaction():
-        chain, seq, prev_hash = await _next_link(entry.organisation_id)
-        row: dict[str, Any] = {
-            "chain": chain,
-            "seq": seq,
-            "organisation": entry.organisation_id,
-            "at": clock.now(),
-            "actor": actor.person_id,
-            "action": entry.action,
-            "target_type": entry.target_type,
-            "target_id": entry.target_id,
-            "outcome": entry.outcome,
-            "request_id": actor.request_id,
-            # CR and LF are escaped by JSON, so user text cannot forge log lines.
-            "detail": json.dumps(entry.detail, sort_keys=True, separators=(",", ":")),
-        }
-        digest = link_hash(prev_hash, row)
-        await AuditEvent.insert(AuditEvent(**row, prev_hash=prev_hash, hash=digest))
-        await AuditChainHead.update({AuditChainHead.hash: digest}).where(AuditChainHead.chain == chain)
+    await write_steps(record_steps(entry, actor))
+
+
+_INSERT_EVENT = (
+    "INSERT INTO audit_event (chain, seq, organisation, at, actor, action, target_type, target_id, outcome, "
+    "request_id, detail, prev_hash, hash) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})"
+)
+_NEW_HEAD = "UPDATE audit_chain_head SET hash = {} WHERE chain = {}"
+
+
+def record_steps(entry: AuditEntry, actor: Actor) -> Generator[Step, Rows, None]:
+    """`record` as statements, for a write given as steps (`coop.db.write_steps`) to append its event in
+    the same transaction: the next link of a free strand, the event, the strand's new head."""
+    chain, seq, prev_hash = yield from _next_link(entry.organisation_id)
+    row: dict[str, Any] = {
+        "chain": chain,
+        "seq": seq,
+        "organisation": entry.organisation_id,
+        "at": clock.now(),
+        "actor": actor.person_id,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "outcome": entry.outcome,
+        "request_id": actor.request_id,
+        # CR and LF are escaped by JSON, so user text cannot forge log lines.
+        "detail": json.dumps(entry.detail, sort_keys=True, separators=(",", ":")),
+    }
+    digest = link_hash(prev_hash, row)
+    yield _INSERT_EVENT, (*row.values(), prev_hash, digest)
+    yield _NEW_HEAD, (digest, chain)
 
 
 @dataclass(frozen=True, slots=True)

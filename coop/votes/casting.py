@@ -3,24 +3,23 @@
 One member, one vote rests on the UNIQUE index on `vote_participation (vote, member)`: the participation
 insert is `ON CONFLICT DO NOTHING`, and when it inserts nothing the member has already voted and nothing
 else is written. The participation and the ballot, sealed to the vote's key (`sealed_store.py`), land in one
-`write_transaction()`; a recorded (not secret) vote also logs the participation. Time is always passed in
-(`now`), never read here.
+transaction (`coop.db.write_steps`); a recorded (not secret) vote also logs the participation. Time is always
+passed in (`now`), never read here.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from collections.abc import Generator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from coop.audit.service import Actor, AuditEntry, record
-from coop.db import is_sqlite, write_transaction
+from coop.audit.service import Actor, AuditEntry, record_steps
+from coop.db import Rows, Step, is_sqlite, write_steps
 from coop.votes import ballots as choices
 from coop.votes import sealed_store
 from coop.votes.bulletin import BoardEntry, new_tracker
-from coop.votes.records import CHANNELS
-from coop.votes.tables import Ballot, Vote, VoteParticipation
+from coop.votes.records import CHANNELS, VoteInfo, vote_from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +31,8 @@ class CastOutcome:
     tracker: str | None = None
     closes_at: datetime | None = None
     fingerprint: str | None = None  # the sealed box's, shown with the tracker
+    vote: VoteInfo | None = None
+    """The vote as the cast's transaction read it; None when the organisation has no such vote."""
 
     @property
     def counted(self) -> bool:
@@ -43,9 +44,14 @@ class CastOutcome:
 # open" and "is this member on its roll and still a member" (ceased members lose their vote at once, though
 # they stay on the frozen roll). The UNIQUE (vote, member) index makes the second of two concurrent casts
 # insert nothing.
+# The vote's row is the whole of it (`VoteInfo`), so the page after the cast needs no read of its own.
 _VOTE_AND_VOTER = (
-    "SELECT v.status AS status, v.opens_at AS opens_at, v.closes_at AS closes_at, v.secret AS secret, "
-    "v.kind AS kind, v.options AS options, v.seal_public_key AS seal_public_key, r.weight AS weight "
+    "SELECT v.id AS id, v.organisation AS organisation, v.title AS title, v.question AS question, "
+    "v.easy_read AS easy_read, v.kind AS kind, v.purpose AS purpose, v.options AS options, v.seats AS seats, "
+    "v.secret AS secret, v.eligible_classes AS eligible_classes, v.status AS status, v.opens_at AS opens_at, "
+    "v.closes_at AS closes_at, v.opened_at AS opened_at, v.closed_at AS closed_at, "
+    "v.board_digest AS board_digest, v.result AS result, v.tellers_needed AS tellers_needed, "
+    "v.seal_public_key AS seal_public_key, r.weight AS weight "
     "FROM vote v LEFT JOIN (vote_roll r JOIN member m ON m.id = r.member AND m.ceased_on IS NULL) "
     "ON r.vote = v.id AND r.member = {} WHERE v.id = {} AND v.organisation = {}"
 )
@@ -74,62 +80,93 @@ async def cast_ballot(
 ) -> CastOutcome:
     """Record one member's ballot, or say why not. Safe under any number of concurrent calls; the
     choice is checked against the vote here, once. `assisted_by`: the member's supporter who helped,
-    kept on the participation (never the ballot)."""
+    kept on the participation (never the ballot).
+
+    One transaction, given as its statements (`write_steps`): on SQLite it runs in a single trip to the
+    writer's thread, so the write lock every other voter waits for is held for the statements' own time."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    async with write_transaction():
-        query = _VOTE_AND_VOTER if is_sqlite() else _VOTE_AND_VOTER + _LOCK_VOTE
-        found = await Vote.raw(query, member_id, vote_id, organisation_id)
-        refused = _refusal(found[0] if found else None, choice, now)
-        if refused is not None:
-            return refused
-        vote = found[0]
-        row = (vote_id, member_id, channel, None if vote["secret"] else choice, assisted_by)
-        if not await _participate(row):
-            return CastOutcome("already_voted")
-        entry = BoardEntry(new_tracker(), choice, int(vote["weight"]))
-        fingerprint = None
-        if vote["seal_public_key"]:
-            fingerprint = await sealed_store.store_sealed(vote["seal_public_key"], vote_id, entry)
-        else:  # opened before ballots were sealed
-            await Ballot.raw(_BALLOT, entry.tracker, vote_id, choice, entry.weight)
-        if not vote["secret"]:
-            # A secret vote logs no event per voter: their order and times would say who cast which box.
-            # Closing logs how many voted by each channel instead.
-            await record(
-                AuditEntry(
-                    "vote.participated",
-                    organisation_id=organisation_id,
-                    target_type="vote",
-                    target_id=str(vote_id),
-                    detail={"channel": channel, "assisted": True} if assisted_by else {"channel": channel},
-                ),
-                actor,
-            )
-    return CastOutcome("cast", tracker=entry.tracker, fingerprint=fingerprint)
+    lock = "" if is_sqlite() else _LOCK_VOTE
+    return await write_steps(
+        _cast_steps(
+            _Cast(organisation_id, vote_id, member_id, choice, now, actor, channel, assisted_by), lock
+        )
+    )
 
 
-async def _participate(row: tuple[Any, ...]) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Cast:
+    organisation_id: int
+    vote_id: int
+    member_id: int
+    choice: str
+    now: datetime
+    actor: Actor
+    channel: str
+    assisted_by: int | None
+
+
+def _cast_steps(cast: _Cast, lock: str) -> Generator[Step, Rows, CastOutcome]:
+    """The cast's statements, deciding between them on what each one answers (see `write_steps`)."""
+    vote_id, choice = cast.vote_id, cast.choice
+    found = yield _VOTE_AND_VOTER + lock, (cast.member_id, vote_id, cast.organisation_id)
+    if not found:
+        return CastOutcome("not_open")
+    vote, info = found[0], vote_from_row(found[0])
+    refused = _refusal(info, vote["weight"], choice, cast.now)
+    if refused is not None:
+        return replace(refused, vote=info)
+    row = (vote_id, cast.member_id, cast.channel, None if vote["secret"] else choice, cast.assisted_by)
+    if not (yield from _participate(row)):
+        return CastOutcome("already_voted", vote=info)
+    entry = BoardEntry(new_tracker(), choice, int(vote["weight"]))
+    fingerprint = None
+    if vote["seal_public_key"]:
+        store, fingerprint = sealed_store.sealed_step(vote["seal_public_key"], vote_id, entry)
+        yield store
+    else:  # opened before ballots were sealed
+        yield _BALLOT, (entry.tracker, vote_id, choice, entry.weight)
+    if not vote["secret"]:
+        # A secret vote logs no event per voter: their order and times would say who cast which box.
+        # Closing logs how many voted by each channel instead.
+        yield from record_steps(
+            AuditEntry(
+                "vote.participated",
+                organisation_id=cast.organisation_id,
+                target_type="vote",
+                target_id=str(vote_id),
+                detail={"channel": cast.channel, "assisted": True}
+                if cast.assisted_by
+                else {"channel": cast.channel},
+            ),
+            cast.actor,
+        )
+    return CastOutcome("cast", tracker=entry.tracker, fingerprint=fingerprint, vote=info)
+
+
+_ALREADY = "SELECT 1 AS one FROM vote_participation WHERE vote = {} AND member = {}"
+
+
+def _participate(row: tuple[Any, ...]) -> Generator[Step, Rows, bool]:
     """Insert the participation under a random id; False if the member has voted already."""
     vote_id, member_id = row[0], row[1]
     for _ in range(3):
-        if await VoteParticipation.raw(_PARTICIPATE, sealed_store.participation_id(), *row):
+        if (yield _PARTICIPATE, (sealed_store.participation_id(), *row)):
             return True
-        if await VoteParticipation.exists().where(
-            (VoteParticipation.vote == vote_id) & (VoteParticipation.member == member_id)
-        ):
+        if (yield _ALREADY, (vote_id, member_id)):
             return False
     raise RuntimeError("no free participation id after 3 draws")
 
 
-def _refusal(vote: dict[str, Any] | None, choice: str, now: datetime) -> CastOutcome | None:
-    """Why this ballot cannot be cast now, or None if it can."""
-    if vote is None or vote["status"] == "draft" or (vote["opens_at"] is not None and now < vote["opens_at"]):
+def _refusal(vote: VoteInfo, weight: int | None, choice: str, now: datetime) -> CastOutcome | None:
+    """Why this ballot cannot be cast now, or None if it can (`weight`: the member's on the roll, None
+    when they are not on it or have ceased to be a member)."""
+    if vote.status == "draft" or (vote.opens_at is not None and now < vote.opens_at):
         return CastOutcome("not_open")
-    if vote["status"] != "open" or now >= vote["closes_at"]:
-        return CastOutcome("closed", closes_at=vote["closes_at"])
-    if not choices.valid_encoding(vote["kind"], json.loads(vote["options"]), choice):
+    if vote.status != "open" or now >= vote.closes_at:
+        return CastOutcome("closed", closes_at=vote.closes_at)
+    if not choices.valid_encoding(vote.kind, vote.options, choice):
         return CastOutcome("not_understood")
-    if vote["weight"] is None:
+    if weight is None:
         return CastOutcome("not_eligible")
     return None

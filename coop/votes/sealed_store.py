@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from nacl.public import PrivateKey
 
+from coop.db import Step
 from coop.votes import teller_shares, vote_keys
 from coop.votes.bulletin import BoardEntry
 from coop.votes.records import VoteStateError
@@ -63,12 +64,11 @@ async def new_vote_key(vote_id: int) -> AsyncIterator[NewVoteKey]:
         raise
 
 
-async def store_sealed(public_key: str, vote_id: int, entry: BoardEntry) -> str:
-    """Seal a ballot to the vote's key and store the box (inside the cast's transaction). Returns the
-    box's fingerprint, which the voter is shown and the board lists."""
+def sealed_step(public_key: str, vote_id: int, entry: BoardEntry) -> tuple[Step, str]:
+    """Seal a ballot to the vote's key: the statement that stores the box (run inside the cast's
+    transaction) and the box's fingerprint, which the voter is shown and the board lists."""
     box = seal(vote_keys.decode_public(public_key), entry)
-    await SealedBallotRow.raw(_STORE, box.fingerprint, vote_id, box.sealed)
-    return box.fingerprint
+    return (_STORE, (box.fingerprint, vote_id, box.sealed)), box.fingerprint
 
 
 def participation_id() -> int:

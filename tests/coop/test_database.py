@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,117 @@ def test_a_failed_transaction_leaves_nothing_behind(db):
 
     run(main())
     assert [r["to_address"] for r in run(OutboxMessage.select(OutboxMessage.to_address))] == ["b@x.example"]
+
+
+_COUNT = "SELECT COUNT(*) AS n FROM outbox_message"
+_QUEUE = (
+    "INSERT INTO outbox_message (to_address, subject, body, created_at, transport, error, state) "
+    "VALUES ({}, 's', 'b', {}, 'outbox', '', 'queued') RETURNING id"
+)
+
+
+def _count_then_queue(address: str, fail_after: bool = False) -> Any:
+    """A write given as steps (coop.db.write_steps): count the outbox, add a message, say what it saw."""
+    from coop import clock
+
+    counted = yield _COUNT, ()
+    added = yield _QUEUE, (address, clock.now())
+    assert len(added) == 1 and isinstance(added[0]["id"], int)
+    if fail_after:
+        raise RuntimeError("power cut")
+    return int(counted[0]["n"])
+
+
+def test_writes_given_as_steps_run_one_at_a_time_and_all_commit(db, engine_name):
+    """60 concurrent writes given as steps each count the rows and add one: on SQLite (one trip each to
+    the writer's thread) they run one at a time, so each saw a different count; none is lost."""
+    from coop.db import close_database, open_database, write_steps
+    from coop.mail.tables import OutboxMessage
+
+    async def main() -> list[int]:
+        await open_database(use_pool=False)
+        try:
+            writes = [write_steps(_count_then_queue(f"{i}@x.example")) for i in range(60)]
+            return await asyncio.gather(*writes)
+        finally:
+            await close_database()
+
+    seen = run(main())
+    if engine_name == "sqlite":
+        assert sorted(seen) == list(range(60))
+    assert run(OutboxMessage.count()) == 60
+
+
+def test_a_write_given_as_steps_that_fails_leaves_nothing_and_lets_the_next_through(db):
+    from coop.db import close_database, open_database, write_steps, write_transaction
+    from coop.mail.tables import OutboxMessage
+
+    async def main() -> None:
+        await open_database(use_pool=False)
+        try:
+            with pytest.raises(RuntimeError, match="power cut"):
+                await write_steps(_count_then_queue("a@x.example", fail_after=True))
+            assert await write_steps(_count_then_queue("b@x.example")) == 0
+            # Inside a transaction the steps join it: rolled back with it.
+            with pytest.raises(RuntimeError, match="outer"):
+                async with write_transaction():
+                    assert await write_steps(_count_then_queue("c@x.example")) == 1
+                    raise RuntimeError("outer")
+        finally:
+            await close_database()
+
+    run(main())
+    assert [r["to_address"] for r in run(OutboxMessage.select(OutboxMessage.to_address))] == ["b@x.example"]
+
+
+def test_a_cancelled_write_given_as_steps_keeps_the_write_lock_until_its_thread_has_finished(db, engine_name):
+    """SQLite: the steps run on the writer's thread, which finishes the transaction even when the task
+    that asked for it is cancelled. The next writer must wait until then (it would otherwise BEGIN on the
+    same connection in the middle of it)."""
+    import threading
+
+    from coop.db import (
+        CoopSQLiteEngine,
+        close_database,
+        current_engine,
+        open_database,
+        write_steps,
+        write_transaction,
+    )
+    from coop.mail.tables import OutboxMessage
+
+    if engine_name != "sqlite":
+        pytest.skip("PostgreSQL awaits each statement: a cancelled transaction rolls back there")
+    started, go_on = threading.Event(), threading.Event()
+
+    def slow() -> Any:
+        yield _QUEUE, ("slow@x.example", "2026-01-01T00:00:00+00:00")
+        started.set()
+        go_on.wait(10)
+        yield _QUEUE, ("slow2@x.example", "2026-01-01T00:00:00+00:00")
+
+    async def main() -> None:
+        await open_database(use_pool=False)
+        engine = current_engine()
+        assert isinstance(engine, CoopSQLiteEngine) and engine._write_lock is not None
+        try:
+            task = asyncio.create_task(write_steps(slow()))
+            await asyncio.to_thread(started.wait, 10)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert engine._write_lock.locked(), "the lock was let go while the thread was mid-transaction"
+            go_on.set()
+            async with write_transaction():  # then the next writer goes through
+                await OutboxMessage.insert(OutboxMessage(to_address="next@x.example", subject="s", body="b"))
+            assert not engine._write_lock.locked()
+        finally:
+            go_on.set()
+            await close_database()
+
+    run(main())
+    assert sorted(r["to_address"] for r in run(OutboxMessage.select(OutboxMessage.to_address))) == [
+        "next@x.example",
+        "slow2@x.example",
+        "slow@x.example",
+    ]
