@@ -16,10 +16,10 @@ from coop.actor import actor_of
 from coop.boards import service
 from coop.boards.forms import read_appointment, read_ending
 from coop.boards.rotation import retiring_at_next_agm
-from coop.errors import form_page, refusal_context
+from coop.errors import form_page, on_refusal, refusal_context
 from coop.guards import current_org, requires_member, requires_role
 from coop.urls import org_path
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 requires_manager = requires_role(*service.MANAGER_ROLES)
 
@@ -73,21 +73,15 @@ class BoardController(Controller):
     async def appoint_form(self, request: Request[Any, Any, Any]) -> Template:
         return render(request, "boards/appoint.html", {**await _appoint_context(request), "form": {}})
 
-    @post("/appoint", name="board_appoint", guards=[requires_manager])
+    @post("/appoint", name="board_appoint", guards=[requires_manager], opt=form_page("boards/appoint.html"))
     async def appoint(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
-        appointment, errors, values = read_appointment(await request.form(), clock.today())
-        if not errors:
-            # Caught here rather than by coop.web.handle_refused: the form's page needs the board and the
-            # members to choose from, read only when it is shown again, not on every appointment.
-            try:
-                await service.appoint(org, appointment, actor_of(request))
-            except service.BoardError as exc:
-                errors = exc.errors
-        if errors:
-            return form_errors_page(
-                request, "boards/appoint.html", errors, {**await _appoint_context(request), "form": values}
-            )
+        # The form's page needs the board and the members to choose from: read only if it is refused.
+        async with on_refusal(request, lambda: _appoint_context(request)):
+            appointment, errors, _ = read_appointment(await request.form(), clock.today())
+            if errors:
+                raise service.BoardError(errors)
+            await service.appoint(org, appointment, actor_of(request))
         return redirect(request, f"{_base(org.slug)}?done=appointed")
 
     async def _directorship(self, request: Request[Any, Any, Any], directorship_id: str) -> dict[str, Any]:
@@ -110,10 +104,9 @@ class BoardController(Controller):
     async def end(self, request: Request[Any, Any, Any], directorship_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         row = await self._directorship(request, directorship_id)
-        reason, on, note, errors, values = read_ending(await request.form(), clock.today())
-        context = {"director": row, "endings": service.ENDINGS, "form": values}
+        reason, on, note, errors, _ = read_ending(await request.form(), clock.today())
+        refusal_context(request, director=row, endings=service.ENDINGS)  # shown again if refused
         if errors or on is None:
-            return form_errors_page(request, "boards/end.html", errors, context)
-        refusal_context(request, context)  # a BoardError shows this form again (coop.web.handle_refused)
+            raise service.BoardError(errors)
         await service.end_directorship(org, row, reason, on, note, actor_of(request))
         return redirect(request, f"{_base(org.slug)}?done=ended")

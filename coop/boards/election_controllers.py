@@ -3,6 +3,7 @@ candidates' statements and stand or withdraw. Every step goes through `coop.boar
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +16,9 @@ from coop.actor import actor_of
 from coop.boards import nominations
 from coop.boards.election_forms import kind_options, read_ballot, read_new_election, read_statement
 from coop.boards.service import MANAGER_ROLES, is_manager
+from coop.errors import form_page, on_refusal
 from coop.guards import current_org, requires_member, requires_role
-from coop.web import form_errors_page, redirect, render
+from coop.web import redirect, render
 
 requires_manager = requires_role(*MANAGER_ROLES)
 DONE = {
@@ -28,6 +30,9 @@ DONE = {
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+ELECTION = form_page("boards/election.html")
 
 
 class ElectionController(Controller):
@@ -44,20 +49,20 @@ class ElectionController(Controller):
     async def new_form(self, request: Request[Any, Any, Any]) -> Template:
         return render(request, "boards/election_new.html", {"form": {}})
 
-    @post("/new", name="board_election_new", guards=[requires_manager])
+    @post(
+        "/new",
+        name="board_election_new",
+        guards=[requires_manager],
+        opt=form_page("boards/election_new.html"),
+    )
     async def new(self, request: Request[Any, Any, Any]) -> Response[Any]:
         org = current_org(request)
-        new, errors, values = read_new_election(await request.form())
-        public_id = ""
-        if new is not None:
-            try:
-                public_id = await nominations.call_election(
-                    org.organisation_id, new, actor_of(request), today=_now().date()
-                )
-            except nominations.ElectionError as exc:
-                errors = exc.errors
-        if errors:
-            return form_errors_page(request, "boards/election_new.html", errors, {"form": values})
+        new, errors, _ = read_new_election(await request.form())
+        if new is None:
+            raise nominations.ElectionError(errors)
+        public_id = await nominations.call_election(
+            org.organisation_id, new, actor_of(request), today=_now().date()
+        )
         return redirect(request, f"/o/{org.slug}/board/elections/{public_id}?done=called")
 
     async def _election(self, request: Request[Any, Any, Any], election_id: str) -> dict[str, Any]:
@@ -65,6 +70,17 @@ class ElectionController(Controller):
         if row is None:
             raise NotFoundException()
         return row
+
+    def _back(
+        self, request: Request[Any, Any, Any], election: dict[str, Any], form: dict[str, Any] | None = None
+    ) -> AbstractAsyncContextManager[None]:
+        """If the block is refused, the election's page again (coop.web shows it with the errors), with
+        `form` over the page's own (what was typed); its queries run only then."""
+
+        async def load() -> dict[str, Any]:
+            return {**await self._context(request, election), **(form or {})}
+
+        return on_refusal(request, load)
 
     async def _context(self, request: Request[Any, Any, Any], election: dict[str, Any]) -> dict[str, Any]:
         org = current_org(request)
@@ -85,59 +101,46 @@ class ElectionController(Controller):
         context["done"] = DONE.get(request.query_params.get("done", ""), "")
         return render(request, "boards/election.html", context)
 
-    @post("/{election_id:str}/stand", name="board_election_stand")
+    @post("/{election_id:str}/stand", name="board_election_stand", opt=ELECTION)
     async def stand(self, request: Request[Any, Any, Any], election_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         election = await self._election(request, election_id)
-        statement, easy_read, errors, values = read_statement(await request.form())
-        if not errors:
-            try:
-                await nominations.stand(
-                    org.organisation_id,
-                    election,
-                    org.member_id,
-                    statement,
-                    easy_read,
-                    actor_of(request),
-                    today=_now().date(),
-                )
-            except nominations.ElectionError as exc:
-                errors = exc.errors
-        if errors:
-            context = {**await self._context(request, election), "form": values}
-            return form_errors_page(request, "boards/election.html", errors, context)
+        async with self._back(request, election, {"form": await request.form()}):
+            statement, easy_read, errors, _ = read_statement(await request.form())
+            if errors:
+                raise nominations.ElectionError(errors)
+            await nominations.stand(
+                org.organisation_id,
+                election,
+                org.member_id,
+                statement,
+                easy_read,
+                actor_of(request),
+                today=_now().date(),
+            )
         return redirect(request, f"/o/{org.slug}/board/elections/{election_id}?done=stood")
 
-    @post("/{election_id:str}/withdraw", name="board_election_withdraw")
+    @post("/{election_id:str}/withdraw", name="board_election_withdraw", opt=ELECTION)
     async def withdraw(self, request: Request[Any, Any, Any], election_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         election = await self._election(request, election_id)
-        try:
+        async with self._back(request, election):
             await nominations.withdraw(
                 org.organisation_id, election, org.member_id, actor_of(request), today=_now().date()
             )
-        except nominations.ElectionError as exc:
-            return form_errors_page(
-                request, "boards/election.html", exc.errors, await self._context(request, election)
-            )
         return redirect(request, f"/o/{org.slug}/board/elections/{election_id}?done=withdrew")
 
-    @post("/{election_id:str}/ballot", name="board_election_ballot", guards=[requires_manager])
+    @post("/{election_id:str}/ballot", name="board_election_ballot", guards=[requires_manager], opt=ELECTION)
     async def ballot(self, request: Request[Any, Any, Any], election_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         election = await self._election(request, election_id)
         now = _now()
         ballot, errors, values = read_ballot(await request.form(), now)
-        vote_id = 0
-        if ballot is not None:
+        async with self._back(request, election, {"ballot_form": values}):
+            if ballot is None:
+                raise nominations.ElectionError(errors)
             link = f"{request.app.state.settings.base_url}/o/{org.slug}/board/elections/{election_id}"
-            try:
-                vote_id = await nominations.put_to_vote(
-                    org.organisation_id, election, ballot, actor_of(request), link=link, now=now
-                )
-            except nominations.ElectionError as exc:
-                errors = exc.errors
-        if errors:
-            context = {**await self._context(request, election), "ballot_form": values}
-            return form_errors_page(request, "boards/election.html", errors, context)
+            vote_id = await nominations.put_to_vote(
+                org.organisation_id, election, ballot, actor_of(request), link=link, now=now
+            )
         return redirect(request, f"/o/{org.slug}/votes/{vote_id}")
