@@ -62,6 +62,7 @@ class LettersController(Controller):
         org = current_org(request)
         if "reference" not in request.query_params:
             return render(request, "documents/returns.html", {"reference": ""})
+        # A GET form (looking up changes nothing), so it is answered here rather than as a refused post.
         try:
             found = await postal.returned_ballot(org, reference)
         except ReturnReferenceError as exc:

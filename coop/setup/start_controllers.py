@@ -91,6 +91,8 @@ class StartController(Controller):
     @post("/create", name="start_create")
     async def create(self, request: Request[Any, Any, Any]) -> Response[Any]:
         session = current_session(request)
+        # Caught here, not by coop.web: each broken rule is listed with a link to the question that fixes
+        # it, which needs the founder's draft read again.
         try:
             await service.create(
                 session.person_id, session.email, session.is_site_admin, actor_of(request), service.today()

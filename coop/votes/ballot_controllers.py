@@ -322,7 +322,7 @@ async def _cast(
             org_name=org.name,
             slug=org.slug,
         )
-    except RuleViolationError as exc:
+    except RuleViolationError as exc:  # not coop.web's: a garbled ballot and a refused one differ in page
         if not choices.valid_encoding(vote.kind, vote.options, encoded):
             return _not_understood(request, vote, proxy_for)
         errors = {"confirmed": " ".join(v.message for v in exc.violations)}

@@ -126,6 +126,8 @@ class VoteController(Controller):
     async def open(self, request: Request[Any, Any, Any], vote_id: FromPath[int]) -> Response[Any]:
         org = current_org(request)
         vote = await vote_or_404(request, vote_id)
+        # Caught here, not by coop.web: the refusal is shown as the vote page's own problem banner, with
+        # the whole page (its roll, turnout and controls) read again only then.
         try:
             await open_vote(org.organisation_id, vote.id, now=clock.now(), actor=actor_of(request))
         except VoteStateError as exc:
