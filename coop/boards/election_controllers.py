@@ -4,7 +4,7 @@ candidates' statements and stand or withdraw. Every step goes through `coop.boar
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.boards import nominations
 from coop.boards.election_forms import kind_options, read_ballot, read_new_election, read_statement
@@ -29,7 +30,7 @@ DONE = {
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 ELECTION = form_page("boards/election.html")

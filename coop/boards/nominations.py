@@ -6,10 +6,11 @@ finding each by their nomination's name on the ballot (never by a name search ov
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.tables import BoardElection, Nomination
 from coop.db import is_sqlite, write_transaction
@@ -200,7 +201,7 @@ async def withdraw(
         raise ElectionError({"withdraw": "The ballot has been made: ask the secretary"})
     async with write_transaction():
         done = (
-            await Nomination.update({Nomination.withdrawn_at: datetime.now(UTC)})
+            await Nomination.update({Nomination.withdrawn_at: clock.now()})
             .where(
                 (Nomination.election == election["id"])
                 & (Nomination.member == member_id)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from coop import clock
 from coop.members.notices import recipients
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext
@@ -154,7 +155,7 @@ async def resolve_reference(org: OrgContext, text: str, now: datetime | None = N
     vote: VoteInfo | None = await get_vote(org.organisation_id, vote_id) if vote_id <= ID_MAX else None
     if vote is None:
         raise ReturnReferenceError("There is no vote with this reference in this organisation")
-    if not vote.accepting_at(now or datetime.now(UTC)):
+    if not vote.accepting_at(now or clock.now()):
         raise ReturnReferenceError(f"The vote “{vote.title}” is not open, so this ballot cannot be entered")
     member = (
         await Member.select(Member.id, Member.public_id)

@@ -11,6 +11,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count, Sum
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets.tables import PoolPayment
 from coop.commissioning.tables import Contract
@@ -246,7 +247,7 @@ async def save_words(organisation_id: int, words: dict[str, str], today: date, a
     end = period[1]
     key = f"{organisation_id}:{end.isoformat()}"
     values = {
-        CommunityInterestReport.updated_at: datetime.now(UTC),
+        CommunityInterestReport.updated_at: clock.now(),
         CommunityInterestReport.updated_by: actor.person_id,
     }
     columns = {getattr(CommunityInterestReport, k): v for k, v in words.items()}

@@ -4,9 +4,10 @@ a fixed number of queries."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
+from coop import clock
 from coop.boards.service import current_directors
 from coop.organisations.service import constitution_of
 from coop.organisations.tables import ConstitutionVersion, Organisation
@@ -43,7 +44,7 @@ async def upcoming_deadlines(organisation_id: int, today: date | None = None) ->
         int(org["year_end_month"]),
         int(org["year_end_day"]),
         _as_date(first["adopted_on"]),
-        today or datetime.now(UTC).date(),
+        today or clock.today(),
         agm_required=constitution.board.retire_by_rotation is not None,
         director_terms=terms,
     )

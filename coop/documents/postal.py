@@ -3,9 +3,9 @@ an overview page and as PDFs in bounded parts, and entering a returned ballot pa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from coop import clock
 from coop.documents import ballot_packs, letters
 from coop.documents.service import Document, DocumentKind
 from coop.organisations.service import OrgContext
@@ -51,7 +51,7 @@ async def pack_documents(org: OrgContext, vote_id: int, after: int) -> list[Docu
         return None
     packs, _ = await ballot_packs.packs(org.organisation_id, vote_id, after)
     address = await ballot_packs.return_address(org.organisation_id)
-    today = datetime.now(UTC)
+    today = clock.now()
     return [
         Document(
             BALLOT_PACK,

@@ -8,9 +8,10 @@ secretary (or an admin) runs meetings. Another organisation's meeting is never f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import current_directors
 from coop.db import write_transaction
@@ -52,7 +53,7 @@ def is_manager(org: OrgContext) -> bool:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def as_date(value: Any) -> date | None:

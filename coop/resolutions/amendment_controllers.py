@@ -4,12 +4,12 @@ words and the resolution they need, then save it as a draft written resolution t
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.errors import form_page, on_refusal
 from coop.guards import current_org, requires_member, requires_role
@@ -59,9 +59,7 @@ class AmendmentController(Controller):
         org = current_org(request)
         values = _values(await request.form())
         async with _back_to_form(request):
-            found = await amendments.preview(
-                org.organisation_id, values["document"], datetime.now(UTC).date()
-            )
+            found = await amendments.preview(org.organisation_id, values["document"], clock.today())
         return render(request, "resolutions/amend_check.html", {"form": values, "preview": found})
 
     @post("/", name="amend_propose", opt=AMEND)
@@ -71,6 +69,6 @@ class AmendmentController(Controller):
         title = values["title"] or DEFAULT_TITLE
         async with _back_to_form(request):
             public_id = await amendments.propose(
-                org.organisation_id, values["document"], title, actor_of(request), datetime.now(UTC).date()
+                org.organisation_id, values["document"], title, actor_of(request), clock.today()
             )
         return redirect(request, f"/o/{org.slug}/resolutions/{public_id}?done=drafted")

@@ -5,7 +5,6 @@ through `coop.resolutions.service`."""
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -13,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.errors import form_page, on_refusal, refusal_context
 from coop.guards import current_org, requires_member, requires_role
@@ -105,7 +105,7 @@ class ResolutionController(Controller):
     async def circulate(self, request: Request[Any, Any, Any], resolution_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         row = await self._resolution(request, resolution_id)
-        now = datetime.now(UTC)
+        now = clock.now()
         async with self._back(request, row):
             await service.circulate(
                 org.organisation_id, resolution_id, actor_of(request), on=now.date(), now=now

@@ -9,10 +9,11 @@ articles set); an agreement cannot be revoked; and it can never remove a directo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
+from coop import clock
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.db import is_sqlite, write_transaction
 from coop.members.errors import MembershipError
@@ -50,7 +51,7 @@ class Draft:
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return clock.today()
 
 
 async def draft_resolution(organisation_id: int, draft: Draft, actor: Actor, *, decision: str = "") -> str:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 from typing import Any
 
+from coop import clock
 from coop.audit.service import Actor
 from coop.db import write_transaction
 from coop.form_values import whole_number
@@ -133,7 +134,7 @@ async def load_draft(person_id: int) -> Draft:
 
 async def _store(person_id: int, answers: dict[str, Any], founded: int | None = None) -> None:
     text = json.dumps(answers, ensure_ascii=False)
-    now = datetime.now(UTC)
+    now = clock.now()
     await FoundingDraft.insert(
         FoundingDraft(person=person_id, answers=text, founded=founded, updated_at=now)
     ).on_conflict(
@@ -372,4 +373,4 @@ def flags_for(draft: Draft) -> list[Violation]:
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return clock.today()
