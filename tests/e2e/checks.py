@@ -181,8 +181,10 @@ def tab_to(page: Page, target: Locator, *, max_presses: int = 120) -> None:
     target = target.first
     for _ in range(max_presses):
         page.keyboard.press("Tab")
-        # The focused element is read and checked in one step: a form sent just before (a plain GET or
-        # POST) may still be loading its next page, and a check split in two could span both pages.
+        # A form sent just before (a plain GET or POST) may still be loading its next page: wait for it
+        # (and its stylesheet) if so, then read the focused element and check it in one step, so that no
+        # check spans two pages.
+        page.wait_for_load_state("load")
         try:
             indicated = page.evaluate(FOCUSED_HAS_INDICATOR)
             arrived = target.evaluate("(el) => el === document.activeElement")
