@@ -187,7 +187,9 @@ def test_known_and_unknown_emails_take_about_the_same_time(demo, settings, clien
     for email in (known, unknown) * 2:
         timed(email)
     rounds = []
-    for _ in range(3):
+    # A real difference (an account found, a hash skipped) shows in every round; noise from a busy machine
+    # (one round's known medians slower, the next round's unknown) does not, so up to six rounds are tried.
+    for _ in range(6):
         timings: dict[str, list[float]] = {known: [], unknown: []}
         for i in range(20):
             for email in (known, unknown) if i % 2 == 0 else (unknown, known):
