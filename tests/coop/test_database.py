@@ -142,7 +142,8 @@ def test_a_write_given_as_steps_that_fails_leaves_nothing_and_lets_the_next_thro
 def test_a_cancelled_write_given_as_steps_keeps_the_write_lock_until_its_thread_has_finished(db, engine_name):
     """SQLite: the steps run on the writer's thread, which finishes the transaction even when the task
     that asked for it is cancelled. The next writer must wait until then (it would otherwise BEGIN on the
-    same connection in the middle of it)."""
+    same connection in the middle of it). On PostgreSQL, where each statement is awaited, the cancelled
+    transaction rolls back whole instead."""
     import threading
 
     from coop.db import (
@@ -156,7 +157,8 @@ def test_a_cancelled_write_given_as_steps_keeps_the_write_lock_until_its_thread_
     from coop.mail.tables import OutboxMessage
 
     if engine_name != "sqlite":
-        pytest.skip("PostgreSQL awaits each statement: a cancelled transaction rolls back there")
+        _a_cancelled_write_given_as_steps_rolls_back_on_postgres()
+        return
     started, go_on = threading.Event(), threading.Event()
 
     def slow() -> Any:
@@ -189,4 +191,38 @@ def test_a_cancelled_write_given_as_steps_keeps_the_write_lock_until_its_thread_
         "next@x.example",
         "slow2@x.example",
         "slow@x.example",
+    ]
+
+
+def _a_cancelled_write_given_as_steps_rolls_back_on_postgres() -> None:
+    """PostgreSQL awaits each statement in `write_transaction()`: cancelling the task mid-way rolls the
+    whole transaction back, and the next writer goes through."""
+    from datetime import UTC, datetime
+
+    from coop.db import close_database, open_database, write_steps, write_transaction
+    from coop.mail.tables import OutboxMessage
+
+    async def main() -> None:
+        reached = asyncio.Event()
+
+        def slow() -> Any:
+            yield _QUEUE, ("slow@x.example", datetime(2026, 1, 1, tzinfo=UTC))
+            reached.set()  # the generator runs on the event loop here, between the two statements
+            yield "SELECT pg_sleep(30)", ()
+
+        await open_database(use_pool=False)
+        try:
+            task = asyncio.create_task(write_steps(slow()))
+            await reached.wait()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            async with write_transaction():
+                await OutboxMessage.insert(OutboxMessage(to_address="next@x.example", subject="s", body="b"))
+        finally:
+            await close_database()
+
+    run(main())
+    assert [r["to_address"] for r in run(OutboxMessage.select(OutboxMessage.to_address))] == [
+        "next@x.example"
     ]
