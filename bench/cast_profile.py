@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.http_bench import DEMO_PASSWORD, VENV_BIN, base_env, postgres_cluster, run_checked
+from bench.statements import counted_statements
 
 HOST = "127.0.0.1"
 
@@ -76,9 +77,7 @@ async def _call(
 
 async def drive(args: argparse.Namespace, env: dict[str, str], vote_id: int, secret: str) -> dict[str, Any]:
     os.environ.update(env)
-    from coop import db as coop_db
     from coop.app import create_app
-    from coop.db import current_engine
 
     app = create_app()
     async with app.lifespan():
@@ -87,65 +86,48 @@ async def drive(args: argparse.Namespace, env: dict[str, str], vote_id: int, sec
         csrf_name, csrf = cookie.split(";", 1)[0].split("=", 1)
         assert status == 200, status
 
-        statements: list[str] = []
-        engine_class = type(current_engine())
-        original = engine_class.run_querystring
+        with counted_statements() as statements:
+            path = f"/o/riverside/votes/{vote_id}/cast"
+            body = b"encoded=for"
 
-        async def counting(self: Any, querystring: Any, in_pool: bool = False) -> Any:
-            statements.append(str(querystring))
-            return await original(self, querystring, in_pool)
+            async def cast(n: int) -> None:
+                status, _, page = await _call(
+                    app,
+                    "POST",
+                    path,
+                    {
+                        "Host": HOST,
+                        "Cookie": f"{csrf_name}={csrf}; __Host-session={secret}-{n}",
+                        "x-csrftoken": csrf,
+                        "Sec-Fetch-Site": "same-origin",
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Content-Length": str(len(body)),
+                    },
+                    body,
+                )
+                if status != 200:
+                    raise SystemExit(f"cast {n} answered {status}: {page[:2000]!r}")
 
-        engine_class.run_querystring = counting  # type: ignore[method-assign]
-        original_step = coop_db.observed_step
-
-        def counting_step(sql: str, args: tuple[Any, ...]) -> Any:
-            statements.append(f"(step) {sql}")
-            return original_step(sql, args)
-
-        coop_db.observed_step = counting_step  # type: ignore[assignment]
-        path = f"/o/riverside/votes/{vote_id}/cast"
-        body = b"encoded=for"
-
-        async def cast(n: int) -> None:
-            status, _, page = await _call(
-                app,
-                "POST",
-                path,
-                {
-                    "Host": HOST,
-                    "Cookie": f"{csrf_name}={csrf}; __Host-session={secret}-{n}",
-                    "x-csrftoken": csrf,
-                    "Sec-Fetch-Site": "same-origin",
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "Content-Length": str(len(body)),
-                },
-                body,
-            )
-            if status != 200:
-                raise SystemExit(f"cast {n} answered {status}: {page[:2000]!r}")
-
-        for n in range(args.warmup):
-            await cast(n)
-        statements.clear()
-        await cast(args.warmup)
-        per_cast = list(statements)
-        profiler = cProfile.Profile() if args.profile else None
-        first = args.warmup + 1
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        if profiler is not None:
-            profiler.enable()
-        numbers = iter(range(first, first + args.casts))
-
-        async def client() -> None:
-            for n in numbers:
+            for n in range(args.warmup):
                 await cast(n)
+            statements.clear()
+            await cast(args.warmup)
+            per_cast = list(statements)
+            profiler = cProfile.Profile() if args.profile else None
+            first = args.warmup + 1
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
+            numbers = iter(range(first, first + args.casts))
 
-        await asyncio.gather(*(client() for _ in range(args.concurrency)))
-        if profiler is not None:
-            profiler.disable()
-        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-        engine_class.run_querystring = original  # type: ignore[method-assign]
-        coop_db.observed_step = original_step  # type: ignore[assignment]
+            async def client() -> None:
+                for n in numbers:
+                    await cast(n)
+
+            await asyncio.gather(*(client() for _ in range(args.concurrency)))
+            if profiler is not None:
+                profiler.disable()
+            cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     result = {
         "casts": args.casts,
         "cpu_ms_per_cast": 1000 * cpu / args.casts,

@@ -38,6 +38,7 @@ from bench.http_bench import (
     postgres_cluster,
     run_checked,
 )
+from bench.statements import counted_statements
 
 HOST = "testserver.local"
 
@@ -87,12 +88,10 @@ async def measure(env: dict[str, str], requests: int, profile: set[str]) -> dict
     import httpx
 
     from coop.app import create_app
-    from coop.db import current_engine
     from coop.settings import Settings
 
     settings = Settings.from_env()
     results: dict[str, Any] = {}
-    queries: list[str] = []
     app = create_app(settings)
 
     def client() -> httpx.AsyncClient:
@@ -101,57 +100,49 @@ async def measure(env: dict[str, str], requests: int, profile: set[str]) -> dict
 
     async with app.lifespan(), client() as member:
         await signed_in(member, DEMO_MEMBER)
-        engine_class = type(current_engine())
-        original = engine_class.run_querystring
-
-        async def counting(self: Any, querystring: Any, in_pool: bool = False) -> Any:
-            queries.append(str(querystring))
-            return await original(self, querystring, in_pool)
-
-        engine_class.run_querystring = counting  # type: ignore[method-assign]
-        async with client() as officer:
-            await signed_in(officer, SECRETARY)
-            pools = (await officer.get("/o/riverside/budgets")).text
-            pool = re.search(r'href="/o/riverside/budgets/([0-9a-f-]{36})"', pools)
-            assert pool is not None
-            pages = {
-                "vote": (member, f"/o/riverside/votes/{env['PROFILE_VOTE_ID']}"),
-                "pool": (officer, f"/o/riverside/budgets/{pool[1]}/people"),
-                "register": (officer, "/o/riverside/register"),
-            }
-            for name, (client, url) in pages.items():
-                for _ in range(20):
-                    assert (await client.get(url)).status_code == 200, url
-                queries.clear()
-                body = (await client.get(url)).text
-                seen = list(queries)
-                batches, walls = [], []
-                for _ in range(5):
-                    start, wall = time.process_time(), time.perf_counter()
-                    for _ in range(requests // 5):
-                        await client.get(url)
-                    batches.append((time.process_time() - start) * 1000 / (requests // 5))
-                    walls.append((time.perf_counter() - wall) * 1000 / (requests // 5))
-                results[name] = {
-                    "url": url,
-                    "queries": len(seen),
-                    "statements": seen,
-                    "bytes": len(body.encode()),
-                    "cpu_ms_per_request": round(statistics.median(batches), 3),
-                    "wall_ms_per_request": round(statistics.median(walls), 3),
+        with counted_statements() as queries:
+            async with client() as officer:
+                await signed_in(officer, SECRETARY)
+                pools = (await officer.get("/o/riverside/budgets")).text
+                pool = re.search(r'href="/o/riverside/budgets/([0-9a-f-]{36})"', pools)
+                assert pool is not None
+                pages = {
+                    "vote": (member, f"/o/riverside/votes/{env['PROFILE_VOTE_ID']}"),
+                    "pool": (officer, f"/o/riverside/budgets/{pool[1]}/people"),
+                    "register": (officer, "/o/riverside/register"),
                 }
-                if name in profile:
-                    profiler = cProfile.Profile()
-                    profiler.enable()
-                    for _ in range(requests // 5):
-                        await client.get(url)
-                    profiler.disable()
-                    text = io.StringIO()
-                    stats = pstats.Stats(profiler, stream=text)
-                    stats.sort_stats("tottime").print_stats(30)
-                    stats.sort_stats("cumulative").print_stats(60)
-                    results[name]["profile"] = text.getvalue()
-        engine_class.run_querystring = original  # type: ignore[method-assign]
+                for name, (client, url) in pages.items():
+                    for _ in range(20):
+                        assert (await client.get(url)).status_code == 200, url
+                    queries.clear()
+                    body = (await client.get(url)).text
+                    seen = list(queries)
+                    batches, walls = [], []
+                    for _ in range(5):
+                        start, wall = time.process_time(), time.perf_counter()
+                        for _ in range(requests // 5):
+                            await client.get(url)
+                        batches.append((time.process_time() - start) * 1000 / (requests // 5))
+                        walls.append((time.perf_counter() - wall) * 1000 / (requests // 5))
+                    results[name] = {
+                        "url": url,
+                        "queries": len(seen),
+                        "statements": seen,
+                        "bytes": len(body.encode()),
+                        "cpu_ms_per_request": round(statistics.median(batches), 3),
+                        "wall_ms_per_request": round(statistics.median(walls), 3),
+                    }
+                    if name in profile:
+                        profiler = cProfile.Profile()
+                        profiler.enable()
+                        for _ in range(requests // 5):
+                            await client.get(url)
+                        profiler.disable()
+                        text = io.StringIO()
+                        stats = pstats.Stats(profiler, stream=text)
+                        stats.sort_stats("tottime").print_stats(30)
+                        stats.sort_stats("cumulative").print_stats(60)
+                        results[name]["profile"] = text.getvalue()
     return results
 
 
