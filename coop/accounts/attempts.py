@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from piccolo.columns import Column
+
 from coop.accounts.service import _ensure_counter, _throttle_row
 from coop.accounts.tables import LoginThrottle
+from coop.audit.guarded import guarded_change
 from coop.db import write_transaction
 
 CLAIM_TRIES = 50
@@ -38,7 +41,7 @@ async def claim_attempt(key: str, *, limit: int, window: timedelta, moment: date
                 await _ensure_counter(key, moment)
             continue
         failures, started = int(row["failures"]), row["window_started_at"]
-        values: dict[object, object] = {LoginThrottle.last_failure_at: moment}
+        values: dict[Column | str, object] = {LoginThrottle.last_failure_at: moment}
         if started <= moment - window or failures == 0:
             values.update({LoginThrottle.failures: 1, LoginThrottle.window_started_at: moment})
             tries = 1
@@ -48,10 +51,11 @@ async def claim_attempt(key: str, *, limit: int, window: timedelta, moment: date
             values[LoginThrottle.failures] = failures + 1
             tries = failures + 1
         async with write_transaction():
-            claimed = (
-                await LoginThrottle.update(values)  # type: ignore[arg-type]
-                .where((LoginThrottle.key == key) & (LoginThrottle.failures == failures))
-                .returning(LoginThrottle.id)
+            claimed = await guarded_change(
+                LoginThrottle,
+                values,
+                (LoginThrottle.key == key) & (LoginThrottle.failures == failures),
+                returning=[LoginThrottle.id],
             )
         if claimed:
             if tries > limit:

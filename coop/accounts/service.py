@@ -27,6 +27,7 @@ from coop.accounts.devices import (
 )
 from coop.accounts.passwords import hash_password, hasher_for, password_problem, verify_password
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, Person, TrustedDevice
+from coop.audit.guarded import guarded_change
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.clock import now
 from coop.db import write_transaction
@@ -183,10 +184,11 @@ async def _claim_attempt(
     `failures` (a compare-and-set: of concurrent attempts that read the same count exactly one wins, on
     SQLite and at PostgreSQL's READ COMMITTED alike). A correct password then clears the count."""
     async with write_transaction():
-        claimed = (
-            await counter.update({counter.failures: failures + 1, counter.last_failure_at: moment})
-            .where(where & (counter.failures == failures))
-            .returning(counter.id)
+        claimed = await guarded_change(
+            counter,
+            {counter.failures: failures + 1, counter.last_failure_at: moment},
+            where & (counter.failures == failures),
+            returning=[counter.id],
         )
     return bool(claimed)
 
@@ -489,10 +491,11 @@ async def complete_password_reset(
     new_hash = await hash_password(hasher_for(settings), new_password)
     email = reset["person.email"]
     async with write_transaction():
-        used = (
-            await PasswordReset.update({PasswordReset.used_at: now()})
-            .where((PasswordReset.id == reset["id"]) & PasswordReset.used_at.is_null())
-            .returning(PasswordReset.id)
+        used = await guarded_change(  # audited below, once the account is reset
+            PasswordReset,
+            {PasswordReset.used_at: now()},
+            (PasswordReset.id == reset["id"]) & PasswordReset.used_at.is_null(),
+            returning=[PasswordReset.id],
         )
         if not used:  # a second tab got there first
             return "This link has expired or has already been used. Ask for a new one"

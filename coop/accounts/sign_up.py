@@ -23,6 +23,7 @@ from coop.accounts.service import (
     token_hash,
 )
 from coop.accounts.tables import Person, SignUp
+from coop.audit.guarded import guarded_change
 from coop.audit.service import Actor, AuditEntry, record
 from coop.clock import now
 from coop.db import delete_in_batches, write_transaction
@@ -200,10 +201,11 @@ async def verify_sign_up(
     session_token = secrets.token_urlsafe(32)
     email = str(row["email"])
     async with write_transaction():
-        used = await (
-            SignUp.update({SignUp.used_at: moment, SignUp.status: "verified", SignUp.password_hash: None})
-            .where((SignUp.id == row["id"]) & SignUp.used_at.is_null() & (SignUp.status == "sent"))
-            .returning(SignUp.id)
+        used = await guarded_change(  # audited below, with the account it makes
+            SignUp,
+            {SignUp.used_at: moment, SignUp.status: "verified", SignUp.password_hash: None},
+            (SignUp.id == row["id"]) & SignUp.used_at.is_null() & (SignUp.status == "sent"),
+            returning=[SignUp.id],
         )
         if not used:  # a second tab got there first
             return Verified(error=EXPIRED)

@@ -5,6 +5,12 @@ The idiom every state change uses (revoke an invitation, decide a payment, end a
 `UPDATE … WHERE <the guard> RETURNING …`, and only if a row changed, its audit entry. The WHERE clause is
 the check (never read-then-write), so of two concurrent requests exactly one changes the row and is
 audited, and the other learns nothing changed from the empty result.
+
+`guarded_change` is the same conditional update without the audit entry, for the few changes whose entry
+needs what happens after the update in the same transaction (the contract it made, the electorate it
+froze, the member row it linked) or that are not governance at all (the job queue, sign-in counters).
+The caller then records the entry itself before its transaction ends. No other module writes
+`UPDATE … RETURNING` by hand (tests/test_architecture_coop.py).
 """
 
 from __future__ import annotations
@@ -20,6 +26,19 @@ from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 
 
+async def guarded_change(
+    table: type[Table],
+    values: Mapping[Column | str, Any],
+    guard: Combinable,
+    *,
+    returning: Sequence[Column],
+) -> list[dict[str, Any]]:
+    """`UPDATE table SET values WHERE guard RETURNING returning`, in the caller's transaction (if any):
+    the rows changed, empty when the guard matched nothing."""
+    rows: list[dict[str, Any]] = await table.update(dict(values)).where(guard).returning(*returning)
+    return rows
+
+
 async def guarded_update(
     table: type[Table],
     values: Mapping[Column | str, Any],
@@ -33,7 +52,7 @@ async def guarded_update(
     changed, all in one write transaction (joining the caller's when there is one). Returns the rows
     changed: empty when the guard matched nothing, and then nothing was written or audited."""
     async with write_transaction():
-        rows: list[dict[str, Any]] = await table.update(dict(values)).where(guard).returning(*returning)
+        rows = await guarded_change(table, values, guard, returning=returning)
         for row in rows:
             await record(audit(row), actor)
     return rows

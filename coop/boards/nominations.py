@@ -11,6 +11,7 @@ from typing import Any
 from uuid import uuid4
 
 from coop import clock
+from coop.audit.guarded import guarded_change, guarded_update
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.tables import BoardElection, Nomination
 from coop.db import is_sqlite, write_transaction
@@ -199,28 +200,24 @@ async def withdraw(
 ) -> None:
     if election["vote"] is not None:
         raise ElectionError({"withdraw": "The ballot has been made: ask the secretary"})
-    async with write_transaction():
-        done = (
-            await Nomination.update({Nomination.withdrawn_at: clock.now()})
-            .where(
-                (Nomination.election == election["id"])
-                & (Nomination.member == member_id)
-                & Nomination.withdrawn_at.is_null()
-            )
-            .returning(Nomination.id)
-        )
-        if not done:
-            raise ElectionError({"withdraw": "You are not standing in this election"})
-        await record(
-            AuditEntry(
-                "board.candidate_withdrew",
-                organisation_id=organisation_id,
-                target_type="board_election",
-                target_id=str(election["id"]),
-                detail={"member": member_id},
-            ),
-            actor,
-        )
+    done = await guarded_update(
+        Nomination,
+        {Nomination.withdrawn_at: clock.now()},
+        (Nomination.election == election["id"])
+        & (Nomination.member == member_id)
+        & Nomination.withdrawn_at.is_null(),
+        returning=[Nomination.id],
+        audit=lambda _: AuditEntry(
+            "board.candidate_withdrew",
+            organisation_id=organisation_id,
+            target_type="board_election",
+            target_id=str(election["id"]),
+            detail={"member": member_id},
+        ),
+        actor=actor,
+    )
+    if not done:
+        raise ElectionError({"withdraw": "You are not standing in this election"})
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -282,10 +279,12 @@ async def put_to_vote(
     async with write_transaction():
         await _lock(election["id"])
         vote_id = await create_vote(organisation_id, new, actor=actor)
-        taken = (
-            await BoardElection.update({BoardElection.vote: vote_id})
-            .where((BoardElection.id == election["id"]) & BoardElection.vote.is_null())
-            .returning(BoardElection.id)
+        # The vote's creation is its audit entry.
+        taken = await guarded_change(
+            BoardElection,
+            {BoardElection.vote: vote_id},
+            (BoardElection.id == election["id"]) & BoardElection.vote.is_null(),
+            returning=[BoardElection.id],
         )
         if not taken:
             raise ElectionError({"kind": "The ballot for this election has already been made"})

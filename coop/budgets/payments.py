@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from coop import clock
+from coop.audit.guarded import guarded_change
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets import payee_window
 from coop.budgets.approvals import PAYMENTS
@@ -352,11 +353,13 @@ async def _post_payment(
 
 
 async def _decide(payment_id: int, values: dict[Any, Any]) -> bool:
-    """Move a payment out of awaiting_approval; False if someone else decided it first (one wins)."""
-    rows = (
-        await PoolPayment.update({**values, PoolPayment.decided_at: clock.now()})
-        .where((PoolPayment.id == payment_id) & (PoolPayment.status == "awaiting_approval"))
-        .returning(PoolPayment.id)
+    """Move a payment out of awaiting_approval; False if someone else decided it first (one wins). The
+    caller audits it, with the money it moved."""
+    rows = await guarded_change(
+        PoolPayment,
+        {**values, PoolPayment.decided_at: clock.now()},
+        (PoolPayment.id == payment_id) & (PoolPayment.status == "awaiting_approval"),
+        returning=[PoolPayment.id],
     )
     return bool(rows)
 

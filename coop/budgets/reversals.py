@@ -16,7 +16,11 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
+
 from coop import clock
+from coop.audit.guarded import guarded_change, guarded_update
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets import ledger
 from coop.budgets.approvals import REVERSALS
@@ -267,45 +271,56 @@ async def cancel_reversal(
     request = await request_in_org(organisation_id, request_public_id)
     if request is None:
         raise refusal("budget.reversal", "Reversal not found", NotFound)
-    async with write_transaction():
-        if not await _decide(int(request["id"]), CANCELLED):
-            raise refusal("budget.already_decided", "This reversal has already been decided.")
-        await _audit(
+    withdrawn = await guarded_update(
+        LedgerReversal,
+        _decision(CANCELLED),
+        _awaiting(int(request["id"])),
+        returning=[LedgerReversal.id],
+        audit=lambda _: _entry(
             "budget.reversal_withdrawn",
             organisation_id,
             request["original_public_id"],
             {"reference": request["original_reference"]},
-            actor,
-        )
+        ),
+        actor=actor,
+    )
+    if not withdrawn:
+        raise refusal("budget.already_decided", "This reversal has already been decided.")
 
 
 async def _audit(
     action: str, organisation_id: int, original_public_id: Any, detail: dict[str, Any], actor: Actor
 ) -> None:
     """Every reversal event is recorded against the transaction it reverses."""
-    await record(
-        AuditEntry(
-            action,
-            organisation_id=organisation_id,
-            target_type="ledger_transaction",
-            target_id=str(original_public_id),
-            detail=detail,
-        ),
-        actor,
+    await record(_entry(action, organisation_id, original_public_id, detail), actor)
+
+
+def _entry(action: str, organisation_id: int, original_public_id: Any, detail: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        action,
+        organisation_id=organisation_id,
+        target_type="ledger_transaction",
+        target_id=str(original_public_id),
+        detail=detail,
     )
 
 
+def _decision(status: str, reversal_txn: int | None = None) -> dict[Column, Any]:
+    return {
+        LedgerReversal.status: status,
+        LedgerReversal.reversal: reversal_txn,
+        LedgerReversal.decided_at: clock.now(),
+    }
+
+
+def _awaiting(request_id: int) -> Combinable:
+    return (LedgerReversal.id == request_id) & (LedgerReversal.status == AWAITING)
+
+
 async def _decide(request_id: int, status: str, reversal_txn: int | None = None) -> bool:
-    rows = (
-        await LedgerReversal.update(
-            {
-                LedgerReversal.status: status,
-                LedgerReversal.reversal: reversal_txn,
-                LedgerReversal.decided_at: clock.now(),
-            }
-        )
-        .where((LedgerReversal.id == request_id) & (LedgerReversal.status == AWAITING))
-        .returning(LedgerReversal.id)
+    """Decide a request still awaiting approval (the caller audits it); False if another got there first."""
+    rows = await guarded_change(
+        LedgerReversal, _decision(status, reversal_txn), _awaiting(request_id), returning=[LedgerReversal.id]
     )
     return bool(rows)
 

@@ -8,6 +8,7 @@ import json
 import secrets
 from typing import Any
 
+from coop.audit.guarded import guarded_change
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets import commitments
 from coop.budgets.errors import NotFound, refusal
@@ -50,10 +51,11 @@ async def create_contract(organisation_id: int, proposal_public_id: str, *, acto
         outcome="refused",
     )
     async with audit_refusal(refused, actor), write_transaction():
-        claimed = (
-            await CommissionProposal.update({CommissionProposal.status: "contracted"})
-            .where((CommissionProposal.id == proposal["id"]) & (CommissionProposal.status == "approved"))
-            .returning(CommissionProposal.id)
+        claimed = await guarded_change(  # audited below, with the contract it makes
+            CommissionProposal,
+            {CommissionProposal.status: "contracted"},
+            (CommissionProposal.id == proposal["id"]) & (CommissionProposal.status == "approved"),
+            returning=[CommissionProposal.id],
         )
         if not claimed:
             raise refusal("commissioning.contracted", "A contract has already been made for this proposal.")
@@ -110,10 +112,11 @@ async def end_contract(organisation_id: int, contract_public_id: str, *, actor: 
     if contract is None:
         raise refusal("commissioning.contract", "Contract not found", NotFound)
     async with write_transaction():
-        ended = (
-            await Contract.update({Contract.status: "ended"})
-            .where((Contract.id == contract["id"]) & (Contract.status == "active"))
-            .returning(Contract.id)
+        ended = await guarded_change(  # audited below, with the money it releases
+            Contract,
+            {Contract.status: "ended"},
+            (Contract.id == contract["id"]) & (Contract.status == "active"),
+            returning=[Contract.id],
         )
         if not ended:
             raise refusal("commissioning.ended", "This contract has already ended.")

@@ -12,6 +12,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count, Sum
 
 from coop import clock
+from coop.audit.guarded import guarded_change
 from coop.audit.service import Actor, AuditEntry, record
 from coop.budgets.tables import PoolPayment
 from coop.commissioning.tables import Contract
@@ -252,10 +253,11 @@ async def save_words(organisation_id: int, words: dict[str, str], today: date, a
     }
     columns = {getattr(CommunityInterestReport, k): v for k, v in words.items()}
     async with write_transaction():
-        changed = (
-            await CommunityInterestReport.update({**columns, **values})
-            .where(CommunityInterestReport.report_key == key)
-            .returning(CommunityInterestReport.id)
+        changed = await guarded_change(  # the year's report if there is one (else it is made), audited below
+            CommunityInterestReport,
+            {**columns, **values},
+            CommunityInterestReport.report_key == key,
+            returning=[CommunityInterestReport.id],
         )
         if not changed:
             await CommunityInterestReport.insert(

@@ -19,7 +19,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from coop.audit.guarded import guarded_update
+from coop.audit.guarded import guarded_change, guarded_update
 from coop.audit.service import SYSTEM, Actor, AuditEntry
 from coop.db import is_sqlite, write_transaction
 from coop.jobs.tables import Job
@@ -107,17 +107,16 @@ async def claim(worker_id: str, *, now: datetime, lease: timedelta, limit: int) 
         ids = [int(r["id"]) for r in await query]
         if not ids:
             return []
-        rows = (
-            await Job.update(
-                {
-                    Job.state: "running",
-                    Job.locked_by: worker_id,
-                    Job.locked_until: now + lease,
-                    Job.attempts: Job.attempts + 1,
-                }
-            )
-            .where(Job.id.is_in(ids))
-            .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts)
+        rows = await guarded_change(
+            Job,
+            {
+                Job.state: "running",
+                Job.locked_by: worker_id,
+                Job.locked_until: now + lease,
+                Job.attempts: Job.attempts + 1,
+            },
+            Job.id.is_in(ids),
+            returning=[Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts],
         )
     claimed = [
         ClaimedJob(
@@ -138,19 +137,18 @@ def _held_by(job_id: int, worker_id: str) -> Any:
 
 async def finish(job: ClaimedJob, worker_id: str, *, now: datetime) -> bool:
     """Mark the job done (forgetting its payload). False if this worker no longer holds it."""
-    rows = (
-        await Job.update(
-            {
-                Job.state: "done",
-                Job.finished_at: now,
-                Job.locked_by: None,
-                Job.locked_until: None,
-                Job.payload: "{}",
-                Job.last_error: "",
-            }
-        )
-        .where(_held_by(job.id, worker_id))
-        .returning(Job.id)
+    rows = await guarded_change(
+        Job,
+        {
+            Job.state: "done",
+            Job.finished_at: now,
+            Job.locked_by: None,
+            Job.locked_until: None,
+            Job.payload: "{}",
+            Job.last_error: "",
+        },
+        _held_by(job.id, worker_id),
+        returning=[Job.id],
     )
     return bool(rows)
 
@@ -193,10 +191,11 @@ async def resume(dedupe_keys: list[str], *, now: datetime) -> int:
     """Queue again, due at once, the jobs on hold with these keys. Returns how many."""
     if not dedupe_keys:
         return 0
-    rows = (
-        await Job.update({Job.state: "queued", Job.run_at: now, Job.last_error: ""})
-        .where((Job.state == "on_hold") & Job.dedupe_key.is_in(dedupe_keys))
-        .returning(Job.id)
+    rows = await guarded_change(
+        Job,
+        {Job.state: "queued", Job.run_at: now, Job.last_error: ""},
+        (Job.state == "on_hold") & Job.dedupe_key.is_in(dedupe_keys),
+        returning=[Job.id],
     )
     if rows:
         for event in _wake_events:

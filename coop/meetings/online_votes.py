@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from coop.audit.guarded import guarded_change, guarded_update
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import current_directors
 from coop.db import write_transaction
@@ -179,10 +180,11 @@ async def open_item_vote(
 
 async def _link(item: dict[str, Any], vote_id: int, quorum_note: str) -> None:
     """The item's link to its vote, only if it has none and is undecided (of two secretaries, one wins)."""
-    linked = (
-        await AgendaItem.update({AgendaItem.vote: vote_id, AgendaItem.quorum_note: quorum_note})
-        .where((AgendaItem.id == item["id"]) & AgendaItem.vote.is_null() & (AgendaItem.result == ""))
-        .returning(AgendaItem.id)
+    linked = await guarded_change(  # audited with the vote it opens, by the caller
+        AgendaItem,
+        {AgendaItem.vote: vote_id, AgendaItem.quorum_note: quorum_note},
+        (AgendaItem.id == item["id"]) & AgendaItem.vote.is_null() & (AgendaItem.result == ""),
+        returning=[AgendaItem.id],
     )
     if not linked:
         raise MeetingError({"minutes": "This item has been decided or put to a vote already"})
@@ -243,22 +245,6 @@ async def _write_decision(
     actor: Actor,
 ) -> bool:
     """The item's figures and outcome, once (an item already decided is left alone), and the audit entry."""
-    changed = (
-        await AgendaItem.update(
-            {
-                AgendaItem.votes_for: hands.votes_for,
-                AgendaItem.votes_against: hands.votes_against,
-                AgendaItem.abstentions: hands.abstentions,
-                AgendaItem.result: verdict,
-                AgendaItem.result_reasons: "\n".join(reasons),
-                AgendaItem.decided_at: now,
-            }
-        )
-        .where((AgendaItem.id == item["id"]) & (AgendaItem.result == ""))
-        .returning(AgendaItem.id)
-    )
-    if not changed:
-        return False
     detail = {
         "item": item["title"],
         "kind": item["resolution_kind"],
@@ -269,10 +255,24 @@ async def _write_decision(
         "result": verdict,
     }
     meeting = str(item["meeting_public_id"])
-    await record(
-        AuditEntry("meeting.resolution_recorded", organisation_id, "meeting", meeting, detail=detail), actor
+    changed = await guarded_update(
+        AgendaItem,
+        {
+            AgendaItem.votes_for: hands.votes_for,
+            AgendaItem.votes_against: hands.votes_against,
+            AgendaItem.abstentions: hands.abstentions,
+            AgendaItem.result: verdict,
+            AgendaItem.result_reasons: "\n".join(reasons),
+            AgendaItem.decided_at: now,
+        },
+        (AgendaItem.id == item["id"]) & (AgendaItem.result == ""),
+        returning=[AgendaItem.id],
+        audit=lambda _: AuditEntry(
+            "meeting.resolution_recorded", organisation_id, "meeting", meeting, detail=detail
+        ),
+        actor=actor,
     )
-    return True
+    return bool(changed)
 
 
 def _decide(

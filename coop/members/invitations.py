@@ -10,7 +10,7 @@ from typing import Any
 from coop.accounts.passwords import hash_password, hasher_for, password_problem
 from coop.accounts.service import insert_person, token_hash
 from coop.accounts.tables import Person
-from coop.audit.guarded import guarded_update
+from coop.audit.guarded import guarded_change, guarded_update
 from coop.audit.service import Actor, AuditEntry, record
 from coop.clock import now, today
 from coop.db import write_transaction
@@ -133,10 +133,11 @@ async def accept_invitation(invitation: dict[str, Any], person_id: int, actor: A
     ):
         raise MembershipError({"password": "You are already a member of this organisation"})
     async with write_transaction():
-        used = (
-            await MemberInvitation.update({MemberInvitation.used_at: now()})
-            .where((MemberInvitation.id == invitation["id"]) & MemberInvitation.used_at.is_null())
-            .returning(MemberInvitation.id)
+        used = await guarded_change(  # audited below, with the member it makes or links
+            MemberInvitation,
+            {MemberInvitation.used_at: now()},
+            (MemberInvitation.id == invitation["id"]) & MemberInvitation.used_at.is_null(),
+            returning=[MemberInvitation.id],
         )
         if not used:
             raise MembershipError({"password": "This link has already been used"})
@@ -206,21 +207,20 @@ async def accept_with_new_password(
 
 async def _set_first_password(person_id: int, password_hash: str, actor: Actor) -> None:
     """An account made without a password (a supporter named by a member) gets its first one."""
-    rows = (
-        await Person.update({Person.password_hash: password_hash})
-        .where((Person.id == person_id) & Person.password_hash.is_null())
-        .returning(Person.id)
+    rows = await guarded_update(
+        Person,
+        {Person.password_hash: password_hash},
+        (Person.id == person_id) & Person.password_hash.is_null(),
+        returning=[Person.id],
+        audit=lambda _: AuditEntry(
+            "auth.password_set", target_type="person", target_id=str(person_id), detail={"by": "invitation"}
+        ),
+        actor=actor,
     )
     if not rows:  # someone set one meanwhile: the sign-in page is the way in now
         raise MembershipError(
             {"password": "This account already has a password. Sign in, then open the link again"}
         )
-    await record(
-        AuditEntry(
-            "auth.password_set", target_type="person", target_id=str(person_id), detail={"by": "invitation"}
-        ),
-        actor,
-    )
 
 
 async def invitee_has_account(invitation: dict[str, Any]) -> bool:

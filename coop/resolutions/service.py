@@ -14,6 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 from coop import clock
+from coop.audit.guarded import guarded_change, guarded_update
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.db import is_sqlite, write_transaction
 from coop.members.errors import MembershipError
@@ -151,16 +152,16 @@ async def circulate(organisation_id: int, public_id: str, actor: Actor, *, on: d
     lapses_on = written_resolution_lapse_date(constitution, on)
     async with write_transaction():
         await _lock(row["id"])
-        started = (
-            await WrittenResolution.update(
-                {
-                    WrittenResolution.status: "circulating",
-                    WrittenResolution.circulated_on: on,
-                    WrittenResolution.lapses_on: lapses_on,
-                }
-            )
-            .where((WrittenResolution.id == row["id"]) & (WrittenResolution.status == "draft"))
-            .returning(WrittenResolution.id)
+        # Audited below, once the electorate it freezes is counted.
+        started = await guarded_change(
+            WrittenResolution,
+            {
+                WrittenResolution.status: "circulating",
+                WrittenResolution.circulated_on: on,
+                WrittenResolution.lapses_on: lapses_on,
+            },
+            (WrittenResolution.id == row["id"]) & (WrittenResolution.status == "draft"),
+            returning=[WrittenResolution.id],
         )
         if not started:
             raise ResolutionError({"resolution": "This resolution has already been sent round"})
@@ -281,24 +282,20 @@ async def lapse_due(on: date) -> int:
             return lapsed
         async with write_transaction():
             for row in due:
-                done = (
-                    await WrittenResolution.update(
-                        {WrittenResolution.status: "lapsed", WrittenResolution.decided_on: on}
-                    )
-                    .where((WrittenResolution.id == row["id"]) & (WrittenResolution.status == "circulating"))
-                    .returning(WrittenResolution.id)
+                done = await guarded_update(
+                    WrittenResolution,
+                    {WrittenResolution.status: "lapsed", WrittenResolution.decided_on: on},
+                    (WrittenResolution.id == row["id"]) & (WrittenResolution.status == "circulating"),
+                    returning=[WrittenResolution.id, WrittenResolution.organisation],
+                    audit=lambda changed: AuditEntry(
+                        "resolution.lapsed",
+                        organisation_id=int(changed["organisation"]),
+                        target_type="written_resolution",
+                        target_id=str(changed["id"]),
+                    ),
+                    actor=SYSTEM,
                 )
-                if done:
-                    lapsed += 1
-                    await record(
-                        AuditEntry(
-                            "resolution.lapsed",
-                            organisation_id=int(row["organisation"]),
-                            target_type="written_resolution",
-                            target_id=str(row["id"]),
-                        ),
-                        SYSTEM,
-                    )
+                lapsed += len(done)
 
 
 async def agree_on_paper(

@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from coop.audit.guarded import guarded_change
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.elections import seat_election_winners
 from coop.db import current_engine, insert_in_batches, is_sqlite, write_transaction
@@ -50,10 +51,11 @@ async def close_vote(
     async with write_transaction():
         if now < vote.closes_at:
             await _everyone_has_voted(vote_id)
-        closed = (
-            await Vote.update({Vote.status: "closed", Vote.closed_at: now})
-            .where((Vote.id == vote_id) & (Vote.status == "open"))
-            .returning(Vote.id)
+        closed = await guarded_change(  # audited below, with the count it makes
+            Vote,
+            {Vote.status: "closed", Vote.closed_at: now},
+            (Vote.id == vote_id) & (Vote.status == "open"),
+            returning=[Vote.id],
         )
         if not closed:
             raise VoteStateError("This vote is not open")

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from coop.audit.guarded import guarded_change
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import insert_in_batches, write_transaction
 from coop.members.leaving import settle_due_resignations
@@ -139,10 +140,11 @@ async def open_vote(
     await settle_due_resignations(organisation_id, now.date())
     held = proxies or {}
     async with sealed_store.new_vote_key(vote_id) as key, write_transaction():
-        opened = (
-            await Vote.update({Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: key.public})
-            .where((Vote.id == vote_id) & (Vote.organisation == organisation_id) & (Vote.status == "draft"))
-            .returning(Vote.id)
+        opened = await guarded_change(  # audited below, with the size of the roll it writes
+            Vote,
+            {Vote.status: "open", Vote.opened_at: now, Vote.seal_public_key: key.public},
+            (Vote.id == vote_id) & (Vote.organisation == organisation_id) & (Vote.status == "draft"),
+            returning=[Vote.id],
         )
         if not opened:
             raise VoteStateError("This vote has already been opened")

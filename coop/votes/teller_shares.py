@@ -10,6 +10,7 @@ from datetime import datetime
 
 from nacl.public import PrivateKey
 
+from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import is_sqlite, write_transaction
 from coop.errors import Refused
@@ -93,10 +94,19 @@ async def choose_tellers(
     if errors:
         raise Refused(field_errors=errors)
     async with write_transaction():
-        changed = (
-            await Vote.update({Vote.tellers_needed: needed})
-            .where((Vote.id == vote_id) & (Vote.organisation == organisation_id) & (Vote.status == "draft"))
-            .returning(Vote.id)
+        changed = await guarded_update(
+            Vote,
+            {Vote.tellers_needed: needed},
+            (Vote.id == vote_id) & (Vote.organisation == organisation_id) & (Vote.status == "draft"),
+            returning=[Vote.id],
+            audit=lambda _: AuditEntry(
+                "vote.tellers_chosen",
+                organisation_id=organisation_id,
+                target_type="vote",
+                target_id=str(vote_id),
+                detail={"needed": needed, "tellers": [name for _, name in chosen]},
+            ),
+            actor=actor,
         )
         if not changed:
             raise VoteStateError("Tellers can only be chosen before the vote opens", status_code=409)
@@ -105,16 +115,6 @@ async def choose_tellers(
             await VoteTeller.insert(
                 *(VoteTeller(vote=vote_id, member=m, share_index=i) for i, (m, _) in enumerate(chosen, 1))
             )
-        await record(
-            AuditEntry(
-                "vote.tellers_chosen",
-                organisation_id=organisation_id,
-                target_type="vote",
-                target_id=str(vote_id),
-                detail={"needed": needed, "tellers": [name for _, name in chosen]},
-            ),
-            actor,
-        )
 
 
 # --- opening: split the key among the tellers -------------------------------------------------------------

@@ -19,6 +19,7 @@ from nacl.public import PrivateKey
 
 from coop import clock
 from coop.accounts.attempts import claim_attempt, forget_attempts, minutes_until
+from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
 from coop.db import write_transaction
 from coop.errors import Refused
@@ -334,26 +335,23 @@ async def change_passphrase(
     private = await unlock_key(locked, current, "current", Unlocking(organisation_id, member_id, actor))
     relocked = await _lock(private, passphrase, settings)
     async with write_transaction():
-        changed = (
-            await TellerKey.update(
-                {
-                    TellerKey.locked_private: relocked.locked_private,
-                    TellerKey.salt: relocked.salt,
-                    TellerKey.time_cost: relocked.time_cost,
-                    TellerKey.memory_kib: relocked.memory_kib,
-                }
-            )
-            .where((TellerKey.member == member_id) & (TellerKey.public_key == locked.public_key))
-            .returning(TellerKey.id)
-        )
-        if not changed:
-            raise Refused("Your teller key was changed at the same moment: try again")
-        await record(
-            AuditEntry(
+        changed = await guarded_update(
+            TellerKey,
+            {
+                TellerKey.locked_private: relocked.locked_private,
+                TellerKey.salt: relocked.salt,
+                TellerKey.time_cost: relocked.time_cost,
+                TellerKey.memory_kib: relocked.memory_kib,
+            },
+            (TellerKey.member == member_id) & (TellerKey.public_key == locked.public_key),
+            returning=[TellerKey.id],
+            audit=lambda _: AuditEntry(
                 "vote.teller_passphrase_changed",
                 organisation_id=organisation_id,
                 target_type="member",
                 target_id=str(member_id),
             ),
-            actor,
+            actor=actor,
         )
+        if not changed:
+            raise Refused("Your teller key was changed at the same moment: try again")
