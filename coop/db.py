@@ -22,7 +22,8 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Generator, Iterable
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from datetime import date
+from typing import Any, TypeVar, overload
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -455,6 +456,16 @@ async def close_database() -> None:
         await engine.close()
     elif isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+
+
+@overload
+def stored_date(value: None) -> None: ...
+@overload
+def stored_date(value: str | date) -> date: ...
+def stored_date(value: str | date | None) -> date | None:
+    """A DATE column as read back: SQLite gives ISO text where a raw query or a join bypasses Piccolo's
+    conversion, PostgreSQL a date. Either way a date (None stays None)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def is_sqlite() -> bool:

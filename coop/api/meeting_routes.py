@@ -19,6 +19,7 @@ from coop.api.org_routes import Cursor, Limit, Since, Until
 from coop.api.paging import DEFAULT_LIMIT, PageOf, decode_cursor, encode_cursor
 from coop.api.problems import READ_PROBLEMS
 from coop.boards import service as boards
+from coop.db import stored_date
 from coop.meetings import pages, service
 
 MeetingState = Literal["planned", "notice_scheduled", "notice_sent", "open", "closed"]
@@ -122,7 +123,7 @@ def _meeting(row: dict[str, Any]) -> MeetingOut:
         place=row["place"],
         online_link=row["online_link"],
         status=row["status"],
-        notice_sent_on=service.as_date(row["notice_sent_on"]),
+        notice_sent_on=stored_date(row["notice_sent_on"]),
         minutes_state=row["minutes_state"],
     )
 

@@ -17,10 +17,10 @@ from coop.api.listing import Filters, resolutions_register
 from coop.api.org_routes import Cursor, Limit, Since, Until
 from coop.api.paging import DEFAULT_LIMIT, PageOf
 from coop.api.problems import READ_PROBLEMS
+from coop.clock import today
 from coop.meetings import decisions
 from coop.organisations.service import OrgContext
 from coop.resolutions import reading
-from coop.resolutions.service import today
 
 ResolutionState = Literal["passed", "failed", "draft", "circulating", "lapsed"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from coop import clock
 from coop.audit.service import SYSTEM, AuditEntry, record
 from coop.boards.first_board import register_first_directors
 from coop.boards.service import Appointment, Particulars
@@ -90,11 +91,11 @@ async def seed_board(
 
 async def seed_election(organisation_id: int) -> None:
     """Nominations open for two seats at the next AGM, with one member standing already."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from coop.boards import nominations
 
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     public_id = await nominations.call_election(
         organisation_id,
         nominations.NewElection("Election of directors at the next AGM", 2, today + timedelta(days=14)),

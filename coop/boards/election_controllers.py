@@ -4,7 +4,6 @@ candidates' statements and stand or withdraw. Every step goes through `coop.boar
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -19,6 +18,7 @@ from coop.boards.election_forms import kind_options, read_ballot, read_new_elect
 from coop.boards.service import MANAGER_ROLES, is_manager
 from coop.errors import form_page, on_refusal
 from coop.guards import current_org, requires_member, requires_role
+from coop.urls import absolute_url, org_path
 from coop.web import redirect, render
 
 requires_manager = requires_role(*MANAGER_ROLES)
@@ -27,10 +27,6 @@ DONE = {
     "stood": "You are standing in this election. Your statement is shown to members.",
     "withdrew": "You have withdrawn from this election.",
 }
-
-
-def _now() -> datetime:
-    return clock.now()
 
 
 ELECTION = form_page("boards/election.html")
@@ -62,7 +58,7 @@ class ElectionController(Controller):
         if new is None:
             raise nominations.ElectionError(errors)
         public_id = await nominations.call_election(
-            org.organisation_id, new, actor_of(request), today=_now().date()
+            org.organisation_id, new, actor_of(request), today=clock.now().date()
         )
         return redirect(request, f"/o/{org.slug}/board/elections/{public_id}?done=called")
 
@@ -90,7 +86,7 @@ class ElectionController(Controller):
             "election": election,
             "candidates": await nominations.candidates(election["id"]),
             "mine": mine if mine and mine["withdrawn_at"] is None else None,
-            "open": nominations.is_open(election, _now().date()),
+            "open": nominations.is_open(election, clock.now().date()),
             "manager": is_manager(org),
             "kinds": kind_options(),
             "form": {"statement": mine["statement"], "easy_read": mine["easy_read"]} if mine else {},
@@ -117,7 +113,7 @@ class ElectionController(Controller):
                 statement,
                 easy_read,
                 actor_of(request),
-                today=_now().date(),
+                today=clock.now().date(),
             )
         return redirect(request, f"/o/{org.slug}/board/elections/{election_id}?done=stood")
 
@@ -127,7 +123,7 @@ class ElectionController(Controller):
         election = await self._election(request, election_id)
         async with self._back(request, election):
             await nominations.withdraw(
-                org.organisation_id, election, org.member_id, actor_of(request), today=_now().date()
+                org.organisation_id, election, org.member_id, actor_of(request), today=clock.now().date()
             )
         return redirect(request, f"/o/{org.slug}/board/elections/{election_id}?done=withdrew")
 
@@ -135,12 +131,14 @@ class ElectionController(Controller):
     async def ballot(self, request: Request[Any, Any, Any], election_id: FromPath[str]) -> Response[Any]:
         org = current_org(request)
         election = await self._election(request, election_id)
-        now = _now()
+        now = clock.now()
         ballot, errors, values = read_ballot(await request.form(), now)
         async with self._back(request, election, {"ballot_form": values}):
             if ballot is None:
                 raise nominations.ElectionError(errors)
-            link = f"{request.app.state.settings.base_url}/o/{org.slug}/board/elections/{election_id}"
+            link = absolute_url(
+                request.app.state.settings, org_path(org.slug, "board", "elections", election_id)
+            )
             vote_id = await nominations.put_to_vote(
                 org.organisation_id, election, ballot, actor_of(request), link=link, now=now
             )

@@ -13,6 +13,7 @@ from coop.members.notices import Notice
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.template_filters import long_date
+from coop.urls import absolute_url, org_path
 
 TERM_END = "board.term_end_reminder"
 
@@ -42,7 +43,7 @@ async def queue_term_end_reminders(settings: Settings, now: datetime) -> None:
 
 
 def term_end_notice(name: str, term_end: date, slug: str, settings: Settings, retire_note: str) -> Notice:
-    link = f"{settings.base_url}/o/{slug}/board"
+    link = absolute_url(settings, org_path(slug, "board"))
     return Notice(
         kind="term_end_reminder",
         subject=f"A director's term ends on {long_date(term_end)}: {name}",

@@ -3,8 +3,9 @@ the shared pool by a members' vote, with its contract and a first invoice paid f
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
+from coop import clock
 from coop.accounts.tables import Person
 from coop.audit.service import SYSTEM, Actor
 from coop.budgets import ledger
@@ -63,7 +64,7 @@ async def seed_commissioning(organisation_id: int) -> None:
     offer = await providers.offer_in_org(organisation_id, offer_id)
     assert pool is not None and offer is not None
     accounts = [int(a["id"]) for a in await ledger.accounts_of(int(pool["id"]))]
-    now = datetime.now(UTC)
+    now = clock.now()
     proposal_id = await proposals.create_proposal(
         organisation_id,
         pool,

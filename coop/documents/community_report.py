@@ -22,7 +22,8 @@ from coop.documents.tables import CommunityInterestReport
 from coop.errors import Refused
 from coop.meetings.tables import AgendaItem, Meeting
 from coop.members.tables import Member
-from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.organisations.service import founded_on
+from coop.organisations.tables import Organisation
 from coop.resolutions.tables import WrittenResolution
 from coop.template_filters import long_date as local_date
 from coop.template_filters import pounds
@@ -71,10 +72,6 @@ class YearFacts:
     words: dict[str, str] = field(default_factory=dict)
 
 
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time(), UTC), datetime.combine(end + timedelta(days=1), time(), UTC)
 
@@ -86,15 +83,11 @@ async def report_year(organisation_id: int, today: date) -> tuple[date, date] | 
         .where(Organisation.id == organisation_id)
         .first()
     )
-    first = (
-        await ConstitutionVersion.select(ConstitutionVersion.adopted_on)
-        .where((ConstitutionVersion.organisation == organisation_id) & (ConstitutionVersion.version == 1))
-        .first()
-    )
+    first = await founded_on(organisation_id)
     if org is None or first is None or not 1 <= int(org["year_end_month"] or 0) <= 12:
         return None
     month, day = int(org["year_end_month"]), int(org["year_end_day"] or 1)
-    return report_period(_as_date(first["adopted_on"]), today, month, day)
+    return report_period(first, today, month, day)
 
 
 async def _meetings(

@@ -5,20 +5,15 @@ a fixed number of queries."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from coop import clock
 from coop.boards.service import current_directors
-from coop.organisations.service import constitution_of
-from coop.organisations.tables import ConstitutionVersion, Organisation
+from coop.organisations.service import constitution_of, founded_on
+from coop.organisations.tables import Organisation
 from governance.compliance_calendar import Deadline, compliance_deadlines
 from governance.constitution import LegalForm
 
 SHOWN = 6
-
-
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 async def upcoming_deadlines(organisation_id: int, today: date | None = None) -> tuple[Deadline, ...]:
@@ -30,11 +25,7 @@ async def upcoming_deadlines(organisation_id: int, today: date | None = None) ->
         .where(Organisation.id == organisation_id)
         .first()
     )
-    first = (
-        await ConstitutionVersion.select(ConstitutionVersion.adopted_on)
-        .where((ConstitutionVersion.organisation == organisation_id) & (ConstitutionVersion.version == 1))
-        .first()
-    )
+    first = await founded_on(organisation_id)
     if org is None or first is None:
         return ()
     constitution = await constitution_of(organisation_id)
@@ -43,7 +34,7 @@ async def upcoming_deadlines(organisation_id: int, today: date | None = None) ->
         LegalForm(org["legal_form"]),
         int(org["year_end_month"]),
         int(org["year_end_day"]),
-        _as_date(first["adopted_on"]),
+        first,
         today or clock.today(),
         agm_required=constitution.board.retire_by_rotation is not None,
         director_terms=terms,

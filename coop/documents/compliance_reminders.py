@@ -16,6 +16,7 @@ from coop.members.notices import Notice
 from coop.organisations.tables import Organisation
 from coop.settings import Settings
 from coop.template_filters import long_date
+from coop.urls import absolute_url, org_path
 
 DAILY = "compliance.daily"
 REMIND = "compliance.remind"
@@ -71,7 +72,7 @@ async def check_batch(context: JobContext) -> None:
 
 
 def reminder_notice(title: str, due: date, description: str, slug: str, settings: Settings) -> Notice:
-    link = f"{settings.base_url}/o/{slug}/"
+    link = absolute_url(settings, org_path(slug))
     return Notice(
         kind="compliance_reminder",
         subject=f"Due on {long_date(due)}: {title}",

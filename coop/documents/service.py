@@ -6,11 +6,11 @@ Nothing here writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from coop.boards import service as boards
 from coop.clock import today_in_london
+from coop.db import stored_date
 from coop.documents import community_report
 from coop.documents.articles import (
     FounderFacts,
@@ -156,7 +156,7 @@ async def founding_facts(organisation_id: int, version: int | None = 1) -> Found
         legal_form=LegalForm(org["legal_form"]),
         constitution=parse_constitution(str(chosen["document"])),
         model_name=first["model_name"],
-        adopted_on=_as_date(first["adopted_on"]),
+        adopted_on=stored_date(first["adopted_on"]),
         year_end_month=int(org["year_end_month"]),
         year_end_day=int(org["year_end_day"]),
         objects=record["objects"],
@@ -166,13 +166,9 @@ async def founding_facts(organisation_id: int, version: int | None = 1) -> Found
         founders=founders,
         company_number=org["company_number"] or "",
         version=int(chosen["version"]),
-        version_adopted_on=_as_date(chosen["adopted_on"]),
+        version_adopted_on=stored_date(chosen["adopted_on"]),
         version_adopted_by=str(chosen["adopted_by"] or ""),
     )
-
-
-def _as_date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 SECTIONS = "documents/body/sections.html"

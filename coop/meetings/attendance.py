@@ -9,9 +9,9 @@ from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import as_director, current_directors
-from coop.clock import LONDON
+from coop.clock import LONDON, now
 from coop.db import write_transaction
-from coop.meetings.service import MeetingError, MeetingInfo, now, voting_strength
+from coop.meetings.service import MeetingError, MeetingInfo, voting_strength
 from coop.meetings.tables import Attendance, Meeting
 from coop.members.tables import Member, ProxyAppointment
 from coop.organisations.service import OrgContext, constitution_of

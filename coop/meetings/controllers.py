@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from coop.actor import actor_of
+from coop.clock import today_in_london
 from coop.documents.rendering import pdf_response
 from coop.errors import form_page, on_refusal
 from coop.form_values import whole_number
@@ -113,7 +114,7 @@ class MeetingsController(Controller):
     ) -> Response[Any]:
         org = current_org(request)
         async with on_refusal(request, lambda: pages.interests_context(org, {})):
-            await interests.end_interest(org, interest_id, notices.today(), actor_of(request))
+            await interests.end_interest(org, interest_id, today_in_london(), actor_of(request))
         return redirect(request, f"/o/{org.slug}/meetings/interests")
 
     @get("/{meeting_id:str}", name="meeting_page")

@@ -9,10 +9,11 @@ from typing import Any
 
 from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now
 from coop.db import write_transaction
 from coop.meetings.attendance import present, quorum_now
 from coop.meetings.interests import declarations
-from coop.meetings.service import BOARD_ROLES, MeetingError, MeetingInfo, now
+from coop.meetings.service import BOARD_ROLES, MeetingError, MeetingInfo
 from coop.meetings.tables import AgendaItem, Meeting
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import KeysetPage, keyset_page

@@ -4,9 +4,10 @@ and an upcoming AGM whose notice has gone out to every member the way each asked
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from coop import clock
 from coop.audit.service import SYSTEM, AuditEntry, record
 from coop.boards.service import as_director, current_directors
 from coop.db import write_transaction
@@ -20,6 +21,7 @@ from coop.organisations.service import constitution_of
 from coop.organisations.tables import Organisation
 from coop.settings import Settings
 from coop.template_filters import LONDON
+from coop.urls import absolute_url, org_path
 from governance.quorum import board_quorum
 from governance.resolutions import ResolutionFacts, ResolutionKind, resolution_outcome
 from governance.show_of_hands import Hands
@@ -28,7 +30,7 @@ CONFLICT = "Her son works for Bright Care Ltd as a personal assistant"
 
 
 def _at(days: int, hour: int = 18) -> datetime:
-    day = datetime.now(UTC).date() + timedelta(days=days)
+    day = clock.now().date() + timedelta(days=days)
     return datetime.combine(day, time(hour, 30), tzinfo=LONDON)
 
 
@@ -165,7 +167,7 @@ async def seed_meetings(organisation_id: int, settings: Settings) -> None:
 
 async def _agm(organisation_id: int, people: dict[str, int], settings: Settings) -> None:
     """The AGM in six weeks, its notice sent today to every member (email, or a letter to post)."""
-    today = datetime.now(UTC).astimezone(LONDON).date()
+    today = clock.today_in_london()
     async with write_transaction():
         agm = await _meeting(
             organisation_id,
@@ -208,7 +210,7 @@ async def _send(meeting: MeetingInfo, settings: Settings, today: date) -> None:
     assert org is not None
     from coop.meetings.service import agenda
 
-    link = f"{settings.base_url}/o/{org['slug']}/meetings/{meeting.public_id}"
+    link = absolute_url(settings, org_path(org["slug"], "meetings", meeting.public_id))
     sent = await send_notice(
         settings,
         meeting.organisation_id,

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from coop.form_values import read_date, whole_number
+from coop.form_values import form_text, read_date, whole_number
 from coop.meetings.service import KINDS, RESOLUTION_KINDS, NewItem, NewMeeting
 from coop.template_filters import LONDON
 from governance.show_of_hands import Hands
@@ -19,8 +19,8 @@ HANDS_MAX = 1_000_000
 
 
 def text(form: Any, name: str, limit: int = TEXT_LIMIT) -> str:
-    value = form.get(name, "")
-    return value.strip()[:limit] if isinstance(value, str) else ""
+    """`form_text` with this area's shorter default limit."""
+    return form_text(form, name, limit)
 
 
 def _values(form: Any, names: tuple[str, ...], limit: int = TEXT_LIMIT) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from coop.audit.service import Actor, AuditEntry, record
+from coop.clock import now
 from coop.db import write_transaction
 from coop.meetings.interests import declarations
 from coop.meetings.service import (
@@ -16,7 +17,6 @@ from coop.meetings.service import (
     agenda,
     is_manager,
     meeting_in_org,
-    now,
 )
 from coop.meetings.tables import Attendance, Meeting
 from coop.organisations.service import OrgContext

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
+from coop.clock import now, today_in_london
 from coop.db import write_transaction
 from coop.jobs.queue import NewJob, enqueue
 from coop.jobs.worker import JobContext, NotYet
@@ -18,7 +19,6 @@ from coop.meetings.service import (
     agenda,
     invitee_ids,
     meeting_by_id,
-    now,
     voting_strength,
 )
 from coop.meetings.tables import Meeting
@@ -27,6 +27,7 @@ from coop.members.notices import Notice, Sent
 from coop.organisations.service import OrgContext, constitution_of
 from coop.organisations.tables import Organisation
 from coop.template_filters import LONDON, date_time
+from coop.urls import absolute_url, org_path
 from governance.constitution import Constitution
 from governance.notice import (
     DeliveryMethod,
@@ -47,10 +48,6 @@ BOTH = (DeliveryMethod.EMAIL, DeliveryMethod.POST)
 
 def meeting_day(meeting: MeetingInfo) -> date:
     return meeting.starts_at.astimezone(LONDON).date()
-
-
-def today() -> date:
-    return now().astimezone(LONDON).date()
 
 
 def notice_job(meeting: MeetingInfo, send_on: date, after: int = 0) -> NewJob:
@@ -139,8 +136,8 @@ async def schedule_notice(
         )
     constitution = await constitution_of(org.organisation_id)
     plan = timing(constitution, meeting)
-    day = send_on or max(plan.latest_send_on, today())
-    if day < today():
+    day = send_on or max(plan.latest_send_on, today_in_london())
+    if day < today_in_london():
         raise MeetingError({"send_on_day": "The day to send the notice must be today or later"})
     if day >= meeting_day(meeting):
         raise MeetingError({"send_on_day": "The notice must go out before the day of the meeting"})
@@ -245,7 +242,7 @@ async def send_notice_batch(context: JobContext) -> None:
         .first()
     )
     assert org is not None
-    link = f"{context.settings.base_url}/o/{org['slug']}/meetings/{meeting.public_id}"
+    link = absolute_url(context.settings, org_path(org["slug"], "meetings", meeting.public_id))
     notice = notice_text(meeting, await agenda(meeting), link, org["name"])
     sent_on = context.now.astimezone(LONDON).date()
 

@@ -14,7 +14,7 @@ from typing import Any
 from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import current_directors
-from coop.db import write_transaction
+from coop.db import stored_date, write_transaction
 from coop.meetings.tables import AgendaItem, Meeting
 from coop.members.errors import MembershipError
 from coop.members.tables import Member
@@ -50,14 +50,6 @@ class MeetingError(MembershipError):
 
 def is_manager(org: OrgContext) -> bool:
     return org.has_any(*MANAGER_ROLES)
-
-
-def now() -> datetime:
-    return clock.now()
-
-
-def as_date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +117,8 @@ def _info(row: dict[str, Any]) -> MeetingInfo:
         chair_id=row["chair"],
         chair_name=row["chair_name"] or "",
         status=row["status"],
-        notice_send_on=as_date(row["notice_send_on"]),
-        notice_sent_on=as_date(row["notice_sent_on"]),
+        notice_send_on=stored_date(row["notice_send_on"]),
+        notice_sent_on=stored_date(row["notice_sent_on"]),
         notice_emails=int(row["notice_emails"]),
         notice_letters=int(row["notice_letters"]),
         short_notice_members=row["short_notice_members"],
@@ -225,7 +217,7 @@ async def create_meeting(org: OrgContext, new: NewMeeting, actor: Actor) -> str:
         raise MeetingError({"kind": "Choose what kind of meeting it is"})
     if new.kind == "class" and constitution.member_class(new.member_class) is None:
         raise MeetingError({"member_class": "Choose the class of members the meeting is for"})
-    if new.starts_at <= now():
+    if new.starts_at <= clock.now():
         raise MeetingError({"starts_on_day": "The meeting must start in the future"})
     chair = await _chair_id(org.organisation_id, new.chair_public_id)
     async with write_transaction():

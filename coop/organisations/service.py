@@ -11,7 +11,7 @@ from typing import Any
 from coop import clock
 from coop.accounts.service import CurrentSession, session_from_row, token_hash
 from coop.audit.service import Actor, AuditEntry, record
-from coop.db import write_transaction
+from coop.db import stored_date, write_transaction
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.tables import ConstitutionVersion, Organisation
 from coop.settings import Settings
@@ -145,6 +145,17 @@ async def constitution_of(organisation_id: int) -> Constitution:
     if row is None:
         raise LookupError(f"organisation {organisation_id} has no constitution")
     return parsed_constitution(str(row["document"]))
+
+
+async def founded_on(organisation_id: int) -> date | None:
+    """The day its first constitution was adopted (its first financial year and its deadlines count
+    from it); None for an organisation without one."""
+    row = (
+        await ConstitutionVersion.select(ConstitutionVersion.adopted_on)
+        .where((ConstitutionVersion.organisation == organisation_id) & (ConstitutionVersion.version == 1))
+        .first()
+    )
+    return None if row is None else stored_date(row["adopted_on"])
 
 
 async def organisations_of(person_id: int) -> list[dict[str, Any]]:

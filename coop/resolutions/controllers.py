@@ -84,13 +84,13 @@ class ResolutionController(Controller):
         eligible, agreed_on = await reading.my_part(row, org.member_id)
         return {
             "resolution": row,
-            "standing": await reading.standing(org.organisation_id, row, service.today()),
+            "standing": await reading.standing(org.organisation_id, row, clock.today()),
             "eligible": eligible,
             "agreed_on": agreed_on,
             "manager": reading.is_manager(org),
             "kinds": reading.KINDS,
             "statuses": reading.STATUSES,
-            "today": service.today(),
+            "today": clock.today(),
             "amendment": await amendment_of(row["id"]),
         }
 
@@ -118,7 +118,7 @@ class ResolutionController(Controller):
         row = await self._resolution(request, resolution_id)
         async with self._back(request, row):
             agreed = await service.agree(
-                org.organisation_id, resolution_id, org.member_id, actor_of(request), on=service.today()
+                org.organisation_id, resolution_id, org.member_id, actor_of(request), on=clock.today()
             )
         done = "passed" if agreed.passed else "agreed"
         return redirect(request, f"{_base(org.slug)}/{resolution_id}?done={done}")
@@ -138,7 +138,7 @@ class ResolutionController(Controller):
         org = current_org(request)
         row = await self._resolution(request, resolution_id)
         refusal_context(request, resolution=row)
-        number, received, errors, _ = read_paper(await request.form(), service.today())
+        number, received, errors, _ = read_paper(await request.form(), clock.today())
         if errors or number is None or received is None:
             raise service.ResolutionError(errors)
         agreed = await service.agree_on_paper(

@@ -3,8 +3,9 @@ a few days ago, with two agreements in (one online, one on paper)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from coop import clock
 from coop.audit.service import SYSTEM
 from coop.members.tables import Member
 from coop.resolutions import service
@@ -25,7 +26,7 @@ async def seed_resolutions(organisation_id: int) -> None:
         ),
         SYSTEM,
     )
-    now = datetime.now(UTC)
+    now = clock.now()
     sent = now.date() - timedelta(days=3)
     await service.circulate(organisation_id, public_id, SYSTEM, on=sent, now=now)
     for name, paper in (("Amara Okafor", False), ("Daniel Price", True)):

@@ -12,6 +12,7 @@ from coop.members.notices import Notice
 from coop.resolutions.tables import WrittenResolution, WrittenResolutionElector
 from coop.settings import Settings
 from coop.template_filters import long_date
+from coop.urls import absolute_url, org_path
 
 CIRCULATE = "resolution.circulate"
 
@@ -35,7 +36,7 @@ def circulation_notice(row: dict[str, object], slug: str, settings: Settings) ->
     """The copy each member gets, with what the law requires it to say: how to agree, and the date by
     which it must pass or lapse (s291(4)); the letter version ends in a statement to sign and return."""
     lapses = long_date(row["lapses_on"]) if isinstance(row["lapses_on"], date) else ""
-    link = f"{settings.base_url}/o/{slug}/resolutions/{row['public_id']}"
+    link = absolute_url(settings, org_path(slug, "resolutions", row["public_id"]))
     kind = "special" if row["kind"] == "special" else "ordinary"
     return Notice(
         kind="written_resolution",

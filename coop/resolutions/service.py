@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 
-from coop import clock
 from coop.audit.guarded import guarded_change, guarded_update
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.db import is_sqlite, write_transaction
@@ -49,10 +48,6 @@ class Draft:
     kind: str  # ordinary or special
     removes_director: bool
     removes_auditor: bool
-
-
-def today() -> date:
-    return clock.today()
 
 
 async def draft_resolution(organisation_id: int, draft: Draft, actor: Actor, *, decision: str = "") -> str:

@@ -11,6 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
+from coop import clock
 from coop.actor import actor_of
 from coop.guards import current_session, requires_sign_in
 from coop.setup import start_service as service
@@ -42,7 +43,7 @@ async def _context(request: Request[Any, Any, Any], page: str, **extra: Any) -> 
         "back": "/start/check" if change else f"/start/{service.previous_page(page) or ''}".rstrip("/"),
         "form": {},
         "flags": service.flags_for(draft) if page == "name" else [],
-        "board_status": service.board_status(draft, service.today()) if page in ("founders", "check") else [],
+        "board_status": service.board_status(draft, clock.today()) if page in ("founders", "check") else [],
         **extra,
     }
 
@@ -83,7 +84,7 @@ class StartController(Controller):
         session = current_session(request)
         context = await _context(request, "check")
         result = await service.check_draft(
-            context["draft"], session.email, session.is_site_admin, service.today()
+            context["draft"], session.email, session.is_site_admin, clock.today()
         )
         draft_slug = service.suggested_slug(context["draft"])
         return {**context, "problems": result.problems, "flags": result.flags, "draft_slug": draft_slug}
@@ -95,7 +96,7 @@ class StartController(Controller):
         # it, which needs the founder's draft read again.
         try:
             await service.create(
-                session.person_id, session.email, session.is_site_admin, actor_of(request), service.today()
+                session.person_id, session.email, session.is_site_admin, actor_of(request), clock.today()
             )
         except RuleViolationError as exc:
             context = await self._check_context(request)
@@ -139,7 +140,7 @@ class StartController(Controller):
         if not is_htmx(request):
             return redirect(request, "/start/founders")
         draft = await service.preview_founder(current_session(request).person_id, await request.form())
-        status = service.board_status(draft, service.today())
+        status = service.board_status(draft, clock.today())
         return render(request, "start/_board_status_lines.html", {"draft": draft, "board_status": status})
 
     @get("/founders/{founder_number:int}", name="start_founder_form")
@@ -185,7 +186,7 @@ class StartController(Controller):
     async def director(self, request: Request[Any, Any, Any], founder_number: FromPath[int]) -> Response[Any]:
         form = await request.form()
         person_id = current_session(request).person_id
-        errors = await service.save_director(person_id, founder_number, form, service.today())
+        errors = await service.save_director(person_id, founder_number, form, clock.today())
         if errors:
             context = await _context(request, "founders", back=f"/start/founders/{founder_number}")
             founder = _founder(context["draft"], founder_number)

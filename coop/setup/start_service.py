@@ -370,7 +370,3 @@ async def create(person_id: int, email: str, is_site_admin: bool, actor: Actor, 
 def flags_for(draft: Draft) -> list[Violation]:
     name = str(draft.answers.get("name", ""))
     return name_flags(name, draft.legal_form) if name else []
-
-
-def today() -> date:
-    return clock.today()

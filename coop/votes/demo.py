@@ -3,8 +3,9 @@ two seats) with its count sheet, bulletin board and digest. Times are relative t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from coop import clock
 from coop.audit.service import SYSTEM
 from coop.members.tables import Member
 from coop.votes.casting import cast_ballot
@@ -48,7 +49,7 @@ COMMISSION_EASY_READ = (
 
 
 async def seed_votes(organisation_id: int) -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     members = (
         await Member.select(Member.id, Member.name)
         .where((Member.organisation == organisation_id) & Member.ceased_on.is_null())

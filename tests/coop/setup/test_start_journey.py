@@ -141,7 +141,7 @@ def test_founder_and_director_pages_refuse_bad_particulars(demo, client) -> None
 
 
 def run_today():  # type: ignore[no-untyped-def]
-    from coop.setup.start_service import today
+    from coop.clock import today
 
     return today()
 
