@@ -113,7 +113,7 @@ class CoopSQLiteEngine(SQLiteEngine):
             await _pragma(conn, pragma)
         return conn
 
-    def transaction(  # type: ignore[override]
+    def transaction(
         self,
         transaction_type: TransactionType = TransactionType.immediate,
         allow_nested: bool = True,
@@ -507,9 +507,10 @@ async def delete_in_batches(
     deleted = 0
     for _ in range(most):
         async with write_transaction():
-            rows = await table.select(table.id).where(where).order_by(table.id).limit(batch)
+            key = table._meta.primary_key
+            rows = await table.select(key).where(where).order_by(key).limit(batch)
             if rows:
-                await table.delete().where(table.id.is_in([int(r["id"]) for r in rows]))
+                await table.delete().where(key.is_in([int(r["id"]) for r in rows]))
         deleted += len(rows)
         if len(rows) < batch:
             break

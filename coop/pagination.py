@@ -34,7 +34,7 @@ class Page:
         return self.number < self.last
 
 
-async def paginate(query: Select, *, total: int, page: int, per_page: int = MAX_PER_PAGE) -> Page:
+async def paginate(query: Select[Any], *, total: int, page: int, per_page: int = MAX_PER_PAGE) -> Page:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     last = max(1, -(-total // per_page))
     number = min(max(1, page), last)
@@ -67,7 +67,7 @@ def decode_key(value: str, shape: tuple[type, ...]) -> Key | None:
     if not isinstance(key, list) or len(key) != len(shape):
         return None
     for part, kind in zip(key, shape, strict=True):
-        if type(part) is not kind or (kind is int and not -MAX_KEY_INT < part < MAX_KEY_INT):
+        if type(part) is not kind or (isinstance(part, int) and not -MAX_KEY_INT < part < MAX_KEY_INT):
             return None
     return tuple(key)
 
@@ -107,7 +107,7 @@ def _beyond(columns: Sequence[Column], key: Key, forwards: bool) -> Any:
 
 
 async def _rows(
-    query: Callable[[], Select],
+    query: Callable[[], Select[Any]],
     columns: Sequence[Column],
     bound: Key | None,
     forwards: bool,
@@ -120,7 +120,7 @@ async def _rows(
 
 
 async def keyset_page(
-    query: Callable[[], Select],
+    query: Callable[[], Select[Any]],
     columns: Sequence[Column],
     *,
     total: int,
@@ -130,7 +130,7 @@ async def keyset_page(
     per_page: int = MAX_PER_PAGE,
     descending: bool = False,
 ) -> KeysetPage:
-    """One page of the rows `query()` selects (a fresh Select each call: Piccolo's builders change in
+    """One page of the rows `query()` selects (a fresh Select[Any] each call: Piccolo's builders change in
     place), ordered by `columns` (unique together; the last is usually the id): the first
     page, the page after or before a link position, or the last page. A damaged position gives the
     first page; a position past the end gives the last one. `descending`: newest (highest key) first."""

@@ -41,7 +41,7 @@ async def claim_attempt(key: str, *, limit: int, window: timedelta, moment: date
                 await _ensure_counter(key, moment)
             continue
         failures, started = int(row["failures"]), row["window_started_at"]
-        values: dict[Column | str, object] = {LoginThrottle.last_failure_at: moment}
+        values: dict[Column, object] = {LoginThrottle.last_failure_at: moment}
         if started <= moment - window or failures == 0:
             values.update({LoginThrottle.failures: 1, LoginThrottle.window_started_at: moment})
             tries = 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from piccolo.columns.combination import Combinable
+from piccolo.custom_types import Combinable
 
 from coop.accounts.service import ACCOUNT_FREE_FAILURES
 from coop.accounts.tables import LoginSession, LoginThrottle, PasswordReset, TrustedDevice

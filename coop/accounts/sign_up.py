@@ -170,7 +170,7 @@ async def valid_sign_up(token: str) -> dict[str, object] | None:
     """The sign-up behind a link that can still be used, or None."""
     if not token or len(token) > 100:
         return None
-    return await (  # type: ignore[no-any-return]
+    return await (
         SignUp.select(SignUp.id, SignUp.email, SignUp.display_name, SignUp.password_hash)
         .where(
             (SignUp.token_hash == token_hash(token))

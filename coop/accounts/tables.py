@@ -3,13 +3,15 @@ resets."""
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class Person(Table, tablename="person"):
     """A login identity. One person may be a member of several organisations."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     email = Varchar(length=320, unique=True, help_text="Lower-cased; the sign-in name.")
     display_name = Varchar(length=200)
@@ -22,6 +24,8 @@ class Person(Table, tablename="person"):
 class LoginSession(Table, tablename="login_session"):
     """A signed-in browser. Only a SHA-256 of the token is stored; the token lives in the cookie."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     token_hash = Varchar(length=64, unique=True)
     person = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -33,6 +37,8 @@ class LoginSession(Table, tablename="login_session"):
 class LoginThrottle(Table, tablename="login_throttle"):
     """Failed sign-in counters, in the database so every worker sees the same limits."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     key = Varchar(length=128, unique=True, help_text="'account:<email>' or 'ip:<address hash>'.")
     failures = Integer(default=0)
     window_started_at = Timestamptz(default=TimestamptzNow())
@@ -41,6 +47,8 @@ class LoginThrottle(Table, tablename="login_throttle"):
 
 class PasswordReset(Table, tablename="password_reset"):
     """A one-time link to set a new password; only a hash of its token is stored."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     token_hash = Varchar(length=64, unique=True)
     person = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)
@@ -53,6 +61,8 @@ class TrustedDevice(Table, tablename="trusted_device"):
     """A browser that has signed in successfully (OWASP's device cookie). Only a SHA-256 of the cookie's
     nonce is stored; while the row lasts, that browser meets its own sign-in limit, not the account's."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     nonce_hash = Varchar(length=64, unique=True)
     person = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -64,6 +74,8 @@ class TrustedDevice(Table, tablename="trusted_device"):
 class SignUp(Table, tablename="sign_up"):
     """Someone signing up at /start: nothing becomes an account until they open the link emailed to them.
     Only a hash of the link's token is stored; the password's hash is wiped once the sign-up is settled."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     email = Varchar(length=320, index=True, help_text="Lower-cased, as given.")
     display_name = Varchar(length=200)

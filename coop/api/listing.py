@@ -155,11 +155,13 @@ async def page_of(
     query = listing.table.select(*listing.columns).where(listing.owner == owner_id)
     if visible is not None:
         query = query.where(visible)
-    rows, nxt = await keyset(_filtered(query, listing, filters), listing.table.id, cursor=cursor, limit=limit)
+    rows, nxt = await keyset(
+        _filtered(query, listing, filters), listing.table._meta.primary_key, cursor=cursor, limit=limit
+    )
     return PageOf(items=[item(r) for r in rows], next=nxt)
 
 
-def _filtered(query: Select, listing: Listing, filters: Filters) -> Select:
+def _filtered(query: Select[Any], listing: Listing, filters: Filters) -> Select[Any]:
     if filters.state and listing.state is not None:
         query = query.where(listing.state(filters.state))
     if listing.dated is None:

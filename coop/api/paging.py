@@ -99,7 +99,7 @@ def check_dates(since: date | None, until: date | None) -> None:
 
 
 async def keyset(
-    query: Select, id_column: Column, *, cursor: str | None, limit: int
+    query: Select[Any], id_column: Column, *, cursor: str | None, limit: int
 ) -> tuple[list[Any], str | None]:
     """One page of `query` in id order after `cursor`: the rows and the next cursor (None at the end)."""
     after = decode_cursor(cursor)

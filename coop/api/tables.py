@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -13,6 +13,8 @@ from coop.organisations.tables import Organisation
 class ApiToken(Table, tablename="api_token"):
     """A token a person made on their account page. Only a SHA-256 of the token is stored (it is 256 random
     bits, so a fast hash is enough); it acts with its owner's roles as they are at each request."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     token_hash = Varchar(length=64, unique=True)
     person = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)

@@ -28,20 +28,21 @@ from coop.db import write_transaction
 
 async def guarded_change(
     table: type[Table],
-    values: Mapping[Column | str, Any],
+    values: Mapping[Column, Any],
     guard: Combinable,
     *,
     returning: Sequence[Column],
 ) -> list[dict[str, Any]]:
     """`UPDATE table SET values WHERE guard RETURNING returning`, in the caller's transaction (if any):
     the rows changed, empty when the guard matched nothing."""
-    rows: list[dict[str, Any]] = await table.update(dict(values)).where(guard).returning(*returning)
+    changes: dict[Column | str, Any] = {column: value for column, value in values.items()}
+    rows: list[dict[str, Any]] = await table.update(changes).where(guard).returning(*returning)
     return rows
 
 
 async def guarded_update(
     table: type[Table],
-    values: Mapping[Column | str, Any],
+    values: Mapping[Column, Any],
     guard: Combinable,
     *,
     returning: Sequence[Column],

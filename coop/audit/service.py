@@ -217,7 +217,7 @@ async def _check_strand(chain: str, strand: int) -> ChainCheck:
             .limit(CHECK_BATCH)
         )
         for row in rows:
-            seq, found = int(row["seq"]), {"event_id": int(row["id"]), "action": str(row["action"])}
+            seq, event_id, action = int(row["seq"]), int(row["id"]), str(row["action"])
             if seq != prev_seq + 1:
                 gone = _events_are(prev_seq + 1, seq - 1, of)
                 problems.append(ChainProblem(prev_seq + 1, f"{gone} missing: removed from the log."))
@@ -226,12 +226,15 @@ async def _check_strand(chain: str, strand: int) -> ChainCheck:
                     ChainProblem(
                         seq,
                         f"Event {seq}{of} does not follow the event before it: one was replaced.",
-                        **found,
+                        event_id,
+                        action,
                     )
                 )
             if link_hash(row["prev_hash"], row) != row["hash"]:
                 problems.append(
-                    ChainProblem(seq, f"Event {seq}{of} has been changed since it was written.", **found)
+                    ChainProblem(
+                        seq, f"Event {seq}{of} has been changed since it was written.", event_id, action
+                    )
                 )
             prev_hash, prev_seq, count = row["hash"], seq, count + 1
         if len(rows) < CHECK_BATCH:

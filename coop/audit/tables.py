@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -12,6 +12,8 @@ from coop.organisations.tables import Organisation
 
 class AuditEvent(Table, tablename="audit_event"):
     """One thing that happened: who, what, to what, when, with what outcome. Chained by hash."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     chain = Varchar(length=64, help_text="'org:<id>' for an organisation's log, 'site' for the rest.")
     seq = BigInt(help_text="Position in the chain, from 1.")
@@ -31,6 +33,8 @@ class AuditEvent(Table, tablename="audit_event"):
 class AuditChainHead(Table, tablename="audit_chain_head"):
     """The last link of each chain strand. A writer locks the head of a strand nobody else holds
     (coop/audit/service.py: `_next_link`), so writers never queue on one row."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     chain = Varchar(length=64, unique=True)
     seq = BigInt(default=0)

@@ -5,6 +5,7 @@ first, a winner who would break the constitution passed over for the next eligib
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -108,7 +109,7 @@ async def _ballot_members(organisation_id: int, vote_id: int) -> dict[str, list[
 
 async def _standing(
     organisation_id: int,
-    order: list[str],
+    order: Sequence[str],
     by_name: dict[str, list[dict[str, Any]]],
     sitting: set[Any],
     on: date,

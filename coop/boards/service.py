@@ -87,7 +87,7 @@ WHERE d.organisation = {} AND d.ceased_on IS NULL ORDER BY d.id
 
 
 async def current_directors(organisation_id: int) -> list[dict[str, Any]]:
-    rows = await Directorship.raw(_CURRENT_SQL, organisation_id)
+    rows: list[dict[str, Any]] = await Directorship.raw(_CURRENT_SQL, organisation_id)
     for row in rows:
         row["appointed_on"] = _as_date(row["appointed_on"])
         row["term_end"] = _as_date(row["term_end"])
@@ -174,7 +174,7 @@ async def directorship_in_org(org: OrgContext, public_id: str) -> dict[str, Any]
     if uid is None:
         return None
     row = (
-        await Directorship.select(Directorship.all_columns(), Directorship.member.name.as_alias("name"))
+        await Directorship.select(*Directorship.all_columns(), Directorship.member.name.as_alias("name"))
         .where((Directorship.public_id == uid) & (Directorship.organisation == org.organisation_id))
         .first()
     )

@@ -3,7 +3,18 @@ record), and each director's private particulars kept apart from the public regi
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -14,6 +25,8 @@ from coop.votes.tables import Vote
 
 class Directorship(Table, tablename="directorship"):
     """An entry in the register of directors: an appointment, its seat, its end. Never deleted."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID(help_text="Used in addresses instead of the row number.")
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -44,6 +57,8 @@ class DirectorPrivateParticulars(Table, tablename="director_private_particulars"
     """What only the board and secretary see (s.165 and s.1087): the usual residential address and the
     full date of birth. The public register shows only the month and year of birth."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     directorship = ForeignKey(Directorship, null=False, unique=True, on_delete=OnDelete.restrict)
     residential_address = Text(default="")
     date_of_birth = Date(null=True, default=None)
@@ -52,6 +67,8 @@ class DirectorPrivateParticulars(Table, tablename="director_private_particulars"
 class BoardElection(Table, tablename="board_election"):
     """A call for nominations to the board: members stand with a statement until the closing day, then the
     secretary puts the candidates to the members in a vote (a `board_election` vote)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID(help_text="Used in addresses instead of the row number.")
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -64,6 +81,8 @@ class BoardElection(Table, tablename="board_election"):
 
 class Nomination(Table, tablename="nomination"):
     """A member standing for election, with their statement (and an easy-read version if they wrote one)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID(help_text="Used in addresses instead of the row number.")
     election = ForeignKey(BoardElection, null=False, on_delete=OnDelete.restrict)

@@ -66,7 +66,8 @@ class Approvals:
         )
         if problems:
             raise BudgetError(problems)
-        await self.table.insert(self.table(**{self.column: subject_id, "approver": approver}))
+        row: dict[str, Any] = {self.column: subject_id, "approver": approver}
+        await self.table.insert(self.table(**row))
         return len(already) + 1
 
 

@@ -7,7 +7,18 @@ Money is BigInt pence. Balances are stored running balances, changed only by con
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, BigInt, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -18,6 +29,8 @@ from coop.organisations.tables import Organisation
 
 class BudgetPool(Table, tablename="budget_pool"):
     """Budget holders pooling part of their personal budgets to buy support together."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -37,6 +50,8 @@ class BudgetPool(Table, tablename="budget_pool"):
 class PoolAccount(Table, tablename="pool_account"):
     """A ledger account in a pool: one per contributor, plus "money in" and "money out" (the world)."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     pool = ForeignKey(BudgetPool, null=False, on_delete=OnDelete.restrict)
@@ -55,6 +70,8 @@ class PoolAccount(Table, tablename="pool_account"):
 class LedgerTransaction(Table, tablename="ledger_transaction"):
     """One money event: its entries sum to zero. Never edited; a mistake is put right by a reversal."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     public_id = UUID()
     reference = Varchar(length=20, help_text="Shown to people: C-000001, P-000001, R-000001.")
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -66,7 +83,9 @@ class LedgerTransaction(Table, tablename="ledger_transaction"):
     funder = Varchar(length=200, default="", help_text="Which council, NHS body or grant-maker.")
     period_start = Date(null=True, default=None)
     period_end = Date(null=True, default=None)
-    reverses = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
+    reverses: ForeignKey[LedgerTransaction] = ForeignKey(
+        "self", null=True, default=None, on_delete=OnDelete.restrict
+    )
     idempotency_key = Varchar(length=64, null=True, default=None)
     actor = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -74,6 +93,8 @@ class LedgerTransaction(Table, tablename="ledger_transaction"):
 
 class LedgerEntry(Table, tablename="ledger_entry"):
     """One leg of a transaction on one account, with the account's balance after it (append-only)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     pool = ForeignKey(BudgetPool, null=False, on_delete=OnDelete.restrict)
@@ -86,6 +107,8 @@ class LedgerEntry(Table, tablename="ledger_entry"):
 
 class PoolPayment(Table, tablename="pool_payment"):
     """A payment out of a pool: requested, perhaps approved, then paid (or cancelled)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     reference = Varchar(length=20)
@@ -110,6 +133,8 @@ class PoolPayment(Table, tablename="pool_payment"):
 class PaymentApproval(Table, tablename="payment_approval"):
     """One person's approval of a payment (never the person who asked for it)."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     payment = ForeignKey(PoolPayment, null=False, on_delete=OnDelete.restrict)
     approver = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)
     approved_at = Timestamptz(default=TimestamptzNow())
@@ -119,6 +144,8 @@ class LedgerReversal(Table, tablename="ledger_reversal"):
     """A request to reverse one ledger transaction, with its reason: done at once, or once it has the
     approvals its original needed (see coop/budgets/reversals.py). At most one live request per
     transaction (a partial unique index), and at most one reversal (`ledger_transaction.reverses`)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -135,6 +162,8 @@ class LedgerReversal(Table, tablename="ledger_reversal"):
 
 class ReversalApproval(Table, tablename="reversal_approval"):
     """One person's approval of a reversal (never the person who asked for it)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     request = ForeignKey(LedgerReversal, null=False, on_delete=OnDelete.restrict)
     approver = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)

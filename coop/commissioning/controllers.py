@@ -178,6 +178,7 @@ class CommissioningController(Controller):
             except errors.BudgetError as error:
                 data.errors["participants"] = error.violations[0].message
         if shares:
+            assert data.period_start is not None and data.period_end is not None  # read, or shares is empty
             # Said when the proposal is made, next to what to change: buy less, or leave someone out.
             for problem in await funding.funding_problems(int(context["pool"]["id"]), shares):
                 field = "quantity" if problem.code == "commissioning.cannot_afford" else "participants"

@@ -137,5 +137,5 @@ async def proposal_form_page(
         "pools": every_pool,
         "pool": pool,
         "accounts": accounts,
-        "by_hours": bool(pool) and pool["cost_rule"] == CostRule.BY_HOURS.value,
+        "by_hours": pool is not None and pool["cost_rule"] == CostRule.BY_HOURS.value,
     }

@@ -209,7 +209,7 @@ async def proposals_of(organisation_id: int, *, limit: int = 100) -> list[dict[s
         await CommissionProposal.select(
             *CommissionProposal.all_columns(),
             CommissionProposal.offer.name.as_alias("offer_name"),
-            CommissionProposal.offer.provider.name.as_alias("provider_name"),
+            CommissionProposal.offer._.provider._.name.as_alias("provider_name"),
         )
         .where(CommissionProposal.organisation == organisation_id)
         .order_by(CommissionProposal.id, ascending=False)

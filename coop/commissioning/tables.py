@@ -8,7 +8,18 @@ and each participant's sub-account); `contract_share` says how much of it belong
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, BigInt, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -21,6 +32,8 @@ from coop.votes.tables import Vote
 
 class Provider(Table, tablename="provider"):
     """An organisation or person the members can buy support from."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -36,6 +49,8 @@ class Provider(Table, tablename="provider"):
 class ServiceOffer(Table, tablename="service_offer"):
     """Something a provider sells, with its unit and price per unit."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     provider = ForeignKey(Provider, null=False, on_delete=OnDelete.restrict)
@@ -48,6 +63,8 @@ class ServiceOffer(Table, tablename="service_offer"):
 
 class CommissionProposal(Table, tablename="commission_proposal"):
     """A proposal to buy an offer from a pool, and how it is being decided."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -69,6 +86,8 @@ class CommissionProposal(Table, tablename="commission_proposal"):
 class ProposalApproval(Table, tablename="proposal_approval"):
     """One director's approval of a proposal (never the person who proposed it)."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     proposal = ForeignKey(CommissionProposal, null=False, on_delete=OnDelete.restrict)
     approver = ForeignKey(Person, null=False, on_delete=OnDelete.restrict)
     approved_at = Timestamptz(default=TimestamptzNow())
@@ -76,6 +95,8 @@ class ProposalApproval(Table, tablename="proposal_approval"):
 
 class Contract(Table, tablename="contract"):
     """An agreed purchase: its cost is committed against the participants' sub-accounts."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     reference = Varchar(length=20)
@@ -94,6 +115,8 @@ class Contract(Table, tablename="contract"):
 class ContractShare(Table, tablename="contract_share"):
     """One participant's part of a contract: committed at the start, drawn down by invoices."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     contract = ForeignKey(Contract, null=False, on_delete=OnDelete.restrict)
     account = ForeignKey(PoolAccount, null=False, on_delete=OnDelete.restrict)
     committed_pence = BigInt()
@@ -102,6 +125,8 @@ class ContractShare(Table, tablename="contract_share"):
 
 class ContractInvoice(Table, tablename="contract_invoice"):
     """A provider's invoice against a contract, paid through the pool's payment path."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -115,6 +140,8 @@ class ContractInvoice(Table, tablename="contract_invoice"):
 
 class ServiceRating(Table, tablename="service_rating"):
     """A member's view of a service they use: a rating and whether it met their outcomes."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     contract = ForeignKey(Contract, null=False, on_delete=OnDelete.restrict)

@@ -237,7 +237,7 @@ async def save_words(organisation_id: int, words: dict[str, str], today: date, a
     """Save the words for the report's year, replacing what was saved before; returns the year end."""
     period = await report_year(organisation_id, today)
     if period is None:
-        raise Refused("The organisation's year end is not set, so there is no report year", status=422)
+        raise Refused("The organisation's year end is not set, so there is no report year", status_code=422)
     end = period[1]
     key = f"{organisation_id}:{end.isoformat()}"
     values = {
@@ -245,6 +245,7 @@ async def save_words(organisation_id: int, words: dict[str, str], today: date, a
         CommunityInterestReport.updated_by: actor.person_id,
     }
     columns = {getattr(CommunityInterestReport, k): v for k, v in words.items()}
+    fields: dict[str, Any] = dict(words)  # a new row takes the same words as keyword arguments
     async with write_transaction():
         changed = await guarded_change(  # the year's report if there is one (else it is made), audited below
             CommunityInterestReport,
@@ -259,7 +260,7 @@ async def save_words(organisation_id: int, words: dict[str, str], today: date, a
                     organisation=organisation_id,
                     year_end=end,
                     updated_by=actor.person_id,
-                    **words,
+                    **fields,
                 )
             )
         await record(

@@ -122,7 +122,7 @@ async def document_list(organisation_id: int) -> dict[str, Any]:
 async def constitution_versions(organisation_id: int) -> list[dict[str, Any]]:
     """Every adopted version, newest first: its number, adoption date and the resolution that adopted it.
     Amendments are rare (a handful in an organisation's life), so this list stays short."""
-    return await (  # type: ignore[no-any-return]
+    return await (
         ConstitutionVersion.select(
             ConstitutionVersion.version, ConstitutionVersion.adopted_on, ConstitutionVersion.adopted_by
         )
@@ -136,7 +136,7 @@ async def _version_row(organisation_id: int, version: int | None) -> dict[str, A
     query = ConstitutionVersion.select().where(ConstitutionVersion.organisation == organisation_id)
     if version is not None:
         query = query.where(ConstitutionVersion.version == version)
-    return await query.order_by(ConstitutionVersion.version, ascending=False).first()  # type: ignore[no-any-return]
+    return await query.order_by(ConstitutionVersion.version, ascending=False).first()
 
 
 async def founding_facts(organisation_id: int, version: int | None = 1) -> FoundingFacts | None:

@@ -3,7 +3,7 @@ financial year; everything else in the report is read from what coop recorded in
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -13,6 +13,8 @@ from coop.organisations.tables import Organisation
 
 class CommunityInterestReport(Table, tablename="community_interest_report"):
     """The secretary's words for one year's CIC34, saved as they are written."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     report_key = Varchar(length=40, unique=True, help_text="'<organisation id>:<year end>': one per year.")
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -10,6 +10,8 @@ from piccolo.table import Table
 class Job(Table, tablename="job"):
     """One piece of work: queued until `run_at`, then running under a worker's lease, then done or, after
     its last failed attempt, needs attention (with the reason) until a site admin retries it."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     kind = Varchar(length=60, help_text="Which handler runs it, e.g. 'mail.deliver'.")
     payload = Text(default="{}", help_text="JSON: what the handler needs (ids, never secrets).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -12,6 +12,8 @@ from coop.members.tables import Member
 class OutboxMessage(Table, tablename="outbox_message"):
     """Every email coop sends: queued here, then delivered by a worker (or kept for an admin to read
     when no SMTP server is set)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     to_address = Varchar(length=320)
     subject = Varchar(length=200)

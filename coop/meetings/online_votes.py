@@ -80,8 +80,8 @@ async def meeting_electorate(
     )
     if meeting.is_board:
         directors = {int(d["member"]) for d in await current_directors(meeting.organisation_id)}
-        roll = [(int(r["member"]), 1) for r in rows if int(r["member"]) in directors - conflicted]
-        return MeetingElectorate(roll, {}, len(roll), 0, 0)
+        hands = [(int(r["member"]), 1) for r in rows if int(r["member"]) in directors - conflicted]
+        return MeetingElectorate(hands, {}, len(hands), 0, 0)
     roll: list[tuple[int, int]] = []
     proxies: dict[int, int] = {}
     held: dict[str, int] = {}

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 from coop import clock
 from coop.audit.service import Actor, AuditEntry, record
 from coop.boards.service import current_directors
@@ -97,7 +99,7 @@ class MeetingInfo:
 
 
 _COLUMNS = (
-    Meeting.all_columns(),
+    *Meeting.all_columns(),
     Meeting.chair.name.as_alias("chair_name"),
     Meeting.minutes_signed_by.name.as_alias("signed_by_name"),
 )
@@ -135,7 +137,7 @@ def _info(row: dict[str, Any]) -> MeetingInfo:
 def visible_meetings(org: OrgContext) -> Any:
     """Which meetings this person may see (the pages' rule, and the API's): board meetings only for the
     board and the secretary."""
-    where = Meeting.organisation == org.organisation_id
+    where: Combinable = Meeting.organisation == org.organisation_id
     if not org.has_any(*BOARD_ROLES):
         where &= Meeting.kind != "board"
     return where

@@ -4,7 +4,7 @@ deleted: minutes, resolutions and declarations are records the law asks to keep 
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -15,6 +15,8 @@ from coop.votes.tables import Vote
 
 class Meeting(Table, tablename="meeting"):
     """A board, general, annual general or class meeting, its notice and its minutes."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID(help_text="Used in addresses instead of the row number.")
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -46,6 +48,8 @@ class Meeting(Table, tablename="meeting"):
 class AgendaItem(Table, tablename="agenda_item"):
     """One item of business, its paper (with an optional easy-read version) and its resolution, if any."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     public_id = UUID()
     meeting = ForeignKey(Meeting, null=False, on_delete=OnDelete.restrict)
     position = Integer()
@@ -74,6 +78,8 @@ class AgendaItem(Table, tablename="agenda_item"):
 class Attendance(Table, tablename="meeting_attendance"):
     """Someone taking part: in the room, online or by proxy, from arrival until they leave."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     meeting = ForeignKey(Meeting, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     mode = Varchar(length=10, help_text="room, online or proxy.")
@@ -92,6 +98,8 @@ class Attendance(Table, tablename="meeting_attendance"):
 class DirectorInterest(Table, tablename="director_interest"):
     """An entry in the register of interests: a director's standing interest, from and until when."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
@@ -102,6 +110,8 @@ class DirectorInterest(Table, tablename="director_interest"):
 
 class InterestDeclaration(Table, tablename="interest_declaration"):
     """A director's declaration of an interest in one agenda item: out of that item's quorum and vote."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     item = ForeignKey(AgendaItem, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)

@@ -20,7 +20,7 @@ from coop.guards import current_org, requires_member
 from coop.members import (
     invitations,
 )
-from coop.members.guards import PUBLIC, requires_board
+from coop.members.guards import requires_board
 from coop.organisations.service import constitution_of
 from coop.settings import Settings
 from coop.web import redirect, render
@@ -81,7 +81,7 @@ class InvitationController(Controller):
     @route(
         "/{token:str}",
         http_method=[HttpMethod.GET, HttpMethod.POST],
-        opt=form_page("members/invitation.html", **PUBLIC),
+        opt=form_page("members/invitation.html", public=True),
         name="invitation",
         media_type=MediaType.HTML,  # found by the browser journey: without it the page came as plain text
     )

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 from coop import clock
 from coop.audit.guarded import guarded_update
 from coop.audit.service import Actor, AuditEntry
@@ -157,7 +159,7 @@ LETTER_COLUMNS: Sequence[Any] = (
 
 async def letters(organisation_id: int, *, sent: bool, limit: int = 200) -> list[dict[str, Any]]:
     """Letters still to send (oldest first), or those already sent (newest first)."""
-    where = MemberLetter.organisation == organisation_id
+    where: Combinable = MemberLetter.organisation == organisation_id
     where &= MemberLetter.sent_at.is_not_null() if sent else MemberLetter.sent_at.is_null()
     return list(
         await MemberLetter.select(*LETTER_COLUMNS)

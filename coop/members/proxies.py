@@ -144,15 +144,14 @@ async def _check_form(org: OrgContext, member_id: int, form: ProxyForm) -> dict[
 async def _proxies_held(org: OrgContext, proxy_member: dict[str, Any] | None, other_name: str) -> int:
     """How many appointments the chosen proxy already holds (a member by entry, anyone else by name)."""
     if proxy_member is not None:
-        return await ProxyAppointment.count().where(
-            (ProxyAppointment.proxy_member == proxy_member["id"]) & ProxyAppointment.revoked_at.is_null()
+        held = ProxyAppointment.proxy_member == proxy_member["id"]
+    else:
+        held = (
+            (ProxyAppointment.organisation == org.organisation_id)
+            & ProxyAppointment.proxy_member.is_null()
+            & (ProxyAppointment.proxy_name == other_name.strip())
         )
-    return await ProxyAppointment.count().where(
-        (ProxyAppointment.organisation == org.organisation_id)
-        & ProxyAppointment.proxy_member.is_null()
-        & (ProxyAppointment.proxy_name == other_name.strip())
-        & ProxyAppointment.revoked_at.is_null()
-    )
+    return int(await ProxyAppointment.count().where(held & ProxyAppointment.revoked_at.is_null()))
 
 
 async def revoke_proxy(org: OrgContext, member_id: int, public_id: str, actor: Actor) -> bool:

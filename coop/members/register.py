@@ -115,7 +115,7 @@ async def _current(organisation_id: int) -> int:
 
 
 async def _paged(
-    query: Callable[[], Select],
+    query: Callable[[], Select[Any]],
     where: Any,
     columns: tuple[Any, ...],
     position: dict[str, Any],

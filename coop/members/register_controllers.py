@@ -187,7 +187,15 @@ class RegisterController(Controller):
         form, member = await self._form_member(request, member_id)
         values = {k: form_text(form, k, 1100) for k in ("address", "email", "phone", "contact_by")}
         async with self._back(request, member, values):
-            await needs.update_contact(current_org(request), member, actor=actor_of(request), **values)
+            await needs.update_contact(
+                current_org(request),
+                member,
+                values["address"],
+                values["email"],
+                values["phone"],
+                values["contact_by"],
+                actor_of(request),
+            )
         return redirect(request, f"/o/{current_org(request).slug}/members/{member_id}?changed=1")
 
     @post("/{member_id:str}/needs", name="register_needs", opt=form_page("members/show.html"))

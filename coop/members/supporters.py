@@ -42,8 +42,8 @@ async def supported_by(person_id: int) -> list[dict[str, Any]]:
     return await MemberSupporter.select(
         MemberSupporter.member.public_id.as_alias("public_id"),
         MemberSupporter.member.name.as_alias("name"),
-        MemberSupporter.member.organisation.slug.as_alias("slug"),
-        MemberSupporter.member.organisation.name.as_alias("org_name"),
+        MemberSupporter.member._.organisation._.slug.as_alias("slug"),
+        MemberSupporter.member._.organisation._.name.as_alias("org_name"),
     ).where(
         (MemberSupporter.person == person_id)
         & MemberSupporter.ended_at.is_null()
@@ -153,16 +153,16 @@ async def supporting_context(slug: str, member_public_id: str, person_id: int) -
         await MemberSupporter.select(
             MemberSupporter.member.id.as_alias("member_id"),
             MemberSupporter.member.name.as_alias("member_name"),
-            MemberSupporter.member.organisation.id.as_alias("org_id"),
-            MemberSupporter.member.organisation.name.as_alias("org_name"),
-            MemberSupporter.member.organisation.legal_form.as_alias("legal_form"),
+            MemberSupporter.member._.organisation._.id.as_alias("org_id"),
+            MemberSupporter.member._.organisation._.name.as_alias("org_name"),
+            MemberSupporter.member._.organisation._.legal_form.as_alias("legal_form"),
         )
         .where(
             (MemberSupporter.person == person_id)
             & MemberSupporter.ended_at.is_null()
             & (MemberSupporter.member.public_id == uid)
             & MemberSupporter.member.ceased_on.is_null()
-            & (MemberSupporter.member.organisation.slug == slug)
+            & (MemberSupporter.member._.organisation._.slug == slug)
         )
         .first()
     )

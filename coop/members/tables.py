@@ -3,7 +3,18 @@ communication needs, supporters and proxies."""
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Boolean, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -13,6 +24,8 @@ from coop.organisations.tables import Organisation
 
 class Member(Table, tablename="member"):
     """An entry in the register of members: admitted, perhaps ceased, never deleted (a legal record)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID(help_text="Used in addresses instead of the row number.")
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -43,6 +56,8 @@ class Member(Table, tablename="member"):
 class RoleGrant(Table, tablename="role_grant"):
     """A role a member holds in their organisation (director, secretary, treasurer, admin)."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     role = Varchar(length=20)
     granted_at = Timestamptz(default=TimestamptzNow())
@@ -51,6 +66,8 @@ class RoleGrant(Table, tablename="role_grant"):
 
 class MemberEvent(Table, tablename="member_event"):
     """A change to a register entry (admitted, class changed, resignation, expulsion steps, ceased)."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
@@ -66,6 +83,8 @@ class MemberEvent(Table, tablename="member_event"):
 
 class MembershipApplication(Table, tablename="membership_application"):
     """An application to join a member class, for the board to decide."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -90,6 +109,8 @@ class MembershipApplication(Table, tablename="membership_application"):
 class MemberInvitation(Table, tablename="member_invitation"):
     """A one-time link inviting someone the board already knows to become a member."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     member_class = Varchar(length=40)
@@ -107,6 +128,8 @@ class MemberInvitation(Table, tablename="member_invitation"):
 class CommunicationNeed(Table, tablename="communication_need"):
     """How a member needs information (Accessible Information Standard), recorded with their consent."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     need = Varchar(length=20, help_text="easy_read, large_print, audio, bsl, post or supporter.")
     detail = Varchar(length=500, default="")
@@ -119,6 +142,8 @@ class CommunicationNeed(Table, tablename="communication_need"):
 class SensitiveFact(Table, tablename="sensitive_fact"):
     """A special-category fact (disabled, uses support, carer), kept only with explicit consent."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     fact = Varchar(length=20, help_text="disabled, uses_support or carer.")
     consent_at = Timestamptz(default=TimestamptzNow())
@@ -128,6 +153,8 @@ class SensitiveFact(Table, tablename="sensitive_fact"):
 
 class MemberSupporter(Table, tablename="member_supporter"):
     """Someone a member names to help them use coop: sees what they see, has no vote of their own."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     person = ForeignKey(Person, null=True, default=None, on_delete=OnDelete.restrict, help_text="Signs in.")
@@ -140,6 +167,8 @@ class MemberSupporter(Table, tablename="member_supporter"):
 
 class ProxyAppointment(Table, tablename="proxy_appointment"):
     """A member's proxy: for one meeting or standing, revocable, within the constitution's limits."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -163,6 +192,8 @@ class MemberLetter(Table, tablename="member_letter"):
     """A notice to print and post: for members who asked for post or have no email. The text is kept as
     it was sent, so the secretary prints what every other member was told."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     public_id = UUID(help_text="Used in addresses instead of the row number.")
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
@@ -181,6 +212,8 @@ class MemberLetter(Table, tablename="member_letter"):
 class MemberImport(Table, tablename="member_import"):
     """A bulk import of register entries, kept for its idempotency key: sending the same import again
     (a retry after a lost answer) replays this outcome instead of adding everyone twice."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID()
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)

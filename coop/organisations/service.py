@@ -122,7 +122,9 @@ async def session_and_org(
 
 async def member_count(organisation_id: int) -> int:
     """How many members the organisation has (entries not ceased), for its home page."""
-    return await Member.count().where((Member.organisation == organisation_id) & Member.ceased_on.is_null())
+    return int(
+        await Member.count().where((Member.organisation == organisation_id) & Member.ceased_on.is_null())
+    )
 
 
 async def public_organisation(slug: str) -> dict[str, Any] | None:

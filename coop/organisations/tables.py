@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class Organisation(Table, tablename="organisation"):
     """A CIC, co-operative or group: the tenant every other record belongs to."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     slug = Varchar(length=60, unique=True, help_text="Short name used in addresses: /o/<slug>/.")
     name = Varchar(length=200)
@@ -22,6 +24,8 @@ class Organisation(Table, tablename="organisation"):
 
 class ConstitutionVersion(Table, tablename="constitution_version"):
     """One adopted version of an organisation's rules, as data. Never edited; amendments add a version."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     version = Integer()

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext, constitution_of
 from coop.pagination import KeysetPage, keyset_page
@@ -76,7 +78,7 @@ async def resolution_in_org(organisation_id: int, public_id: str) -> dict[str, A
 def register_where(org: OrgContext) -> Any:
     """Which written resolutions this person may see (the pages' rule, and the API's): drafts only for the
     board and the secretary."""
-    clause = WrittenResolution.organisation == org.organisation_id
+    clause: Combinable = WrittenResolution.organisation == org.organisation_id
     if not is_manager(org):
         clause &= WrittenResolution.status != "draft"
     return clause

@@ -4,7 +4,7 @@ frozen then), and each member's agreement. Rows are never deleted: they are the 
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -16,6 +16,8 @@ from coop.organisations.tables import Organisation
 
 class WrittenResolution(Table, tablename="written_resolution"):
     """One written resolution, from draft to passed or lapsed."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     public_id = UUID(help_text="Used in addresses instead of the row number.")
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
@@ -40,6 +42,8 @@ class WrittenResolution(Table, tablename="written_resolution"):
 class WrittenResolutionElector(Table, tablename="written_resolution_elector"):
     """A member entitled to vote on the resolution on the day it was sent round, with their votes."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     resolution = ForeignKey(WrittenResolution, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     member_class = Varchar(length=40)
@@ -49,6 +53,8 @@ class WrittenResolutionElector(Table, tablename="written_resolution_elector"):
 class WrittenResolutionAgreement(Table, tablename="written_resolution_agreement"):
     """A member's agreement: given online by them, or on paper and entered by the secretary. Once given it
     cannot be withdrawn (s296(3))."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     resolution = ForeignKey(WrittenResolution, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
@@ -62,6 +68,8 @@ class ConstitutionAmendment(Table, tablename="constitution_amendment"):
     """A proposed new version of the constitution, put to the members as a written resolution: adopted as
     the next version in the same transaction as the agreement that passes the resolution."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     resolution = ForeignKey(WrittenResolution, null=False, unique=True, on_delete=OnDelete.restrict)
     base_version = Integer(help_text="The version in force when it was proposed: it amends that one.")
@@ -74,6 +82,8 @@ class MeetingAmendment(Table, tablename="meeting_amendment"):
     """A proposed new version of the constitution attached to an agenda item's special resolution at a
     general meeting or AGM: adopted as the next version in the same transaction as the result that passes
     it."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     item = ForeignKey(AgendaItem, null=False, unique=True, on_delete=OnDelete.restrict)

@@ -119,7 +119,7 @@ def _read_founders(raw: object, problems: list[Violation]) -> tuple[Founder, ...
                 problems.append(
                     _problem("unknown", f'Founder {number}: "{key}" is not an answer coop knows.')
                 )
-        text = {}
+        text: dict[str, Any] = {}
         for key in FOUNDER_TEXT:
             value = entry.get(key, "")
             if not isinstance(value, str):
@@ -128,7 +128,7 @@ def _read_founders(raw: object, problems: list[Violation]) -> tuple[Founder, ...
                 )
                 value = ""
             text[key] = value.strip()
-        flags = {}
+        flags: dict[str, Any] = {}
         for key in FOUNDER_FLAGS:
             value = entry.get(key, False)
             if not isinstance(value, bool):

@@ -8,6 +8,7 @@ Option numbers count from 0 in the order the options were listed when the vote w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -86,12 +87,12 @@ def parse_choice(kind: str, options: Sequence[str], form: Mapping[str, list[str]
             first = "rank_0"
             return ParsedChoice(None, {first: "Give your 1st choice the number 1"})
         used = sorted(ranks.values())
-        for index, value in ranks.items():
-            if list(ranks.values()).count(value) > 1:
+        for index, given in ranks.items():
+            if list(ranks.values()).count(given) > 1:
                 return ParsedChoice(
                     None,
                     {
-                        f"rank_{index}": f"You gave the number {value} to more than one option. "
+                        f"rank_{index}": f"You gave the number {given} to more than one option. "
                         "Give each option a different number"
                     },
                 )
@@ -108,6 +109,11 @@ def parse_choice(kind: str, options: Sequence[str], form: Mapping[str, list[str]
         order = sorted(ranks, key=ranks.__getitem__)
         return ParsedChoice(">".join(str(i) for i in order), {})
     raise ValueError(f"unknown vote kind {kind!r}")
+
+
+def decode_order(encoded: str) -> tuple[int, ...]:
+    """An approval or ranked ballot's stored form as its option numbers (in order, for a ranking)."""
+    return tuple(int(i) for i in re.split("[,>]", encoded) if i != "")
 
 
 def decode(kind: str, encoded: str) -> str | int | tuple[int, ...]:

@@ -134,7 +134,7 @@ async def sealed_fingerprints(vote_id: int) -> list[str]:
 
 
 async def sealed_count(vote_id: int) -> int:
-    return await SealedBallotRow.count().where(SealedBallotRow.vote == vote_id)
+    return int(await SealedBallotRow.count().where(SealedBallotRow.vote == vote_id))
 
 
 async def fingerprint_recorded(vote_id: int, fingerprint: str) -> bool:

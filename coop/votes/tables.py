@@ -7,7 +7,7 @@ close the ballot rows are re-written in tracker order (reliability-bar.md §2.3)
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -18,6 +18,8 @@ from coop.organisations.tables import Organisation
 
 class Vote(Table, tablename="vote"):
     """A question put to an electorate: a motion, a choice between options, or an election."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.restrict)
     title = Varchar(length=200)
@@ -67,6 +69,8 @@ class Vote(Table, tablename="vote"):
 class VoteRoll(Table, tablename="vote_roll"):
     """The electorate, frozen when the vote opens: who may vote and with what weight."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
     weight = Integer(default=1)
@@ -82,6 +86,8 @@ class VoteRoll(Table, tablename="vote_roll"):
 class VoteParticipation(Table, tablename="vote_participation"):
     """That a member has voted (UNIQUE per vote and member), and by which channel. Never what they chose,
     except in a recorded (open) vote, where the choice is published with their name by design."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)
@@ -119,6 +125,8 @@ class TellerKey(Table, tablename="vote_teller_key"):
     only the member knows (argon2id, then a secretbox: coop/votes/teller_keys.py). Votes whose key is split
     among tellers seal each teller's share to the public half."""
 
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
+
     member = ForeignKey(Member, null=False, unique=True, on_delete=OnDelete.restrict)
     public_key = Varchar(length=44, help_text="Base64 X25519 public key.")
     locked_private = Text(help_text="Base64 secretbox (nonce and box) of the private key.")
@@ -132,6 +140,8 @@ class VoteTeller(Table, tablename="vote_teller"):
     """A teller of a vote whose private key is split among tellers (`Vote.tellers_needed` of them must come
     to count it). `sealed_share` is the teller's Shamir share, sealed to their teller key when the vote
     opens and cleared when it closes."""
+
+    id: Serial  # the primary key Piccolo adds; declared for the type checker
 
     vote = ForeignKey(Vote, null=False, on_delete=OnDelete.restrict)
     member = ForeignKey(Member, null=False, on_delete=OnDelete.restrict)

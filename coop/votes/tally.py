@@ -178,7 +178,7 @@ def count_sheet(
             list(options),
             (
                 ApprovalBallot(
-                    frozenset(options[i] for i in choices.decode(kind, e.choice)),  # type: ignore[union-attr]
+                    frozenset(options[i] for i in choices.decode_order(e.choice)),
                     Decimal(e.weight),
                 )
                 for e in entries
@@ -188,7 +188,7 @@ def count_sheet(
             title=title,
         )
     ranked = aggregate(
-        RankedBallot(ranks=tuple((i,) for i in choices.decode(kind, e.choice)), weight=e.weight)  # type: ignore[union-attr]
+        RankedBallot(ranks=tuple((i,) for i in choices.decode_order(e.choice)), weight=e.weight)
         for e in entries
     )
     contest = Contest(

@@ -254,8 +254,8 @@ async def _audit_wrong(who: Unlocking, action: str, count: int) -> None:
 
 async def _counting_votes_of(member_id: int) -> int:
     """Open votes this member is a teller of: their share is sealed to their current key."""
-    return await VoteTeller.count().where(
-        (VoteTeller.member == member_id) & (VoteTeller.vote.status == "open")
+    return int(
+        await VoteTeller.count().where((VoteTeller.member == member_id) & (VoteTeller.vote.status == "open"))
     )
 
 
