@@ -9,6 +9,8 @@ import html
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
+
 from tests.conftest import make_client, run
 from tests.coop.documents.pdfs import pdf_facts
 from tests.coop.helpers import page_text, post_form, sign_in
@@ -121,6 +123,22 @@ def test_only_the_board_writes_it_and_only_a_cic_has_one(demo, client) -> None:
     sign_in(client, "lena@northfield.example")
     assert client.get("/o/northfield/community-interest-report").status_code == 404
     assert client.get("/o/northfield/documents/community-interest-report").status_code == 404
+
+
+def test_saving_words_with_no_year_end_is_refused_not_a_server_error(demo) -> None:
+    from coop.audit.service import SYSTEM
+    from coop.documents.community_report import save_words
+    from coop.errors import Refused
+    from coop.organisations.tables import Organisation
+
+    org = run(Organisation.select(Organisation.id).where(Organisation.slug == "riverside").first())
+    run(Organisation.update({Organisation.year_end_month: 0}).where(Organisation.id == org["id"]))
+    before = _audits()
+    with pytest.raises(Refused) as refused:
+        run(save_words(int(org["id"]), dict(ANSWERS), date(2026, 4, 10), SYSTEM))
+    assert refused.value.status_code == 422
+    assert refused.value.message == "The organisation's year end is not set, so there is no report year"
+    assert _audits() == before
 
 
 def test_the_report_makes_the_same_queries_with_10_meetings_as_with_1000(demo, client, monkeypatch) -> None:
