@@ -73,7 +73,7 @@ def _items(slug: str, roles: frozenset[str], has_membership: bool) -> tuple[_Ite
         if allowed == "member":
             if not has_membership:
                 continue
-        elif allowed is not None and not roles & allowed:
+        elif isinstance(allowed, frozenset) and not roles & allowed:
             continue
         items.append(_Item(base + path, label, overview=path == "", is_membership=allowed == "member"))
     return tuple(items)
