@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from markupsafe import escape
+
 from coop.demo import model_constitution_text
-from coop.members.register import REGISTER_COLUMNS, register_cells, register_rows_html
+from coop.members.register import REGISTER_COLUMNS, html_text, register_cells, register_rows_html
 from governance.constitution.load import parse_constitution
 
 
@@ -42,3 +44,8 @@ def test_each_entry_is_a_row_of_its_cells_every_value_escaped():
     second = register_cells(rows[1], constitution, date(2025, 1, 1))
     assert cells[len(REGISTER_COLUMNS) + 6 :] == [c.replace('"', "&#34;") for c in second[6:]]
     assert "Resigned" in cells[len(REGISTER_COLUMNS) + 7]
+
+
+def test_html_text_escapes_exactly_as_jinja_does():
+    for text in ("plain", "<script>alert('x')</script>", 'a "b" & c', "&amp; already", "£ – ü \r\n", ""):
+        assert html_text(text) == str(escape(text))
