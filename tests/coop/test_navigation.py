@@ -6,6 +6,7 @@ import re
 
 from coop.navigation import organisation_menu
 from coop.organisations.service import OrgContext
+from tests.coop.helpers import sign_in
 
 
 def _org(*roles: str, member_id: int = 7, slug: str = "riverside") -> OrgContext:
@@ -58,3 +59,13 @@ def test_the_cached_items_never_leak_between_organisations_or_role_sets():
     other = organisation_menu(_org(slug="hillside"), "/o/hillside/")
     assert all(href.startswith("/o/hillside/") for href in re.findall(r'href="([^"]+)"', other))
     assert "Register" not in _labels(organisation_menu(_org(), "/o/riverside/"))
+
+
+def test_pages_and_error_pages_are_served_as_utf8_html(demo, client):
+    sign_in(client, "helen@riverside.example")
+    page = client.get("/o/riverside/members")
+    missing = client.get("/o/riverside/no-such-page")
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert missing.status_code == 404 and missing.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.headers["content-security-policy"].startswith("default-src 'none'")
+    assert page.headers["cache-control"] == "no-store" and page.headers["x-request-id"]
