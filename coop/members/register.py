@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import AsyncIterator, Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -242,6 +243,7 @@ def register_rows_html(rows: list[dict[str, Any]], slug: str, constitution: Cons
     return Markup("".join(out))  # noqa: S704
 
 
+@lru_cache(maxsize=4096)  # a register's dates repeat (admissions come in batches); strftime is the cost
 def _long(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
