@@ -10,6 +10,7 @@ from typing import Any
 
 from piccolo.columns import BigInt, Column, Integer, Serial
 from piccolo.query import Select
+from piccolo.table import Table
 
 MAX_PER_PAGE = 50
 
@@ -107,7 +108,7 @@ def _beyond(columns: Sequence[Column], key: Key, forwards: bool) -> Any:
 
 
 async def _rows(
-    query: Callable[[], Select[Any]],
+    query: Callable[[], Select[Any]] | RawQuery,
     columns: Sequence[Column],
     bound: Key | None,
     forwards: bool,
@@ -115,12 +116,53 @@ async def _rows(
     descending: bool = False,
 ) -> list[dict[str, Any]]:
     ascending = forwards != descending  # a descending list reads the index backwards to go forwards
+    if isinstance(query, RawQuery):
+        return await _raw_rows(query, columns, bound, ascending, limit)
     ordered = query().order_by(*columns, ascending=ascending).limit(limit)
     return await (ordered.where(_beyond(columns, bound, ascending)) if bound is not None else ordered)
 
 
+@dataclass(frozen=True, slots=True)
+class RawQuery:
+    """A hand-written keyset query for a hot page, where Piccolo building the select costs more than the
+    database running it (the pool's "add a person" list: about 0.9 ms a build). `select` is the SELECT
+    and FROM of one table (rows keyed by plain column names), `where` its condition, both with Piccolo's
+    {} placeholders for `values`; `keyset_page` adds the bound, the order and the limit."""
+
+    table: type[Table]
+    select: str
+    where: str
+    values: tuple[Any, ...]
+
+
+def _raw_beyond(names: Sequence[str], key: Key, forwards: bool) -> tuple[str, tuple[Any, ...]]:
+    """`_beyond` as SQL text and its values, for a RawQuery."""
+    after, strictly = (">=", ">") if forwards else ("<=", "<")
+    if len(names) == 1:
+        return f"{names[0]} {strictly} {{}}", (key[0],)
+    first, second = names
+    return (
+        f"({first} {after} {{}} AND ({first} {strictly} {{}} OR {second} {strictly} {{}}))",
+        (key[0], key[0], key[1]),
+    )
+
+
+async def _raw_rows(
+    query: RawQuery, columns: Sequence[Column], bound: Key | None, ascending: bool, limit: int
+) -> list[dict[str, Any]]:
+    names = [c._meta.db_column_name for c in columns]
+    where, values = query.where, query.values
+    if bound is not None:
+        beyond, more = _raw_beyond(names, bound, ascending)
+        where, values = f"({where}) AND {beyond}", (*values, *more)
+    order = ", ".join(f"{name} {'ASC' if ascending else 'DESC'}" for name in names)
+    # Column names and the limit come from code, never from the request; values are bound parameters.
+    sql = f"{query.select} WHERE {where} ORDER BY {order} LIMIT {int(limit)}"
+    return list(await query.table.raw(sql, *values))
+
+
 async def keyset_page(
-    query: Callable[[], Select[Any]],
+    query: Callable[[], Select[Any]] | RawQuery,
     columns: Sequence[Column],
     *,
     total: int,

@@ -74,6 +74,9 @@ class SecurityMiddleware:
         self.allowed_hosts = frozenset(host.lower() for host in settings.allowed_hosts)
         base = urlsplit(settings.base_url)
         self.allowed_origins = {f"{base.scheme}://{base.netloc}"}
+        # The same for every request: built once, not per response.
+        self.page_headers = tuple(security_headers(settings, static=False))
+        self.static_headers = tuple(security_headers(settings, static=True))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,15 +84,15 @@ class SecurityMiddleware:
             return
         path: str = scope["path"]
         static = path.startswith("/static/")
-        extra = security_headers(self.settings, static=static)
+        extra = self.static_headers if static else self.page_headers
         request_id = str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = request_id
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
                 headers = list(message.get("headers", []))
-                headers.extend((name, value) for name, value in extra if name not in present)
+                present = {name.lower() for name, _ in headers}
+                headers.extend(header for header in extra if header[0] not in present)
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
             await send(message)

@@ -11,6 +11,8 @@ from jinja2 import Environment, pass_context
 from litestar.template.base import csrf_token
 from markupsafe import Markup, escape
 
+from coop.navigation import organisation_menu
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -48,6 +50,7 @@ def csrf_field(context: Mapping[str, Any]) -> Markup:
 
 def register_filters(env: Environment) -> None:
     env.globals["csrf_field"] = csrf_field
+    env.globals["organisation_menu"] = organisation_menu
     env.filters["long_date"] = long_date
     env.filters["date_time"] = date_time
     env.filters["pounds"] = pounds

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
@@ -43,6 +43,7 @@ ERROR_TEXT = {
     "and give them the reference below.",
 }
 CSRF_FAILED = "CSRF token verification failed"
+HTML = MediaType.HTML
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -76,6 +77,7 @@ def render(
         context={**base_context(request), **(context or {})},
         status_code=status_code,
         headers={"Vary": "HX-Request"},
+        media_type=HTML,  # every page is HTML: saves Litestar guessing it from the name on each request
     )
 
 
@@ -173,4 +175,5 @@ def _error_response(request: Request[Any, Any, Any], status: int, title: str, te
         context={**base_context(request), "status": status, "title": title, "text": text},
         status_code=status,
         headers={"Vary": "HX-Request"},
+        media_type=HTML,
     )

@@ -14,9 +14,11 @@ from coop.budgets.reversal_pairs import pairs
 from coop.budgets.reversals import payment_reversal, reversible
 from coop.budgets.tables import BudgetPool, LedgerEntry, LedgerTransaction, PoolAccount
 from coop.clock import today
+from coop.db import is_sqlite
 from coop.members import register as members_register
 from coop.members.tables import Member
 from coop.organisations.service import OrgContext
+from coop.pagination import KeysetPage, RawQuery, keyset_page
 from coop.public_ids import is_public_id
 
 
@@ -102,6 +104,35 @@ def _not_in_pool(pool_id: int) -> Any:
     )
 
 
+# The page of current members not in the pool, by name: hand-written, as Piccolo building this select
+# (a NOT IN subquery over a foreign key) took about 0.9 ms a request, more than the database running it.
+_OUTSIDE_SELECT = "SELECT id, public_id, name, member_class, admitted_on FROM member"
+_OUTSIDE_WHERE = (
+    "organisation = {} AND ceased_on IS NULL AND (leaving_on IS NULL OR leaving_on > {})"
+    " AND id NOT IN (SELECT member FROM pool_account WHERE pool = {} AND member IS NOT NULL)"
+)
+
+
+async def _outside_page(
+    organisation_id: int, pool_id: int, search: str, position: dict[str, Any]
+) -> KeysetPage:
+    """Current members not in the pool, by name, 20 a page; those whose names contain `search` if given
+    (case-insensitive, as the members list: LIKE on SQLite, ILIKE on PostgreSQL)."""
+    on = today()
+    where = _OUTSIDE_WHERE
+    values: tuple[Any, ...] = (organisation_id, on, pool_id)
+    if search:
+        where += " AND name LIKE {}" if is_sqlite() else " AND name ILIKE {}"
+        values = (*values, f"%{search}%")
+    query = RawQuery(Member, _OUTSIDE_SELECT, where, values)
+    if search:
+        counted = await Member.raw(f"SELECT COUNT(*) AS n FROM member WHERE {where}", *values)  # noqa: S608
+        total = int(counted[0]["n"])
+    else:
+        total = await _count_outside(organisation_id, pool_id)
+    return await keyset_page(query, (Member.name, Member.id), total=total, per_page=20, **position)
+
+
 async def people_to_add(
     organisation_id: int,
     pool_id: int,
@@ -119,14 +150,7 @@ async def people_to_add(
     search = members_register.clean_search(search)
     found = None
     if chosen is None:
-        found = await members_register.members_page(
-            organisation_id,
-            search=search,
-            excluding=outside,
-            per_page=20,
-            total=None if search else await _count_outside(organisation_id, pool_id),
-            **(position or {}),
-        )
+        found = await _outside_page(organisation_id, pool_id, search, position or {})
     return {"chosen": chosen, "found": found, "search": search}
 
 

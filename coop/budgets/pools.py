@@ -24,16 +24,20 @@ SURPLUS_HANDLING = {
 }
 
 
+# Every pool page reads its pool first: one hand-written statement (the same columns and values as
+# `BudgetPool.select()`), as Piccolo rebuilding the select was a fifth of the pool page's own time.
+_POOL_COLUMNS = ", ".join(c._meta.db_column_name for c in BudgetPool._meta.columns)
+_POOL_IN_ORG = (  # the table's own column names; the values are bound parameters
+    f"SELECT {_POOL_COLUMNS} FROM budget_pool WHERE public_id = {{}} AND organisation = {{}} LIMIT 1"  # noqa: S608
+)
+
+
 async def pool_in_org(organisation_id: int, pool_public_id: str) -> dict[str, Any] | None:
     """A pool of this organisation, or None (another organisation's pool is simply not found)."""
     if not is_public_id(pool_public_id):
         return None
-    row: dict[str, Any] | None = (
-        await BudgetPool.select()
-        .where((BudgetPool.public_id == pool_public_id) & (BudgetPool.organisation == organisation_id))
-        .first()
-    )
-    return row
+    rows = await BudgetPool.raw(_POOL_IN_ORG, pool_public_id, organisation_id)
+    return rows[0] if rows else None
 
 
 async def pools_of(organisation_id: int) -> list[dict[str, Any]]:

@@ -56,7 +56,7 @@ class RegisterController(Controller):
                 "entries": entries,
                 "search": search,
                 "columns": register.REGISTER_COLUMNS,
-                "rows": [(r, register.register_cells(r, constitution, on)) for r in entries.items],
+                "table_rows": register.register_rows_html(entries.items, org.slug, constitution, on),
             },
             fragment="members/_register_table.html",
         )

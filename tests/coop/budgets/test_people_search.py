@@ -68,3 +68,55 @@ def test_an_id_no_member_can_have_is_an_error_not_a_server_error(demo, client):
         assert client.get(f"{base}/people", params={"member": member}).status_code == 200
         refused = post_form(client, f"{base}/people", {"member": member, "share": "x" * 300})
         assert refused.status_code == 422, (member, refused.status_code)
+
+
+def test_the_hand_written_page_walks_the_same_people_as_the_built_query(demo):
+    """pool_pages._outside_page (raw SQL) against members_page with the Piccolo condition it replaced:
+    the same people in the same order, page by page, forwards, backwards, from the last page and when
+    searching, with the same totals."""
+    from coop.budgets import pool_pages
+    from coop.budgets.tables import PoolAccount
+    from coop.members import register
+
+    setup = make_pool(contributors=2)
+    organisation = int(member_row("Jamie Carter")["organisation"])
+    add_members(organisation, 45, prefix="Pooled")
+
+    def both(search: str, **position: object) -> tuple[object, object]:
+        raw = run(pool_pages._outside_page(organisation, setup.pool_id, search, dict(position)))
+        built = run(
+            register.members_page(
+                organisation,
+                search=search,
+                excluding=pool_pages._not_in_pool(setup.pool_id),
+                per_page=20,
+                total=raw.total,
+                **position,
+            )
+        )
+        assert [r["id"] for r in raw.items] == [r["id"] for r in built.items]
+        assert (raw.after, raw.before, raw.first, raw.last) == (
+            built.after,
+            built.before,
+            built.first,
+            built.last,
+        )
+        return raw, built
+
+    seen: list[int] = []
+    page, _ = both("")
+    while True:
+        seen.extend(r["id"] for r in page.items)
+        if page.after is None:
+            break
+        page, _ = both("", after=page.after)
+    accounts = run(PoolAccount.select(PoolAccount.member).where(PoolAccount.pool == setup.pool_id))
+    in_pool = {a["member"] for a in accounts}
+    assert len(seen) == len(set(seen)) == page.total and not in_pool & set(seen)
+    last, _ = both("", last=True)
+    back, _ = both("", before=last.before)
+    tail = [r["id"] for r in back.items] + [r["id"] for r in last.items]
+    assert tail == seen[-len(tail) :]
+    found, _ = both("pooled 0004")
+    assert found.total == len(found.items) == 5  # Pooled 00040 to 00044
+    assert both("no such name")[0].total == 0
