@@ -1,10 +1,12 @@
 """HTTP benchmark: coop's endpoints as ratios against the anchor app, measured side by side in one run.
 
     python -m bench.http_bench [--engine sqlite|postgres|both] [--rounds 3] [--duration 10] [--connections 32]
+                               [--pg-workers 4]
 
 For each database engine: a fresh database for the anchor app (bench/anchor_app.py) and one for coop
-(migrated and seeded by `coop demo`), both served by uvicorn with the same flags (1 worker, uvloop,
-httptools, no access log), each in its own process group on its own loopback port. coop's write endpoint is
+(migrated and seeded by `coop demo`), both served by uvicorn with the same flags (uvloop, httptools, no
+access log; 1 worker on SQLite, `--pg-workers` on PostgreSQL, as docs/operating.md recommends), each in
+its own process group on its own loopback port. coop's write endpoint is
 loaded with a real signed-in session and CSRF token. Endpoints are interleaved in every round; ratios are
 taken per round and the median is reported (docs/performance-bar.md §3.1, §4.1). Every process started here
 is stopped on the way out, whatever happens.
@@ -67,11 +69,11 @@ VOTER_RPS = 1200  # first-time voters made per second of cast load (the run stop
 SETTLE_SECONDS = 0.5  # poll the row count until requests in flight when wrk stopped have finished
 SETTLE_MAX_SECONDS = 15
 
-# Targets (docs/performance-bar.md §4.2, §4.3).
+# Targets: the ballot cast's are issue #19's (gated); the floors are docs/performance-bar.md §4.3's.
 HELLO_FLOOR_RPS = 3000  # below this the run is too noisy to judge: rerun it
-SQLITE_WRITE_VS_STOCK = 2.0  # G2
-SQLITE_WRITE_P99_MS = 100.0  # G2
-PG_WRITE_VS_INSERT = 0.5  # G1's level, reported for the write endpoint
+SQLITE_WRITE_VS_STOCK = 1.0  # the cast against the stock-Piccolo insert, SQLite
+SQLITE_WRITE_P99_MS = 300.0  # worst round, at `--connections` (32)
+PG_WRITE_VS_INSERT = 0.5  # the cast against the bare insert, PostgreSQL (gated when the cluster runs)
 WRITE_FLOOR_RPS = 350
 WRITE_FLOOR_P99_MS = {"sqlite": 200.0, "postgres": 150.0}
 PAGE_VS_ANCHOR = 0.40  # G3: the later goal for DB-backed pages, reported only
@@ -532,13 +534,23 @@ def bench_engine(
         )
     )["vote"]
 
-    anchor = Server("anchor", ["bench.anchor_app:app"], anchor_env, workdir / f"anchor-{engine}.log")
+    # SQLite: one worker (coop's writer is per process; docs/operating.md). PostgreSQL: several, for both.
+    workers = args.pg_workers if engine == "postgres" else 1
+    anchor = Server(
+        "anchor", ["bench.anchor_app:app"], anchor_env, workdir / f"anchor-{engine}.log", workers=workers
+    )
     stack.callback(anchor.stop)
-    coop = Server("coop", ["coop.app:create_app", "--factory"], coop_env, workdir / f"coop-{engine}.log")
+    coop = Server(
+        "coop",
+        ["coop.app:create_app", "--factory"],
+        coop_env,
+        workdir / f"coop-{engine}.log",
+        workers=workers,
+    )
     stack.callback(coop.stop)
     anchor.wait_ready("/hello")
     coop.wait_ready("/healthz")
-    log(f"anchor on :{anchor.port}, coop on :{coop.port}; signing in as {DEMO_MEMBER}")
+    log(f"anchor on :{anchor.port}, coop on :{coop.port} ({workers} worker(s) each); signing in")
     write_headers = sign_in(coop.port)
     cookies = dict(part.split("=", 1) for part in write_headers["Cookie"].split("; "))
     csrf_cookie = next(k for k in cookies if k.endswith("csrftoken"))
@@ -576,7 +588,7 @@ def bench_engine(
                 rows_table=True,
             )
         )
-    # G2: a real ballot cast, each request a different voter's first ballot (the receipt page).
+    # The real ballot cast, each request a different voter's first ballot (the receipt page).
     endpoints.append(
         Endpoint(
             "coop_cast",
@@ -703,27 +715,27 @@ def summarise(
         f"{hello['median_rps']:.0f} rps",
         gate=False,
     )
+    r = med["coop_cast / anchor_ballot"]
     if engine == "sqlite":
-        r = med["coop_cast / anchor_ballot"]
-        check("G2: ballot cast >= 2x stock-Piccolo insert anchor", r >= SQLITE_WRITE_VS_STOCK, f"{r:.2f}x")
-        check("G2: ballot cast 0 wrk time-outs", write["timeouts"] == 0, f"{write['timeouts']} time-outs")
         check(
-            "G2: ballot cast p99 <= 100 ms (worst round)",
+            f"ballot cast >= {SQLITE_WRITE_VS_STOCK:g}x stock-Piccolo insert",
+            r >= SQLITE_WRITE_VS_STOCK,
+            f"{r:.2f}x",
+        )
+        check("ballot cast 0 wrk time-outs", write["timeouts"] == 0, f"{write['timeouts']} time-outs")
+        check(
+            f"ballot cast p99 <= {SQLITE_WRITE_P99_MS:.0f} ms (worst round, {args.connections} connections)",
             write["max_p99_ms"] <= SQLITE_WRITE_P99_MS,
             f"p99 {write['max_p99_ms']:.1f} ms",
         )
     else:
-        r = med["coop_cast / anchor_ballot"]
-        check(
-            "G1 level: ballot cast >= 50% of bare-insert anchor",
-            r >= PG_WRITE_VS_INSERT,
-            f"{r:.2f}x",
-            gate=False,
-        )
+        check(f"ballot cast >= {PG_WRITE_VS_INSERT:g}x bare insert", r >= PG_WRITE_VS_INSERT, f"{r:.2f}x")
     check(
-        f"floor: ballot cast >= {WRITE_FLOOR_RPS} rps, p99 <= {WRITE_FLOOR_P99_MS[engine]:.0f} ms",
+        f"floor (report only): ballot cast >= {WRITE_FLOOR_RPS} rps, "
+        f"p99 <= {WRITE_FLOOR_P99_MS[engine]:.0f} ms",
         write["median_rps"] >= WRITE_FLOOR_RPS and write["median_p99_ms"] <= WRITE_FLOOR_P99_MS[engine],
         f"{write['median_rps']:.0f} rps, p99 {write['median_p99_ms']:.1f} ms",
+        gate=False,
     )
     r = med["coop_vote_page / anchor_page"]
     check(
@@ -752,6 +764,7 @@ def summarise(
     server_errors = {k: v["non_2xx"] for k, v in per_endpoint.items() if v["non_2xx"]}
     return {
         "engine": engine,
+        "workers": args.pg_workers if engine == "postgres" else 1,
         "endpoints": per_endpoint,
         "ratios": {k: [round(x, 3) for x in v] for k, v in ratios.items()},
         "median_ratios": med,
@@ -768,7 +781,7 @@ def summarise(
 def print_report(report: dict[str, Any]) -> None:
     for eng in report["engines"]:
         print(
-            f"\n== {eng['engine']}: uvicorn 1 worker, wrk -t1 -c{report['connections']} "
+            f"\n== {eng['engine']}: uvicorn {eng['workers']} worker(s), wrk -t1 -c{report['connections']} "
             f"-d{report['duration']}s, {report['rounds']} round(s) =="
         )
         print(
@@ -806,7 +819,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint per round")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
-        "--gate", action="store_true", help="exit 3 when a gated target (G2, floors) is missed"
+        "--pg-workers",
+        type=int,
+        default=4,
+        help="uvicorn workers for both servers on PostgreSQL (docs/operating.md: several); SQLite runs 1",
+    )
+    parser.add_argument(
+        "--gate", action="store_true", help="exit 3 when a gated target (the ballot cast's) is missed"
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the scratch folder (server logs) for inspection"
@@ -815,8 +834,8 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
-    if not 1 <= args.rounds <= 20 or not 1 <= args.duration <= 120:
-        parser.error("--rounds must be 1-20 and --duration 1-120")
+    if not 1 <= args.rounds <= 20 or not 1 <= args.duration <= 120 or not 1 <= args.pg_workers <= 16:
+        parser.error("--rounds must be 1-20, --duration 1-120 and --pg-workers 1-16")
 
     # SIGTERM and SIGHUP unwind like Ctrl-C, so every `finally` below stops what it started.
     def _raise(signum: int, _frame: Any) -> None:

@@ -1,5 +1,6 @@
 """The board on time, run by the worker: remind the secretary ahead of each director's term end, once per
-term, so the election or the AGM that fills the seat can be planned in good time."""
+term, so the election or the AGM that fills the seat can be planned in good time; and end any directorship
+left open for a member who has ceased (pages never write)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ async def queue_term_end_reminders(settings: Settings, now: datetime) -> None:
             for r in due
         )
     )
+
+
+async def settle_ceased_directors(settings: Settings, now: datetime) -> None:
+    """The sweep: a membership's ending ends its directorship in the same transaction, so this finds
+    nothing but rows from before that (one query over the directorships still held when there are none)."""
+    from coop.boards.service import settle_ceased_members
+
+    await settle_ceased_members()
 
 
 def term_end_notice(name: str, term_end: date, slug: str, settings: Settings, retire_note: str) -> Notice:

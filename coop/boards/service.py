@@ -82,8 +82,10 @@ _CURRENT_SQL = """
 SELECT d.id, d.public_id, d.member, d.seat, d.route, d.appointed_by_class, d.appointed_on, d.term_end,
        d.user_led_consent, m.name, m.member_class
 FROM directorship d JOIN member m ON m.id = d.member
-WHERE d.organisation = {} AND d.ceased_on IS NULL ORDER BY d.id
+WHERE d.organisation = {} AND d.ceased_on IS NULL AND m.ceased_on IS NULL ORDER BY d.id
 """
+# A director must be a member: one who has ceased is not counted even before the sweep writes their
+# directorship's end down (rows from before ceasing ended it in the same transaction).
 
 
 async def current_directors(organisation_id: int) -> list[dict[str, Any]]:
@@ -125,9 +127,8 @@ class BoardState:
 
 
 async def board_state(organisation_id: int) -> BoardState:
-    """The composition at a glance and any compliance alert. Settles directorships of members who have
-    ceased first, so the alert is never behind the register of members."""
-    await settle_ceased_members(organisation_id)
+    """The composition at a glance and any compliance alert. Only reads: a member who has ceased is not
+    counted (see _CURRENT_SQL), so the alert is never behind the register of members."""
     constitution = await constitution_of(organisation_id)
     directors = tuple(as_director(r) for r in await current_directors(organisation_id))
     return BoardState(
@@ -296,7 +297,6 @@ async def appoint(org: OrgContext, appointment: Appointment, actor: Actor) -> st
         raise BoardError({"appointed_by_class": "Choose the member class that nominated them"})
     if appointment.route != "appointed_by_class":
         appointment = Appointment(**{**_fields(appointment), "appointed_by_class": ""})
-    await settle_ceased_members(org.organisation_id)
     async with write_transaction():
         await _lock_board(org.organisation_id)
         rows = await current_directors(org.organisation_id)
@@ -460,22 +460,50 @@ async def _cease(
     await _sync_director_role(int(directorship["member"]))
 
 
-async def settle_ceased_members(organisation_id: int) -> int:
-    """End the directorship of anyone who has stopped being a member (it cannot be refused: a director
-    must be a member). Runs before the board is read or changed. Returns how many were ended."""
-    due = await Directorship.raw(
-        "SELECT d.id, d.member, m.ceased_on, m.ceased_reason FROM directorship d "
-        "JOIN member m ON m.id = d.member "
-        "WHERE d.organisation = {} AND d.ceased_on IS NULL AND m.ceased_on IS NOT NULL",
-        organisation_id,
+def _ending_for(member_ceased_reason: str | None) -> str:
+    return "died" if member_ceased_reason == "died" else "ceased_member"
+
+
+async def end_directorships_of_ceased_member(
+    organisation_id: int, member_id: int, on: date, member_ceased_reason: str, actor: Actor
+) -> int:
+    """Inside the transaction that ends a membership: end the member's directorship with it (it cannot
+    be refused: a director must be a member), audited as any ending. Returns how many were ended."""
+    rows = await Directorship.select(Directorship.id, Directorship.member).where(
+        (Directorship.organisation == organisation_id)
+        & (Directorship.member == member_id)
+        & Directorship.ceased_on.is_null()
     )
-    for row in due:
-        async with write_transaction():
-            reason = "died" if row["ceased_reason"] == "died" else "ceased_member"
+    for row in rows:
+        await _cease(organisation_id, row, _ending_for(member_ceased_reason), on, "", None, actor)
+    return len(rows)
+
+
+_LEFT_OVER_SQL = (
+    "SELECT d.id, d.organisation, d.member, m.ceased_on, m.ceased_reason FROM directorship d "
+    "JOIN member m ON m.id = d.member "
+    "WHERE d.ceased_on IS NULL AND m.ceased_on IS NOT NULL ORDER BY d.id LIMIT {}"
+)
+SETTLE_BATCH = 200
+
+
+async def settle_ceased_members() -> int:
+    """For the worker's sweep: end any directorship still open for a member who has ceased (rows written
+    before a membership's ending ended the directorship with it), one transaction each, in bounded
+    batches. Safe on many workers at once (each ending is conditional). Returns how many were ended."""
+    settled = 0
+    while True:
+        due = await Directorship.raw(_LEFT_OVER_SQL, SETTLE_BATCH)
+        for row in due:
             on = _as_date(row["ceased_on"])
             assert on is not None
-            await _cease(organisation_id, row, reason, on, "", None, SYSTEM)
-    return len(due)
+            async with write_transaction():
+                await _cease(
+                    int(row["organisation"]), row, _ending_for(row["ceased_reason"]), on, "", None, SYSTEM
+                )
+        settled += len(due)
+        if len(due) < SETTLE_BATCH:
+            return settled
 
 
 async def guard_class_change(organisation_id: int, member_id: int, new_class: str) -> None:

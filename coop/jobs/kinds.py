@@ -37,7 +37,7 @@ def default_handlers() -> dict[str, Handler]:
 def default_sweeps() -> list[Sweep]:
     from coop.accounts.housekeeping import forget_stale_sign_in_records
     from coop.accounts.sign_up import forget_old_sign_ups
-    from coop.boards.schedule import queue_term_end_reminders
+    from coop.boards.schedule import queue_term_end_reminders, settle_ceased_directors
     from coop.documents.compliance_reminders import queue_daily_check
     from coop.members.schedule import settle_resignations
     from coop.resolutions.schedule import lapse_resolutions
@@ -47,6 +47,7 @@ def default_sweeps() -> list[Sweep]:
         close_overdue_votes,
         resume_teller_counts,
         settle_resignations,
+        settle_ceased_directors,
         lapse_resolutions,
         queue_term_end_reminders,
         queue_daily_check,

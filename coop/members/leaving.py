@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from coop.accounts.tables import Person
-from coop.audit.service import Actor, AuditEntry, record
+from coop.audit.service import SYSTEM, Actor, AuditEntry, record
+from coop.boards.service import end_directorships_of_ceased_member
 from coop.clock import now, today
 from coop.db import write_transaction
 from coop.mail.service import send_email
@@ -57,8 +58,9 @@ async def end_membership(
     *,
     field: str = "confirm",
 ) -> None:
-    """Inside a transaction: end the entry, every role, supporter link and proxy; the entry itself stays.
-    Refused (MembershipError under `field`) if it would leave a role that must be held with nobody."""
+    """Inside a transaction: end the entry, any directorship, every role, supporter link and proxy; the
+    entry itself stays. Refused (MembershipError under `field`) if it would leave a role that must be held
+    with nobody."""
     await roles.keep_roles_held(organisation_id, member_id, actor or Actor(None), field=field)
     ended = (
         await Member.update({Member.ceased_on: on, Member.ceased_reason: reason, Member.leaving_on: None})
@@ -67,6 +69,7 @@ async def end_membership(
     )
     if not ended:
         return
+    await end_directorships_of_ceased_member(organisation_id, member_id, on, reason, actor or SYSTEM)
     moment = now()
     await RoleGrant.update({RoleGrant.revoked_at: moment}).where(
         (RoleGrant.member == member_id) & RoleGrant.revoked_at.is_null()

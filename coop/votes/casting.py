@@ -65,6 +65,13 @@ _PARTICIPATE = (
     "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING vote"
 )
 _BALLOT = "INSERT INTO vote_ballot (tracker, vote, choice, weight) VALUES ({}, {}, {}, {})"
+# PostgreSQL: the participation and the sealed box in one statement (one round trip fewer); the box is
+# stored only when the participation was, so a second vote or an id clash still writes nothing.
+_PARTICIPATE_AND_STORE = (
+    "WITH p AS (INSERT INTO vote_participation (id, vote, member, channel, recorded_choice, assisted_by) "
+    "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING vote) "
+    "INSERT INTO vote_sealed_ballot (fingerprint, vote, sealed) SELECT {}, {}, {} FROM p RETURNING vote"
+)
 
 
 async def cast_ballot(
@@ -86,10 +93,12 @@ async def cast_ballot(
     writer's thread, so the write lock every other voter waits for is held for the statements' own time."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    lock = "" if is_sqlite() else _LOCK_VOTE
+    sqlite = is_sqlite()
     return await write_steps(
         _cast_steps(
-            _Cast(organisation_id, vote_id, member_id, choice, now, actor, channel, assisted_by), lock
+            _Cast(organisation_id, vote_id, member_id, choice, now, actor, channel, assisted_by),
+            "" if sqlite else _LOCK_VOTE,
+            combine=not sqlite,
         )
     )
 
@@ -106,8 +115,9 @@ class _Cast:
     assisted_by: int | None
 
 
-def _cast_steps(cast: _Cast, lock: str) -> Generator[Step, Rows, CastOutcome]:
-    """The cast's statements, deciding between them on what each one answers (see `write_steps`)."""
+def _cast_steps(cast: _Cast, lock: str, *, combine: bool) -> Generator[Step, Rows, CastOutcome]:
+    """The cast's statements, deciding between them on what each one answers (see `write_steps`).
+    `combine` (PostgreSQL): the participation and the sealed box are one statement."""
     vote_id, choice = cast.vote_id, cast.choice
     found = yield _VOTE_AND_VOTER + lock, (cast.member_id, vote_id, cast.organisation_id)
     if not found:
@@ -117,15 +127,17 @@ def _cast_steps(cast: _Cast, lock: str) -> Generator[Step, Rows, CastOutcome]:
     if refused is not None:
         return replace(refused, vote=info)
     row = (vote_id, cast.member_id, cast.channel, None if vote["secret"] else choice, cast.assisted_by)
-    if not (yield from _participate(row)):
-        return CastOutcome("already_voted", vote=info)
     entry = BoardEntry(new_tracker(), choice, int(vote["weight"]))
-    fingerprint = None
+    store, fingerprint = None, None
     if vote["seal_public_key"]:
         store, fingerprint = sealed_store.sealed_step(vote["seal_public_key"], vote_id, entry)
-        yield store
-    else:  # opened before ballots were sealed
+    box = store[1] if store is not None and combine else ()  # written with the participation
+    if not (yield from _participate(row, box)):
+        return CastOutcome("already_voted", vote=info)
+    if store is None:  # opened before ballots were sealed
         yield _BALLOT, (entry.tracker, vote_id, choice, entry.weight)
+    elif not combine:
+        yield store
     if not vote["secret"]:
         # A secret vote logs no event per voter: their order and times would say who cast which box.
         # Closing logs how many voted by each channel instead.
@@ -147,11 +159,13 @@ def _cast_steps(cast: _Cast, lock: str) -> Generator[Step, Rows, CastOutcome]:
 _ALREADY = "SELECT 1 AS one FROM vote_participation WHERE vote = {} AND member = {}"
 
 
-def _participate(row: tuple[Any, ...]) -> Generator[Step, Rows, bool]:
-    """Insert the participation under a random id; False if the member has voted already."""
+def _participate(row: tuple[Any, ...], box: tuple[Any, ...] = ()) -> Generator[Step, Rows, bool]:
+    """Insert the participation under a random id (with `box`, the sealed ballot's values, in the same
+    statement); False if the member has voted already."""
     vote_id, member_id = row[0], row[1]
+    sql = _PARTICIPATE_AND_STORE if box else _PARTICIPATE
     for _ in range(3):
-        if (yield _PARTICIPATE, (sealed_store.participation_id(), *row)):
+        if (yield sql, (sealed_store.participation_id(), *row, *box)):
             return True
         if (yield _ALREADY, (vote_id, member_id)):
             return False

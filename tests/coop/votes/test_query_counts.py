@@ -53,7 +53,10 @@ def test_casting_a_ballot_over_http_reads_and_writes_each_thing_once(demo, clien
     (all the receipt page shows of it) with the voter's place on its roll, the participation and the
     sealed ballot; a recorded vote adds its audit event (3 statements: its strand's next number, the
     event, the strand's new last link). 10 before this was pinned, 9 before the cast's own read of the
-    vote served the page too, 8 before the session and the membership became one query."""
+    vote served the page too, 8 before the session and the membership became one query. On PostgreSQL
+    the participation and the sealed ballot are one statement (a data-modifying CTE): one fewer."""
+    from coop.db import is_sqlite
+
     vote_id = make_vote(secret=secret)
     sign_in(client, MEMBER)
     url = f"/o/riverside/votes/{vote_id}"
@@ -62,7 +65,9 @@ def test_casting_a_ballot_over_http_reads_and_writes_each_thing_once(demo, clien
         response = post_form(client, f"{url}/cast", {"encoded": "for"})
     assert response.status_code == 200
     assert "vote has been cast" in response.text
-    assert len(queries) == (4 if secret else 7), queries
+    assert len(queries) == (4 if secret else 7) - (0 if is_sqlite() else 1), queries
+    # The box is stored only with its participation, however many statements carry them.
+    assert sum("INSERT INTO vote_sealed_ballot" in q for q in queries) == 1
     assert sum(q.lstrip().upper().startswith("SELECT") and " vote " in q.lower() for q in queries) == 1
     assert sum("INTO vote_sealed_ballot" in q for q in queries) == 1
     assert sum("INTO audit_event" in q for q in queries) == (0 if secret else 1)
