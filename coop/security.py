@@ -8,6 +8,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlsplit
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from coop.accounts.service import load_session
@@ -79,9 +80,10 @@ class SecurityMiddleware:
         self.static_headers = tuple(security_headers(settings, static=True))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
+        method = scope["method"]
         path: str = scope["path"]
         static = path.startswith("/static/")
         extra = self.static_headers if static else self.page_headers
@@ -109,7 +111,7 @@ class SecurityMiddleware:
                 "This site does not answer to that address.",
             )
             return
-        if scope["method"] in UNSAFE_METHODS and not self._same_origin(headers):
+        if method in UNSAFE_METHODS and not self._same_origin(headers):
             await _plain_error(
                 send_with_headers,
                 403,

@@ -59,9 +59,6 @@ HAND_WRITTEN_GUARDED_UPDATES = {
     "coop/commissioning/proposals.py",
     # The API's rate-limit window, a counter in one statement with a CASE: not a state change, no audit.
     "coop/api/tokens.py",
-    # Ending a membership: being moved by another piece of work (register settling); it goes to the
-    # helper when that lands.
-    "coop/members/leaving.py",
 }
 GUARDED_HELPER = "coop/audit/guarded.py"
 

@@ -17,7 +17,7 @@ from coop.audit.guarded import guarded_update
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.boards.tables import DirectorPrivateParticulars, Directorship
 from coop.clock import now, today
-from coop.db import is_sqlite, write_transaction
+from coop.db import is_sqlite, stored_date, write_transaction
 from coop.members.errors import MembershipError
 from coop.members.tables import Member, RoleGrant
 from coop.organisations.service import OrgContext, constitution_of
@@ -72,10 +72,6 @@ def is_manager(org: OrgContext) -> bool:
     return org.has_any(*MANAGER_ROLES)
 
 
-def _as_date(value: Any) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 # --- reading the board --------------------------------------------------------------------------------
 
 _CURRENT_SQL = """
@@ -91,8 +87,8 @@ WHERE d.organisation = {} AND d.ceased_on IS NULL AND m.ceased_on IS NULL ORDER 
 async def current_directors(organisation_id: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = await Directorship.raw(_CURRENT_SQL, organisation_id)
     for row in rows:
-        row["appointed_on"] = _as_date(row["appointed_on"])
-        row["term_end"] = _as_date(row["term_end"])
+        row["appointed_on"] = stored_date(row["appointed_on"])
+        row["term_end"] = stored_date(row["term_end"])
     return rows
 
 
@@ -159,7 +155,7 @@ async def register_page(org: OrgContext, after: int = 0) -> tuple[list[dict[str,
     private = is_manager(org)
     for row in rows:
         for key in ("appointed_on", "term_end", "ceased_on", "date_of_birth"):
-            row[key] = _as_date(row[key])
+            row[key] = stored_date(row[key])
         born = row["date_of_birth"]
         row["born"] = born.strftime("%B %Y") if born else ""
         if not private:
@@ -495,7 +491,7 @@ async def settle_ceased_members() -> int:
     while True:
         due = await Directorship.raw(_LEFT_OVER_SQL, SETTLE_BATCH)
         for row in due:
-            on = _as_date(row["ceased_on"])
+            on = stored_date(row["ceased_on"])
             assert on is not None
             async with write_transaction():
                 await _cease(

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from coop.accounts.tables import Person
+from coop.audit.guarded import guarded_change
 from coop.audit.service import SYSTEM, Actor, AuditEntry, record
 from coop.boards.service import end_directorships_of_ceased_member
 from coop.clock import now, today
@@ -62,10 +63,11 @@ async def end_membership(
     entry itself stays. Refused (MembershipError under `field`) if it would leave a role that must be held
     with nobody."""
     await roles.keep_roles_held(organisation_id, member_id, actor or Actor(None), field=field)
-    ended = (
-        await Member.update({Member.ceased_on: on, Member.ceased_reason: reason, Member.leaving_on: None})
-        .where((Member.id == member_id) & Member.ceased_on.is_null())
-        .returning(Member.id)
+    ended = await guarded_change(
+        Member,
+        {Member.ceased_on: on, Member.ceased_reason: reason, Member.leaving_on: None},
+        (Member.id == member_id) & Member.ceased_on.is_null(),
+        returning=(Member.id,),
     )
     if not ended:
         return
