@@ -52,6 +52,11 @@ FOUNDERS = (
     Founder("Priya Shah", PRIYA, "family_carer"),
 )
 LONDON = ZoneInfo("Europe/London")
+# Each run's organisation (slug, name), by JavaScript on or off: names differ, as every page title must.
+ORGANISATIONS = {
+    True: ("millbrook", "Millbrook Support CIC"),
+    False: ("millbrook-trust", "Millbrook Trust CIC"),
+}
 
 
 def tab_to(page: Page, target: Locator) -> None:
@@ -90,8 +95,8 @@ def javascript(request: pytest.FixtureRequest) -> bool:
 def millbrook(server: Server, javascript: bool) -> str:
     """An organisation for each run, so that neither run depends on what the other left: an election that
     closes after 23:00 appoints its winner from tomorrow, who cannot resign today."""
-    slug = "millbrook" if javascript else "millbrook-no-js"
-    return found(server, "Millbrook Support CIC", slug, FOUNDERS)
+    slug, name = ORGANISATIONS[javascript]
+    return found(server, name, slug, FOUNDERS)
 
 
 def register_rows(page: Page) -> list[str]:
@@ -153,7 +158,8 @@ def counted_as_user_led(page: Page, slug: str, *, check: bool) -> None:
     page.goto(f"/o/{slug}/me/about-you")
     arrive(page, "Facts about you for the user-led count", check=check)
     tick(page, "I use care or support")
-    tick(page, "I give my explicit consent for Millbrook Support CIC to keep these facts about me")
+    name = dict(ORGANISATIONS.values())[slug]
+    tick(page, f"I give my explicit consent for {name} to keep these facts about me")
     press(page, "Save")
     expect(page.locator(".govuk-notification-banner")).to_be_visible()
 
