@@ -195,7 +195,7 @@ async def request_reversal(
             done: tuple[str, str] = ("", "")
             if not found.approvals_needed:
                 done = await _reverse(organisation_id, request_id, original, reason, commitments, actor)
-            await _audit(
+            entry = _entry(
                 "budget.transaction_reversed" if done[0] else "budget.reversal_requested",
                 organisation_id,
                 original["public_id"],
@@ -205,8 +205,8 @@ async def request_reversal(
                     "reason": reason,
                     "approvals_needed": found.approvals_needed,
                 },
-                actor,
             )
+            await record(entry, actor)
     except BudgetError:
         raise
     except Exception as exc:
@@ -251,13 +251,13 @@ async def approve_reversal(
             done = await _reverse(
                 organisation_id, int(request["id"]), original, request["reason"], commitments, actor
             )
-        await _audit(
+        entry = _entry(
             "budget.transaction_reversed" if done[0] else "budget.reversal_approved",
             organisation_id,
             request["original_public_id"],
             {"reference": request["original_reference"], "reversal": done[1], "approvals": approvals},
-            actor,
         )
+        await record(entry, actor)
     return ReversalResult(
         str(request["public_id"]), DONE if done[0] else AWAITING, request["original_reference"], *done
     )
@@ -288,14 +288,8 @@ async def cancel_reversal(
         raise refusal("budget.already_decided", "This reversal has already been decided.")
 
 
-async def _audit(
-    action: str, organisation_id: int, original_public_id: Any, detail: dict[str, Any], actor: Actor
-) -> None:
-    """Every reversal event is recorded against the transaction it reverses."""
-    await record(_entry(action, organisation_id, original_public_id, detail), actor)
-
-
 def _entry(action: str, organisation_id: int, original_public_id: Any, detail: dict[str, Any]) -> AuditEntry:
+    """Every reversal event is recorded against the transaction it reverses."""
     return AuditEntry(
         action,
         organisation_id=organisation_id,
