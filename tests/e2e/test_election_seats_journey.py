@@ -41,7 +41,7 @@ JAMIE = "jamie@riverside.example"
 PRIYA = "priya@riverside.example"
 # The budget holders who are members but not directors: the run elects the first who is not yet one.
 BUDGET_HOLDERS = {"Grace Lee": "grace@riverside.example", "Amara Okafor": "amara@riverside.example"}
-TOM = "tom@riverside.example"
+DANIEL = "daniel@riverside.example"
 OTHER_FOUNDERS = (
     Founder("Kwame Mensah", KWAME, "family_carer", director=True),
     Founder("Jamie Carter", JAMIE, "budget_holder", director=True),
@@ -57,7 +57,11 @@ LONDON = ZoneInfo("Europe/London")
 # Helen, meets one of them, not both.
 ORGANISATIONS = {
     True: ("millbrook", "Millbrook Support CIC", Founder("Helen Jones", HELEN, "family_carer", True, True)),
-    False: ("millbrook-trust", "Millbrook Trust CIC", Founder("Tom Evans", TOM, "family_carer", True, True)),
+    False: (
+        "millbrook-trust",
+        "Millbrook Trust CIC",
+        Founder("Daniel Price", DANIEL, "family_carer", True, True),
+    ),
 }
 
 
@@ -260,7 +264,7 @@ def test_an_election_fills_the_seat_reserved_for_budget_holders(
     signed_in_states: States,
 ) -> None:
     title = f"Election to the budget holders' seat {secrets.token_hex(3).upper()}"
-    # The secretary (Helen in one run, Tom in the other): named `helen` throughout.
+    # The secretary (Helen in one run, Daniel in the other): named `helen` throughout.
     helen = new_page(
         javascript=javascript, storage_state=signed_in_states(ORGANISATIONS[javascript][2].email)
     )
