@@ -140,7 +140,9 @@ def basics_problems(page: Page) -> list[str]:
 
 
 def page_problems(page: Page, *, reflow: bool = True) -> list[str]:
-    """Every check that applies to any page, as one message per problem found."""
+    """Every check that applies to any page, as one message per problem found. Waits for the page's load
+    event first: a page checked before its stylesheet arrives measures unstyled links (axe target-size)."""
+    page.wait_for_load_state("load")
     problems = basics_problems(page) + accessibility_problems(page, reflow=reflow)
     return [f"{page.url} ({page.title()!r}):\n" + "\n".join(problems)] if problems else []
 
